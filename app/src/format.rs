@@ -1,0 +1,44 @@
+//! Display formats that depend on the language.
+
+use chrono::{Datelike, NaiveDate};
+use domain::Locale;
+
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `2026-09-01` as `2026年9月1日` or `1 Sep 2026`; anything unparsable is shown as is.
+pub fn date(locale: Locale, iso: &str) -> String {
+    let Ok(d) = NaiveDate::parse_from_str(iso, "%Y-%m-%d") else {
+        return iso.to_string();
+    };
+    match locale {
+        Locale::ZhCn => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        Locale::En => format!("{} {} {}", d.day(), MONTHS_EN[d.month0() as usize], d.year()),
+    }
+}
+
+/// A closed date range, `from – to`.
+pub fn date_range(locale: Locale, from: &str, to: &str) -> String {
+    let sep = match locale {
+        Locale::ZhCn => " 至 ",
+        Locale::En => " – ",
+    };
+    format!("{}{sep}{}", date(locale, from), date(locale, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_both_languages() {
+        assert_eq!(date(Locale::ZhCn, "2026-09-01"), "2026年9月1日");
+        assert_eq!(date(Locale::En, "2026-09-01"), "1 Sep 2026");
+        assert_eq!(date(Locale::En, "not a date"), "not a date");
+        assert_eq!(
+            date_range(Locale::ZhCn, "2026-09-01", "2027-03-31"),
+            "2026年9月1日 至 2027年3月31日"
+        );
+    }
+}

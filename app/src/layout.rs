@@ -1,0 +1,106 @@
+//! The frame around every page: header with the language switch, main, footer.
+
+use crate::i18n::{store_locale_cookie, t, use_locale, Msg};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
+        <Header/>
+        <main id="main" class="main" tabindex="-1">{children()}</main>
+        <Footer/>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="brand" href="/">
+                    <span class="brand__mark" aria-hidden="true">"放心"</span>
+                    <span class="brand__text">
+                        <span class="brand__name">{t(Msg::AppName)}</span>
+                        <span class="brand__tagline">{t(Msg::AppTagline)}</span>
+                    </span>
+                </a>
+                <nav class="site-nav" aria-label="main">
+                    <a href="/">{t(Msg::NavHome)}</a>
+                    <LanguageSwitch/>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+/// A plain link to `/lang/{tag}` that works without JavaScript (the server sets the
+/// cookie and redirects back); once hydrated, a click switches in place.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let locale = use_locale();
+    let location = use_location();
+    let href = move || {
+        let next = location.pathname.get();
+        format!(
+            "/lang/{}?next={}",
+            locale.get().other().tag(),
+            urlencode_path(&next)
+        )
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        let next = locale.get_untracked().other();
+        store_locale_cookie(next);
+        locale.set(next);
+    };
+    view! {
+        <a
+            class="lang-switch"
+            href=href
+            on:click=on_click
+            hreflang=move || locale.get().other().tag()
+            aria-label=t(Msg::SwitchLanguageLabel)
+            data-testid="lang-switch"
+        >
+            {t(Msg::SwitchLanguage)}
+        </a>
+    }
+}
+
+/// Percent-encodes what a path may hold that a query value may not.
+fn urlencode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>{t(Msg::FooterOffice)}</p>
+            <p class="site-footer__plan">{t(Msg::FooterPlan)}</p>
+        </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::urlencode_path;
+
+    #[test]
+    fn encodes_query_breaking_characters() {
+        assert_eq!(urlencode_path("/a/b"), "/a/b");
+        assert_eq!(urlencode_path("/a?x=1&y"), "/a%3Fx%3D1%26y");
+        assert_eq!(urlencode_path("/中"), "/%E4%B8%AD");
+    }
+}

@@ -1,0 +1,3 @@
+//! The public portal: what anyone can read without signing in.
+
+pub mod home;

@@ -1,0 +1,14 @@
+//! Fangxin's domain rules.
+//!
+//! Plain Rust with no web framework and no SQL, so the very same code validates
+//! input in the browser (compiled to WASM) and on the server.
+
+pub mod area;
+pub mod category;
+pub mod locale;
+pub mod uscc;
+
+pub use area::{AreaCode, AreaLevel};
+pub use category::Category;
+pub use locale::Locale;
+pub use uscc::CreditCode;

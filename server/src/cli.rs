@@ -1,0 +1,121 @@
+//! Command line and environment configuration.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(name = "fangxin", version, about = "放心消费创建管理平台 · Trusted-consumption campaign platform")]
+pub struct Cli {
+    /// Database: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
+    /// Default: a SQLite file in the data folder.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Folder for the SQLite database and uploaded files; created when missing.
+    #[arg(long, env = "FANGXIN_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and load reference data, then exit.
+    Migrate,
+    /// Load the demo county (idempotent), then exit.
+    SeedDemo,
+}
+
+/// `fangxin` alone means `fangxin serve`, with serve's flags read from the environment.
+#[derive(Parser)]
+struct ServeDefaults {
+    #[command(flatten)]
+    args: ServeArgs,
+}
+
+impl Default for Command {
+    fn default() -> Self {
+        Command::Serve(ServeDefaults::parse_from(["fangxin"]).args)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. cargo-leptos passes LEPTOS_SITE_ADDR.
+    #[arg(long, env = "FANGXIN_LISTEN")]
+    pub listen: Option<String>,
+
+    /// The built site (WASM, JS, CSS, public files), as written by `cargo leptos build`.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Mark the session cookies Secure (set when served behind TLS).
+    #[arg(long, env = "FANGXIN_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+}
+
+impl ServeArgs {
+    pub fn listen_addr(&self) -> String {
+        self.listen
+            .clone()
+            .or_else(|| std::env::var("LEPTOS_SITE_ADDR").ok())
+            .unwrap_or_else(|| "127.0.0.1:3000".to_string())
+    }
+}
+
+impl Cli {
+    /// Creates the data folder and proves it is writable, so a bad folder fails at start.
+    pub fn prepare_data_dir(&self) -> Result<PathBuf, String> {
+        let dir = &self.data_dir;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the data folder {}: {e}", dir.display()))?;
+        let probe = dir.join(".write-test");
+        std::fs::write(&probe, b"ok")
+            .map_err(|e| format!("the data folder {} is not writable: {e}", dir.display()))?;
+        let _ = std::fs::remove_file(probe);
+        Ok(dir.clone())
+    }
+
+    pub fn database_url(&self, data_dir: &Path) -> String {
+        self.database_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("fangxin.db").display()))
+    }
+}
+
+/// Hides a password in a database URL before it is printed.
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    match (rest.find('@'), rest.find(':')) {
+        (Some(at), Some(colon)) if colon < at => {
+            format!("{}{}:***{}", &url[..scheme_end + 3], &rest[..colon], &rest[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn the_default_database_lives_in_the_data_folder() {
+        let cli = Cli::parse_from(["fangxin", "--data-dir", "/tmp/fx"]);
+        assert_eq!(cli.database_url(Path::new("/tmp/fx")), "sqlite:///tmp/fx/fangxin.db");
+        assert!(cli.command.is_none());
+    }
+}

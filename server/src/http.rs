@@ -1,0 +1,230 @@
+//! The HTTP server: Leptos pages and server functions, static assets, health and metrics.
+
+use crate::cli::ServeArgs;
+use crate::metrics::{self, Metrics};
+use app::state::AppState;
+use app::{shell, App};
+use axum::extract::{FromRef, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::path::PathBuf;
+use store::Store;
+use tower_http::compression::CompressionLayer;
+
+/// Everything a handler can reach.
+#[derive(Clone)]
+pub struct ServerState {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+    pub metrics: Metrics,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+impl FromRef<ServerState> for Metrics {
+    fn from_ref(s: &ServerState) -> Self {
+        s.metrics.clone()
+    }
+}
+
+pub fn leptos_options(args: &ServeArgs, addr: std::net::SocketAddr) -> LeptosOptions {
+    // cargo-leptos writes hash.txt next to the binary when `hash-files` is on; its
+    // presence tells whether the asset names carry content hashes.
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("hash.txt")))
+        .is_some_and(|p| p.exists());
+    LeptosOptions::builder()
+        .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "fangxin".into()))
+        .site_root(args.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .hash_files(hashed)
+        .build()
+}
+
+pub fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(App);
+    let app_state = state.app.clone();
+    let leptos = state.leptos.clone();
+    let hashed = leptos.hash_files;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
+        .route("/lang/{tag}", get(switch_language))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(app_state.clone()),
+            {
+                let leptos = leptos.clone();
+                move || shell(leptos.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            {
+                let app_state = state.app.clone();
+                move || provide_context(app_state.clone())
+            },
+            shell,
+        ))
+        .layer(axum::middleware::map_response(move |res| cache_headers(res, hashed)))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
+        .with_state(state)
+}
+
+/// Hashed assets never change under their name: cache them for a year. Everything
+/// else is revalidated, so a new release shows at once.
+async fn cache_headers(mut res: Response, hashed: bool) -> Response {
+    if res.headers().contains_key(header::CACHE_CONTROL) {
+        return res;
+    }
+    let is_asset = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.starts_with("application/wasm")
+                || ct.starts_with("text/javascript")
+                || ct.starts_with("application/javascript")
+                || ct.starts_with("text/css")
+        });
+    let value = if is_asset && hashed && res.status() == StatusCode::OK {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
+async fn healthz(State(state): State<ServerState>) -> Response {
+    let store = &state.app.store;
+    let (status, db) = match tokio::time::timeout(std::time::Duration::from_secs(2), store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "unreachable")
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+    };
+    let body = serde_json::json!({
+        "status": if status == StatusCode::OK { "ok" } else { "degraded" },
+        "database": db,
+        "backend": store.backend().name(),
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    (status, axum::Json(body)).into_response()
+}
+
+async fn metrics_text(State(state): State<ServerState>) -> Response {
+    let (size, idle) = state.app.store.pool_stats();
+    let text = state.metrics.render(&[
+        ("fangxin_up", "1 while the server runs.", 1.0),
+        ("fangxin_db_connections", "Open database connections.", size as f64),
+        ("fangxin_db_connections_idle", "Idle database connections.", idle as f64),
+    ]);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct NextPath {
+    next: Option<String>,
+}
+
+/// The no-JavaScript language switch: remember the choice, go back where the user was.
+async fn switch_language(Path(tag): Path<String>, Query(q): Query<NextPath>) -> Response {
+    let Some(locale) = domain::Locale::parse(&tag) else {
+        return (StatusCode::BAD_REQUEST, "unknown language").into_response();
+    };
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_string());
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        app::i18n::LOCALE_COOKIE,
+        locale.tag()
+    );
+    let mut res = Redirect::to(&next).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn serve(store: Store, args: ServeArgs, _data_dir: PathBuf) -> Result<(), String> {
+    let listen = args.listen_addr();
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    if !args.site_root.join("pkg").exists() {
+        tracing::warn!(
+            site_root = %args.site_root.display(),
+            "no built site found: pages render but will not hydrate (run `cargo leptos build --release`)"
+        );
+    }
+    let state = ServerState {
+        leptos: leptos_options(&args, addr),
+        app: AppState {
+            store: store.clone(),
+        },
+        metrics: Metrics::default(),
+    };
+    let app = router(state);
+    tracing::info!(%addr, backend = store.backend().name(), "fangxin listening on http://{addr}");
+    println!("fangxin: serving on http://{addr}");
+
+    // Without TCP_NODELAY small responses wait for delayed ACKs (~40 ms each).
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server stopped: {e}"))?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

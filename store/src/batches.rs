@@ -1,0 +1,148 @@
+//! Campaign batches (创建批次): each runs an application window and a review window.
+
+use crate::reference::DONGZHI;
+use crate::{now_text, Store, StoreError, StoreResult};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchStatus {
+    Planned,
+    Open,
+    Closed,
+}
+
+impl BatchStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            BatchStatus::Planned => "planned",
+            BatchStatus::Open => "open",
+            BatchStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BatchStatus> {
+        match s {
+            "planned" => Some(BatchStatus::Planned),
+            "open" => Some(BatchStatus::Open),
+            "closed" => Some(BatchStatus::Closed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    pub id: i64,
+    pub area_code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub status: BatchStatus,
+    /// ISO dates, inclusive.
+    pub application_opens: String,
+    pub application_closes: String,
+    pub review_opens: String,
+    pub review_closes: String,
+}
+
+/// What a new batch needs; the id and creation time come from the store.
+#[derive(Clone, Debug)]
+pub struct NewBatch<'a> {
+    pub area_code: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    pub status: BatchStatus,
+    pub application_opens: &'a str,
+    pub application_closes: &'a str,
+    pub review_opens: &'a str,
+    pub review_closes: &'a str,
+}
+
+const BATCH_COLUMNS: &str = "id, area_code, name_zh, name_en, status, application_opens, \
+     application_closes, review_opens, review_closes";
+
+fn batch_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Batch> {
+    let status: String = r.get(4);
+    Ok(Batch {
+        id: r.get(0),
+        area_code: r.get(1),
+        name_zh: r.get(2),
+        name_en: r.get(3),
+        status: BatchStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("batch status {status:?}")))?,
+        application_opens: r.get(5),
+        application_closes: r.get(6),
+        review_opens: r.get(7),
+        review_closes: r.get(8),
+    })
+}
+
+impl Store {
+    pub async fn insert_batch(&self, b: &NewBatch<'_>) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "INSERT INTO batches (area_code, name_zh, name_en, status, application_opens, \
+             application_closes, review_opens, review_closes, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(b.area_code)
+        .bind(b.name_zh)
+        .bind(b.name_en)
+        .bind(b.status.code())
+        .bind(b.application_opens)
+        .bind(b.application_closes)
+        .bind(b.review_opens)
+        .bind(b.review_closes)
+        .bind(now_text())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.get(0))
+    }
+
+    /// The open batch of an area (the newest if, by mistake, several are open).
+    pub async fn open_batch(&self, area_code: &str) -> StoreResult<Option<Batch>> {
+        let sql = format!(
+            "SELECT {BATCH_COLUMNS} FROM batches WHERE area_code = $1 AND status = 'open' \
+             ORDER BY application_opens DESC, id DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(area_code)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(batch_from_row).transpose()
+    }
+
+    /// Every batch of an area, newest first.
+    pub async fn batches(&self, area_code: &str) -> StoreResult<Vec<Batch>> {
+        let sql = format!(
+            "SELECT {BATCH_COLUMNS} FROM batches WHERE area_code = $1 \
+             ORDER BY application_opens DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(area_code)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(batch_from_row).collect()
+    }
+
+    /// A fresh installation starts with one open batch, so applicants can begin at once.
+    pub(crate) async fn ensure_open_batch(&self) -> StoreResult<()> {
+        let any: Option<sqlx::any::AnyRow> = sqlx::query("SELECT id FROM batches LIMIT 1")
+            .fetch_optional(self.pool())
+            .await?;
+        if any.is_some() {
+            return Ok(());
+        }
+        self.insert_batch(&NewBatch {
+            area_code: DONGZHI,
+            name_zh: "东至县2026—2027年度放心消费创建",
+            name_en: "Dongzhi County trusted-consumption campaign 2026–2027",
+            status: BatchStatus::Open,
+            application_opens: "2026-09-01",
+            application_closes: "2027-03-31",
+            review_opens: "2027-04-01",
+            review_closes: "2027-09-30",
+        })
+        .await?;
+        Ok(())
+    }
+}
