@@ -14,7 +14,12 @@ pub fn date(locale: Locale, iso: &str) -> String {
     };
     match locale {
         Locale::ZhCn => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
-        Locale::En => format!("{} {} {}", d.day(), MONTHS_EN[d.month0() as usize], d.year()),
+        Locale::En => format!(
+            "{} {} {}",
+            d.day(),
+            MONTHS_EN[d.month0() as usize],
+            d.year()
+        ),
     }
 }
 

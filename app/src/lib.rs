@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = RwSignal::new(initial_locale());
     provide_context(I18n(locale));
+    mark_hydrated();
 
     view! {
         <Html {..} lang=move || locale.get().tag()/>
@@ -59,4 +60,15 @@ pub fn App() -> impl IntoView {
             </layout::Layout>
         </Router>
     }
+}
+
+/// Marks `<body data-hydrated="true">` once the WASM runs: tests and styles can tell
+/// a live page from a server-rendered one. Effects never run on the server.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }

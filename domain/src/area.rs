@@ -113,7 +113,10 @@ mod tests {
     fn levels_follow_the_length() {
         assert_eq!(AreaCode::parse("34").unwrap().level(), AreaLevel::Province);
         assert_eq!(AreaCode::parse("3417").unwrap().level(), AreaLevel::City);
-        assert_eq!(AreaCode::parse("341721").unwrap().level(), AreaLevel::County);
+        assert_eq!(
+            AreaCode::parse("341721").unwrap().level(),
+            AreaLevel::County
+        );
         assert_eq!(
             AreaCode::parse("341721100").unwrap().level(),
             AreaLevel::Township

@@ -3,6 +3,7 @@
 //! Plain Rust with no web framework and no SQL, so the very same code validates
 //! input in the browser (compiled to WASM) and on the server.
 
+pub mod account;
 pub mod area;
 pub mod category;
 pub mod locale;

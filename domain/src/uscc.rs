@@ -104,7 +104,11 @@ mod tests {
     #[test]
     fn known_valid_codes() {
         // Published codes of real organisations.
-        for code in ["91110000802100433B", "91310000717866186P", "914403001922038216"] {
+        for code in [
+            "91110000802100433B",
+            "91310000717866186P",
+            "914403001922038216",
+        ] {
             assert!(CreditCode::parse(code).is_ok(), "{code}");
         }
     }

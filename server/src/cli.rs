@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
-#[command(name = "fangxin", version, about = "放心消费创建管理平台 · Trusted-consumption campaign platform")]
+#[command(
+    name = "fangxin",
+    version,
+    about = "放心消费创建管理平台 · Trusted-consumption campaign platform"
+)]
 pub struct Cli {
     /// Database: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
     /// Default: a SQLite file in the data folder.
@@ -52,9 +56,9 @@ pub struct ServeArgs {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
-    /// Mark the session cookies Secure (set when served behind TLS).
-    #[arg(long, env = "FANGXIN_SECURE_COOKIES", default_value_t = false)]
-    pub secure_cookies: bool,
+    /// Load the demo county before serving (idempotent).
+    #[arg(long, env = "FANGXIN_SEED_DEMO")]
+    pub seed_demo: bool,
 }
 
 impl ServeArgs {
@@ -95,7 +99,12 @@ pub fn redact(url: &str) -> String {
     let rest = &url[scheme_end + 3..];
     match (rest.find('@'), rest.find(':')) {
         (Some(at), Some(colon)) if colon < at => {
-            format!("{}{}:***{}", &url[..scheme_end + 3], &rest[..colon], &rest[at..])
+            format!(
+                "{}{}:***{}",
+                &url[..scheme_end + 3],
+                &rest[..colon],
+                &rest[at..]
+            )
         }
         _ => url.to_string(),
     }
@@ -115,7 +124,10 @@ mod tests {
     #[test]
     fn the_default_database_lives_in_the_data_folder() {
         let cli = Cli::parse_from(["fangxin", "--data-dir", "/tmp/fx"]);
-        assert_eq!(cli.database_url(Path::new("/tmp/fx")), "sqlite:///tmp/fx/fangxin.db");
+        assert_eq!(
+            cli.database_url(Path::new("/tmp/fx")),
+            "sqlite:///tmp/fx/fangxin.db"
+        );
         assert!(cli.command.is_none());
     }
 }

@@ -69,14 +69,19 @@ pub fn router(state: ServerState) -> Router {
                 move || shell(leptos.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(
             {
                 let app_state = state.app.clone();
                 move || provide_context(app_state.clone())
             },
             shell,
         ))
-        .layer(axum::middleware::map_response(move |res| cache_headers(res, hashed)))
+        .layer(axum::middleware::map_response(move |res| {
+            cache_headers(res, hashed)
+        }))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -113,14 +118,15 @@ async fn cache_headers(mut res: Response, hashed: bool) -> Response {
 
 async fn healthz(State(state): State<ServerState>) -> Response {
     let store = &state.app.store;
-    let (status, db) = match tokio::time::timeout(std::time::Duration::from_secs(2), store.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ok"),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "unreachable")
-        }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
-    };
+    let (status, db) =
+        match tokio::time::timeout(std::time::Duration::from_secs(2), store.ping()).await {
+            Ok(Ok(())) => (StatusCode::OK, "ok"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "health check: database unreachable");
+                (StatusCode::SERVICE_UNAVAILABLE, "unreachable")
+            }
+            Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+        };
     let body = serde_json::json!({
         "status": if status == StatusCode::OK { "ok" } else { "degraded" },
         "database": db,
@@ -134,11 +140,22 @@ async fn metrics_text(State(state): State<ServerState>) -> Response {
     let (size, idle) = state.app.store.pool_stats();
     let text = state.metrics.render(&[
         ("fangxin_up", "1 while the server runs.", 1.0),
-        ("fangxin_db_connections", "Open database connections.", size as f64),
-        ("fangxin_db_connections_idle", "Idle database connections.", idle as f64),
+        (
+            "fangxin_db_connections",
+            "Open database connections.",
+            size as f64,
+        ),
+        (
+            "fangxin_db_connections_idle",
+            "Idle database connections.",
+            idle as f64,
+        ),
     ]);
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response()

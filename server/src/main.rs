@@ -48,7 +48,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         .await
         .map_err(|e| format!("{e} (DATABASE_URL={})", cli::redact(&database_url)))?;
     store.migrate().await.map_err(|e| e.to_string())?;
-    store.seed_reference_data().await.map_err(|e| e.to_string())?;
+    store
+        .seed_reference_data()
+        .await
+        .map_err(|e| e.to_string())?;
 
     match cli.command.unwrap_or_default() {
         Command::Migrate => {
@@ -68,6 +71,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Serve(serve) => http::serve(store, serve, data_dir).await,
+        Command::Serve(serve) => {
+            if serve.seed_demo {
+                store.seed_demo().await.map_err(|e| e.to_string())?;
+            }
+            http::serve(store, serve, data_dir).await
+        }
     }
 }

@@ -19,9 +19,12 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// (route pattern, method, status)
+type SeriesKey = (String, String, u16);
+
 #[derive(Clone, Default)]
 pub struct Metrics {
-    inner: Arc<Mutex<BTreeMap<(String, String, u16), Series>>>,
+    inner: Arc<Mutex<BTreeMap<SeriesKey, Series>>>,
 }
 
 impl Metrics {
@@ -86,7 +89,10 @@ impl Metrics {
             );
         }
         for (name, help, value) in extra {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
         }
         out
     }
@@ -122,8 +128,10 @@ mod tests {
         m.record("/".into(), "GET".into(), 200, 0.2);
         m.record("/".into(), "GET".into(), 404, 0.001);
         let text = m.render(&[("fangxin_up", "Always 1.", 1.0)]);
-        assert!(text.contains("fangxin_http_requests_total{route=\"/\",method=\"GET\",status=\"200\"} 2"));
-        assert!(text.contains("fangxin_http_request_duration_seconds_bucket{route=\"/\",le=\"0.005\"} 2"));
+        assert!(text
+            .contains("fangxin_http_requests_total{route=\"/\",method=\"GET\",status=\"200\"} 2"));
+        assert!(text
+            .contains("fangxin_http_request_duration_seconds_bucket{route=\"/\",le=\"0.005\"} 2"));
         assert!(text.contains("fangxin_http_request_duration_seconds_count{route=\"/\"} 3"));
         assert!(text.contains("fangxin_up 1"));
     }

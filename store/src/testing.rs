@@ -161,6 +161,9 @@ mod tests {
             replace_database("postgres://u:p@h/test?sslmode=disable", "fx_2"),
             "postgres://u:p@h/fx_2?sslmode=disable"
         );
-        assert_eq!(replace_database("postgres://h", "fx_3"), "postgres://h/fx_3");
+        assert_eq!(
+            replace_database("postgres://h", "fx_3"),
+            "postgres://h/fx_3"
+        );
     }
 }

@@ -63,7 +63,11 @@ async fn a_new_installation_has_one_open_batch() {
     let db = fresh_db().await;
     assert_eq!(db.open_batch("341721").await.unwrap(), None);
     db.seed_reference_data().await.unwrap();
-    let open = db.open_batch("341721").await.unwrap().expect("an open batch");
+    let open = db
+        .open_batch("341721")
+        .await
+        .unwrap()
+        .expect("an open batch");
     assert_eq!(open.status, BatchStatus::Open);
     assert!(open.application_opens < open.application_closes);
     // A second start does not add another.

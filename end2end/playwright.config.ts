@@ -1,0 +1,55 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Debian's Chromium: Playwright's own browser download cannot work on these machines.
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const port = process.env.FANGXIN_E2E_PORT ?? "3100";
+const baseURL = process.env.FANGXIN_BASE_URL ?? `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: chromiumArgs,
+    },
+  },
+  // The release binary on a fresh database of its own (SQLite in a temporary folder,
+  // or the PostgreSQL URL that scripts/test.sh passes).
+  webServer: process.env.FANGXIN_BASE_URL
+    ? undefined
+    : {
+        command: `"${process.env.FANGXIN_BIN}" serve --listen 127.0.0.1:${port} --site-root "${process.env.FANGXIN_SITE_ROOT}"`,
+        url: `${baseURL}/healthz`,
+        timeout: 60_000,
+        reuseExistingServer: false,
+        stdout: "pipe",
+        stderr: "pipe",
+        env: {
+          FANGXIN_DATA_DIR: process.env.FANGXIN_E2E_DATA_DIR ?? "../target/e2e-data",
+          ...(process.env.FANGXIN_E2E_DATABASE_URL ? { DATABASE_URL: process.env.FANGXIN_E2E_DATABASE_URL } : {}),
+          FANGXIN_SEED_DEMO: "1",
+        },
+      },
+  projects: [
+    { name: "phone", use: { ...devices["Pixel 5"], viewport: { width: 390, height: 844 } } },
+    { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1440, height: 900 } } },
+  ],
+});
