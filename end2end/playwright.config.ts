@@ -45,7 +45,7 @@ export default defineConfig({
         env: {
           FANGXIN_DATA_DIR: process.env.FANGXIN_E2E_DATA_DIR ?? "../target/e2e-data",
           ...(process.env.FANGXIN_E2E_DATABASE_URL ? { DATABASE_URL: process.env.FANGXIN_E2E_DATABASE_URL } : {}),
-          FANGXIN_SEED_DEMO: "1",
+          FANGXIN_SEED_DEMO: "true",
         },
       },
   projects: [

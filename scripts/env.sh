@@ -1,8 +1,13 @@
-# Sourced by the scripts: one build folder outside the clone (so CI and later runs reuse
-# it) and the npm tools (wasm-opt, playwright) on PATH.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/fangxin-target}"
+# Sourced by the scripts.
+#
+# Builds go to one folder outside the clone, so CI and later runs reuse them: `target`
+# is a link to it. (cargo-leptos computes the server binary's path relative to the
+# workspace, so CARGO_TARGET_DIR pointing outside the clone does not work with it.)
+FANGXIN_CACHE="${FANGXIN_CACHE:-$HOME/.cache/fangxin-target}"
+mkdir -p "$FANGXIN_CACHE"
+if [ ! -e target ]; then ln -s "$FANGXIN_CACHE" target; fi
+unset CARGO_TARGET_DIR
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-export FANGXIN_BIN="$CARGO_TARGET_DIR/release/fangxin"
-# cargo-leptos writes the site under the workspace's target/ folder.
+export FANGXIN_BIN="$PWD/target/release/fangxin"
 export FANGXIN_SITE_ROOT="$PWD/target/site"
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }

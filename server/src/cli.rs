@@ -31,6 +31,15 @@ pub enum Command {
     Migrate,
     /// Load the demo county (idempotent), then exit.
     SeedDemo,
+    /// Work with the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exit 1 and name the first bad entry if it is broken.
+    Verify,
 }
 
 /// `fangxin` alone means `fangxin serve`, with serve's flags read from the environment.

@@ -6,7 +6,7 @@ mod http;
 mod metrics;
 
 use clap::Parser;
-use cli::{Cli, Command};
+use cli::{AuditCommand, Cli, Command};
 use std::process::ExitCode;
 use store::{ConnectSettings, Store};
 
@@ -70,6 +70,21 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
             }
             Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            match store
+                .verify_audit_chain()
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                store::audit::ChainStatus::Intact { entries } => {
+                    println!("fangxin: audit chain intact ({entries} entries)");
+                    Ok(())
+                }
+                store::audit::ChainStatus::Broken { seq, reason } => {
+                    Err(format!("audit chain BROKEN at entry {seq}: {reason}"))
+                }
+            }
         }
         Command::Serve(serve) => {
             if serve.seed_demo {

@@ -13,6 +13,8 @@ pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 pub struct TestDb {
     pub store: Store,
+    /// The URL the store was opened with, for tests that start the binary on it.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -90,7 +92,11 @@ pub async fn fresh_db() -> TestDb {
     .await
     .expect("connect to the test database");
     store.migrate().await.expect("migrate the test database");
-    TestDb { store, cleanup }
+    TestDb {
+        store,
+        url,
+        cleanup,
+    }
 }
 
 /// `postgres://u@h:p/db?x` with its database replaced.

@@ -1,0 +1,132 @@
+//! The `fangxin` binary as an operator meets it: one-line errors, and `audit verify`
+//! catching a row changed behind the application's back.
+
+use std::process::Command;
+use store::audit::AuditEvent;
+use store::testing::fresh_db;
+
+fn fangxin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fangxin"));
+    c.env_remove("DATABASE_URL").env("FANGXIN_LOG", "error");
+    c
+}
+
+#[tokio::test]
+async fn audit_verify_reports_a_row_changed_in_the_database() {
+    let db = fresh_db().await;
+    for i in 0..5 {
+        db.audit(&AuditEvent {
+            actor: "office-1".into(),
+            role: "county_office".into(),
+            area_code: "341721".into(),
+            action: "application.recognise".into(),
+            target: format!("application/{i}"),
+            summary: "passed → recognised".into(),
+            client_addr: "10.0.0.1".into(),
+        })
+        .await
+        .unwrap();
+    }
+    let data = tempdir();
+    let ok = fangxin()
+        .args([
+            "--data-dir",
+            &data,
+            "--database-url",
+            &db.url,
+            "audit",
+            "verify",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("intact (5 entries)"));
+
+    sqlx::query("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let bad = fangxin()
+        .args([
+            "--data-dir",
+            &data,
+            "--database-url",
+            &db.url,
+            "audit",
+            "verify",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("BROKEN at entry 2"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_database_is_one_line_and_exit_1() {
+    let data = tempdir();
+    let out = fangxin()
+        .args([
+            "--data-dir",
+            &data,
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/nothing",
+            "migrate",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot reach the database"), "{stderr}");
+}
+
+#[test]
+fn an_unwritable_data_folder_is_one_line_and_exit_1() {
+    // A file where the folder should be cannot be written into, even as root.
+    let dir = tempdir();
+    let file = format!("{dir}/not-a-folder");
+    std::fs::write(&file, b"x").unwrap();
+    let out = fangxin()
+        .args(["--data-dir", &format!("{file}/data"), "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("data folder"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_one_line_and_exit_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let data = tempdir();
+    let out = fangxin()
+        .args(["--data-dir", &data, "serve", "--listen", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+}
+
+fn tempdir() -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "fangxin-cli-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.display().to_string()
+}
