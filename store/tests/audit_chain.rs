@@ -8,7 +8,7 @@ fn event(i: usize) -> AuditEvent {
         actor: format!("reviewer-{}", i % 3),
         role: "township_reviewer".into(),
         area_code: "341721100".into(),
-        action: if i % 2 == 0 {
+        action: if i.is_multiple_of(2) {
             "login"
         } else {
             "application.return"
