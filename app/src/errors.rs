@@ -6,8 +6,55 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+/// A form field, so an error can name it and the page can mark it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    CreditCode,
+    OrganisationName,
+    Category,
+    Township,
+    ContactName,
+    Mobile,
+    Login,
+    DisplayName,
+    Role,
+    Password,
+    NewPassword,
+    PasswordConfirm,
+    TotpCode,
+    Area,
+    TemporaryPassword,
+}
+
+/// What is wrong with a field's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    Required,
+    TooLong,
+    CreditCodeLength,
+    CreditCodeCharacter,
+    CreditCodeCheck,
+    MobileMalformed,
+    PasswordTooShort,
+    PasswordClasses,
+    PasswordContainsName,
+    PasswordMismatch,
+    AlreadyRegistered,
+    Unknown,
+    CodeWrong,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
+    /// One or more fields are wrong; nothing was saved.
+    #[error("invalid input")]
+    Invalid(Vec<(Field, Problem)>),
+    /// Wrong account or password (never says which).
+    #[error("wrong credentials")]
+    BadCredentials,
+    /// Too many failures: locked until the given RFC 3339 time.
+    #[error("locked")]
+    Locked(String),
     /// The request reached the server but could not be decoded.
     #[error("bad request")]
     BadRequest,
@@ -30,6 +77,9 @@ pub enum AppError {
 impl AppError {
     pub fn message(&self) -> Msg {
         match self {
+            AppError::Invalid(_) => Msg::ErrorInvalid,
+            AppError::BadCredentials => Msg::ErrorBadCredentials,
+            AppError::Locked(_) => Msg::ErrorLocked,
             AppError::BadRequest => Msg::ErrorBadRequest,
             AppError::NotFound => Msg::ErrorNotFound,
             AppError::SignInRequired => Msg::ErrorSignInRequired,
@@ -43,6 +93,9 @@ impl AppError {
     /// The HTTP status a server function answers with for this error.
     pub fn status(&self) -> u16 {
         match self {
+            AppError::Invalid(_) => 422,
+            AppError::BadCredentials => 401,
+            AppError::Locked(_) => 423,
             AppError::BadRequest => 400,
             AppError::NotFound => 404,
             AppError::SignInRequired => 401,
@@ -58,6 +111,58 @@ impl AppError {
     pub fn internal(cause: impl std::fmt::Display) -> AppError {
         tracing::error!(%cause, "internal error");
         AppError::Internal
+    }
+}
+
+impl AppError {
+    /// The problem with one field, if this error names it.
+    pub fn problem_with(&self, field: Field) -> Option<Problem> {
+        match self {
+            AppError::Invalid(list) => list.iter().find(|(f, _)| *f == field).map(|(_, p)| *p),
+            _ => None,
+        }
+    }
+}
+
+impl Field {
+    pub fn label(self) -> Msg {
+        match self {
+            Field::CreditCode => Msg::FieldCreditCode,
+            Field::OrganisationName => Msg::FieldOrganisationName,
+            Field::Category => Msg::FieldCategory,
+            Field::Township => Msg::FieldTownship,
+            Field::ContactName => Msg::FieldContactName,
+            Field::Mobile => Msg::FieldMobile,
+            Field::Login => Msg::FieldLogin,
+            Field::DisplayName => Msg::FieldDisplayName,
+            Field::Role => Msg::FieldRole,
+            Field::Password => Msg::FieldPassword,
+            Field::NewPassword => Msg::FieldNewPassword,
+            Field::PasswordConfirm => Msg::FieldPasswordConfirm,
+            Field::TotpCode => Msg::FieldTotpCode,
+            Field::Area => Msg::FieldArea,
+            Field::TemporaryPassword => Msg::FieldTemporaryPassword,
+        }
+    }
+}
+
+impl Problem {
+    pub fn message(self) -> Msg {
+        match self {
+            Problem::Required => Msg::ProblemRequired,
+            Problem::TooLong => Msg::ProblemTooLong,
+            Problem::CreditCodeLength => Msg::ProblemCreditCodeLength,
+            Problem::CreditCodeCharacter => Msg::ProblemCreditCodeCharacter,
+            Problem::CreditCodeCheck => Msg::ProblemCreditCodeCheck,
+            Problem::MobileMalformed => Msg::ProblemMobileMalformed,
+            Problem::PasswordTooShort => Msg::ProblemPasswordTooShort,
+            Problem::PasswordClasses => Msg::ProblemPasswordClasses,
+            Problem::PasswordContainsName => Msg::ProblemPasswordContainsName,
+            Problem::PasswordMismatch => Msg::ProblemPasswordMismatch,
+            Problem::AlreadyRegistered => Msg::ProblemAlreadyRegistered,
+            Problem::Unknown => Msg::ProblemUnknown,
+            Problem::CodeWrong => Msg::ProblemCodeWrong,
+        }
     }
 }
 
@@ -119,6 +224,9 @@ mod tests {
             AppError::Forbidden,
             AppError::TooManyRequests,
             AppError::Internal,
+            AppError::Invalid(vec![]),
+            AppError::BadCredentials,
+            AppError::Locked(String::new()),
         ] {
             assert!((400..600).contains(&e.status()));
         }

@@ -1,6 +1,8 @@
 //! The frame around every page: header with the language switch, main, footer.
 
+use crate::accounts::{whoami, Logout};
 use crate::i18n::{store_locale_cookie, t, use_locale, Msg};
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -27,11 +29,36 @@ fn Header() -> impl IntoView {
                     </span>
                 </a>
                 <nav class="site-nav" aria-label="main">
-                    <a href="/">{t(Msg::NavHome)}</a>
+                    <a href="/" class="site-nav__home">{t(Msg::NavHome)}</a>
+                    <AccountLinks/>
                     <LanguageSwitch/>
                 </nav>
             </div>
         </header>
+    }
+}
+
+/// Sign in / register, or the account and sign out, depending on the session.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let me = Resource::new_blocking(|| (), |_| whoami());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(_)) => view! {
+                        <a href="/account" data-testid="nav-account">{t(Msg::NavAccount)}</a>
+                        <ActionForm action=logout attr:class="site-nav__form">
+                            <button type="submit" class="site-nav__button" data-testid="nav-logout">{t(Msg::NavLogout)}</button>
+                        </ActionForm>
+                    }.into_any(),
+                    _ => view! {
+                        <a href="/login" data-testid="nav-login">{t(Msg::NavLogin)}</a>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -5,11 +5,14 @@
 //! Code is split by capability; each module holds its pages and the server
 //! functions they call.
 
+pub mod accounts;
 pub mod errors;
 pub mod format;
+pub mod forms;
 pub mod i18n;
 pub mod layout;
 pub mod not_found;
+pub mod policy;
 pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -22,6 +25,8 @@ use leptos_router::{path, SsrMode};
 
 /// The HTML document the server sends; the browser hydrates `<App/>` inside it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -56,6 +61,16 @@ pub fn App() -> impl IntoView {
             <layout::Layout>
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=portal::home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=accounts::pages::LoginPage/>
+                    <Route path=path!("/login/totp") view=accounts::pages::TotpVerifyPage/>
+                    <Route path=path!("/register") view=accounts::pages::RegisterPage/>
+                    <Route path=path!("/account") view=accounts::pages::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/password") view=accounts::pages::ChangePasswordPage/>
+                    <Route path=path!("/account/totp") view=accounts::pages::TotpEnrolPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=accounts::admin::UsersPage/>
+                    <Route path=path!("/audit") view=accounts::audit_view::AuditPage/>
+                    <Route path=path!("/organisations") view=accounts::organisations::OrganisationsPage/>
+                    <Route path=path!("/organisations/:id") view=accounts::organisations::OrganisationPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>
         </Router>
@@ -71,4 +86,25 @@ fn mark_hydrated() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+/// The page's CSP: scripts only from this site or carrying this response's nonce (the
+/// inline hydration script), WASM compilation allowed, no framing.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+        nonce.as_inner()
+    );
+    if let (Some(resp), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&csp),
+    ) {
+        resp.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
 }

@@ -7,9 +7,12 @@ pub mod account;
 pub mod area;
 pub mod category;
 pub mod locale;
+pub mod role;
+pub mod totp;
 pub mod uscc;
 
 pub use area::{AreaCode, AreaLevel};
 pub use category::Category;
 pub use locale::Locale;
+pub use role::Role;
 pub use uscc::CreditCode;

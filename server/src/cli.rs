@@ -31,9 +31,32 @@ pub enum Command {
     Migrate,
     /// Load the demo county (idempotent), then exit.
     SeedDemo,
+    /// Create a staff account (the first system administrator, for one); prints its
+    /// temporary password, which must be changed at first sign-in.
+    CreateStaff(CreateStaffArgs),
     /// Work with the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateStaffArgs {
+    #[arg(long)]
+    pub login: String,
+    #[arg(long)]
+    pub name: String,
+    /// system_admin, security_admin, audit_admin, county_office, township_reviewer,
+    /// panel_member, member_unit_staff or leader.
+    #[arg(long)]
+    pub role: String,
+    /// Area code the account is scoped to, e.g. 341721 (the county) or 341721100 (a township).
+    #[arg(long)]
+    pub area: String,
+    #[arg(long)]
+    pub mobile: String,
+    /// Use this temporary password instead of a generated one.
+    #[arg(long, env = "FANGXIN_STAFF_PASSWORD")]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,6 +87,10 @@ pub struct ServeArgs {
     /// The built site (WASM, JS, CSS, public files), as written by `cargo leptos build`.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+
+    /// Mark the session cookie Secure: set this when served behind TLS.
+    #[arg(long, env = "FANGXIN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 
     /// Load the demo county before serving (idempotent).
     #[arg(long, env = "FANGXIN_SEED_DEMO")]

@@ -2,7 +2,10 @@
 
 use crate::cli::ServeArgs;
 use crate::metrics::{self, Metrics};
-use app::state::AppState;
+use app::accounts::session::{resolve_session, ClientAddr};
+use app::accounts::Stage;
+use app::policy::{decide, page_access, server_function_access, Decision};
+use app::state::{AppState, AuthSettings};
 use app::{shell, App};
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -79,6 +82,13 @@ pub fn router(state: ServerState) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn(server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            authenticate,
+        ))
+        .layer(axum::middleware::from_fn(same_origin_only))
+        .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::map_response(move |res| {
             cache_headers(res, hashed)
         }))
@@ -88,6 +98,152 @@ pub fn router(state: ServerState) -> Router {
             metrics::track,
         ))
         .with_state(state)
+}
+
+/// Resolves the session once per request and applies the access policy
+/// (`app::policy`) before any handler runs. Unlisted server functions are refused.
+async fn authenticate(
+    State(state): State<ServerState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let addr = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    req.extensions_mut().insert(ClientAddr(addr));
+    let user = match resolve_session(&state.app.store, req.headers(), &state.app.auth).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(error = %e, "session lookup failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+        }
+    };
+    let path = req.uri().path().to_string();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().to_string());
+    if path.starts_with("/api/") {
+        let decision = match server_function_access(&path) {
+            Some(access) => decide(access, user.as_ref()),
+            None => Decision::Forbid,
+        };
+        let error = match decision {
+            Decision::Allow => None,
+            Decision::SignIn => Some(app::errors::AppError::SignInRequired),
+            Decision::Forbid => Some(app::errors::AppError::Forbidden),
+        };
+        if let Some(e) = error {
+            return (
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN),
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::to_string(&e).unwrap_or_default(),
+            )
+                .into_response();
+        }
+    } else if let Some(access) = route.as_deref().and_then(page_access) {
+        match decide(access, user.as_ref()) {
+            Decision::Allow => {}
+            Decision::SignIn => {
+                let to = match &user {
+                    Some(u) if u.stage != Stage::Full => u.stage.page().to_string(),
+                    _ => format!("/login?next={}", path),
+                };
+                return Redirect::to(&to).into_response();
+            }
+            Decision::Forbid => {
+                return (
+                    StatusCode::FORBIDDEN,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>403</title>\
+                     <p>您没有权限访问此页面。You do not have permission to open this page.</p>\
+                     <p><a href=\"/\">返回首页 · Home</a></p></html>",
+                )
+                    .into_response();
+            }
+        }
+    }
+    if let Some(u) = user {
+        req.extensions_mut().insert(u);
+    }
+    next.run(req).await
+}
+
+/// Server functions answer every error with 500; give each `AppError` its own status
+/// (422 for invalid input, 401, 403, 429 …) so clients and logs tell them apart.
+async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
+    };
+    if let Ok(e) = serde_json::from_slice::<app::errors::AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Refuses state-changing requests from another site (CSRF), for server functions and
+/// forms alike: browsers send Sec-Fetch-Site or Origin with every such request.
+async fn same_origin_only(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::Method;
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross = match fetch_site {
+        Some(site) => !matches!(site, "same-origin" | "none"),
+        None => match (
+            headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
+            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
+            (Some(_), None) => true,
+            _ => false,
+        },
+    };
+    if cross {
+        tracing::warn!(path = %req.uri().path(), "cross-site state change refused");
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&app::errors::AppError::Forbidden).unwrap_or_default(),
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert(
+        "referrer-policy",
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    if !h.contains_key("content-security-policy") {
+        // Pages set their own with the hydration script's nonce (app::shell).
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static(
+                "default-src 'self'; frame-ancestors 'none'; object-src 'none'",
+            ),
+        );
+    }
+    res
 }
 
 /// Hashed assets never change under their name: cache them for a year. Everything
@@ -205,6 +361,10 @@ pub async fn serve(store: Store, args: ServeArgs, _data_dir: PathBuf) -> Result<
         leptos: leptos_options(&args, addr),
         app: AppState {
             store: store.clone(),
+            auth: AuthSettings {
+                secure_cookies: args.secure_cookies,
+                ..AuthSettings::default()
+            },
         },
         metrics: Metrics::default(),
     };
@@ -217,10 +377,13 @@ pub async fn serve(store: Store, args: ServeArgs, _data_dir: PathBuf) -> Result<
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server stopped: {e}"))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server stopped: {e}"))?;
     store.close().await;
     Ok(())
 }

@@ -1,12 +1,9 @@
 //! `fangxin`: the one server binary. `serve` runs the site; `migrate` and `seed-demo`
 //! prepare the database. Bad configuration ends with one line on stderr and exit code 1.
 
-mod cli;
-mod http;
-mod metrics;
-
 use clap::Parser;
-use cli::{AuditCommand, Cli, Command};
+use server::cli::{self, AuditCommand, Cli, Command};
+use server::http;
 use std::process::ExitCode;
 use store::{ConnectSettings, Store};
 
@@ -62,13 +59,52 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::SeedDemo => {
-            let outcome = store.seed_demo().await.map_err(|e| e.to_string())?;
+            let outcome = seed_demo(&store).await?;
             match outcome {
-                store::demo::DemoOutcome::Loaded => println!("fangxin: demo data loaded"),
+                store::demo::DemoOutcome::Loaded => println!(
+                    "fangxin: demo data loaded; demo accounts use the password {}",
+                    app::accounts::demo::DEMO_PASSWORD
+                ),
                 store::demo::DemoOutcome::AlreadyPresent => {
                     println!("fangxin: demo data already present, nothing changed")
                 }
             }
+            Ok(())
+        }
+        Command::CreateStaff(a) => {
+            let password = a
+                .password
+                .clone()
+                .unwrap_or_else(app::accounts::admin::temporary_password);
+            let input = app::accounts::admin::StaffInput {
+                login: a.login,
+                display_name: a.name,
+                role: a.role,
+                area: a.area,
+                mobile: a.mobile,
+            };
+            let id = app::accounts::admin::provision_staff(&store, &input, "", &password)
+                .await
+                .map_err(|e| match e {
+                    app::errors::AppError::Invalid(list) => format!("invalid: {list:?}"),
+                    other => other.to_string(),
+                })?;
+            store
+                .audit(&store::audit::AuditEvent {
+                    actor: "cli".into(),
+                    role: "operator".into(),
+                    area_code: "-".into(),
+                    action: "account.create".into(),
+                    target: format!("account/{id}"),
+                    summary: format!("login={} role={}", input.login, input.role),
+                    client_addr: "local".into(),
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "fangxin: created {} ({}); temporary password: {password}",
+                input.login, input.role
+            );
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
@@ -88,9 +124,17 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve(serve) => {
             if serve.seed_demo {
-                store.seed_demo().await.map_err(|e| e.to_string())?;
+                seed_demo(&store).await?;
             }
             http::serve(store, serve, data_dir).await
         }
     }
+}
+
+async fn seed_demo(store: &Store) -> Result<store::demo::DemoOutcome, String> {
+    let outcome = store.seed_demo().await.map_err(|e| e.to_string())?;
+    app::accounts::demo::seed_demo_accounts(store)
+        .await
+        .map_err(|e| format!("demo accounts: {e}"))?;
+    Ok(outcome)
 }

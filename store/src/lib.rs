@@ -4,6 +4,7 @@
 //! `$n` placeholders, `RETURNING`, `ON CONFLICT`, and only the column types both
 //! databases decode the same way (text, 64-bit integers, floats). See ARCHITECTURE.md.
 
+pub mod accounts;
 pub mod audit;
 pub mod batches;
 pub mod demo;

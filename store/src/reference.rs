@@ -377,6 +377,18 @@ impl Store {
         Ok(rows.iter().map(area_from_row).collect())
     }
 
+    /// An area and everything below it, in tree order.
+    pub async fn areas_under(&self, code: &str) -> StoreResult<Vec<AreaRow>> {
+        let rows = sqlx::query(
+            "SELECT code, parent_code, level, name_zh, name_en FROM areas \
+             WHERE code LIKE $1 ORDER BY sort_order",
+        )
+        .bind(format!("{code}%"))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(area_from_row).collect())
+    }
+
     pub async fn area(&self, code: &str) -> StoreResult<Option<AreaRow>> {
         let row = sqlx::query(
             "SELECT code, parent_code, level, name_zh, name_en FROM areas WHERE code = $1",

@@ -1,0 +1,117 @@
+//! (server only) Demo accounts: staff of every role and applicants in several townships.
+//! Demo staff must change the password and enrol a second factor at first sign-in,
+//! exactly as real staff do. Loading twice changes nothing.
+
+use super::admin::{provision_staff, StaffInput};
+use super::session::hash_password;
+use crate::errors::AppError;
+use store::Store;
+
+/// The password of every demo account (printed by `fangxin seed-demo`).
+pub const DEMO_PASSWORD: &str = "Fangxin-Demo-2026";
+
+const STAFF: &[(&str, &str, &str, &str)] = &[
+    ("admin", "系统管理员", "system_admin", "341721"),
+    ("security", "安全管理员", "security_admin", "341721"),
+    ("auditor", "审计管理员", "audit_admin", "341721"),
+    ("office", "县创建办 李明", "county_office", "341721"),
+    ("panel1", "评审专家 陈静", "panel_member", "341721"),
+    ("amr", "县市场监管局 赵强", "member_unit_staff", "341721"),
+    ("leader", "县领导", "leader", "341721"),
+    ("yaodu", "尧渡镇 周敏", "township_reviewer", "341721100"),
+    ("dongliu", "东流镇 吴军", "township_reviewer", "341721101"),
+];
+
+/// (credit code, name, category, township, contact)
+const ORGANISATIONS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "91341721MA2N0Y7B3X",
+        "东至县尧渡镇惠民超市有限公司",
+        "unit",
+        "341721100",
+        "王芳",
+    ),
+    (
+        "91341721MA2TEA8K1P",
+        "东至县华联商厦有限责任公司",
+        "unit",
+        "341721100",
+        "刘洋",
+    ),
+    (
+        "12341721MB1D7E3Y0L",
+        "东至县尧渡老街商业街区管理办公室",
+        "street",
+        "341721100",
+        "张伟",
+    ),
+    (
+        "51341721MJ0F5H2C9D",
+        "东至县餐饮行业协会",
+        "association",
+        "341721100",
+        "孙丽",
+    ),
+    (
+        "91341721MA8PQK4W2R",
+        "东至县东流镇陶公酒家",
+        "unit",
+        "341721101",
+        "钱进",
+    ),
+    (
+        "54341721MEA1B2C3DX",
+        "东流镇菊江村村民委员会",
+        "village",
+        "341721101",
+        "李秀英",
+    ),
+    (
+        "92341721MA2W3E4R5T",
+        "大渡口镇江畔农家乐",
+        "unit",
+        "341721102",
+        "周平",
+    ),
+];
+
+fn with_check_character(first17: &str) -> String {
+    let c = domain::uscc::check_character(first17.as_bytes()).expect("17 valid characters");
+    format!("{first17}{c}")
+}
+
+pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
+    for (i, (login, name, role, area)) in STAFF.iter().enumerate() {
+        if store.account_by_login(login).await?.is_some() {
+            continue;
+        }
+        let input = StaffInput {
+            login: login.to_string(),
+            display_name: name.to_string(),
+            role: role.to_string(),
+            area: area.to_string(),
+            mobile: format!("1390566{i:04}"),
+        };
+        provision_staff(store, &input, "34", DEMO_PASSWORD).await?;
+    }
+    let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+    for (i, (code, name, category, township, contact)) in ORGANISATIONS.iter().enumerate() {
+        // The demo codes are made up; give each its correct check character.
+        let code = with_check_character(&code[..17]);
+        if store.account_by_login(&code).await?.is_some() {
+            continue;
+        }
+        store
+            .create_organisation_account(&store::accounts::NewOrganisation {
+                credit_code: &code,
+                name,
+                category_code: category,
+                area_code: township,
+                contact_name: contact,
+                contact_mobile: &format!("1385566{i:04}"),
+                password_hash: &hash,
+            })
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,568 @@
+//! Accounts: applicant registration, sign-in with lockout, staff first-login password
+//! and TOTP enrolment, sessions. Pages are in `pages`; the server-only parts in `session`.
+
+pub mod admin;
+pub mod audit_view;
+#[cfg(feature = "ssr")]
+pub mod demo;
+pub mod organisations;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod session;
+pub mod validate;
+
+use crate::errors::{AppError, Field, Problem};
+use domain::Role;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use session::*;
+use validate::RegistrationInput;
+
+/// Where a session stands: fully signed in, or owing one step first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    Full,
+    ChangePassword,
+    EnrolTotp,
+    VerifyTotp,
+}
+
+impl Stage {
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Full => "full",
+            Stage::ChangePassword => "change_password",
+            Stage::EnrolTotp => "enrol_totp",
+            Stage::VerifyTotp => "verify_totp",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        [
+            Stage::Full,
+            Stage::ChangePassword,
+            Stage::EnrolTotp,
+            Stage::VerifyTotp,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
+    }
+
+    /// The page that completes this stage.
+    pub fn page(self) -> &'static str {
+        match self {
+            Stage::Full => "/account",
+            Stage::ChangePassword => "/account/password",
+            Stage::EnrolTotp => "/account/totp",
+            Stage::VerifyTotp => "/login/totp",
+        }
+    }
+}
+
+/// The next step owed after signing in. Staff prove the second factor before anything
+/// else once they have one; a forced password change comes next; staff without a
+/// second factor must enrol before they can act.
+pub fn next_stage(
+    role: Role,
+    must_change_password: bool,
+    totp_enrolled: bool,
+    totp_verified: bool,
+) -> Stage {
+    if role.is_staff() && totp_enrolled && !totp_verified {
+        Stage::VerifyTotp
+    } else if must_change_password {
+        Stage::ChangePassword
+    } else if role.is_staff() && !totp_enrolled {
+        Stage::EnrolTotp
+    } else {
+        Stage::Full
+    }
+}
+
+/// The signed-in user of a request (server side, from the session).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub account_id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub area_code: String,
+    pub stage: Stage,
+    pub totp_enrolled: bool,
+    #[serde(skip)]
+    pub token_hash: String,
+}
+
+/// What the browser may know about the signed-in user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub area_code: String,
+    pub area_zh: String,
+    pub area_en: String,
+    pub stage: Stage,
+    pub totp_enrolled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TownshipOption {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpEnrolment {
+    pub secret: String,
+    pub qr_svg: String,
+}
+
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<UserView>, AppError> {
+    let Some(u) = current_user() else {
+        return Ok(None);
+    };
+    let area = crate::state::store()?.area(&u.area_code).await?;
+    Ok(Some(UserView {
+        login: u.login,
+        display_name: u.display_name,
+        role: u.role,
+        area_zh: area.as_ref().map(|a| a.name_zh.clone()).unwrap_or_default(),
+        area_en: area.map(|a| a.name_en).unwrap_or_default(),
+        area_code: u.area_code,
+        stage: u.stage,
+        totp_enrolled: u.totp_enrolled,
+    }))
+}
+
+/// The townships of the home county, for the registration form.
+#[server(prefix = "/api", endpoint = "townships")]
+pub async fn townships() -> Result<Vec<TownshipOption>, AppError> {
+    let store = crate::state::store()?;
+    Ok(store
+        .area_children(Some(crate::portal::home::HOME_COUNTY))
+        .await?
+        .into_iter()
+        .map(|a| TownshipOption {
+            code: a.code,
+            zh: a.name_zh,
+            en: a.name_en,
+        })
+        .collect())
+}
+
+#[server(prefix = "/api", endpoint = "register")]
+#[tracing::instrument(skip_all)]
+pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
+    let state = app_state()?;
+    rate_limit("register", state.auth.auth_requests_per_minute).await?;
+    let mut problems = validate::registration_problems(&input);
+    let township_ok = state
+        .store
+        .area(input.township.trim())
+        .await?
+        .is_some_and(|a| {
+            a.level == "township" && a.code.starts_with(crate::portal::home::HOME_COUNTY)
+        });
+    if !input.township.trim().is_empty() && !township_ok {
+        problems.push((Field::Township, Problem::Unknown));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let code = domain::CreditCode::parse(&input.credit_code).expect("validated above");
+    let mobile = domain::account::Mobile::parse(&input.mobile).expect("validated above");
+    let hash = hash_password(input.password.clone()).await?;
+    let created = state
+        .store
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: code.as_str(),
+            name: input.name.trim(),
+            category_code: &input.category,
+            area_code: input.township.trim(),
+            contact_name: input.contact_name.trim(),
+            contact_mobile: mobile.as_str(),
+            password_hash: &hash,
+        })
+        .await;
+    let account_id = match created {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => {
+            return Err(AppError::Invalid(vec![(
+                Field::CreditCode,
+                Problem::AlreadyRegistered,
+            )]))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let new_user = CurrentUser {
+        account_id,
+        login: code.as_str().to_string(),
+        display_name: input.name.trim().to_string(),
+        role: Role::Applicant,
+        area_code: input.township.trim().to_string(),
+        stage: Stage::Full,
+        totp_enrolled: false,
+        token_hash: String::new(),
+    };
+    audit(
+        Some(&new_user),
+        "account.register",
+        &format!("account/{account_id}"),
+        &format!("category={}", input.category),
+    )
+    .await?;
+    start_session(account_id, Stage::Full).await?;
+    leptos_axum::redirect(Stage::Full.page());
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "login")]
+#[tracing::instrument(skip_all)]
+pub async fn login(login: String, password: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    rate_limit("login", state.auth.auth_requests_per_minute).await?;
+    // Applicants may type their code in lower case or with spaces.
+    let login = domain::CreditCode::parse(&login)
+        .map(|c| c.as_str().to_string())
+        .unwrap_or_else(|_| login.trim().to_string());
+    let Some(account) = state.store.account_by_login(&login).await? else {
+        let _ = verify_password(password, DECOY_HASH.to_string()).await?;
+        audit(
+            None,
+            "login.failure",
+            &format!("login/{login}"),
+            "unknown account",
+        )
+        .await?;
+        return Err(AppError::BadCredentials);
+    };
+    let now = chrono::Utc::now();
+    if let Some(until) = &account.locked_until {
+        if until.as_str() > store::timestamp_text(now).as_str() {
+            return Err(AppError::Locked(until.clone()));
+        }
+    }
+    let role = Role::parse(&account.role).ok_or_else(|| AppError::internal("unknown role"))?;
+    let actor = CurrentUser {
+        account_id: account.id,
+        login: account.login.clone(),
+        display_name: account.display_name.clone(),
+        role,
+        area_code: account.area_code.clone(),
+        stage: Stage::Full,
+        totp_enrolled: account.totp_enrolled,
+        token_hash: String::new(),
+    };
+    let ok = !account.disabled && verify_password(password, account.password_hash.clone()).await?;
+    if !ok {
+        return Err(count_failure(&actor).await?);
+    }
+    state.store.clear_login_failures(account.id).await?;
+    let stage = next_stage(
+        role,
+        account.must_change_password,
+        account.totp_enrolled,
+        false,
+    );
+    audit(
+        Some(&actor),
+        "login.success",
+        &format!("account/{}", account.id),
+        &format!("stage={}", stage.code()),
+    )
+    .await?;
+    start_session(account.id, stage).await?;
+    leptos_axum::redirect(stage.page());
+    Ok(())
+}
+
+/// Counts a failed password or code; locks the account at the threshold. Both audited.
+#[cfg(feature = "ssr")]
+async fn count_failure(actor: &CurrentUser) -> Result<AppError, AppError> {
+    let state = app_state()?;
+    let outcome = state
+        .store
+        .record_login_failure(
+            actor.account_id,
+            chrono::Utc::now(),
+            state.auth.lockout_window,
+            state.auth.lockout_threshold,
+            state.auth.lockout_duration,
+        )
+        .await?;
+    let target = format!("account/{}", actor.account_id);
+    Ok(match outcome {
+        store::accounts::FailureOutcome::Counted { failures } => {
+            audit(
+                Some(actor),
+                "login.failure",
+                &target,
+                &format!("failures={failures}"),
+            )
+            .await?;
+            AppError::BadCredentials
+        }
+        store::accounts::FailureOutcome::LockedUntil(until) => {
+            audit(
+                Some(actor),
+                "account.locked",
+                &target,
+                &format!("until={until}"),
+            )
+            .await?;
+            state.store.delete_sessions_of(actor.account_id).await?;
+            AppError::Locked(until)
+        }
+    })
+}
+
+/// The session owes `stage`; anything else is refused.
+#[cfg(feature = "ssr")]
+fn require_stage(stage: Stage) -> Result<CurrentUser, AppError> {
+    match current_user() {
+        Some(u) if u.stage == stage => Ok(u),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::SignInRequired),
+    }
+}
+
+/// Moves the session to its next stage and sends the browser there.
+#[cfg(feature = "ssr")]
+async fn advance(user: &CurrentUser, totp_verified: bool) -> Result<(), AppError> {
+    let store = crate::state::store()?;
+    let account = store
+        .account(user.account_id)
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    let verified = totp_verified || user.stage != Stage::VerifyTotp && user.totp_enrolled;
+    let stage = next_stage(
+        user.role,
+        account.must_change_password,
+        account.totp_enrolled,
+        verified,
+    );
+    store
+        .set_session_stage(&user.token_hash, stage.code())
+        .await?;
+    leptos_axum::redirect(stage.page());
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "verify_totp")]
+pub async fn verify_totp(code: String) -> Result<(), AppError> {
+    let user = require_stage(Stage::VerifyTotp)?;
+    let store = crate::state::store()?;
+    let account = store
+        .account(user.account_id)
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    let secret = account
+        .totp_secret
+        .as_deref()
+        .and_then(domain::totp::base32_decode)
+        .ok_or(AppError::Forbidden)?;
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    let last = account.totp_last_step.map(|s| s.max(0) as u64);
+    let step = domain::totp::verify(&secret, &code, now, last);
+    let accepted = match step {
+        Some(step) => store.use_totp_step(user.account_id, step as i64).await?,
+        None => false,
+    };
+    if !accepted {
+        return Err(match count_failure(&user).await? {
+            AppError::BadCredentials => {
+                AppError::Invalid(vec![(Field::TotpCode, Problem::CodeWrong)])
+            }
+            other => other,
+        });
+    }
+    store.clear_login_failures(user.account_id).await?;
+    audit(
+        Some(&user),
+        "login.second_factor",
+        &format!("account/{}", user.account_id),
+        "ok",
+    )
+    .await?;
+    advance(&user, true).await
+}
+
+/// Starts (or resumes) TOTP enrolment: a new secret until one is confirmed.
+#[server(prefix = "/api", endpoint = "totp_enrolment")]
+pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
+    let user = require_stage(Stage::EnrolTotp)?;
+    let store = crate::state::store()?;
+    let account = store
+        .account(user.account_id)
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    let secret = match account.totp_secret {
+        Some(s) if !account.totp_enrolled => s,
+        _ => {
+            let s = domain::totp::base32_encode(&random_bytes::<20>());
+            store.set_totp_secret(user.account_id, &s).await?;
+            s
+        }
+    };
+    let uri = domain::totp::otpauth_uri("放心消费东至", &user.login, &secret);
+    let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(AppError::internal)?;
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Ok(TotpEnrolment { secret, qr_svg })
+}
+
+#[server(prefix = "/api", endpoint = "confirm_totp")]
+pub async fn confirm_totp(code: String) -> Result<(), AppError> {
+    let user = require_stage(Stage::EnrolTotp)?;
+    let store = crate::state::store()?;
+    let account = store
+        .account(user.account_id)
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    let secret = account
+        .totp_secret
+        .as_deref()
+        .and_then(domain::totp::base32_decode)
+        .ok_or(AppError::Invalid(vec![(
+            Field::TotpCode,
+            Problem::CodeWrong,
+        )]))?;
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    let accepted = match domain::totp::verify(&secret, &code, now, None) {
+        Some(step) => store.use_totp_step(user.account_id, step as i64).await?,
+        None => false,
+    };
+    if !accepted {
+        return Err(AppError::Invalid(vec![(
+            Field::TotpCode,
+            Problem::CodeWrong,
+        )]));
+    }
+    audit(
+        Some(&user),
+        "account.totp_enrolled",
+        &format!("account/{}", user.account_id),
+        "second factor enrolled",
+    )
+    .await?;
+    advance(&user, true).await
+}
+
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    new_password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    let user = require_stage(Stage::ChangePassword)?;
+    let problems: Vec<_> = [
+        (
+            Field::NewPassword,
+            validate::password_problem(&new_password, &user.login),
+        ),
+        (
+            Field::PasswordConfirm,
+            validate::confirm_problem(&new_password, &password_confirm),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(f, p)| p.map(|p| (f, p)))
+    .collect();
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let hash = hash_password(new_password).await?;
+    let store = crate::state::store()?;
+    store.set_password(user.account_id, &hash, false).await?;
+    audit(
+        Some(&user),
+        "account.password_changed",
+        &format!("account/{}", user.account_id),
+        "by the holder",
+    )
+    .await?;
+    advance(&user, false).await
+}
+
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    if let Some(user) = current_user() {
+        crate::state::store()?
+            .delete_session(&user.token_hash)
+            .await?;
+        audit(
+            Some(&user),
+            "logout",
+            &format!("account/{}", user.account_id),
+            "this device",
+        )
+        .await?;
+    }
+    clear_session_cookie();
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "logout_everywhere")]
+pub async fn logout_everywhere() -> Result<(), AppError> {
+    let user = require_user()?;
+    let n = crate::state::store()?
+        .delete_sessions_of(user.account_id)
+        .await?;
+    audit(
+        Some(&user),
+        "logout.everywhere",
+        &format!("account/{}", user.account_id),
+        &format!("sessions={n}"),
+    )
+    .await?;
+    clear_session_cookie();
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_prove_the_second_factor_first_then_change_password_then_enrol() {
+        let staff = Role::TownshipReviewer;
+        assert_eq!(next_stage(staff, true, false, false), Stage::ChangePassword);
+        assert_eq!(next_stage(staff, false, false, false), Stage::EnrolTotp);
+        assert_eq!(next_stage(staff, false, true, false), Stage::VerifyTotp);
+        assert_eq!(next_stage(staff, true, true, false), Stage::VerifyTotp);
+        assert_eq!(next_stage(staff, true, true, true), Stage::ChangePassword);
+        assert_eq!(next_stage(staff, false, true, true), Stage::Full);
+    }
+
+    #[test]
+    fn applicants_need_no_second_factor() {
+        assert_eq!(
+            next_stage(Role::Applicant, false, false, false),
+            Stage::Full
+        );
+        assert_eq!(
+            next_stage(Role::Applicant, true, false, false),
+            Stage::ChangePassword
+        );
+    }
+
+    #[test]
+    fn stages_round_trip() {
+        for s in [
+            Stage::Full,
+            Stage::ChangePassword,
+            Stage::EnrolTotp,
+            Stage::VerifyTotp,
+        ] {
+            assert_eq!(Stage::parse(s.code()), Some(s));
+        }
+    }
+}

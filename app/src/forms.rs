@@ -1,0 +1,114 @@
+//! Form pieces shared by every page: a labelled field that validates as the user types
+//! (with the same rules the server applies) and shows the server's verdict, and the
+//! form-level error banner.
+
+use crate::errors::{AppError, Field, Problem};
+use crate::i18n::{t, use_locale, Msg};
+use leptos::prelude::*;
+
+/// The latest error of a server action, as a signal.
+pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    })
+}
+
+#[component]
+pub fn TextField(
+    field: Field,
+    /// The form field name the server function expects.
+    name: &'static str,
+    value: RwSignal<String>,
+    server_error: Signal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<Msg>,
+    #[prop(optional)] check: Option<fn(&str) -> Option<Problem>>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    /// Increments at every submission, so a server verdict shows until the next edit.
+    submissions: Signal<usize>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let touched = RwSignal::new(false);
+    let edited_at = RwSignal::new(0usize);
+    let id = format!("f-{name}").replace(['[', ']'], "-");
+    let err_id = format!("{id}-error");
+    let problem = move || {
+        let local = if touched.get() {
+            check.and_then(|c| c(&value.get()))
+        } else {
+            None
+        };
+        local.or_else(|| {
+            if edited_at.get() > submissions.get() {
+                None
+            } else {
+                server_error.get().and_then(|e| e.problem_with(field))
+            }
+        })
+    };
+    let invalid = move || problem().is_some();
+    view! {
+        <div class="field" class:field--invalid=invalid data-field=name>
+            <label for=id.clone()>{t(field.label())}</label>
+            {hint.map(|h| view! { <p class="field__hint">{t(h)}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                inputmode=inputmode
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    edited_at.set(submissions.get_untracked() + 1);
+                }
+                on:blur=move |_| touched.set(true)
+                aria-invalid=move || invalid().to_string()
+                aria-describedby=err_id.clone()
+            />
+            <p class="field__error" id=err_id role="alert">
+                {move || problem().map(|p| format!("{}：{}", field.label().text(locale.get()), p.message().text(locale.get())))}
+            </p>
+        </div>
+    }
+}
+
+/// The banner above a form: what went wrong as a whole.
+#[component]
+pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        {move || error.get().map(|e| {
+            let extra = match &e {
+                AppError::Locked(until) => Some(until.replace('T', " ").chars().take(16).collect::<String>() + " UTC"),
+                _ => None,
+            };
+            view! {
+                <div class="alert alert--error" role="alert" data-testid="form-error">
+                    {t(e.message())}
+                    {extra.map(|x| view! { <span class="alert__detail">" ("{x}")"</span> })}
+                </div>
+            }
+        })}
+    }
+}
+
+/// Counts submissions of an action (each time it becomes pending).
+pub fn submission_counter<I, O>(action: ServerAction<I>) -> Signal<usize>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    let count = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if action.pending().get() {
+            count.update(|c| *c += 1);
+        }
+    });
+    count.into()
+}

@@ -1,0 +1,168 @@
+//! The access policy: for every server function and every page, who may call it.
+//!
+//! The server enforces it in one middleware before any handler runs, and denies
+//! anything not listed (a new server function is unreachable until it has a line
+//! here). Area scope — township A's reviewer and township B's data — is checked by
+//! each function against the data it touches, with `domain::role::in_scope`.
+
+use crate::accounts::{CurrentUser, Stage};
+use domain::Role;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// A session that is still owing a sign-in step (password change, TOTP).
+    SigningIn,
+    /// Any fully signed-in account.
+    SignedIn,
+    /// Fully signed in with one of these roles.
+    Roles(&'static [Role]),
+}
+
+use Role::*;
+
+/// Every server function, by path.
+pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
+    ("/api/home_overview", Access::Public),
+    ("/api/whoami", Access::Public),
+    ("/api/townships", Access::Public),
+    ("/api/register", Access::Public),
+    ("/api/login", Access::Public),
+    ("/api/logout", Access::Public),
+    ("/api/verify_totp", Access::SigningIn),
+    ("/api/totp_enrolment", Access::SigningIn),
+    ("/api/confirm_totp", Access::SigningIn),
+    ("/api/change_password", Access::SigningIn),
+    ("/api/logout_everywhere", Access::SignedIn),
+    ("/api/staff_accounts", Access::Roles(&[SystemAdmin])),
+    ("/api/create_staff", Access::Roles(&[SystemAdmin])),
+    ("/api/reset_password", Access::Roles(&[SystemAdmin])),
+    ("/api/audit_log", Access::Roles(&[AuditAdmin])),
+    ("/api/verify_audit", Access::Roles(&[AuditAdmin])),
+    (
+        "/api/organisations",
+        Access::Roles(&[TownshipReviewer, CountyOffice, Leader]),
+    ),
+    (
+        "/api/organisation",
+        Access::Roles(&[TownshipReviewer, CountyOffice, Leader]),
+    ),
+];
+
+/// Every page, by route pattern; also the plain HTTP routes.
+pub const PAGES: &[(&str, Access)] = &[
+    ("/", Access::Public),
+    ("/login", Access::Public),
+    ("/register", Access::Public),
+    ("/login/totp", Access::SigningIn),
+    ("/account/password", Access::SigningIn),
+    ("/account/totp", Access::SigningIn),
+    ("/account", Access::SignedIn),
+    ("/admin/users", Access::Roles(&[SystemAdmin])),
+    ("/audit", Access::Roles(&[AuditAdmin])),
+    (
+        "/organisations",
+        Access::Roles(&[TownshipReviewer, CountyOffice, Leader]),
+    ),
+    (
+        "/organisations/{id}",
+        Access::Roles(&[TownshipReviewer, CountyOffice, Leader]),
+    ),
+    ("/healthz", Access::Public),
+    ("/metrics", Access::Public),
+    ("/lang/{tag}", Access::Public),
+];
+
+pub fn server_function_access(path: &str) -> Option<Access> {
+    SERVER_FUNCTIONS
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, a)| *a)
+}
+
+pub fn page_access(route: &str) -> Option<Access> {
+    PAGES.iter().find(|(p, _)| *p == route).map(|(_, a)| *a)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Not signed in (or a sign-in step is owed): send to sign-in.
+    SignIn,
+    /// Signed in, but not allowed.
+    Forbid,
+}
+
+pub fn decide(access: Access, user: Option<&CurrentUser>) -> Decision {
+    match (access, user) {
+        (Access::Public, _) => Decision::Allow,
+        (Access::SigningIn, Some(u)) if u.stage != Stage::Full => Decision::Allow,
+        (Access::SigningIn, Some(_)) => Decision::Forbid,
+        (Access::SigningIn, None) => Decision::SignIn,
+        (_, None) => Decision::SignIn,
+        (_, Some(u)) if u.stage != Stage::Full => Decision::SignIn,
+        (Access::SignedIn, Some(_)) => Decision::Allow,
+        (Access::Roles(roles), Some(u)) if roles.contains(&u.role) => Decision::Allow,
+        (Access::Roles(_), Some(_)) => Decision::Forbid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, stage: Stage) -> CurrentUser {
+        CurrentUser {
+            account_id: 1,
+            login: "x".into(),
+            display_name: "x".into(),
+            role,
+            area_code: "341721100".into(),
+            stage,
+            totp_enrolled: true,
+            token_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn decisions() {
+        let admin = user(SystemAdmin, Stage::Full);
+        let auditor = user(AuditAdmin, Stage::Full);
+        let pending = user(SystemAdmin, Stage::EnrolTotp);
+        let users = Access::Roles(&[SystemAdmin]);
+        assert_eq!(decide(users, Some(&admin)), Decision::Allow);
+        assert_eq!(decide(users, Some(&auditor)), Decision::Forbid);
+        assert_eq!(decide(users, Some(&pending)), Decision::SignIn);
+        assert_eq!(decide(users, None), Decision::SignIn);
+        assert_eq!(decide(Access::SigningIn, Some(&pending)), Decision::Allow);
+        assert_eq!(decide(Access::SigningIn, Some(&admin)), Decision::Forbid);
+        assert_eq!(decide(Access::Public, None), Decision::Allow);
+    }
+
+    #[test]
+    fn the_system_administrator_cannot_read_the_audit_log() {
+        let audit = server_function_access("/api/audit_log").unwrap();
+        assert_eq!(
+            decide(audit, Some(&user(SystemAdmin, Stage::Full))),
+            Decision::Forbid
+        );
+        let users = server_function_access("/api/create_staff").unwrap();
+        assert_eq!(
+            decide(users, Some(&user(AuditAdmin, Stage::Full))),
+            Decision::Forbid
+        );
+    }
+
+    #[test]
+    fn no_path_is_listed_twice() {
+        let mut fns: Vec<_> = SERVER_FUNCTIONS.iter().map(|(p, _)| *p).collect();
+        fns.sort();
+        fns.dedup();
+        assert_eq!(fns.len(), SERVER_FUNCTIONS.len());
+        let mut pages: Vec<_> = PAGES.iter().map(|(p, _)| *p).collect();
+        pages.sort();
+        pages.dedup();
+        assert_eq!(pages.len(), PAGES.len());
+    }
+}

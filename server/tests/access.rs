@@ -1,0 +1,320 @@
+//! The access policy, tested through the real router: every server function and page
+//! has an entry; every endpoint is called as every role and as nobody; and a township
+//! reviewer cannot open another township's applicant. Runs on SQLite and PostgreSQL.
+
+use app::accounts::session::token_hash;
+use app::policy::{decide, page_access, server_function_access, Decision, PAGES, SERVER_FUNCTIONS};
+use app::state::{AppState, AuthSettings};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use domain::Role;
+use leptos::prelude::LeptosOptions;
+use server::http::{router, ServerState};
+use server::metrics::Metrics;
+use store::testing::fresh_db;
+use tower::ServiceExt;
+
+fn state(store: store::Store) -> ServerState {
+    ServerState {
+        leptos: LeptosOptions::builder().output_name("fangxin").build(),
+        app: AppState {
+            store,
+            auth: AuthSettings::default(),
+        },
+        metrics: Metrics::default(),
+    }
+}
+
+/// Axum-style patterns of every HTTP route: Leptos pages plus the plain handlers.
+fn registered_pages() -> Vec<String> {
+    let mut routes: Vec<String> = leptos_axum::generate_route_list(app::App)
+        .into_iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    routes.extend(["/healthz", "/metrics", "/lang/{tag}"].map(String::from));
+    routes
+}
+
+#[tokio::test]
+async fn every_server_function_and_page_has_a_policy_entry_and_no_entry_is_stale() {
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    assert!(!registered.is_empty());
+    for p in &registered {
+        assert!(
+            server_function_access(p).is_some(),
+            "server function {p} has no policy entry"
+        );
+    }
+    for (p, _) in SERVER_FUNCTIONS {
+        assert!(
+            registered.iter().any(|r| r == p),
+            "policy names {p}, which does not exist"
+        );
+    }
+    let pages = registered_pages();
+    for p in &pages {
+        assert!(page_access(p).is_some(), "route {p} has no policy entry");
+    }
+    for (p, _) in PAGES {
+        assert!(
+            pages.iter().any(|r| r == p),
+            "policy names route {p}, which does not exist"
+        );
+    }
+}
+
+/// One account and one signed-in session per role; returns (role, cookie).
+async fn sessions_for_every_role(store: &store::Store) -> Vec<(Role, String)> {
+    let mut out = Vec::new();
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        let id = store
+            .create_staff_account(&store::accounts::NewStaff {
+                login: &format!("matrix-{}", role.code()),
+                display_name: "matrix",
+                role: role.code(),
+                area_code: "341721100",
+                member_unit_code: None,
+                mobile: "13800000000",
+                password_hash: "x",
+            })
+            .await
+            .unwrap();
+        let token = format!("{:064x}", i + 1);
+        store
+            .create_session(
+                &token_hash(&token),
+                id,
+                "full",
+                "9999-12-31T00:00:00.000000Z",
+                "test",
+            )
+            .await
+            .unwrap();
+        out.push((role, format!("fx_session={token}")));
+    }
+    out
+}
+
+/// Some endpoints end the caller's session (sign out); give every call a live one.
+async fn renew(store: &store::Store, cookie: Option<&str>) {
+    let Some(token) = cookie.and_then(|c| c.strip_prefix("fx_session=")) else {
+        return;
+    };
+    let hash = token_hash(token);
+    let n = usize::from_str_radix(token.trim_start_matches('0'), 16).unwrap();
+    store.delete_session(&hash).await.unwrap();
+    let login = format!("matrix-{}", Role::ALL[n - 1].code());
+    let id = store.account_by_login(&login).await.unwrap().unwrap().id;
+    store
+        .create_session(&hash, id, "full", "9999-12-31T00:00:00.000000Z", "test")
+        .await
+        .unwrap();
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: &str,
+) -> StatusCode {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "application/json");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let to_login = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| l.starts_with("/login"));
+    if res.status() == StatusCode::SEE_OTHER && to_login {
+        // Reported as 401 so that pages and functions read alike below.
+        StatusCode::UNAUTHORIZED
+    } else {
+        res.status()
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_as_every_role_is_allowed_or_denied_as_the_policy_says() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let app = router(state(db.store.clone()));
+    let mut callers: Vec<(Option<Role>, Option<String>)> = vec![(None, None)];
+    for (role, cookie) in sessions_for_every_role(&db).await {
+        callers.push((Some(role), Some(cookie)));
+    }
+    let mut checked = 0;
+    for (path, access) in SERVER_FUNCTIONS {
+        for (role, cookie) in &callers {
+            let user = role.map(|r| app::accounts::CurrentUser {
+                account_id: 0,
+                login: String::new(),
+                display_name: String::new(),
+                role: r,
+                area_code: "341721100".into(),
+                stage: app::accounts::Stage::Full,
+                totp_enrolled: true,
+                token_hash: String::new(),
+            });
+            let expected = decide(*access, user.as_ref());
+            renew(&db, cookie.as_deref()).await;
+            let status = call(&app, "POST", path, cookie.as_deref(), "").await;
+            let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
+            match expected {
+                Decision::Allow => assert!(
+                    !denied,
+                    "{path} as {role:?}: expected allowed, got {status}"
+                ),
+                Decision::SignIn => {
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} as {role:?}")
+                }
+                Decision::Forbid => assert_eq!(status, StatusCode::FORBIDDEN, "{path} as {role:?}"),
+            }
+            assert!(!status.is_server_error(), "{path} as {role:?}: {status}");
+            checked += 1;
+        }
+    }
+    for (pattern, access) in PAGES {
+        let path = pattern.replace("{id}", "1").replace("{tag}", "en");
+        for (role, cookie) in &callers {
+            let user = role.map(|r| app::accounts::CurrentUser {
+                account_id: 0,
+                login: String::new(),
+                display_name: String::new(),
+                role: r,
+                area_code: "341721100".into(),
+                stage: app::accounts::Stage::Full,
+                totp_enrolled: true,
+                token_hash: String::new(),
+            });
+            renew(&db, cookie.as_deref()).await;
+            let status = call(&app, "GET", &path, cookie.as_deref(), "").await;
+            match decide(*access, user.as_ref()) {
+                Decision::Allow => assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{path} as {role:?}: expected allowed, got {status}"
+                ),
+                Decision::SignIn => assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{path} as {role:?}: sent to sign in"
+                ),
+                Decision::Forbid => assert_eq!(status, StatusCode::FORBIDDEN, "{path} as {role:?}"),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked,
+        (SERVER_FUNCTIONS.len() + PAGES.len()) * (Role::ALL.len() + 1)
+    );
+}
+
+#[tokio::test]
+async fn a_township_reviewer_cannot_open_another_townships_applicant() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let mut ids = Vec::new();
+    for (code, township) in [
+        ("91341721MA2N0Y7B3", "341721100"),
+        ("91341721MA8PQK4W2", "341721101"),
+    ] {
+        let code = format!(
+            "{code}{}",
+            domain::uscc::check_character(code.as_bytes()).unwrap()
+        );
+        db.create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: &code,
+            name: "x",
+            category_code: "unit",
+            area_code: township,
+            contact_name: "x",
+            contact_mobile: "13800000000",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+        ids.push(
+            db.account_by_login(&code)
+                .await
+                .unwrap()
+                .unwrap()
+                .organisation_id
+                .unwrap(),
+        );
+    }
+    let cookies = sessions_for_every_role(&db).await;
+    let reviewer = &cookies
+        .iter()
+        .find(|(r, _)| *r == Role::TownshipReviewer)
+        .unwrap()
+        .1;
+    let app = router(state(db.store.clone()));
+    let own = call(
+        &app,
+        "POST",
+        "/api/organisation",
+        Some(reviewer),
+        &format!("id={}&unmask=false", ids[0]),
+    )
+    .await;
+    assert_eq!(own, StatusCode::OK);
+    let other = call(
+        &app,
+        "POST",
+        "/api/organisation",
+        Some(reviewer),
+        &format!("id={}&unmask=false", ids[1]),
+    )
+    .await;
+    assert_eq!(other, StatusCode::FORBIDDEN);
+    let denied = db
+        .audit_entries(&store::audit::AuditFilter {
+            action: Some("access.denied".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(denied.len(), 1, "the refusal is audited");
+}
+
+#[tokio::test]
+async fn a_state_change_from_another_site_is_refused() {
+    let db = fresh_db().await;
+    let app = router(state(db.store.clone()));
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from("login=a&password=b"))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/login")
+        .header("host", "fangxin.example")
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("login=a&password=b"))
+        .unwrap();
+    assert_eq!(
+        app.oneshot(req).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+}

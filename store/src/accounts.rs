@@ -1,0 +1,443 @@
+//! Organisations, accounts, sessions and rate-limit counters.
+//!
+//! Counters change with single atomic statements (`SET n = n + 1 … RETURNING`), so
+//! concurrent requests on any number of server instances never lose a count.
+
+use crate::{now_text, timestamp_text, Store, StoreResult};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub area_code: String,
+    pub organisation_id: Option<i64>,
+    pub member_unit_code: Option<String>,
+    pub mobile: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub totp_secret: Option<String>,
+    pub totp_enrolled: bool,
+    pub totp_last_step: Option<i64>,
+    pub locked_until: Option<String>,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+const ACCOUNT_COLUMNS: &str = "id, login, display_name, role, area_code, organisation_id, \
+    member_unit_code, mobile, password_hash, must_change_password, totp_secret, totp_enrolled, \
+    totp_last_step, locked_until, disabled, created_at";
+
+fn account_from_row(r: &sqlx::any::AnyRow) -> Account {
+    Account {
+        id: r.get(0),
+        login: r.get(1),
+        display_name: r.get(2),
+        role: r.get(3),
+        area_code: r.get(4),
+        organisation_id: r.get(5),
+        member_unit_code: r.get(6),
+        mobile: r.get(7),
+        password_hash: r.get(8),
+        must_change_password: r.get::<i64, _>(9) != 0,
+        totp_secret: r.get(10),
+        totp_enrolled: r.get::<i64, _>(11) != 0,
+        totp_last_step: r.get(12),
+        locked_until: r.get(13),
+        disabled: r.get::<i64, _>(14) != 0,
+        created_at: r.get(15),
+    }
+}
+
+fn organisation_from_row(r: &sqlx::any::AnyRow) -> Organisation {
+    Organisation {
+        id: r.get(0),
+        credit_code: r.get(1),
+        name: r.get(2),
+        category_code: r.get(3),
+        area_code: r.get(4),
+        contact_name: r.get(5),
+        contact_mobile: r.get(6),
+        created_at: r.get(7),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewOrganisation<'a> {
+    pub credit_code: &'a str,
+    pub name: &'a str,
+    pub category_code: &'a str,
+    pub area_code: &'a str,
+    pub contact_name: &'a str,
+    pub contact_mobile: &'a str,
+    pub password_hash: &'a str,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewStaff<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub area_code: &'a str,
+    pub member_unit_code: Option<&'a str>,
+    pub mobile: &'a str,
+    pub password_hash: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub category_code: String,
+    pub area_code: String,
+    pub contact_name: String,
+    pub contact_mobile: String,
+    pub created_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub account_id: i64,
+    pub stage: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+}
+
+/// What a failed login did to the account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureOutcome {
+    Counted { failures: i64 },
+    LockedUntil(String),
+}
+
+impl Store {
+    /// Registers an applicant: the organisation and its account, in one transaction.
+    pub async fn create_organisation_account(&self, o: &NewOrganisation<'_>) -> StoreResult<i64> {
+        let now = now_text();
+        let mut tx = self.pool().begin().await?;
+        let org_id: i64 = sqlx::query(
+            "INSERT INTO organisations (credit_code, name, category_code, area_code, contact_name, \
+             contact_mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(o.credit_code)
+        .bind(o.name)
+        .bind(o.category_code)
+        .bind(o.area_code)
+        .bind(o.contact_name)
+        .bind(o.contact_mobile)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        let account_id: i64 = sqlx::query(
+            "INSERT INTO accounts (login, display_name, role, area_code, organisation_id, mobile, \
+             password_hash, must_change_password, created_at, password_changed_at) \
+             VALUES ($1, $2, 'applicant', $3, $4, $5, $6, 0, $7, $7) RETURNING id",
+        )
+        .bind(o.credit_code)
+        .bind(o.name)
+        .bind(o.area_code)
+        .bind(org_id)
+        .bind(o.contact_mobile)
+        .bind(o.password_hash)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        tx.commit().await?;
+        Ok(account_id)
+    }
+
+    /// Creates a staff account; its holder must set a new password at first login.
+    pub async fn create_staff_account(&self, s: &NewStaff<'_>) -> StoreResult<i64> {
+        let now = now_text();
+        let id: i64 = sqlx::query(
+            "INSERT INTO accounts (login, display_name, role, area_code, member_unit_code, mobile, \
+             password_hash, must_change_password, created_at, password_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
+        )
+        .bind(s.login)
+        .bind(s.display_name)
+        .bind(s.role)
+        .bind(s.area_code)
+        .bind(s.member_unit_code)
+        .bind(s.mobile)
+        .bind(s.password_hash)
+        .bind(&now)
+        .fetch_one(self.pool())
+        .await?
+        .get(0);
+        Ok(id)
+    }
+
+    pub async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE login = $1");
+        let row = sqlx::query(&sql)
+            .bind(login)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(account_from_row))
+    }
+
+    pub async fn account(&self, id: i64) -> StoreResult<Option<Account>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(account_from_row))
+    }
+
+    /// Staff and applicant accounts whose area lies under `area_prefix`, by login.
+    pub async fn accounts_under(&self, area_prefix: &str) -> StoreResult<Vec<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE area_code LIKE $1 ORDER BY role, login"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(format!("{area_prefix}%"))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(account_from_row).collect())
+    }
+
+    pub async fn organisation(&self, id: i64) -> StoreResult<Option<Organisation>> {
+        let row = sqlx::query(
+            "SELECT id, credit_code, name, category_code, area_code, contact_name, contact_mobile, \
+             created_at FROM organisations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(organisation_from_row))
+    }
+
+    pub async fn organisations_under(&self, area_prefix: &str) -> StoreResult<Vec<Organisation>> {
+        let rows = sqlx::query(
+            "SELECT id, credit_code, name, category_code, area_code, contact_name, contact_mobile, \
+             created_at FROM organisations WHERE area_code LIKE $1 ORDER BY area_code, name",
+        )
+        .bind(format!("{area_prefix}%"))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(organisation_from_row).collect())
+    }
+
+    /// Counts a failed login in a sliding window; at `threshold` failures the account
+    /// is locked for `lock_for`.
+    pub async fn record_login_failure(
+        &self,
+        account_id: i64,
+        now: DateTime<Utc>,
+        window: Duration,
+        threshold: i64,
+        lock_for: Duration,
+    ) -> StoreResult<FailureOutcome> {
+        let now_s = timestamp_text(now);
+        let cutoff = timestamp_text(now - window);
+        let failures: i64 = sqlx::query(
+            "UPDATE accounts SET \
+               failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at < $2 \
+                               THEN 1 ELSE failed_logins + 1 END, \
+               first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at < $2 \
+                                 THEN $3 ELSE first_failed_at END \
+             WHERE id = $1 RETURNING failed_logins",
+        )
+        .bind(account_id)
+        .bind(&cutoff)
+        .bind(&now_s)
+        .fetch_one(self.pool())
+        .await?
+        .get(0);
+        if failures >= threshold {
+            let until = timestamp_text(now + lock_for);
+            sqlx::query(
+                "UPDATE accounts SET locked_until = $2, failed_logins = 0, first_failed_at = NULL \
+                 WHERE id = $1",
+            )
+            .bind(account_id)
+            .bind(&until)
+            .execute(self.pool())
+            .await?;
+            return Ok(FailureOutcome::LockedUntil(until));
+        }
+        Ok(FailureOutcome::Counted { failures })
+    }
+
+    pub async fn clear_login_failures(&self, account_id: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE accounts SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL \
+             WHERE id = $1",
+        )
+        .bind(account_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_password(
+        &self,
+        account_id: i64,
+        password_hash: &str,
+        must_change: bool,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE accounts SET password_hash = $2, must_change_password = $3, \
+             password_changed_at = $4 WHERE id = $1",
+        )
+        .bind(account_id)
+        .bind(password_hash)
+        .bind(must_change as i64)
+        .bind(now_text())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a new, not yet confirmed, TOTP secret.
+    pub async fn set_totp_secret(&self, account_id: i64, secret: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET totp_secret = $2, totp_enrolled = 0 WHERE id = $1")
+            .bind(account_id)
+            .bind(secret)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks the TOTP secret confirmed and remembers the step used, so it cannot be replayed.
+    /// Returns false when that step (or a later one) was already used.
+    pub async fn use_totp_step(&self, account_id: i64, step: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE accounts SET totp_enrolled = 1, totp_last_step = $2 \
+             WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(account_id)
+        .bind(step)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn set_disabled(&self, account_id: i64, disabled: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE accounts SET disabled = $2 WHERE id = $1")
+            .bind(account_id)
+            .bind(disabled as i64)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+        stage: &str,
+        expires_at: &str,
+        client_addr: &str,
+    ) -> StoreResult<()> {
+        let now = now_text();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, stage, created_at, last_seen_at, \
+             expires_at, client_addr) VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(stage)
+        .bind(&now)
+        .bind(expires_at)
+        .bind(client_addr)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT account_id, stage, created_at, last_seen_at, expires_at FROM sessions \
+             WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| Session {
+            account_id: r.get(0),
+            stage: r.get(1),
+            created_at: r.get(2),
+            last_seen_at: r.get(3),
+            expires_at: r.get(4),
+        }))
+    }
+
+    pub async fn touch_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(now_text())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_session_stage(&self, token_hash: &str, stage: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET stage = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(stage)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// "Log out everywhere"; also used when an administrator resets a password.
+    pub async fn delete_sessions_of(&self, account_id: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Counts one hit in a fixed window; true while the bucket is within `limit`.
+    pub async fn rate_limit_hit(
+        &self,
+        bucket: &str,
+        window_start: i64,
+        limit: i64,
+    ) -> StoreResult<bool> {
+        let hits: i64 = sqlx::query(
+            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
+             RETURNING hits",
+        )
+        .bind(bucket)
+        .bind(window_start)
+        .fetch_one(self.pool())
+        .await?
+        .get(0);
+        Ok(hits <= limit)
+    }
+
+    /// Drops expired sessions and old rate-limit windows.
+    pub async fn sweep_expired(&self, now: DateTime<Utc>, oldest_window: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(timestamp_text(now))
+            .execute(self.pool())
+            .await?;
+        sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+            .bind(oldest_window)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
