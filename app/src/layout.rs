@@ -47,7 +47,8 @@ fn AccountLinks() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(_)) => view! {
+                    Ok(Some(user)) => view! {
+                        {role_link(user.role)}
                         <a href="/account" data-testid="nav-account">{t(Msg::NavAccount)}</a>
                         <ActionForm action=logout attr:class="site-nav__form">
                             <button type="submit" class="site-nav__button" data-testid="nav-logout">{t(Msg::NavLogout)}</button>
@@ -60,6 +61,18 @@ fn AccountLinks() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The working page of each role, where it has one yet.
+fn role_link(role: domain::Role) -> Option<impl IntoView> {
+    use domain::Role::*;
+    let (href, msg) = match role {
+        SystemAdmin => ("/admin/users", Msg::NavUsers),
+        AuditAdmin => ("/audit", Msg::NavAudit),
+        TownshipReviewer | CountyOffice | Leader => ("/organisations", Msg::NavOrganisations),
+        _ => return None,
+    };
+    Some(view! { <a href=href>{t(msg)}</a> })
 }
 
 /// A plain link to `/lang/{tag}` that works without JavaScript (the server sets the

@@ -92,6 +92,10 @@ pub struct ServeArgs {
     #[arg(long, env = "FANGXIN_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// Sign-in and registration attempts allowed per client address per minute.
+    #[arg(long, env = "FANGXIN_AUTH_RATE_LIMIT", default_value_t = 30)]
+    pub auth_rate_limit: i64,
+
     /// Load the demo county before serving (idempotent).
     #[arg(long, env = "FANGXIN_SEED_DEMO")]
     pub seed_demo: bool,

@@ -363,6 +363,7 @@ pub async fn serve(store: Store, args: ServeArgs, _data_dir: PathBuf) -> Result<
             store: store.clone(),
             auth: AuthSettings {
                 secure_cookies: args.secure_cookies,
+                auth_requests_per_minute: args.auth_rate_limit,
                 ..AuthSettings::default()
             },
         },

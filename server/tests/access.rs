@@ -318,3 +318,33 @@ async fn a_state_change_from_another_site_is_refused() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited_per_client() {
+    let db = fresh_db().await;
+    let mut st = state(db.store.clone());
+    st.app.auth.auth_requests_per_minute = 3;
+    let app = router(st);
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(
+            call(
+                &app,
+                "POST",
+                "/api/login",
+                None,
+                "login=nobody&password=Wrong-pass-1",
+            )
+            .await,
+        );
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+}
