@@ -41,7 +41,9 @@ fn Header() -> impl IntoView {
 /// Sign in / register, or the account and sign out, depending on the session.
 #[component]
 fn AccountLinks() -> impl IntoView {
-    let me = Resource::new_blocking(|| (), |_| whoami());
+    // Signing in or out ends in a navigation: ask again on every page change.
+    let location = use_location();
+    let me = Resource::new_blocking(move || location.pathname.get(), |_| whoami());
     let logout = ServerAction::<Logout>::new();
     view! {
         <Suspense>

@@ -2,7 +2,6 @@
 
 use crate::errors::AppError;
 use crate::i18n::{t, use_locale, Msg};
-use domain::Role;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,7 +28,7 @@ pub enum ChainReport {
 
 #[server(prefix = "/api", endpoint = "audit_log")]
 pub async fn audit_log(actor: String, action: String) -> Result<Vec<AuditRow>, AppError> {
-    crate::accounts::session::require_role(&[Role::AuditAdmin])?;
+    crate::accounts::session::require_role(&[domain::Role::AuditAdmin])?;
     let store = crate::state::store()?;
     let entries = store
         .audit_entries(&store::audit::AuditFilter {
@@ -57,7 +56,7 @@ pub async fn audit_log(actor: String, action: String) -> Result<Vec<AuditRow>, A
 #[server(prefix = "/api", endpoint = "verify_audit")]
 pub async fn verify_audit() -> Result<ChainReport, AppError> {
     use crate::accounts::session::{audit, require_role};
-    let auditor = require_role(&[Role::AuditAdmin])?;
+    let auditor = require_role(&[domain::Role::AuditAdmin])?;
     let status = crate::state::store()?.verify_audit_chain().await?;
     let (report, summary) = match status {
         store::audit::ChainStatus::Intact { entries } => (

@@ -11,7 +11,9 @@ pub mod pages;
 pub mod session;
 pub mod validate;
 
-use crate::errors::{AppError, Field, Problem};
+use crate::errors::AppError;
+#[cfg(feature = "ssr")]
+use crate::errors::{Field, Problem};
 use domain::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,7 @@
 
 use crate::errors::AppError;
 use crate::i18n::{t, use_locale, Msg};
+#[cfg(feature = "ssr")]
 use domain::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -54,6 +55,7 @@ async fn view_of(
     })
 }
 
+#[cfg(feature = "ssr")]
 const STAFF_WHO_SEE_APPLICANTS: &[Role] =
     &[Role::TownshipReviewer, Role::CountyOffice, Role::Leader];
 
