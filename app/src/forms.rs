@@ -39,8 +39,12 @@ pub fn TextField(
     let id = format!("f-{name}").replace(['[', ']'], "-");
     let err_id = format!("{id}-error");
     let problem = move || {
+        // "Required" waits for the submission: flagging an empty field the moment it
+        // loses focus shifts the layout under a click on the submit button.
         let local = if touched.get() {
-            check.and_then(|c| c(&value.get()))
+            check
+                .and_then(|c| c(&value.get()))
+                .filter(|p| *p != Problem::Required)
         } else {
             None
         };

@@ -50,8 +50,11 @@ fn AccountLinks() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(user)) => view! {
-                        {role_link(user.role)}
-                        <a href="/account" data-testid="nav-account">{t(Msg::NavAccount)}</a>
+                        // A session still owing a sign-in step can only finish it or leave.
+                        {(user.stage == crate::accounts::Stage::Full).then(|| view! {
+                            {role_link(user.role)}
+                            <a href="/account" data-testid="nav-account">{t(Msg::NavAccount)}</a>
+                        })}
                         <ActionForm action=logout attr:class="site-nav__form">
                             <button type="submit" class="site-nav__button" data-testid="nav-logout">{t(Msg::NavLogout)}</button>
                         </ActionForm>
