@@ -24,6 +24,12 @@ pub enum Field {
     TotpCode,
     Area,
     TemporaryPassword,
+    IdleMinutes,
+    AbsoluteHours,
+    LockoutThreshold,
+    LockoutWindow,
+    LockoutMinutes,
+    AuthRate,
 }
 
 /// What is wrong with a field's value.
@@ -42,6 +48,8 @@ pub enum Problem {
     AlreadyRegistered,
     Unknown,
     CodeWrong,
+    OutOfRange,
+    NotANumber,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -142,6 +150,12 @@ impl Field {
             Field::TotpCode => Msg::FieldTotpCode,
             Field::Area => Msg::FieldArea,
             Field::TemporaryPassword => Msg::FieldTemporaryPassword,
+            Field::IdleMinutes => Msg::FieldIdleMinutes,
+            Field::AbsoluteHours => Msg::FieldAbsoluteHours,
+            Field::LockoutThreshold => Msg::FieldLockoutThreshold,
+            Field::LockoutWindow => Msg::FieldLockoutWindow,
+            Field::LockoutMinutes => Msg::FieldLockoutMinutes,
+            Field::AuthRate => Msg::FieldAuthRate,
         }
     }
 }
@@ -162,6 +176,8 @@ impl Problem {
             Problem::AlreadyRegistered => Msg::ProblemAlreadyRegistered,
             Problem::Unknown => Msg::ProblemUnknown,
             Problem::CodeWrong => Msg::ProblemCodeWrong,
+            Problem::OutOfRange => Msg::ProblemOutOfRange,
+            Problem::NotANumber => Msg::ProblemNotANumber,
         }
     }
 }

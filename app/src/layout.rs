@@ -74,6 +74,7 @@ fn role_link(role: domain::Role) -> Option<impl IntoView> {
     let (href, msg) = match role {
         SystemAdmin => ("/admin/users", Msg::NavUsers),
         AuditAdmin => ("/audit", Msg::NavAudit),
+        SecurityAdmin => ("/security", Msg::NavSecurity),
         TownshipReviewer | CountyOffice | Leader => ("/organisations", Msg::NavOrganisations),
         _ => return None,
     };

@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/totp") view=accounts::pages::TotpEnrolPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=accounts::admin::UsersPage/>
                     <Route path=path!("/audit") view=accounts::audit_view::AuditPage/>
+                    <Route path=path!("/security") view=accounts::security::SecurityPage/>
                     <Route path=path!("/organisations") view=accounts::organisations::OrganisationsPage/>
                     <Route path=path!("/organisations/:id") view=accounts::organisations::OrganisationPage ssr=SsrMode::Async/>
                 </Routes>

@@ -38,6 +38,8 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     ("/api/staff_accounts", Access::Roles(&[SystemAdmin])),
     ("/api/create_staff", Access::Roles(&[SystemAdmin])),
     ("/api/reset_password", Access::Roles(&[SystemAdmin])),
+    ("/api/security_policy", Access::Roles(&[SecurityAdmin])),
+    ("/api/save_security_policy", Access::Roles(&[SecurityAdmin])),
     ("/api/audit_log", Access::Roles(&[AuditAdmin])),
     ("/api/verify_audit", Access::Roles(&[AuditAdmin])),
     (
@@ -61,6 +63,7 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/account", Access::SignedIn),
     ("/admin/users", Access::Roles(&[SystemAdmin])),
     ("/audit", Access::Roles(&[AuditAdmin])),
+    ("/security", Access::Roles(&[SecurityAdmin])),
     (
         "/organisations",
         Access::Roles(&[TownshipReviewer, CountyOffice, Leader]),

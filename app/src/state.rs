@@ -7,7 +7,53 @@ use store::Store;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
+    /// The policy from flags and defaults; the security administrator's saved values
+    /// override it (see `auth_settings`).
     pub auth: AuthSettings,
+    auth_cache: std::sync::Arc<tokio::sync::RwLock<Option<(std::time::Instant, AuthSettings)>>>,
+}
+
+/// How long an instance trusts its copy of the security policy before reading it again.
+pub const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl AppState {
+    pub fn new(store: Store, auth: AuthSettings) -> AppState {
+        AppState {
+            store,
+            auth,
+            auth_cache: Default::default(),
+        }
+    }
+
+    /// The policy in force: defaults overlaid with the saved `security.*` settings.
+    pub async fn auth_settings(&self) -> Result<AuthSettings, store::StoreError> {
+        if let Some((at, s)) = self.auth_cache.read().await.as_ref() {
+            if at.elapsed() < SETTINGS_TTL {
+                return Ok(s.clone());
+            }
+        }
+        let mut settings = self.auth.clone();
+        let limits = crate::accounts::security::LIMITS;
+        let mut values = crate::accounts::security::SecurityPolicy::of(&settings).values();
+        for (i, (_, key, lo, hi)) in limits.iter().enumerate() {
+            if let Some(v) = self
+                .store
+                .setting(key)
+                .await?
+                .and_then(|v| v.parse::<i64>().ok())
+            {
+                values[i] = v.clamp(*lo, *hi);
+            }
+        }
+        crate::accounts::security::SecurityPolicy::from_values(values).apply(&mut settings);
+        *self.auth_cache.write().await = Some((std::time::Instant::now(), settings.clone()));
+        Ok(settings)
+    }
+
+    /// Drops this instance's copy after a change, so it applies at once here.
+    pub async fn forget_auth_settings(&self) {
+        *self.auth_cache.write().await = None;
+    }
 }
 
 /// Session and lockout policy (等保 2.0 level 3 defaults; the security administrator's

@@ -139,3 +139,17 @@ test("pages for staff send an anonymous visitor to sign in", async ({ page }) =>
   await page.goto("/admin/users");
   await expect(page).toHaveURL(/\/login\?next=\/admin\/users$/);
 });
+
+test("the security administrator edits the session and lockout policy", async ({ page }) => {
+  await staffReady(page, test.info(), "security_admin", "341721");
+  await page.getByRole("link", { name: "安全策略" }).click();
+  await waitForHydration(page);
+  await expect(page.getByLabel("锁定前允许的连续失败次数")).toHaveValue("5");
+  await page.getByLabel("空闲超时（分钟）").fill("500");
+  await page.getByRole("button", { name: "保存" }).click();
+  await expect(page.getByTestId("form-error")).toBeVisible();
+  await expect(page.locator(".field--invalid")).toContainText("空闲超时（分钟）");
+  await page.getByLabel("空闲超时（分钟）").fill("30");
+  await page.getByRole("button", { name: "保存" }).click();
+  await expect(page.getByTestId("security-saved")).toBeVisible();
+});

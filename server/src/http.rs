@@ -113,7 +113,14 @@ async fn authenticate(
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     req.extensions_mut().insert(ClientAddr(addr));
-    let user = match resolve_session(&state.app.store, req.headers(), &state.app.auth).await {
+    let settings = match state.app.auth_settings().await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "security settings unreadable");
+            return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+        }
+    };
+    let user = match resolve_session(&state.app.store, req.headers(), &settings).await {
         Ok(u) => u,
         Err(e) => {
             tracing::error!(error = %e, "session lookup failed");
@@ -359,14 +366,14 @@ pub async fn serve(store: Store, args: ServeArgs, _data_dir: PathBuf) -> Result<
     }
     let state = ServerState {
         leptos: leptos_options(&args, addr),
-        app: AppState {
-            store: store.clone(),
-            auth: AuthSettings {
+        app: AppState::new(
+            store.clone(),
+            AuthSettings {
                 secure_cookies: args.secure_cookies,
                 auth_requests_per_minute: args.auth_rate_limit,
                 ..AuthSettings::default()
             },
-        },
+        ),
         metrics: Metrics::default(),
     };
     let app = router(state);

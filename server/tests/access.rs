@@ -17,10 +17,7 @@ use tower::ServiceExt;
 fn state(store: store::Store) -> ServerState {
     ServerState {
         leptos: LeptosOptions::builder().output_name("fangxin").build(),
-        app: AppState {
-            store,
-            auth: AuthSettings::default(),
-        },
+        app: AppState::new(store, AuthSettings::default()),
         metrics: Metrics::default(),
     }
 }
@@ -347,4 +344,85 @@ async fn sign_in_attempts_are_rate_limited_per_client() {
             StatusCode::TOO_MANY_REQUESTS
         ]
     );
+}
+
+#[tokio::test]
+async fn the_security_administrators_policy_applies_at_once_and_is_audited() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let cookies = sessions_for_every_role(&db).await;
+    let security = &cookies
+        .iter()
+        .find(|(r, _)| *r == Role::SecurityAdmin)
+        .unwrap()
+        .1;
+    let app = router(state(db.store.clone()));
+
+    // Out of range: refused, naming the field.
+    let bad = "idle_minutes=500&absolute_hours=12&lockout_threshold=3&lockout_window_minutes=15&lockout_minutes=15&auth_requests_per_minute=100";
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            "/api/save_security_policy",
+            Some(security),
+            bad
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let good = "idle_minutes=20&absolute_hours=12&lockout_threshold=3&lockout_window_minutes=15&lockout_minutes=15&auth_requests_per_minute=100";
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            "/api/save_security_policy",
+            Some(security),
+            good
+        )
+        .await,
+        StatusCode::OK
+    );
+
+    let hash = app::accounts::session::hash_password("Right-Pass-2026".into())
+        .await
+        .unwrap();
+    db.create_organisation_account(&store::accounts::NewOrganisation {
+        credit_code: "91110000802100433B",
+        name: "x",
+        category_code: "unit",
+        area_code: "341721100",
+        contact_name: "x",
+        contact_mobile: "13800000000",
+        password_hash: &hash,
+    })
+    .await
+    .unwrap();
+    let wrong = "login=91110000802100433B&password=Wrong-Pass-1";
+    assert_eq!(
+        call(&app, "POST", "/api/login", None, wrong).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(&app, "POST", "/api/login", None, wrong).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(&app, "POST", "/api/login", None, wrong).await,
+        StatusCode::LOCKED,
+        "the third failure locks under the new policy"
+    );
+    let changes = db
+        .audit_entries(&store::audit::AuditFilter {
+            action: Some("security.policy_changed".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(changes.len(), 1);
+    assert!(changes[0]
+        .event
+        .summary
+        .contains("[30, 12, 5, 15, 15, 30] → [20, 12, 3, 15, 15, 100]"));
 }

@@ -7,6 +7,7 @@ pub mod audit_view;
 pub mod demo;
 pub mod organisations;
 pub mod pages;
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod validate;
@@ -160,7 +161,8 @@ pub async fn townships() -> Result<Vec<TownshipOption>, AppError> {
 #[tracing::instrument(skip_all)]
 pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
     let state = app_state()?;
-    rate_limit("register", state.auth.auth_requests_per_minute).await?;
+    let settings = state.auth_settings().await?;
+    rate_limit("register", settings.auth_requests_per_minute).await?;
     let mut problems = validate::registration_problems(&input);
     let township_ok = state
         .store
@@ -226,7 +228,8 @@ pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
 #[tracing::instrument(skip_all)]
 pub async fn login(login: String, password: String) -> Result<(), AppError> {
     let state = app_state()?;
-    rate_limit("login", state.auth.auth_requests_per_minute).await?;
+    let settings = state.auth_settings().await?;
+    rate_limit("login", settings.auth_requests_per_minute).await?;
     // Applicants may type their code in lower case or with spaces.
     let login = domain::CreditCode::parse(&login)
         .map(|c| c.as_str().to_string())
@@ -286,14 +289,15 @@ pub async fn login(login: String, password: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 async fn count_failure(actor: &CurrentUser) -> Result<AppError, AppError> {
     let state = app_state()?;
+    let settings = state.auth_settings().await?;
     let outcome = state
         .store
         .record_login_failure(
             actor.account_id,
             chrono::Utc::now(),
-            state.auth.lockout_window,
-            state.auth.lockout_threshold,
-            state.auth.lockout_duration,
+            settings.lockout_window,
+            settings.lockout_threshold,
+            settings.lockout_duration,
         )
         .await?;
     let target = format!("account/{}", actor.account_id);

@@ -26,9 +26,19 @@ pub const LIMITS: [(Field, &str, i64, i64); 6] = [
     (Field::IdleMinutes, "security.idle_minutes", 5, 120),
     (Field::AbsoluteHours, "security.absolute_hours", 1, 24),
     (Field::LockoutThreshold, "security.lockout_threshold", 3, 10),
-    (Field::LockoutWindow, "security.lockout_window_minutes", 5, 60),
+    (
+        Field::LockoutWindow,
+        "security.lockout_window_minutes",
+        5,
+        60,
+    ),
     (Field::LockoutMinutes, "security.lockout_minutes", 5, 1440),
-    (Field::AuthRate, "security.auth_requests_per_minute", 5, 10000),
+    (
+        Field::AuthRate,
+        "security.auth_requests_per_minute",
+        5,
+        10000,
+    ),
 ];
 
 impl SecurityPolicy {
@@ -94,7 +104,7 @@ impl SecurityPolicy {
 }
 
 #[server(prefix = "/api", endpoint = "security_policy")]
-pub async fn security_policy() -> Result<SecurityPolicy, AppError> {
+pub async fn load_security_policy() -> Result<SecurityPolicy, AppError> {
     crate::accounts::session::require_role(&[domain::Role::SecurityAdmin])?;
     let state = crate::accounts::session::app_state()?;
     Ok(SecurityPolicy::of(&state.auth_settings().await?))
@@ -143,7 +153,8 @@ pub async fn save_security_policy(
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let save = ServerAction::<SaveSecurityPolicy>::new();
-    let policy = Resource::new(move || save.version().get(), |_| security_policy());
+    // Loaded once: after a refused save the inputs keep what was typed.
+    let policy = Resource::new(|| (), |_| load_security_policy());
     let locale = use_locale();
     let error = crate::forms::action_error(save);
     view! {

@@ -176,8 +176,9 @@ pub async fn audit(
 /// Starts a session for an account at `stage` and sets the cookie.
 pub async fn start_session(account_id: i64, stage: Stage) -> Result<(), AppError> {
     let state = app_state()?;
+    let settings = state.auth_settings().await?;
     let token = hex(&random_bytes::<32>());
-    let expires = store::timestamp_text(Utc::now() + state.auth.absolute_timeout);
+    let expires = store::timestamp_text(Utc::now() + settings.absolute_timeout);
     state
         .store
         .create_session(
@@ -188,7 +189,7 @@ pub async fn start_session(account_id: i64, stage: Stage) -> Result<(), AppError
             &client_addr(),
         )
         .await?;
-    set_cookie(&session_cookie(&token, &state.auth));
+    set_cookie(&session_cookie(&token, &settings));
     Ok(())
 }
 
