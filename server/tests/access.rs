@@ -94,6 +94,20 @@ async fn sessions_for_every_role(store: &store::Store) -> Vec<(Role, String)> {
     out
 }
 
+/// What the policy sees for a fully signed-in caller of this role.
+fn signed_in_as(role: Role) -> app::accounts::CurrentUser {
+    app::accounts::CurrentUser {
+        account_id: 0,
+        login: String::new(),
+        display_name: String::new(),
+        role,
+        area_code: "341721100".into(),
+        stage: app::accounts::Stage::Full,
+        totp_enrolled: true,
+        token_hash: String::new(),
+    }
+}
+
 /// Some endpoints end the caller's session (sign out); give every call a live one.
 async fn renew(store: &store::Store, cookie: Option<&str>) {
     let Some(token) = cookie.and_then(|c| c.strip_prefix("fx_session=")) else {
@@ -156,16 +170,7 @@ async fn every_endpoint_as_every_role_is_allowed_or_denied_as_the_policy_says() 
     let mut checked = 0;
     for (path, access) in SERVER_FUNCTIONS {
         for (role, cookie) in &callers {
-            let user = role.map(|r| app::accounts::CurrentUser {
-                account_id: 0,
-                login: String::new(),
-                display_name: String::new(),
-                role: r,
-                area_code: "341721100".into(),
-                stage: app::accounts::Stage::Full,
-                totp_enrolled: true,
-                token_hash: String::new(),
-            });
+            let user = role.map(signed_in_as);
             let expected = decide(*access, user.as_ref());
             renew(&db, cookie.as_deref()).await;
             let status = call(&app, "POST", path, cookie.as_deref(), "").await;
@@ -187,16 +192,7 @@ async fn every_endpoint_as_every_role_is_allowed_or_denied_as_the_policy_says() 
     for (pattern, access) in PAGES {
         let path = pattern.replace("{id}", "1").replace("{tag}", "en");
         for (role, cookie) in &callers {
-            let user = role.map(|r| app::accounts::CurrentUser {
-                account_id: 0,
-                login: String::new(),
-                display_name: String::new(),
-                role: r,
-                area_code: "341721100".into(),
-                stage: app::accounts::Stage::Full,
-                totp_enrolled: true,
-                token_hash: String::new(),
-            });
+            let user = role.map(signed_in_as);
             renew(&db, cookie.as_deref()).await;
             let status = call(&app, "GET", &path, cookie.as_deref(), "").await;
             match decide(*access, user.as_ref()) {

@@ -358,10 +358,15 @@ async fn advance(user: &CurrentUser, totp_verified: bool) -> Result<(), AppError
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "verify_totp")]
-pub async fn verify_totp(code: String) -> Result<(), AppError> {
-    let user = require_stage(Stage::VerifyTotp)?;
-    let store = crate::state::store()?;
+/// Checks a TOTP code against the account's secret and spends its time step, so the
+/// same code never works twice. `no_secret` is the error when no secret is stored.
+#[cfg(feature = "ssr")]
+async fn check_totp(
+    store: &store::Store,
+    user: &CurrentUser,
+    code: &str,
+    no_secret: AppError,
+) -> Result<bool, AppError> {
     let account = store
         .account(user.account_id)
         .await?
@@ -370,14 +375,20 @@ pub async fn verify_totp(code: String) -> Result<(), AppError> {
         .totp_secret
         .as_deref()
         .and_then(domain::totp::base32_decode)
-        .ok_or(AppError::Forbidden)?;
+        .ok_or(no_secret)?;
     let now = chrono::Utc::now().timestamp().max(0) as u64;
     let last = account.totp_last_step.map(|s| s.max(0) as u64);
-    let step = domain::totp::verify(&secret, &code, now, last);
-    let accepted = match step {
+    Ok(match domain::totp::verify(&secret, code, now, last) {
         Some(step) => store.use_totp_step(user.account_id, step as i64).await?,
         None => false,
-    };
+    })
+}
+
+#[server(prefix = "/api", endpoint = "verify_totp")]
+pub async fn verify_totp(code: String) -> Result<(), AppError> {
+    let user = require_stage(Stage::VerifyTotp)?;
+    let store = crate::state::store()?;
+    let accepted = check_totp(&store, &user, &code, AppError::Forbidden).await?;
     if !accepted {
         return Err(match count_failure(&user).await? {
             AppError::BadCredentials => {
@@ -428,23 +439,8 @@ pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
 pub async fn confirm_totp(code: String) -> Result<(), AppError> {
     let user = require_stage(Stage::EnrolTotp)?;
     let store = crate::state::store()?;
-    let account = store
-        .account(user.account_id)
-        .await?
-        .ok_or(AppError::SignInRequired)?;
-    let secret = account
-        .totp_secret
-        .as_deref()
-        .and_then(domain::totp::base32_decode)
-        .ok_or(AppError::Invalid(vec![(
-            Field::TotpCode,
-            Problem::CodeWrong,
-        )]))?;
-    let now = chrono::Utc::now().timestamp().max(0) as u64;
-    let accepted = match domain::totp::verify(&secret, &code, now, None) {
-        Some(step) => store.use_totp_step(user.account_id, step as i64).await?,
-        None => false,
-    };
+    let wrong = AppError::Invalid(vec![(Field::TotpCode, Problem::CodeWrong)]);
+    let accepted = check_totp(&store, &user, &code, wrong).await?;
     if !accepted {
         return Err(AppError::Invalid(vec![(
             Field::TotpCode,
