@@ -48,12 +48,13 @@ install_pinned() {
 install_pinned cargo-leptos 0.3.11 cargo-leptos cargo-util-schemas 0.14.1
 install_pinned wasm-bindgen-cli 0.2.130 wasm-bindgen webpki-roots 1.0.10
 
-# 3. Chromium for the browser tests (Debian's; Playwright's own download cannot work here).
-if ! command -v chromium >/dev/null 2>&1; then
-  log "installing chromium"
+# 3. Chromium for the browser tests (Debian's; Playwright's own download cannot work here),
+#    CJK fonts for its screenshots, brotli for scripts/wasm-size.sh.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v brotli >/dev/null 2>&1; then
+  log "installing chromium, fonts-noto-cjk and brotli"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk brotli >/dev/null
 fi
 
 # 4. npm tools: Playwright, axe, and wasm-opt from binaryen (Debian's is too old).

@@ -181,6 +181,8 @@ messages! {
     OrganisationTitle => ("申报单位详情", "Applicant details"),
     ShowMobile => ("查看完整号码", "Show the full number"),
     UnmaskAudited => ("查看完整号码会记入审计日志。", "Showing the full number is written to the audit log."),
+    FieldMemberUnit => ("成员单位", "Member unit"),
+    MemberUnitHint => ("仅成员单位人员需要选择：其可查看本行业的申报。", "For member-unit staff only: they see applications in their sector."),
     FieldIdleMinutes => ("空闲超时（分钟）", "Idle timeout (minutes)"),
     FieldAbsoluteHours => ("登录最长有效期（小时）", "Longest session (hours)"),
     FieldLockoutThreshold => ("锁定前允许的连续失败次数", "Failures before lockout"),

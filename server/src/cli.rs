@@ -54,6 +54,9 @@ pub struct CreateStaffArgs {
     pub area: String,
     #[arg(long)]
     pub mobile: String,
+    /// For member_unit_staff: the bureau's code (amr, sti, culture, …).
+    #[arg(long, default_value = "")]
+    pub member_unit: String,
     /// Use this temporary password instead of a generated one.
     #[arg(long, env = "FANGXIN_STAFF_PASSWORD")]
     pub password: Option<String>,

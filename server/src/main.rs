@@ -82,6 +82,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 role: a.role,
                 area: a.area,
                 mobile: a.mobile,
+                member_unit: a.member_unit,
             };
             let id = app::accounts::admin::provision_staff(&store, &input, "", &password)
                 .await

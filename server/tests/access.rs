@@ -422,3 +422,43 @@ async fn the_security_administrators_policy_applies_at_once_and_is_audited() {
         .summary
         .contains("[30, 12, 5, 15, 15, 30] → [20, 12, 3, 15, 15, 100]"));
 }
+
+#[tokio::test]
+async fn member_unit_staff_are_bound_to_their_bureau() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let cookies = sessions_for_every_role(&db).await;
+    let admin = &cookies
+        .iter()
+        .find(|(r, _)| *r == Role::SystemAdmin)
+        .unwrap()
+        .1;
+    // The admin's own area is the township here; the new account must lie inside it.
+    let base =
+        "login=zhao&display_name=赵强&role=member_unit_staff&area=341721100&mobile=13900000001";
+    let missing = call(
+        &app_for(&db),
+        "POST",
+        "/api/create_staff",
+        Some(admin),
+        &format!("{base}&member_unit="),
+    )
+    .await;
+    assert_eq!(missing, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = call(
+        &app_for(&db),
+        "POST",
+        "/api/create_staff",
+        Some(admin),
+        &format!("{base}&member_unit=culture"),
+    )
+    .await;
+    assert_eq!(ok, StatusCode::OK);
+    let account = db.account_by_login("zhao").await.unwrap().unwrap();
+    assert_eq!(account.member_unit_code.as_deref(), Some("culture"));
+    assert!(account.must_change_password);
+}
+
+fn app_for(db: &store::Store) -> axum::Router {
+    router(state(db.clone()))
+}

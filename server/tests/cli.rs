@@ -31,7 +31,7 @@ async fn audit_verify_reports_a_row_changed_in_the_database() {
     let ok = fangxin()
         .args([
             "--data-dir",
-            &data,
+            &*data,
             "--database-url",
             &db.url,
             "audit",
@@ -53,7 +53,7 @@ async fn audit_verify_reports_a_row_changed_in_the_database() {
     let bad = fangxin()
         .args([
             "--data-dir",
-            &data,
+            &*data,
             "--database-url",
             &db.url,
             "audit",
@@ -72,7 +72,7 @@ fn an_unreachable_database_is_one_line_and_exit_1() {
     let out = fangxin()
         .args([
             "--data-dir",
-            &data,
+            &*data,
             "--database-url",
             "postgres://postgres@127.0.0.1:1/nothing",
             "migrate",
@@ -89,7 +89,7 @@ fn an_unreachable_database_is_one_line_and_exit_1() {
 fn an_unwritable_data_folder_is_one_line_and_exit_1() {
     // A file where the folder should be cannot be written into, even as root.
     let dir = tempdir();
-    let file = format!("{dir}/not-a-folder");
+    let file = format!("{}/not-a-folder", &*dir);
     std::fs::write(&file, b"x").unwrap();
     let out = fangxin()
         .args(["--data-dir", &format!("{file}/data"), "migrate"])
@@ -107,7 +107,7 @@ async fn a_port_in_use_is_one_line_and_exit_1() {
     let addr = taken.local_addr().unwrap().to_string();
     let data = tempdir();
     let out = fangxin()
-        .args(["--data-dir", &data, "serve", "--listen", &addr])
+        .args(["--data-dir", &*data, "serve", "--listen", &addr])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -118,7 +118,23 @@ async fn a_port_in_use_is_one_line_and_exit_1() {
     );
 }
 
-fn tempdir() -> String {
+/// A fresh folder under the system's temporary directory; removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.to_str().expect("utf-8 temp path")
+    }
+}
+
+fn tempdir() -> TempDir {
     let dir = std::env::temp_dir().join(format!(
         "fangxin-cli-{}-{}",
         std::process::id(),
@@ -128,5 +144,5 @@ fn tempdir() -> String {
             .as_nanos()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    dir.display().to_string()
+    TempDir(dir)
 }

@@ -418,6 +418,23 @@ impl Store {
             .collect())
     }
 
+    /// Every member unit, in the plan's order (`role` is empty here).
+    pub async fn member_units(&self) -> StoreResult<Vec<MemberUnitRow>> {
+        let rows =
+            sqlx::query("SELECT code, name_zh, name_en, '' FROM member_units ORDER BY sort_order")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| MemberUnitRow {
+                code: r.get(0),
+                name_zh: r.get(1),
+                name_en: r.get(2),
+                role: r.get(3),
+            })
+            .collect())
+    }
+
     /// The lead and cooperating units for a category, lead first.
     pub async fn member_units_for(&self, category: &str) -> StoreResult<Vec<MemberUnitRow>> {
         let rows = sqlx::query(

@@ -40,6 +40,8 @@ pub struct AreaOption {
 pub struct UserManagement {
     pub accounts: Vec<AccountView>,
     pub areas: Vec<AreaOption>,
+    /// For member-unit staff: the bureau whose sector they see.
+    pub member_units: Vec<AreaOption>,
 }
 
 /// Staff login names: 3–40 of a–z, 0–9, dot, dash, underscore.
@@ -103,8 +105,19 @@ pub async fn staff_accounts() -> Result<UserManagement, AppError> {
             })
         })
         .collect();
+    let member_units = store
+        .member_units()
+        .await?
+        .into_iter()
+        .map(|m| AreaOption {
+            code: m.code,
+            zh: m.name_zh,
+            en: m.name_en,
+        })
+        .collect();
     Ok(UserManagement {
         accounts,
+        member_units,
         areas: areas
             .into_iter()
             .filter(|a| a.level == "county" || a.level == "township")
@@ -136,6 +149,7 @@ pub async fn create_staff(
     role: String,
     area: String,
     mobile: String,
+    member_unit: String,
 ) -> Result<String, AppError> {
     use crate::accounts::session::{audit, require_role};
     let admin = require_role(&[Role::SystemAdmin])?;
@@ -147,6 +161,7 @@ pub async fn create_staff(
         role,
         area,
         mobile,
+        member_unit,
     };
     let id = provision_staff(&store, &input, &admin.area_code, &password).await?;
     audit(
@@ -171,6 +186,8 @@ pub struct StaffInput {
     pub role: String,
     pub area: String,
     pub mobile: String,
+    /// Required for member-unit staff, ignored for every other role.
+    pub member_unit: String,
 }
 
 /// Validates and creates a staff account inside `scope`, with a password that must be
@@ -189,8 +206,17 @@ pub async fn provision_staff(
         .area(input.area.trim())
         .await?
         .filter(|a| a.code.starts_with(scope));
+    let needs_unit = role_ok == Some(Role::MemberUnitStaff);
+    let unit = input.member_unit.trim();
+    let unit_ok = store.member_units().await?.iter().any(|m| m.code == unit);
+    let unit_problem = match (needs_unit, unit.is_empty(), unit_ok) {
+        (true, true, _) => Some(Problem::Required),
+        (true, false, false) => Some(Problem::Unknown),
+        _ => None,
+    };
     let problems: Vec<_> = [
         (Field::Login, login_problem(&input.login)),
+        (Field::MemberUnit, unit_problem),
         (Field::DisplayName, text_problem(&input.display_name)),
         (Field::Role, role_ok.is_none().then_some(Problem::Unknown)),
         (Field::Area, area_ok.is_none().then_some(Problem::Unknown)),
@@ -215,7 +241,7 @@ pub async fn provision_staff(
             display_name: input.display_name.trim(),
             role: role.code(),
             area_code: input.area.trim(),
-            member_unit_code: None,
+            member_unit_code: needs_unit.then_some(unit),
             mobile: mobile.as_str(),
             password_hash: &hash,
         })
@@ -360,6 +386,21 @@ pub fn UsersPage() -> impl IntoView {
                         </Suspense>
                     </select>
                     <p class="field__error">{move || error.get().and_then(|e| e.problem_with(Field::Area)).map(|p| p.message().text(locale.get()))}</p>
+                </div>
+                <div class="field">
+                    <label for="f-member-unit">{t(Field::MemberUnit.label())}</label>
+                    <p class="field__hint">{t(Msg::MemberUnitHint)}</p>
+                    <select id="f-member-unit" name="member_unit">
+                        <option value="">"—"</option>
+                        <Suspense>
+                            {move || Suspend::new(async move {
+                                data.await.map(|d| d.member_units).unwrap_or_default().into_iter().map(|m| {
+                                    view! { <option value=m.code.clone()>{pick(m.zh, m.en)}</option> }
+                                }).collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                    <p class="field__error">{move || error.get().and_then(|e| e.problem_with(Field::MemberUnit)).map(|p| p.message().text(locale.get()))}</p>
                 </div>
                 <TextField field=Field::Mobile name="mobile" kind="tel" inputmode="tel" value=mobile server_error=error submissions
                     check=crate::accounts::validate::mobile_problem/>

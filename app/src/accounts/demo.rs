@@ -91,6 +91,11 @@ pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
             role: role.to_string(),
             area: area.to_string(),
             mobile: format!("1390566{i:04}"),
+            member_unit: if *role == "member_unit_staff" {
+                "amr".into()
+            } else {
+                String::new()
+            },
         };
         provision_staff(store, &input, "34", DEMO_PASSWORD).await?;
     }
