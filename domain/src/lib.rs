@@ -6,10 +6,13 @@
 pub mod account;
 pub mod area;
 pub mod category;
+pub mod lifecycle;
 pub mod locale;
+pub mod rates;
 pub mod role;
 pub mod totp;
 pub mod uscc;
+pub mod workdays;
 
 pub use area::{AreaCode, AreaLevel};
 pub use category::Category;
