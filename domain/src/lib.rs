@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod locale;
 pub mod rates;
 pub mod role;
+pub mod scoring;
 pub mod totp;
 pub mod uscc;
 pub mod workdays;

@@ -130,19 +130,26 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         if any.is_some() {
+            for b in self.batches(DONGZHI).await? {
+                if b.status == BatchStatus::Open {
+                    self.ensure_indicator_sets(b.id).await?;
+                }
+            }
             return Ok(());
         }
-        self.insert_batch(&NewBatch {
-            area_code: DONGZHI,
-            name_zh: "东至县2026—2027年度放心消费创建",
-            name_en: "Dongzhi County trusted-consumption campaign 2026–2027",
-            status: BatchStatus::Open,
-            application_opens: "2026-09-01",
-            application_closes: "2027-03-31",
-            review_opens: "2027-04-01",
-            review_closes: "2027-09-30",
-        })
-        .await?;
+        let id = self
+            .insert_batch(&NewBatch {
+                area_code: DONGZHI,
+                name_zh: "东至县2026—2027年度放心消费创建",
+                name_en: "Dongzhi County trusted-consumption campaign 2026–2027",
+                status: BatchStatus::Open,
+                application_opens: "2026-09-01",
+                application_closes: "2027-03-31",
+                review_opens: "2027-04-01",
+                review_closes: "2027-09-30",
+            })
+            .await?;
+        self.ensure_indicator_sets(id).await?;
         Ok(())
     }
 }

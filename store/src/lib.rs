@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod batches;
 pub mod demo;
+pub mod indicators;
 pub mod reference;
 pub mod settings;
 pub mod testing;
@@ -52,6 +53,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 impl StoreError {
