@@ -5,6 +5,7 @@
 //! databases decode the same way (text, 64-bit integers, floats). See ARCHITECTURE.md.
 
 pub mod accounts;
+pub mod applications;
 pub mod audit;
 pub mod batches;
 pub mod demo;

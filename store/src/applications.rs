@@ -1,0 +1,236 @@
+//! Applications: drafts saved step by step, then submitted with a snapshot.
+//!
+//! Saves carry the revision the client last saw. A save against an older revision is
+//! refused with the current one, so a second device or a replayed offline queue never
+//! silently overwrites newer work; the client reloads and carries on.
+
+use crate::{now_text, Store, StoreError, StoreResult};
+use domain::lifecycle::State;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub batch_id: i64,
+    pub category_code: String,
+    pub indicator_set_id: i64,
+    pub state: String,
+    pub step: String,
+    /// The wizard's fields as JSON text.
+    pub data: String,
+    pub revision: i64,
+    pub prepared_by: Option<i64>,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved {
+        revision: i64,
+    },
+    /// Someone saved first: this is the revision to reload.
+    Stale {
+        current_revision: i64,
+    },
+    /// Submitted (or otherwise out of the applicant's hands): nothing may change.
+    Locked,
+}
+
+const COLUMNS: &str =
+    "id, organisation_id, batch_id, category_code, indicator_set_id, state, step, \
+     data, revision, prepared_by, updated_at, submitted_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Application {
+    Application {
+        id: r.get(0),
+        organisation_id: r.get(1),
+        batch_id: r.get(2),
+        category_code: r.get(3),
+        indicator_set_id: r.get(4),
+        state: r.get(5),
+        step: r.get(6),
+        data: r.get(7),
+        revision: r.get(8),
+        prepared_by: r.get(9),
+        updated_at: r.get(10),
+        submitted_at: r.get(11),
+    }
+}
+
+/// The state codes as stored.
+pub fn state_code(s: State) -> &'static str {
+    match s {
+        State::Draft => "draft",
+        State::Submitted => "submitted",
+        State::Returned => "returned",
+        State::CountyReview => "county_review",
+        State::Rectifying => "rectifying",
+        State::Rejected => "rejected",
+        State::Passed => "passed",
+        State::OnNotice => "on_notice",
+        State::Recognised => "recognised",
+        State::Revoked => "revoked",
+        State::Expired => "expired",
+    }
+}
+
+impl Store {
+    /// Starts a draft; refused (unique violation) while the organisation has an open
+    /// application in the same batch and category.
+    pub async fn create_draft(
+        &self,
+        organisation_id: i64,
+        batch_id: i64,
+        category: &str,
+        indicator_set_id: i64,
+        prepared_by: Option<i64>,
+    ) -> StoreResult<i64> {
+        let now = now_text();
+        let id: i64 = sqlx::query(
+            "INSERT INTO applications (organisation_id, batch_id, category_code, indicator_set_id, \
+             state, step, data, revision, prepared_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'draft', 'identity', '{}', 0, $5, $6, $6) RETURNING id",
+        )
+        .bind(organisation_id)
+        .bind(batch_id)
+        .bind(category)
+        .bind(indicator_set_id)
+        .bind(prepared_by)
+        .bind(&now)
+        .fetch_one(self.pool())
+        .await?
+        .get(0);
+        Ok(id)
+    }
+
+    pub async fn application(&self, id: i64) -> StoreResult<Option<Application>> {
+        let sql = format!("SELECT {COLUMNS} FROM applications WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    pub async fn applications_of(&self, organisation_id: i64) -> StoreResult<Vec<Application>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM applications WHERE organisation_id = $1 ORDER BY id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(organisation_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(from_row).collect())
+    }
+
+    /// Saves the wizard's data and current step if `expected_revision` is current and
+    /// the application is still editable (draft, or returned for changes).
+    pub async fn save_draft(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        step: &str,
+        data: &str,
+    ) -> StoreResult<SaveOutcome> {
+        let saved = sqlx::query(
+            "UPDATE applications SET data = $3, step = $4, revision = revision + 1, updated_at = $5 \
+             WHERE id = $1 AND revision = $2 AND state IN ('draft', 'returned') RETURNING revision",
+        )
+        .bind(id)
+        .bind(expected_revision)
+        .bind(data)
+        .bind(step)
+        .bind(now_text())
+        .fetch_optional(self.pool())
+        .await?;
+        if let Some(r) = saved {
+            return Ok(SaveOutcome::Saved { revision: r.get(0) });
+        }
+        let current = self
+            .application(id)
+            .await?
+            .ok_or_else(|| StoreError::Refused(format!("application {id} does not exist")))?;
+        Ok(if matches!(current.state.as_str(), "draft" | "returned") {
+            SaveOutcome::Stale {
+                current_revision: current.revision,
+            }
+        } else {
+            SaveOutcome::Locked
+        })
+    }
+
+    /// Submits exactly the revision the applicant reviewed: locks the application and
+    /// keeps a snapshot. Returns false when the revision is stale or it is not editable.
+    pub async fn submit_application(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        submitted_by: i64,
+    ) -> StoreResult<bool> {
+        let now = now_text();
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "UPDATE applications SET state = 'submitted', submitted_at = $3, updated_at = $3 \
+             WHERE id = $1 AND revision = $2 AND state IN ('draft', 'returned') RETURNING data",
+        )
+        .bind(id)
+        .bind(expected_revision)
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let data: String = row.get(0);
+        sqlx::query(
+            "INSERT INTO application_snapshots (application_id, revision, data, submitted_at, \
+             submitted_by) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(expected_revision)
+        .bind(&data)
+        .bind(&now)
+        .bind(submitted_by)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Snapshots of an application, oldest first: (revision, data, submitted_at).
+    pub async fn application_snapshots(&self, id: i64) -> StoreResult<Vec<(i64, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT revision, data, submitted_at FROM application_snapshots \
+             WHERE application_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
+    /// Records a state change decided by the domain's lifecycle (`domain::lifecycle::next`).
+    pub async fn set_application_state(
+        &self,
+        id: i64,
+        from: State,
+        to: State,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE applications SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2",
+        )
+        .bind(id)
+        .bind(state_code(from))
+        .bind(state_code(to))
+        .bind(now_text())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

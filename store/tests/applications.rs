@@ -1,0 +1,128 @@
+//! Drafts, autosave revisions, one open application per organisation, and submission.
+
+use domain::lifecycle::State;
+use store::applications::SaveOutcome;
+use store::testing::fresh_db;
+
+async fn setup(db: &store::Store) -> (i64, i64, i64, i64) {
+    db.seed_reference_data().await.unwrap();
+    let account = db
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: "91110000802100433B",
+            name: "放心超市",
+            category_code: "unit",
+            area_code: "341721100",
+            contact_name: "王芳",
+            contact_mobile: "13812345678",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    let org = db
+        .account(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+        .unwrap();
+    let batch = db.open_batch("341721").await.unwrap().unwrap().id;
+    let set = db.indicator_set(batch, "unit").await.unwrap().unwrap().id;
+    (account, org, batch, set)
+}
+
+#[tokio::test]
+async fn autosave_moves_the_revision_and_refuses_stale_writes() {
+    let db = fresh_db().await;
+    let (_, org, batch, set) = setup(&db).await;
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.save_draft(id, 0, "identity", r#"{"name":"放心超市"}"#)
+            .await
+            .unwrap(),
+        SaveOutcome::Saved { revision: 1 }
+    );
+    assert_eq!(
+        db.save_draft(id, 1, "facts", r#"{"name":"放心超市","area":"500"}"#)
+            .await
+            .unwrap(),
+        SaveOutcome::Saved { revision: 2 }
+    );
+    // A phone that last saw revision 1 tries to write: refused, told to reload.
+    assert_eq!(
+        db.save_draft(id, 1, "identity", "{}").await.unwrap(),
+        SaveOutcome::Stale {
+            current_revision: 2
+        }
+    );
+    let app = db.application(id).await.unwrap().unwrap();
+    assert_eq!((app.step.as_str(), app.revision), ("facts", 2));
+    assert!(app.data.contains("500"));
+}
+
+#[tokio::test]
+async fn one_open_application_per_organisation_batch_and_category() {
+    let db = fresh_db().await;
+    let (_, org, batch, set) = setup(&db).await;
+    let first = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    let again = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap_err();
+    assert!(again.is_unique_violation());
+    // Another category is a different application.
+    let street_set = db.indicator_set(batch, "street").await.unwrap().unwrap().id;
+    db.create_draft(org, batch, "street", street_set, None)
+        .await
+        .unwrap();
+    // Once the first ends for good, a new one may start.
+    db.submit_application(first, 0, 1).await.unwrap();
+    for (from, to) in [
+        (State::Submitted, State::CountyReview),
+        (State::CountyReview, State::Rejected),
+    ] {
+        assert!(db.set_application_state(first, from, to).await.unwrap());
+    }
+    db.create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn submission_locks_and_keeps_a_snapshot_of_exactly_what_was_reviewed() {
+    let db = fresh_db().await;
+    let (account, org, batch, set) = setup(&db).await;
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    db.save_draft(id, 0, "review", r#"{"pledge":true}"#)
+        .await
+        .unwrap();
+    assert!(
+        !db.submit_application(id, 0, account).await.unwrap(),
+        "stale revision"
+    );
+    assert!(db.submit_application(id, 1, account).await.unwrap());
+    assert_eq!(
+        db.save_draft(id, 1, "identity", "{}").await.unwrap(),
+        SaveOutcome::Locked
+    );
+    let snaps = db.application_snapshots(id).await.unwrap();
+    assert_eq!(snaps.len(), 1);
+    assert_eq!((snaps[0].0, snaps[0].1.as_str()), (1, r#"{"pledge":true}"#));
+    assert_eq!(
+        db.application(id).await.unwrap().unwrap().state,
+        "submitted"
+    );
+    // A stale state change is refused.
+    assert!(!db
+        .set_application_state(id, State::Draft, State::Submitted)
+        .await
+        .unwrap());
+}
