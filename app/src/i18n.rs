@@ -196,6 +196,16 @@ messages! {
     SecurityLead => ("会话超时、登录失败锁定和频率限制；保存后所有服务器在10秒内生效，修改记入审计日志。", "Session timeouts, lockout and rate limits; all servers apply a change within 10 seconds, and it is audited."),
     SecuritySave => ("保存", "Save"),
     SecuritySaved => ("安全策略已保存。", "The security policy was saved."),
+    IndicatorsTitle => ("分类评价指标", "Evaluation indicators"),
+    IndicatorsLead => ("本批次各类别的评分标准：申报前可对照自查。", "How each category is scored in this batch: check yourself against it before applying."),
+    IndicatorGroup => ("指标类别", "Group"),
+    IndicatorText => ("评价内容", "Indicator"),
+    IndicatorPoints => ("分值", "Points"),
+    IndicatorEvidence => ("佐证材料", "Evidence"),
+    IndicatorEvidenceNeeded => ("需上传", "Required"),
+    IndicatorVeto => ("否决项", "Veto"),
+    ViewIndicators => ("查看评价指标", "See the indicators"),
+    NavIndicators => ("评价指标", "Indicators"),
     ErrorNetwork => ("网络连接中断，请检查网络后重试。", "The network connection failed; check it and try again."),
 }
 

@@ -30,6 +30,7 @@ fn Header() -> impl IntoView {
                 </a>
                 <nav class="site-nav" aria-label="main">
                     <a href="/" class="site-nav__home">{t(Msg::NavHome)}</a>
+                    <a href="/indicators">{t(Msg::NavIndicators)}</a>
                     <AccountLinks/>
                     <LanguageSwitch/>
                 </nav>
@@ -88,7 +89,13 @@ pub fn LanguageSwitch() -> impl IntoView {
     let locale = use_locale();
     let location = use_location();
     let href = move || {
-        let next = location.pathname.get();
+        // Come back to the same page with the same query (category, filters …).
+        let search = location.search.get();
+        let next = match search.as_str() {
+            "" | "?" => location.pathname.get(),
+            q if q.starts_with('?') => format!("{}{q}", location.pathname.get()),
+            q => format!("{}?{q}", location.pathname.get()),
+        };
         format!(
             "/lang/{}?next={}",
             locale.get().other().tag(),

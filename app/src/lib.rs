@@ -57,6 +57,7 @@ lazy_page! {
     SecurityRoute => accounts::security::SecurityPage,
     OrganisationsRoute => accounts::organisations::OrganisationsPage,
     OrganisationRoute => accounts::organisations::OrganisationPage,
+    IndicatorsRoute => portal::indicators::IndicatorsPage,
 }
 
 /// The HTML document the server sends; the browser hydrates `<App/>` inside it.
@@ -97,6 +98,7 @@ pub fn App() -> impl IntoView {
             <layout::Layout>
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=portal::home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/indicators") view={Lazy::<IndicatorsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                     <Route path=path!("/login/totp") view={Lazy::<TotpVerifyRoute>::new()}/>
                     <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>

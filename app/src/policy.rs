@@ -26,6 +26,7 @@ use Role::*;
 pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     ("/api/home_overview", Access::Public),
     ("/api/whoami", Access::Public),
+    ("/api/indicators", Access::Public),
     ("/api/townships", Access::Public),
     ("/api/register", Access::Public),
     ("/api/login", Access::Public),
@@ -55,6 +56,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
 /// Every page, by route pattern; also the plain HTTP routes.
 pub const PAGES: &[(&str, Access)] = &[
     ("/", Access::Public),
+    ("/indicators", Access::Public),
     ("/login", Access::Public),
     ("/register", Access::Public),
     ("/login/totp", Access::SigningIn),

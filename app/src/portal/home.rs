@@ -187,7 +187,7 @@ fn CategoryCard(category: CategoryView) -> impl IntoView {
             .join(sep)
     };
     view! {
-        <li class=format!("category-card category-card--{}", category.code) data-category=category.code.clone()>
+        <li class=format!("category-card category-card--{}", category.code.clone()) data-category=category.code.clone()>
             <h3 class="category-card__name">{pick(category.name_zh, category.name_en)}</h3>
             <p class="category-card__text">{pick(category.description_zh, category.description_en)}</p>
             <dl class="category-card__units">
@@ -200,6 +200,7 @@ fn CategoryCard(category: CategoryView) -> impl IntoView {
                     <dd>{move || join(&cooperating)}</dd>
                 </div>
             </dl>
+            <a class="category-card__link" href=format!("/indicators?category={}", category.code)>{t(Msg::ViewIndicators)}" →"</a>
         </li>
     }
 }
