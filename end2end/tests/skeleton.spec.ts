@@ -93,6 +93,8 @@ test("pages and assets are served compressed; hashed assets are cached for long"
   expect(html.headers()["cache-control"]).toBe("no-cache");
 
   await page.goto("/");
+  // The WASM is fetched by the hydration script after the load event: wait for it.
+  await waitForHydration(page);
   const wasmUrl = await page.evaluate(() =>
     performance.getEntriesByType("resource").map((e) => e.name).find((n) => n.endsWith(".wasm")),
   );
