@@ -32,7 +32,7 @@ fn registered_pages() -> Vec<String> {
     routes
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_and_page_has_a_policy_entry_and_no_entry_is_stale() {
     let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(p, _)| p.to_string())
@@ -140,11 +140,15 @@ async fn call(
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
+    // A hang must fail the test with the endpoint's name, not stall the run.
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        app.clone()
+            .oneshot(req.body(Body::from(body.to_string())).unwrap()),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{method} {path} did not answer within 30 s"))
+    .unwrap();
     let to_login = res
         .headers()
         .get("location")
@@ -158,7 +162,7 @@ async fn call(
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_endpoint_as_every_role_is_allowed_or_denied_as_the_policy_says() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
@@ -216,7 +220,7 @@ async fn every_endpoint_as_every_role_is_allowed_or_denied_as_the_policy_says() 
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_township_reviewer_cannot_open_another_townships_applicant() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
@@ -285,7 +289,7 @@ async fn a_township_reviewer_cannot_open_another_townships_applicant() {
     assert_eq!(denied.len(), 1, "the refusal is audited");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_state_change_from_another_site_is_refused() {
     let db = fresh_db().await;
     let app = router(state(db.store.clone()));
@@ -312,7 +316,7 @@ async fn a_state_change_from_another_site_is_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_attempts_are_rate_limited_per_client() {
     let db = fresh_db().await;
     let mut st = state(db.store.clone());
@@ -342,7 +346,7 @@ async fn sign_in_attempts_are_rate_limited_per_client() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_security_administrators_policy_applies_at_once_and_is_audited() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
@@ -423,7 +427,7 @@ async fn the_security_administrators_policy_applies_at_once_and_is_audited() {
         .contains("[30, 12, 5, 15, 15, 30] → [20, 12, 3, 15, 15, 100]"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn member_unit_staff_are_bound_to_their_bureau() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
