@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prints the size of what a browser downloads, raw, gzip -9 and brotli -q 11, after a
-# release build (`cargo leptos build --release --split`). The first rows are what every
-# page loads; the split___* rows load only when their page is first shown.
+# release build (`cargo leptos build --release`). The first rows are what every
+# page loads; split___* rows (from a `--split` build) load only when their page is first shown.
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 pkg=target/site/pkg
 command -v brotli >/dev/null || { echo "needs brotli (apt-get install brotli)" >&2; exit 1; }
