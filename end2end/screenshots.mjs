@@ -1,5 +1,6 @@
 // Takes full-page screenshots of pages at phone and desktop widths, in both languages.
 // Usage: node screenshots.mjs http://127.0.0.1:3000 out-dir /path1 /path2 ...
+// With FX_LOGIN and FX_PASSWORD set, signs in first (an applicant, say).
 import { chromium } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 
@@ -14,6 +15,12 @@ for (const width of [390, 1440]) {
   for (const lang of ["zh-CN", "en"]) {
     const context = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
     await context.addCookies([{ name: "fx_lang", value: lang, url: base }]);
+    if (process.env.FX_LOGIN) {
+      const res = await context.request.post(base + "/api/login", {
+        form: { login: process.env.FX_LOGIN, password: process.env.FX_PASSWORD ?? "" },
+      });
+      if (!res.ok()) throw new Error(`sign-in failed: ${res.status()} ${await res.text()}`);
+    }
     const page = await context.newPage();
     for (const path of paths.length ? paths : ["/"]) {
       await page.goto(base + path, { waitUntil: "networkidle" });

@@ -32,6 +32,18 @@ pub fn date_range(locale: Locale, from: &str, to: &str) -> String {
     format!("{}{sep}{}", date(locale, from), date(locale, to))
 }
 
+/// A stored RFC 3339 UTC time as "2026-11-27 10:32" in China Standard Time (UTC+8),
+/// the county's clock.
+pub fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

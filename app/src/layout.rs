@@ -77,6 +77,7 @@ fn role_link(role: domain::Role) -> Option<impl IntoView> {
         AuditAdmin => ("/audit", Msg::NavAudit),
         SecurityAdmin => ("/security", Msg::NavSecurity),
         TownshipReviewer | CountyOffice | Leader => ("/organisations", Msg::NavOrganisations),
+        Applicant => ("/apply", Msg::NavApplications),
         _ => return None,
     };
     Some(view! { <a href=href>{t(msg)}</a> })

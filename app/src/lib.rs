@@ -5,7 +5,10 @@
 //! Code is split by capability; each module holds its pages and the server
 //! functions they call.
 
+#![recursion_limit = "512"]
+
 pub mod accounts;
+pub mod applications;
 pub mod errors;
 pub mod format;
 pub mod forms;
@@ -14,6 +17,7 @@ pub mod layout;
 pub mod not_found;
 pub mod policy;
 pub mod portal;
+pub mod review;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -62,12 +66,15 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=portal::home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/indicators") view=portal::indicators::IndicatorsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/indicators/edit") view=review::indicator_sets::IndicatorEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=accounts::pages::LoginPage/>
                     <Route path=path!("/login/totp") view=accounts::pages::TotpVerifyPage/>
                     <Route path=path!("/register") view=accounts::pages::RegisterPage/>
                     <Route path=path!("/account") view=accounts::pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/password") view=accounts::pages::ChangePasswordPage/>
                     <Route path=path!("/account/totp") view=accounts::pages::TotpEnrolPage ssr=SsrMode::Async/>
+                    <Route path=path!("/apply") view=applications::list::ApplicationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/apply/:id/:step") view=applications::wizard::WizardPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=accounts::admin::UsersPage/>
                     <Route path=path!("/audit") view=accounts::audit_view::AuditPage/>
                     <Route path=path!("/security") view=accounts::security::SecurityPage/>

@@ -10,6 +10,8 @@ pub struct AppState {
     /// The policy from flags and defaults; the security administrator's saved values
     /// override it (see `auth_settings`).
     pub auth: AuthSettings,
+    /// Where uploaded files' bytes go.
+    pub objects: store::objects::ObjectStore,
     auth_cache: std::sync::Arc<tokio::sync::RwLock<Option<(std::time::Instant, AuthSettings)>>>,
 }
 
@@ -17,10 +19,11 @@ pub struct AppState {
 pub const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl AppState {
-    pub fn new(store: Store, auth: AuthSettings) -> AppState {
+    pub fn new(store: Store, auth: AuthSettings, objects: store::objects::ObjectStore) -> AppState {
         AppState {
             store,
             auth,
+            objects,
             auth_cache: Default::default(),
         }
     }

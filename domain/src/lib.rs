@@ -4,6 +4,7 @@
 //! input in the browser (compiled to WASM) and on the server.
 
 pub mod account;
+pub mod application;
 pub mod area;
 pub mod category;
 pub mod lifecycle;

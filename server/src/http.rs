@@ -15,6 +15,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::path::PathBuf;
+use store::objects::ObjectStore;
 use store::Store;
 use tower_http::compression::CompressionLayer;
 
@@ -29,6 +30,12 @@ pub struct ServerState {
 impl FromRef<ServerState> for LeptosOptions {
     fn from_ref(s: &ServerState) -> Self {
         s.leptos.clone()
+    }
+}
+
+impl FromRef<ServerState> for AppState {
+    fn from_ref(s: &ServerState) -> Self {
+        s.app.clone()
     }
 }
 
@@ -63,6 +70,8 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .route("/lang/{tag}", get(switch_language))
+        .merge(app::applications::handlers::routes())
+        .merge(app::review::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -350,7 +359,7 @@ async fn switch_language(Path(tag): Path<String>, Query(q): Query<NextPath>) -> 
     res
 }
 
-pub async fn serve(store: Store, args: ServeArgs, _data_dir: PathBuf) -> Result<(), String> {
+pub async fn serve(store: Store, args: ServeArgs, data_dir: PathBuf) -> Result<(), String> {
     let listen = args.listen_addr();
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -373,6 +382,7 @@ pub async fn serve(store: Store, args: ServeArgs, _data_dir: PathBuf) -> Result<
                 auth_requests_per_minute: args.auth_rate_limit,
                 ..AuthSettings::default()
             },
+            ObjectStore::LocalDir(data_dir.join("objects")),
         ),
         metrics: Metrics::default(),
     };

@@ -59,7 +59,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::SeedDemo => {
-            let outcome = seed_demo(&store).await?;
+            let outcome = seed_demo(&store, &data_dir).await?;
             match outcome {
                 store::demo::DemoOutcome::Loaded => println!(
                     "fangxin: demo data loaded; demo accounts use the password {}",
@@ -125,17 +125,26 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve(serve) => {
             if serve.seed_demo {
-                seed_demo(&store).await?;
+                seed_demo(&store, &data_dir).await?;
             }
             http::serve(store, serve, data_dir).await
         }
     }
 }
 
-async fn seed_demo(store: &Store) -> Result<store::demo::DemoOutcome, String> {
+async fn seed_demo(
+    store: &Store,
+    data_dir: &std::path::Path,
+) -> Result<store::demo::DemoOutcome, String> {
     let outcome = store.seed_demo().await.map_err(|e| e.to_string())?;
     app::accounts::demo::seed_demo_accounts(store)
         .await
         .map_err(|e| format!("demo accounts: {e}"))?;
+    app::applications::demo::seed_demo_applications(
+        store,
+        &store::objects::ObjectStore::LocalDir(data_dir.join("objects")),
+    )
+    .await
+    .map_err(|e| format!("demo applications: {e}"))?;
     Ok(outcome)
 }

@@ -17,7 +17,11 @@ use tower::ServiceExt;
 fn state(store: store::Store) -> ServerState {
     ServerState {
         leptos: LeptosOptions::builder().output_name("fangxin").build(),
-        app: AppState::new(store, AuthSettings::default()),
+        app: AppState::new(
+            store,
+            AuthSettings::default(),
+            store::objects::ObjectStore::LocalDir(std::env::temp_dir().join("fx-access-objects")),
+        ),
         metrics: Metrics::default(),
     }
 }
@@ -29,6 +33,12 @@ fn registered_pages() -> Vec<String> {
         .map(|r| r.path().to_string())
         .collect();
     routes.extend(["/healthz", "/metrics", "/lang/{tag}"].map(String::from));
+    routes.extend(
+        app::applications::handlers::ROUTES
+            .iter()
+            .chain(app::review::ROUTES)
+            .map(|r| r.to_string()),
+    );
     routes
 }
 
@@ -63,21 +73,40 @@ async fn every_server_function_and_page_has_a_policy_entry_and_no_entry_is_stale
 }
 
 /// One account and one signed-in session per role; returns (role, cookie).
+/// The applicant of the role matrix signs in with its credit code.
+const MATRIX_APPLICANT: &str = "91341721MA2N0Y7B3X";
+
 async fn sessions_for_every_role(store: &store::Store) -> Vec<(Role, String)> {
     let mut out = Vec::new();
     for (i, role) in Role::ALL.into_iter().enumerate() {
-        let id = store
-            .create_staff_account(&store::accounts::NewStaff {
-                login: &format!("matrix-{}", role.code()),
-                display_name: "matrix",
-                role: role.code(),
-                area_code: "341721100",
-                member_unit_code: None,
-                mobile: "13800000000",
-                password_hash: "x",
-            })
-            .await
-            .unwrap();
+        let id = if role == Role::Applicant {
+            // An applicant is an organisation's account.
+            store
+                .create_organisation_account(&store::accounts::NewOrganisation {
+                    credit_code: MATRIX_APPLICANT,
+                    name: "matrix",
+                    category_code: "unit",
+                    area_code: "341721100",
+                    contact_name: "matrix",
+                    contact_mobile: "13800000000",
+                    password_hash: "x",
+                })
+                .await
+                .unwrap()
+        } else {
+            store
+                .create_staff_account(&store::accounts::NewStaff {
+                    login: &format!("matrix-{}", role.code()),
+                    display_name: "matrix",
+                    role: role.code(),
+                    area_code: "341721100",
+                    member_unit_code: None,
+                    mobile: "13800000000",
+                    password_hash: "x",
+                })
+                .await
+                .unwrap()
+        };
         let token = format!("{:064x}", i + 1);
         store
             .create_session(
@@ -116,7 +145,10 @@ async fn renew(store: &store::Store, cookie: Option<&str>) {
     let hash = token_hash(token);
     let n = usize::from_str_radix(token.trim_start_matches('0'), 16).unwrap();
     store.delete_session(&hash).await.unwrap();
-    let login = format!("matrix-{}", Role::ALL[n - 1].code());
+    let login = match Role::ALL[n - 1] {
+        Role::Applicant => MATRIX_APPLICANT.to_string(),
+        role => format!("matrix-{}", role.code()),
+    };
     let id = store.account_by_login(&login).await.unwrap().unwrap().id;
     store
         .create_session(&hash, id, "full", "9999-12-31T00:00:00.000000Z", "test")

@@ -217,6 +217,20 @@ impl Store {
         Ok(row.as_ref().map(organisation_from_row))
     }
 
+    pub async fn organisation_by_credit_code(
+        &self,
+        code: &str,
+    ) -> StoreResult<Option<Organisation>> {
+        let row = sqlx::query(
+            "SELECT id, credit_code, name, category_code, area_code, contact_name, contact_mobile, \
+             created_at FROM organisations WHERE credit_code = $1",
+        )
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(organisation_from_row))
+    }
+
     pub async fn organisations_under(&self, area_prefix: &str) -> StoreResult<Vec<Organisation>> {
         let rows = sqlx::query(
             "SELECT id, credit_code, name, category_code, area_code, contact_name, contact_mobile, \

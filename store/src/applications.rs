@@ -24,6 +24,21 @@ pub struct Application {
     pub prepared_by: Option<i64>,
     pub updated_at: String,
     pub submitted_at: Option<String>,
+    /// A street, village or association preparing this for a merchant in its area.
+    pub agent_organisation_id: Option<i64>,
+    /// When the agent handed it to the merchant to confirm.
+    pub handed_over_at: Option<String>,
+}
+
+/// A new application; `data` is the wizard's first values (prefilled identity).
+pub struct NewApplication<'a> {
+    pub organisation_id: i64,
+    pub batch_id: i64,
+    pub category: &'a str,
+    pub indicator_set_id: i64,
+    pub prepared_by: Option<i64>,
+    pub agent_organisation_id: Option<i64>,
+    pub data: &'a str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +56,7 @@ pub enum SaveOutcome {
 
 const COLUMNS: &str =
     "id, organisation_id, batch_id, category_code, indicator_set_id, state, step, \
-     data, revision, prepared_by, updated_at, submitted_at";
+     data, revision, prepared_by, updated_at, submitted_at, agent_organisation_id, handed_over_at";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Application {
     Application {
@@ -57,6 +72,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> Application {
         prepared_by: r.get(9),
         updated_at: r.get(10),
         submitted_at: r.get(11),
+        agent_organisation_id: r.get(12),
+        handed_over_at: r.get(13),
     }
 }
 
@@ -78,8 +95,7 @@ pub fn state_code(s: State) -> &'static str {
 }
 
 impl Store {
-    /// Starts a draft; refused (unique violation) while the organisation has an open
-    /// application in the same batch and category.
+    /// Starts an empty draft; see `start_application`.
     pub async fn create_draft(
         &self,
         organisation_id: i64,
@@ -88,22 +104,76 @@ impl Store {
         indicator_set_id: i64,
         prepared_by: Option<i64>,
     ) -> StoreResult<i64> {
+        self.start_application(&NewApplication {
+            organisation_id,
+            batch_id,
+            category,
+            indicator_set_id,
+            prepared_by,
+            agent_organisation_id: None,
+            data: "{}",
+        })
+        .await
+    }
+
+    /// Starts a draft and freezes the indicator set it will be scored against. Refused
+    /// (unique violation) while the organisation has an open application in the same
+    /// batch and category.
+    pub async fn start_application(&self, a: &NewApplication<'_>) -> StoreResult<i64> {
         let now = now_text();
+        let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO applications (organisation_id, batch_id, category_code, indicator_set_id, \
-             state, step, data, revision, prepared_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'draft', 'identity', '{}', 0, $5, $6, $6) RETURNING id",
+             state, step, data, revision, prepared_by, agent_organisation_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'draft', 'identity', $5, 0, $6, $7, $8, $8) RETURNING id",
         )
-        .bind(organisation_id)
-        .bind(batch_id)
-        .bind(category)
-        .bind(indicator_set_id)
-        .bind(prepared_by)
+        .bind(a.organisation_id)
+        .bind(a.batch_id)
+        .bind(a.category)
+        .bind(a.indicator_set_id)
+        .bind(a.data)
+        .bind(a.prepared_by)
+        .bind(a.agent_organisation_id)
         .bind(&now)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?
         .get(0);
+        sqlx::query("UPDATE indicator_sets SET frozen = 1 WHERE id = $1 AND frozen = 0")
+            .bind(a.indicator_set_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(id)
+    }
+
+    /// Applications an agent organisation prepares for others, newest first.
+    pub async fn applications_prepared_by(
+        &self,
+        agent_organisation_id: i64,
+    ) -> StoreResult<Vec<Application>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM applications WHERE agent_organisation_id = $1 ORDER BY id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(agent_organisation_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(from_row).collect())
+    }
+
+    /// The agent hands a prepared draft to the merchant, who confirms and submits it.
+    pub async fn hand_over(&self, id: i64) -> StoreResult<bool> {
+        let now = now_text();
+        let done = sqlx::query(
+            "UPDATE applications SET handed_over_at = $2, updated_at = $2 \
+             WHERE id = $1 AND agent_organisation_id IS NOT NULL AND handed_over_at IS NULL \
+             AND state IN ('draft', 'returned')",
+        )
+        .bind(id)
+        .bind(&now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn application(&self, id: i64) -> StoreResult<Option<Application>> {

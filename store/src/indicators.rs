@@ -29,6 +29,9 @@ pub struct IndicatorSet {
     pub items: Vec<Indicator>,
 }
 
+const SET_COLUMNS: &str =
+    "id, version, basic_points, bonus_cap, pass_score, frozen, batch_id, category_code";
+
 type Row4 = (&'static str, &'static str, &'static str, &'static str);
 
 /// (group 中文, group English, text 中文, text English), points, kind, evidence.
@@ -161,15 +164,33 @@ impl Store {
         batch_id: i64,
         category: &str,
     ) -> StoreResult<Option<IndicatorSet>> {
-        let Some(r) = sqlx::query(
-            "SELECT id, version, basic_points, bonus_cap, pass_score, frozen FROM indicator_sets \
-             WHERE batch_id = $1 AND category_code = $2 ORDER BY version DESC LIMIT 1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {SET_COLUMNS} FROM indicator_sets \
+             WHERE batch_id = $1 AND category_code = $2 ORDER BY version DESC LIMIT 1"
+        ))
         .bind(batch_id)
         .bind(category)
         .fetch_optional(self.pool())
-        .await?
-        else {
+        .await?;
+        self.indicator_set_from(row).await
+    }
+
+    /// One exact version: the set an application was started under.
+    pub async fn indicator_set_by_id(&self, set_id: i64) -> StoreResult<Option<IndicatorSet>> {
+        let row = sqlx::query(&format!(
+            "SELECT {SET_COLUMNS} FROM indicator_sets WHERE id = $1"
+        ))
+        .bind(set_id)
+        .fetch_optional(self.pool())
+        .await?;
+        self.indicator_set_from(row).await
+    }
+
+    async fn indicator_set_from(
+        &self,
+        row: Option<sqlx::any::AnyRow>,
+    ) -> StoreResult<Option<IndicatorSet>> {
+        let Some(r) = row else {
             return Ok(None);
         };
         let id: i64 = r.get(0);
@@ -196,8 +217,8 @@ impl Store {
         }
         Ok(Some(IndicatorSet {
             id,
-            batch_id,
-            category_code: category.to_string(),
+            batch_id: r.get(6),
+            category_code: r.get(7),
             version: r.get(1),
             rules: SetRules {
                 basic_points: r.get::<i64, _>(2).max(0) as u32,

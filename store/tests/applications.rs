@@ -126,3 +126,114 @@ async fn submission_locks_and_keeps_a_snapshot_of_exactly_what_was_reviewed() {
         .await
         .unwrap());
 }
+
+#[tokio::test]
+async fn evidence_counts_towards_the_limit_and_is_frozen_with_the_application() {
+    let db = fresh_db().await;
+    let (account, org, batch, set) = setup(&db).await;
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    assert_eq!(db.evidence_bytes(id).await.unwrap(), 0);
+    let new = |slot: &'static str, size: i64| store::evidence::NewEvidence {
+        application_id: id,
+        slot,
+        object_key: "ab",
+        media_type: "application/pdf",
+        size_bytes: size,
+        original_name: "执照.pdf",
+        uploaded_by: account,
+    };
+    let first = db.add_evidence(&new("licence", 3_000_000)).await.unwrap();
+    let second = db.add_evidence(&new("item0", 5_000_000_000)).await.unwrap();
+    assert_eq!(db.evidence_bytes(id).await.unwrap(), 5_003_000_000);
+    let files = db.evidence_of(id).await.unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].original_name, "执照.pdf");
+    assert!(db.remove_evidence(second, id).await.unwrap());
+    assert!(
+        !db.remove_evidence(second, id).await.unwrap(),
+        "already removed"
+    );
+    assert!(db.evidence_file(second).await.unwrap().is_none());
+    assert_eq!(db.evidence_bytes(id).await.unwrap(), 3_000_000);
+    assert!(
+        !db.remove_evidence(first, id + 1).await.unwrap(),
+        "another application's file"
+    );
+
+    db.submit_application(id, 0, account).await.unwrap();
+    assert!(
+        !db.remove_evidence(first, id).await.unwrap(),
+        "submitted: frozen"
+    );
+}
+
+#[tokio::test]
+async fn starting_an_application_freezes_its_indicator_set_and_an_agent_hands_over() {
+    let db = fresh_db().await;
+    let (_, org, batch, set) = setup(&db).await;
+    assert!(!db.indicator_set_by_id(set).await.unwrap().unwrap().frozen);
+    let street = db
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: "12341721MB1D7E3Y0L",
+            name: "老街管理办",
+            category_code: "street",
+            area_code: "341721100",
+            contact_name: "张伟",
+            contact_mobile: "13812345679",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    let street_org = db
+        .account(street)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+        .unwrap();
+    let id = db
+        .start_application(&store::applications::NewApplication {
+            organisation_id: org,
+            batch_id: batch,
+            category: "unit",
+            indicator_set_id: set,
+            prepared_by: Some(street),
+            agent_organisation_id: Some(street_org),
+            data: r#"{"identity":{"registered_name":"放心超市"}}"#,
+        })
+        .await
+        .unwrap();
+    let frozen = db.indicator_set_by_id(set).await.unwrap().unwrap();
+    assert!(
+        frozen.frozen,
+        "the set an application uses cannot change any more"
+    );
+    assert!(db
+        .revise_indicator_set(batch, "unit", &frozen.rules, &frozen.items)
+        .await
+        .is_err());
+    let app = db.application(id).await.unwrap().unwrap();
+    assert_eq!(app.agent_organisation_id, Some(street_org));
+    assert!(app.data.contains("放心超市"));
+    assert_eq!(
+        db.applications_prepared_by(street_org).await.unwrap().len(),
+        1
+    );
+    assert!(db.hand_over(id).await.unwrap());
+    assert!(!db.hand_over(id).await.unwrap(), "only once");
+    assert!(db
+        .application(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .handed_over_at
+        .is_some());
+    assert!(db
+        .organisation_by_credit_code("91110000802100433B")
+        .await
+        .unwrap()
+        .is_some());
+}

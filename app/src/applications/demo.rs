@@ -1,0 +1,217 @@
+//! (server only) Demo applications at every stage of the wizard, so each screen can be
+//! seen with realistic content: just started, part-way, evidence uploaded, ready to
+//! submit, submitted, and one prepared by a street for a merchant. Loading twice
+//! changes nothing.
+
+use crate::errors::AppError;
+use domain::application::{self as form, Draft, FieldKind, Step};
+use domain::scoring::ItemKind;
+use domain::Category;
+use store::applications::NewApplication;
+use store::objects::ObjectStore;
+use store::Store;
+
+/// A one-page PDF: a stand-in for a scanned licence.
+const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// How far each demo organisation (by credit code prefix) got.
+const STAGES: &[(&str, Step, bool)] = &[
+    // (first 17 characters of the credit code, step reached, submitted)
+    ("91341721MA2N0Y7B3", Step::Identity, false),
+    ("91341721MA8PQK4W2", Step::Facts, false),
+    ("54341721MEA1B2C3D", Step::Evidence, false),
+    ("91341721MA2TEA8K1", Step::SelfAssessment, false),
+    ("12341721MB1D7E3Y0", Step::Review, false),
+    ("51341721MJ0F5H2C9", Step::Review, true),
+];
+
+fn sample(category: Category, name: &str, kind: FieldKind, org_name: &str) -> String {
+    let text = match name {
+        "brand_name" => match category {
+            Category::Unit => org_name
+                .trim_start_matches("东至县")
+                .chars()
+                .take(12)
+                .collect(),
+            Category::Street => "尧渡老街".into(),
+            Category::Association => "县餐协".into(),
+            Category::Village => "菊江村".into(),
+        },
+        "address" => "建设路88号".into(),
+        "legal_rep" | "signer" | "declarant" => "陈建国".into(),
+        "sector_permit" => "JY13417210012345".into(),
+        _ => String::new(),
+    };
+    if !text.is_empty() {
+        return text;
+    }
+    match kind {
+        FieldKind::Count { .. } => match name {
+            "premises_area" => "1200",
+            "employees" => "36",
+            "managed_area" => "45000",
+            "merchant_count" => "128",
+            "compensation_fund" => "20",
+            "member_count" => "86",
+            "banquet_count" => "6",
+            "homestay_count" => "4",
+            "agritourism_count" => "3",
+            "grocery_count" => "9",
+            _ => "2",
+        }
+        .into(),
+        FieldKind::Choice(c) => c[0].0.into(),
+        FieldKind::YesNo => "yes".into(),
+        FieldKind::Affirm => "on".into(),
+        _ => String::new(),
+    }
+}
+
+fn fill(draft: &mut Draft, category: Category, step: Step, org_name: &str) {
+    let posted: Vec<(String, String)> = form::fields(category, step)
+        .iter()
+        .filter(|f| draft.value(step, f.name).is_empty())
+        .map(|f| {
+            (
+                f.name.to_string(),
+                sample(category, f.name, f.kind, org_name),
+            )
+        })
+        .chain(
+            form::fields(category, step)
+                .iter()
+                .filter(|f| !draft.value(step, f.name).is_empty())
+                .map(|f| (f.name.to_string(), draft.value(step, f.name).to_string())),
+        )
+        .collect();
+    let names: Vec<String> = posted.iter().map(|(k, _)| k.clone()).collect();
+    draft.put(step, &names, &posted);
+    if step == Step::Pledge {
+        draft
+            .sections
+            .entry(step.code().into())
+            .or_default()
+            .insert("_signed_at".into(), store::now_text());
+    }
+}
+
+pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Result<(), AppError> {
+    let Some(batch) = store.open_batch(form::COUNTY).await? else {
+        return Ok(());
+    };
+    let licence = objects.put(DEMO_PDF).await.map_err(AppError::internal)?;
+    for (prefix, reached, submitted) in STAGES {
+        let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
+            continue;
+        };
+        let code = format!("{prefix}{c}");
+        let Some(org) = store.organisation_by_credit_code(&code).await? else {
+            continue;
+        };
+        if !store.applications_of(org.id).await?.is_empty() {
+            continue;
+        }
+        let Some(category) = Category::parse(&org.category_code) else {
+            continue;
+        };
+        let Some(account) = store.account_by_login(&code).await? else {
+            continue;
+        };
+        let Some(set) = store.indicator_set(batch.id, &org.category_code).await? else {
+            continue;
+        };
+        let mut draft = Draft::default();
+        let identity: Vec<(String, String)> = [
+            ("credit_code", org.credit_code.clone()),
+            ("registered_name", org.name.clone()),
+            ("township", org.area_code.clone()),
+            ("contact_name", org.contact_name.clone()),
+            ("contact_mobile", org.contact_mobile.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let names: Vec<String> = identity.iter().map(|(k, _)| k.clone()).collect();
+        draft.put(Step::Identity, &names, &identity);
+        for step in Step::ALL.into_iter().take_while(|s| s < reached) {
+            match step {
+                Step::Identity | Step::Facts | Step::Pledge | Step::Declaration => {
+                    fill(&mut draft, category, step, &org.name)
+                }
+                Step::SelfAssessment => {
+                    let posted: Vec<(String, String)> = set
+                        .items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, it)| {
+                            let v = match it.kind {
+                                ItemKind::Veto => form::VETO_HOLDS.to_string(),
+                                ItemKind::Basic if i % 4 == 1 => {
+                                    it.max_points.saturating_sub(2).to_string()
+                                }
+                                ItemKind::Basic => it.max_points.to_string(),
+                                ItemKind::Bonus if i % 2 == 0 => it.max_points.to_string(),
+                                ItemKind::Bonus => String::new(),
+                            };
+                            (form::item_field(i), v)
+                        })
+                        .collect();
+                    let names: Vec<String> = posted.iter().map(|(k, _)| k.clone()).collect();
+                    draft.put(step, &names, &posted);
+                }
+                Step::Evidence | Step::Review => {}
+            }
+        }
+        let id = store
+            .start_application(&NewApplication {
+                organisation_id: org.id,
+                batch_id: batch.id,
+                category: &org.category_code,
+                indicator_set_id: set.id,
+                prepared_by: Some(account.id),
+                agent_organisation_id: None,
+                data: &draft.to_json(),
+            })
+            .await?;
+        let revision = match store
+            .save_draft(id, 0, reached.code(), &draft.to_json())
+            .await?
+        {
+            store::applications::SaveOutcome::Saved { revision } => revision,
+            _ => 0,
+        };
+        if *reached > Step::Evidence {
+            let mut slots = vec![form::LICENCE_SLOT.to_string()];
+            // Evidence for the first few indicators that need it; the rest shows as missing.
+            slots.extend(
+                set.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, it)| it.evidence_required)
+                    .take(3)
+                    .map(|(i, _)| form::item_field(i)),
+            );
+            for slot in slots {
+                store
+                    .add_evidence(&store::evidence::NewEvidence {
+                        application_id: id,
+                        slot: &slot,
+                        object_key: &licence,
+                        media_type: "application/pdf",
+                        size_bytes: DEMO_PDF.len() as i64,
+                        original_name: if slot == form::LICENCE_SLOT {
+                            "营业执照.pdf"
+                        } else {
+                            "证明材料.pdf"
+                        },
+                        uploaded_by: account.id,
+                    })
+                    .await?;
+            }
+        }
+        if *submitted {
+            store.submit_application(id, revision, account.id).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,922 @@
+//! (server only) The wizard's plain HTTP endpoints: every step's form posts here, with
+//! JavaScript (answered in JSON) or without it (answered with a redirect to the page to
+//! show next), so one code path serves both. Uploads and file downloads too.
+//!
+//! Who may touch an application: the applicant organisation's accounts; the agent
+//! organisation's accounts while they prepare it (until they hand it over); staff may
+//! read submitted applications within their area. Anyone else gets "not found".
+
+use super::{ApplicationSummary, EvidenceView, ItemView, MyApplications, SaveReply, WizardData};
+use crate::accounts::session::ClientAddr;
+use crate::accounts::{CurrentUser, TownshipOption};
+use crate::errors::AppError;
+use crate::state::AppState;
+use axum::extract::{FromRef, Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form, Json};
+use domain::application::{self as form, Draft, FieldProblem, Step, UploadProblem};
+use domain::{AreaCode, Category, Role};
+use serde::Serialize;
+use store::applications::{Application, NewApplication, SaveOutcome};
+use store::audit::AuditEvent;
+use store::Store;
+
+/// Settings keys of the upload limits, and their defaults.
+pub const MAX_FILE_MB: (&str, u32) = ("uploads.max_file_mb", 10);
+pub const MAX_APPLICATION_MB: (&str, u32) = ("uploads.max_application_mb", 50);
+/// What the HTTP layer accepts at most for one upload request; the settings decide below it.
+pub const UPLOAD_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The paths `routes` serves (for the access policy's coverage test).
+pub const ROUTES: &[&str] = &[
+    "/apply/start",
+    "/apply/{id}/save",
+    "/apply/{id}/upload",
+    "/apply/{id}/evidence/remove",
+    "/apply/{id}/submit",
+    "/apply/{id}/hand-over",
+    "/files/{id}",
+];
+
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    AppState: FromRef<S>,
+{
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/apply/start", post(start))
+        .route("/apply/{id}/save", post(save))
+        .route(
+            "/apply/{id}/upload",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        )
+        .route("/apply/{id}/evidence/remove", post(remove_file))
+        .route("/apply/{id}/submit", post(submit))
+        .route("/apply/{id}/hand-over", post(hand_over))
+        .route("/files/{id}", get(serve_file))
+}
+
+/// How the signed-in user relates to an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Viewer {
+    Applicant,
+    Agent,
+    Staff,
+}
+
+async fn own_organisation(
+    store: &Store,
+    user: &CurrentUser,
+) -> Result<store::accounts::Organisation, AppError> {
+    if user.role != Role::Applicant {
+        return Err(AppError::Forbidden);
+    }
+    let account = store
+        .account(user.account_id)
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    let org_id = account.organisation_id.ok_or(AppError::Forbidden)?;
+    store.organisation(org_id).await?.ok_or(AppError::Forbidden)
+}
+
+/// Loads an application the user may see; "not found" for anything else, so ids reveal nothing.
+async fn visible(
+    store: &Store,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(Application, Viewer), AppError> {
+    let app = store.application(id).await?.ok_or(AppError::NotFound)?;
+    if user.role == Role::Applicant {
+        let org = own_organisation(store, user).await?;
+        if app.organisation_id == org.id {
+            return Ok((app, Viewer::Applicant));
+        }
+        if app.agent_organisation_id == Some(org.id) {
+            return Ok((app, Viewer::Agent));
+        }
+        return Err(AppError::NotFound);
+    }
+    let staff_roles = [
+        Role::TownshipReviewer,
+        Role::CountyOffice,
+        Role::PanelMember,
+        Role::MemberUnitStaff,
+        Role::Leader,
+    ];
+    if !staff_roles.contains(&user.role) || app.state == "draft" {
+        return Err(AppError::NotFound);
+    }
+    let org = store
+        .organisation(app.organisation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (Ok(scope), Ok(area)) = (
+        AreaCode::parse(&user.area_code),
+        AreaCode::parse(&org.area_code),
+    ) else {
+        return Err(AppError::NotFound);
+    };
+    if domain::role::in_scope(&scope, &area) {
+        Ok((app, Viewer::Staff))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn is_editable_by(app: &Application, viewer: Viewer) -> bool {
+    let open = matches!(app.state.as_str(), "draft" | "returned");
+    match viewer {
+        Viewer::Applicant => open,
+        Viewer::Agent => open && app.handed_over_at.is_none(),
+        Viewer::Staff => false,
+    }
+}
+
+async fn editable(store: &Store, user: &CurrentUser, id: i64) -> Result<Application, AppError> {
+    let (app, viewer) = visible(store, user, id).await?;
+    if is_editable_by(&app, viewer) {
+        Ok(app)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn setting_u32(store: &Store, (key, default): (&str, u32)) -> Result<u32, AppError> {
+    Ok(store
+        .setting(key)
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default))
+}
+
+fn category_of(app: &Application) -> Result<Category, AppError> {
+    Category::parse(&app.category_code).ok_or_else(|| {
+        AppError::internal(format!(
+            "application {} has category {:?}",
+            app.id, app.category_code
+        ))
+    })
+}
+
+async fn indicator_items(
+    store: &Store,
+    app: &Application,
+) -> Result<(Vec<ItemView>, domain::scoring::SetRules), AppError> {
+    let set = store
+        .indicator_set_by_id(app.indicator_set_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(format!("indicator set {} missing", app.indicator_set_id))
+        })?;
+    let items = set
+        .items
+        .into_iter()
+        .map(|i| ItemView {
+            group_zh: i.group_zh,
+            group_en: i.group_en,
+            text_zh: i.text_zh,
+            text_en: i.text_en,
+            max_points: i.max_points,
+            kind: i.kind,
+            evidence_required: i.evidence_required,
+        })
+        .collect();
+    Ok((items, set.rules))
+}
+
+pub async fn wizard_data_for(
+    store: &Store,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<WizardData, AppError> {
+    let (app, viewer) = visible(store, user, id).await?;
+    let category = category_of(&app)?;
+    let (items, rules) = indicator_items(store, &app).await?;
+    let org = store
+        .organisation(app.organisation_id)
+        .await?
+        .ok_or_else(|| AppError::internal("application without organisation"))?;
+    let agent_name = match app.agent_organisation_id {
+        Some(a) => store.organisation(a).await?.map(|o| o.name),
+        None => None,
+    };
+    let townships = store
+        .area_children(Some(form::COUNTY))
+        .await?
+        .into_iter()
+        .map(|a| TownshipOption {
+            code: a.code,
+            zh: a.name_zh,
+            en: a.name_en,
+        })
+        .collect();
+    let evidence = store
+        .evidence_of(app.id)
+        .await?
+        .into_iter()
+        .map(|e| EvidenceView {
+            id: e.id,
+            slot: e.slot,
+            name: e.original_name,
+            media_type: e.media_type,
+            size_bytes: e.size_bytes,
+        })
+        .collect();
+    Ok(WizardData {
+        id: app.id,
+        category,
+        editable: is_editable_by(&app, viewer),
+        state: app.state,
+        revision: app.revision,
+        step: app.step,
+        draft: Draft::from_json(&app.data),
+        items,
+        rules,
+        evidence,
+        townships,
+        organisation_name: org.name,
+        registered_credit_code: org.credit_code,
+        max_file_mb: setting_u32(store, MAX_FILE_MB).await?,
+        max_application_mb: setting_u32(store, MAX_APPLICATION_MB).await?,
+        agent_name,
+        handed_over: app.handed_over_at.is_some(),
+        viewer_is_agent: viewer == Viewer::Agent,
+        submitted_at: app.submitted_at,
+    })
+}
+
+async fn summary(store: &Store, a: Application) -> Result<ApplicationSummary, AppError> {
+    let org_name = store
+        .organisation(a.organisation_id)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let agent_name = match a.agent_organisation_id {
+        Some(id) => store.organisation(id).await?.map(|o| o.name),
+        None => None,
+    };
+    Ok(ApplicationSummary {
+        id: a.id,
+        category: category_of(&a)?,
+        organisation_name: org_name,
+        state: a.state,
+        step: a.step,
+        updated_at: a.updated_at,
+        agent_name,
+        handed_over: a.handed_over_at.is_some(),
+    })
+}
+
+pub async fn my_applications_for(
+    store: &Store,
+    user: &CurrentUser,
+) -> Result<MyApplications, AppError> {
+    let org = own_organisation(store, user).await?;
+    let category = Category::parse(&org.category_code)
+        .ok_or_else(|| AppError::internal("organisation with an unknown category"))?;
+    let batch = store.open_batch(form::COUNTY).await?;
+    let mut applications = Vec::new();
+    for a in store.applications_of(org.id).await? {
+        applications.push(summary(store, a).await?);
+    }
+    let can_start = batch.is_some() && !has_open(&applications, category);
+    let is_agent = category != Category::Unit;
+    let mut prepared = Vec::new();
+    if is_agent {
+        for a in store.applications_prepared_by(org.id).await? {
+            prepared.push(summary(store, a).await?);
+        }
+    }
+    Ok(MyApplications {
+        organisation_name: org.name,
+        category,
+        batch_name: batch.map(|b| (b.name_zh, b.name_en)),
+        can_start,
+        applications,
+        is_agent,
+        prepared,
+    })
+}
+
+/// True when one of the organisation's applications in the category is still open
+/// (one batch is open at a time).
+fn has_open(apps: &[ApplicationSummary], category: Category) -> bool {
+    apps.iter().any(|a| {
+        a.category == category && !matches!(a.state.as_str(), "rejected" | "revoked" | "expired")
+    })
+}
+
+/// JavaScript's fetches ask for JSON; a plain form post gets a redirect.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+fn error_response(e: AppError, headers: &HeaderMap, back: &str) -> Response {
+    if wants_json(headers) {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return (status, Json(e)).into_response();
+    }
+    match e {
+        AppError::SignInRequired => Redirect::to(&format!("/login?next={back}")).into_response(),
+        AppError::NotFound => (StatusCode::NOT_FOUND, "not found · 找不到").into_response(),
+        AppError::Forbidden => Redirect::to(&format!("{back}?error=locked")).into_response(),
+        _ => Redirect::to(&format!("{back}?error=internal")).into_response(),
+    }
+}
+
+fn client_addr(ext: &Option<Extension<ClientAddr>>) -> String {
+    ext.as_ref()
+        .map(|e| e.0 .0.clone())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn audit(
+    store: &Store,
+    user: &CurrentUser,
+    addr: String,
+    action: &str,
+    target: String,
+    summary: String,
+) -> Result<(), AppError> {
+    store
+        .audit(&AuditEvent {
+            actor: user.login.clone(),
+            role: user.role.code().to_string(),
+            area_code: user.area_code.clone(),
+            action: action.to_string(),
+            target,
+            summary,
+            client_addr: addr,
+        })
+        .await?;
+    Ok(())
+}
+
+/// The wizard's first values, from what the organisation registered with.
+fn prefilled(org: &store::accounts::Organisation) -> String {
+    let mut draft = Draft::default();
+    let identity: Vec<(String, String)> = [
+        ("credit_code", org.credit_code.as_str()),
+        ("registered_name", org.name.as_str()),
+        ("township", org.area_code.as_str()),
+        ("contact_name", org.contact_name.as_str()),
+        ("contact_mobile", org.contact_mobile.as_str()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let names: Vec<String> = identity.iter().map(|(k, _)| k.clone()).collect();
+    draft.put(Step::Identity, &names, &identity);
+    draft.to_json()
+}
+
+#[derive(serde::Deserialize)]
+pub struct StartForm {
+    /// For an agent: the merchant's credit code. Empty: apply for one's own organisation.
+    #[serde(default)]
+    merchant: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn start(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    Form(f): Form<StartForm>,
+) -> Response {
+    match start_inner(&state.store, user.map(|u| u.0), client_addr(&addr), f).await {
+        Ok(id) => Redirect::to(&format!("/apply/{id}/identity")).into_response(),
+        Err(Err(problem)) => {
+            Redirect::to(&format!("/apply?merchant_error={}", problem)).into_response()
+        }
+        Err(Ok(e)) => error_response(e, &headers, "/apply"),
+    }
+}
+
+/// Starts an application. The inner `Err(Err(code))` is a refusal to show on the page.
+async fn start_inner(
+    store: &Store,
+    user: Option<CurrentUser>,
+    addr: String,
+    f: StartForm,
+) -> Result<i64, Result<AppError, &'static str>> {
+    let user = user.ok_or(Ok(AppError::SignInRequired))?;
+    let own = own_organisation(store, &user).await.map_err(Ok)?;
+    let batch = store
+        .open_batch(form::COUNTY)
+        .await
+        .map_err(|e| Ok(e.into()))?
+        .ok_or(Err("no_batch"))?;
+    let merchant = f.merchant.trim();
+    let (org, agent) = if merchant.is_empty() {
+        (own, None)
+    } else {
+        // Streets, villages and associations prepare for merchants in their township.
+        if own.category_code == "unit" {
+            return Err(Err("not_agent"));
+        }
+        let code = domain::CreditCode::parse(merchant).map_err(|_| Err("code"))?;
+        let m = store
+            .organisation_by_credit_code(code.as_str())
+            .await
+            .map_err(|e| Ok(e.into()))?
+            .ok_or(Err("unknown"))?;
+        if m.category_code != "unit" || m.area_code != own.area_code {
+            return Err(Err("outside"));
+        }
+        (m, Some(own))
+    };
+    let set = store
+        .indicator_set(batch.id, &org.category_code)
+        .await
+        .map_err(|e| Ok(e.into()))?
+        .ok_or_else(|| Ok(AppError::internal("open batch without indicator set")))?;
+    let data = prefilled(&org);
+    let id = match store
+        .start_application(&NewApplication {
+            organisation_id: org.id,
+            batch_id: batch.id,
+            category: &org.category_code,
+            indicator_set_id: set.id,
+            prepared_by: Some(user.account_id),
+            agent_organisation_id: agent.as_ref().map(|a| a.id),
+            data: &data,
+        })
+        .await
+    {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => return Err(Err("exists")),
+        Err(e) => return Err(Ok(e.into())),
+    };
+    audit(
+        store,
+        &user,
+        addr,
+        "application.start",
+        format!("application:{id}"),
+        format!("organisation {}", org.id),
+    )
+    .await
+    .map_err(Ok)?;
+    Ok(id)
+}
+
+#[tracing::instrument(skip_all, fields(application = id))]
+async fn save(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: Option<Extension<CurrentUser>>,
+    headers: HeaderMap,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| {
+        posted
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let step = Step::parse(&get("step")).unwrap_or(Step::Identity);
+    let back = format!("/apply/{id}/{}", step.code());
+    let Some(Extension(user)) = user else {
+        return error_response(AppError::SignInRequired, &headers, &back);
+    };
+    match save_inner(&state.store, &user, id, step, &get("go"), &posted).await {
+        Ok(reply) if wants_json(&headers) => Json(reply).into_response(),
+        Ok(reply) => Redirect::to(&reply.next).into_response(),
+        Err(e) => error_response(e, &headers, &back),
+    }
+}
+
+async fn save_inner(
+    store: &Store,
+    user: &CurrentUser,
+    id: i64,
+    step: Step,
+    go: &str,
+    posted: &[(String, String)],
+) -> Result<SaveReply, AppError> {
+    let mut app = editable(store, user, id).await?;
+    let category = category_of(&app)?;
+    let (items, _) = indicator_items(store, &app).await?;
+    let rules: Vec<form::ItemRule> = items
+        .iter()
+        .map(|i| form::ItemRule {
+            kind: i.kind,
+            max_points: i.max_points,
+            evidence_required: i.evidence_required,
+        })
+        .collect();
+    let names = form::field_names(category, step, &rules);
+    // Where the applicant goes decides where they resume; problems hold them on the step.
+    let target = |problems: &[(String, FieldProblem)]| -> (Step, bool) {
+        match go {
+            "next" if problems.is_empty() => (step.next().unwrap_or(step), false),
+            "next" => (step, true),
+            "back" => (step.previous().unwrap_or(step), false),
+            other => match other.strip_prefix("to:").and_then(Step::parse) {
+                Some(s) => (s, false),
+                None => (step, false),
+            },
+        }
+    };
+    // Each step's values replace that step's section only, so two devices editing
+    // different steps never undo each other; a concurrent save is retried on top.
+    for _ in 0..5 {
+        let mut draft = Draft::from_json(&app.data);
+        if step.has_fields() {
+            draft.put(step, &names, posted);
+        }
+        if step == Step::Pledge {
+            let signed = draft.value(Step::Pledge, "sign") == "on";
+            let section = draft.sections.entry(step.code().to_string()).or_default();
+            match (signed, section.contains_key("_signed_at")) {
+                (true, false) => {
+                    section.insert("_signed_at".into(), store::now_text());
+                }
+                (false, true) => {
+                    section.remove("_signed_at");
+                }
+                _ => {}
+            }
+        }
+        let problems = form::problems(category, step, &draft, &rules);
+        let (to, check) = target(&problems);
+        match store
+            .save_draft(id, app.revision, to.code(), &draft.to_json())
+            .await?
+        {
+            SaveOutcome::Saved { revision } => {
+                let next = format!(
+                    "/apply/{id}/{}{}",
+                    to.code(),
+                    if check { "?check=1" } else { "" }
+                );
+                return Ok(SaveReply {
+                    revision,
+                    problems,
+                    next,
+                    saved_at: store::now_text(),
+                });
+            }
+            SaveOutcome::Stale { .. } => {
+                app = store.application(id).await?.ok_or(AppError::NotFound)?;
+            }
+            SaveOutcome::Locked => return Err(AppError::Forbidden),
+        }
+    }
+    Err(AppError::internal(format!(
+        "application {id}: save kept colliding"
+    )))
+}
+
+#[derive(Serialize)]
+struct UploadReply {
+    file: EvidenceView,
+}
+
+#[tracing::instrument(skip_all, fields(application = id))]
+async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let back = format!("/apply/{id}/evidence");
+    let Some(Extension(user)) = user else {
+        return error_response(AppError::SignInRequired, &headers, &back);
+    };
+    match upload_inner(&state, &user, client_addr(&addr), id, multipart).await {
+        Ok(file) if wants_json(&headers) => Json(UploadReply { file }).into_response(),
+        Ok(file) => {
+            Redirect::to(&format!("{back}?uploaded={}#slot-{}", file.id, file.slot)).into_response()
+        }
+        Err(Ok((slot, problem))) => {
+            if wants_json(&headers) {
+                (StatusCode::UNPROCESSABLE_ENTITY, Json(problem)).into_response()
+            } else {
+                Redirect::to(&format!(
+                    "{back}?upload_error={}&slot={slot}#slot-{slot}",
+                    problem.code()
+                ))
+                .into_response()
+            }
+        }
+        Err(Err(e)) => error_response(e, &headers, &back),
+    }
+}
+
+type UploadResult = Result<EvidenceView, Result<(String, UploadProblem), AppError>>;
+
+async fn upload_inner(
+    state: &AppState,
+    user: &CurrentUser,
+    addr: String,
+    id: i64,
+    mut multipart: Multipart,
+) -> UploadResult {
+    let store = &state.store;
+    let app = editable(store, user, id).await.map_err(Err)?;
+    let (items, _) = indicator_items(store, &app).await.map_err(Err)?;
+    let rules: Vec<form::ItemRule> = items
+        .iter()
+        .map(|i| form::ItemRule {
+            kind: i.kind,
+            max_points: i.max_points,
+            evidence_required: i.evidence_required,
+        })
+        .collect();
+    let slots = form::evidence_slots(&rules);
+    let max_file = setting_u32(store, MAX_FILE_MB).await.map_err(Err)?;
+    let max_total = setting_u32(store, MAX_APPLICATION_MB).await.map_err(Err)?;
+    let limit = u64::from(max_file) * form::MB;
+    let mut slot = String::new();
+    let mut file: Option<(String, Vec<u8>, u64)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            // The body went past the HTTP limit, or the connection broke mid-way.
+            Err(_) => return Err(Ok((slot, UploadProblem::FileTooLarge { max_mb: max_file }))),
+        };
+        match field.name() {
+            Some("slot") => slot = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field
+                    .file_name()
+                    .unwrap_or("file")
+                    .chars()
+                    .take(120)
+                    .collect::<String>();
+                let mut bytes = Vec::new();
+                let mut size = 0u64;
+                let mut field = field;
+                // Read to the end (so the browser gets our answer), keeping no more than the limit.
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            size += chunk.len() as u64;
+                            if size <= limit {
+                                bytes.extend_from_slice(&chunk);
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(_) => {
+                            return Err(Ok((
+                                slot,
+                                UploadProblem::FileTooLarge { max_mb: max_file },
+                            )))
+                        }
+                    }
+                }
+                file = Some((name, bytes, size));
+            }
+            _ => {}
+        }
+    }
+    if !slots.contains(&slot) {
+        return Err(Err(AppError::BadRequest));
+    }
+    let Some((name, bytes, size)) = file else {
+        return Err(Ok((slot, UploadProblem::Empty)));
+    };
+    let used = store
+        .evidence_bytes(id)
+        .await
+        .map_err(|e| Err(e.into()))?
+        .max(0) as u64;
+    let kind = form::check_upload(
+        &bytes[..bytes.len().min(16)],
+        size,
+        used,
+        max_file,
+        max_total,
+    )
+    .map_err(|p| Ok((slot.clone(), p)))?;
+    let key = state
+        .objects
+        .put(&bytes)
+        .await
+        .map_err(|e| Err(AppError::internal(e)))?;
+    let file_id = store
+        .add_evidence(&store::evidence::NewEvidence {
+            application_id: id,
+            slot: &slot,
+            object_key: &key,
+            media_type: kind.mime(),
+            size_bytes: size as i64,
+            original_name: &name,
+            uploaded_by: user.account_id,
+        })
+        .await
+        .map_err(|e| Err(e.into()))?;
+    audit(
+        store,
+        user,
+        addr,
+        "evidence.upload",
+        format!("application:{id}"),
+        format!("file {file_id} slot {slot} {size} bytes"),
+    )
+    .await
+    .map_err(Err)?;
+    Ok(EvidenceView {
+        id: file_id,
+        slot,
+        name,
+        media_type: kind.mime().to_string(),
+        size_bytes: size as i64,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct RemoveForm {
+    file: i64,
+}
+
+#[tracing::instrument(skip_all, fields(application = id))]
+async fn remove_file(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    Form(f): Form<RemoveForm>,
+) -> Response {
+    let back = format!("/apply/{id}/evidence");
+    let Some(Extension(user)) = user else {
+        return error_response(AppError::SignInRequired, &headers, &back);
+    };
+    let result = async {
+        editable(&state.store, &user, id).await?;
+        if state.store.remove_evidence(f.file, id).await? {
+            audit(
+                &state.store,
+                &user,
+                client_addr(&addr),
+                "evidence.remove",
+                format!("application:{id}"),
+                format!("file {}", f.file),
+            )
+            .await?;
+        }
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) if wants_json(&headers) => StatusCode::NO_CONTENT.into_response(),
+        Ok(()) => Redirect::to(&back).into_response(),
+        Err(e) => error_response(e, &headers, &back),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SubmitForm {
+    revision: i64,
+}
+
+/// Submitting: the applicant confirms exactly the revision shown on the review page.
+#[tracing::instrument(skip_all, fields(application = id))]
+async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    Form(f): Form<SubmitForm>,
+) -> Response {
+    let back = format!("/apply/{id}/review");
+    let Some(Extension(user)) = user else {
+        return error_response(AppError::SignInRequired, &headers, &back);
+    };
+    let result = async {
+        let (app, viewer) = visible(&state.store, &user, id).await?;
+        // An agent prepares; only the applicant's own login submits (confirms).
+        if viewer != Viewer::Applicant || !is_editable_by(&app, viewer) {
+            return Err(AppError::Forbidden);
+        }
+        let data = wizard_data_for(&state.store, &user, id).await?;
+        if !data.self_check().ready() {
+            return Ok(format!("{back}?check=1"));
+        }
+        if !state
+            .store
+            .submit_application(id, f.revision, user.account_id)
+            .await?
+        {
+            // Changed elsewhere since the review page was shown: show it again.
+            return Ok(format!("{back}?error=stale"));
+        }
+        audit(
+            &state.store,
+            &user,
+            client_addr(&addr),
+            "application.submit",
+            format!("application:{id}"),
+            format!("revision {}", f.revision),
+        )
+        .await?;
+        Ok(format!("{back}?submitted=1"))
+    }
+    .await;
+    match result {
+        Ok(to) if wants_json(&headers) => Json(to).into_response(),
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) => error_response(e, &headers, &back),
+    }
+}
+
+/// An agent hands a prepared application to the merchant to confirm.
+#[tracing::instrument(skip_all, fields(application = id))]
+async fn hand_over(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+) -> Response {
+    let back = format!("/apply/{id}/review");
+    let Some(Extension(user)) = user else {
+        return error_response(AppError::SignInRequired, &headers, &back);
+    };
+    let result = async {
+        let (app, viewer) = visible(&state.store, &user, id).await?;
+        if viewer != Viewer::Agent || !is_editable_by(&app, viewer) {
+            return Err(AppError::Forbidden);
+        }
+        let data = wizard_data_for(&state.store, &user, id).await?;
+        if !data.self_check().ready() {
+            return Ok(format!("{back}?check=1"));
+        }
+        state.store.hand_over(id).await?;
+        audit(
+            &state.store,
+            &user,
+            client_addr(&addr),
+            "application.hand_over",
+            format!("application:{id}"),
+            String::new(),
+        )
+        .await?;
+        Ok(format!("{back}?handed_over=1"))
+    }
+    .await;
+    match result {
+        Ok(to) if wants_json(&headers) => Json(to).into_response(),
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) => error_response(e, &headers, &back),
+    }
+}
+
+/// Serves an evidence file to those who may see its application, never to anyone else.
+#[tracing::instrument(skip_all, fields(file = id))]
+async fn serve_file(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: Option<Extension<CurrentUser>>,
+) -> Response {
+    let Some(Extension(user)) = user else {
+        return (StatusCode::UNAUTHORIZED, "sign in · 请先登录").into_response();
+    };
+    let result = async {
+        let file = state
+            .store
+            .evidence_file(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        visible(&state.store, &user, file.application_id).await?;
+        let bytes = state
+            .objects
+            .get(&file.object_key)
+            .await
+            .map_err(AppError::internal)?
+            .ok_or_else(|| AppError::internal(format!("object {} missing", file.object_key)))?;
+        Ok::<_, AppError>((file, bytes))
+    }
+    .await;
+    match result {
+        Ok((file, bytes)) => (
+            [
+                (header::CONTENT_TYPE, file.media_type),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                (header::CONTENT_DISPOSITION, "inline".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND),
+            "not found · 找不到",
+        )
+            .into_response(),
+    }
+}

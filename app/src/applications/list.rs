@@ -1,0 +1,111 @@
+//! "我的申报": the organisation's applications, starting one, and (for streets,
+//! villages and associations) preparing applications for merchants in the township.
+
+use super::{list_my_applications, state_text, ApplicationSummary};
+use crate::i18n::{t, use_locale, Msg};
+use domain::application::Step;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ApplicationsPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| list_my_applications());
+    let locale = use_locale();
+    let query = use_query_map();
+    let merchant_error = move || query.with(|q| q.get("merchant_error"));
+    view! {
+        <Title text=move || format!("{} · {}", Msg::MyApplications.text(locale.get()), Msg::AppName.text(locale.get()))/>
+        <section class="panel">
+            <h1>{t(Msg::MyApplications)}</h1>
+            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Ok(mine) => {
+                            let (czh, cen) = mine.category.name();
+                            let can_start = mine.can_start;
+                            let batch = mine.batch_name.clone();
+                            view! {
+                                <p class="panel__lead">
+                                    <strong>{mine.organisation_name.clone()}</strong>
+                                    " · "{move || locale.get().pick(czh, cen).to_string()}
+                                </p>
+                                {match batch {
+                                    Some((zh, en)) => view! { <p>{t(Msg::OpenBatch)}"："{crate::i18n::pick(zh, en)}</p> }.into_any(),
+                                    None => view! { <p class="alert">{t(Msg::NoOpenBatch)}</p> }.into_any(),
+                                }}
+                                {can_start.then(|| view! {
+                                    <form method="post" action="/apply/start" class="start-form">
+                                        <button type="submit" class="button button--primary" data-testid="start-application">{t(Msg::StartApplication)}</button>
+                                    </form>
+                                })}
+                                <ApplicationList items=mine.applications.clone() empty=Msg::NoApplications/>
+                                {mine.is_agent.then(|| view! {
+                                    <h2>{t(Msg::PreparedForMerchants)}</h2>
+                                    <p class="field__hint">{t(Msg::PrepareForMerchantLead)}</p>
+                                    <form method="post" action="/apply/start" class="inline-form" data-testid="prepare-form">
+                                        <div class="field" class:field--invalid=move || merchant_error().is_some()>
+                                            <label for="merchant">{t(Msg::MerchantCreditCode)}</label>
+                                            <input id="merchant" name="merchant" autocapitalize="characters" autocomplete="off" required/>
+                                            <p class="field__error" role="alert">{move || merchant_error().map(|c| merchant_problem(&c).text(locale.get()))}</p>
+                                        </div>
+                                        <button type="submit" class="button">{t(Msg::PrepareForMerchant)}</button>
+                                    </form>
+                                    <ApplicationList items=mine.prepared.clone() empty=Msg::NoPreparedApplications/>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn merchant_problem(code: &str) -> Msg {
+    match code {
+        "code" => Msg::MerchantCodeInvalid,
+        "unknown" => Msg::MerchantUnknown,
+        "outside" => Msg::MerchantOutside,
+        "exists" => Msg::ApplicationExists,
+        "no_batch" => Msg::NoOpenBatch,
+        _ => Msg::ErrorInternal,
+    }
+}
+
+#[component]
+fn ApplicationList(items: Vec<ApplicationSummary>, empty: Msg) -> impl IntoView {
+    let locale = use_locale();
+    if items.is_empty() {
+        return view! { <p class="empty">{t(empty)}</p> }.into_any();
+    }
+    view! {
+        <ul class="app-list" data-testid="application-list">
+            {items.into_iter().map(|a| {
+                let (szh, sen) = state_text(&a.state);
+                let step = Step::parse(&a.step).unwrap_or(Step::Identity);
+                let (pzh, pen) = step.title();
+                let editing = matches!(a.state.as_str(), "draft" | "returned");
+                let href = if editing { format!("/apply/{}/{}", a.id, step.code()) } else { format!("/apply/{}/review", a.id) };
+                let agent = a.agent_name.clone();
+                let handed = a.handed_over;
+                view! {
+                    <li class="app-list__item" data-state=a.state.clone()>
+                        <a href=href class="app-list__link">
+                            <span class="app-list__name">{a.organisation_name.clone()}</span>
+                            <span class=format!("badge badge--{}", a.state)>{move || locale.get().pick(szh, sen).to_string()}</span>
+                        </a>
+                        <span class="app-list__meta">
+                            {editing.then(|| view! { {t(Msg::ResumeAt)}" "{move || locale.get().pick(pzh, pen).to_string()}" · " })}
+                            {crate::format::short_time(&a.updated_at)}
+                            {agent.map(|n| view! { " · "{t(Msg::PreparedBy)}" "{n} })}
+                            {handed.then(|| view! { " · "{t(Msg::AwaitingConfirmation)} })}
+                        </span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}

@@ -1,0 +1,179 @@
+//! Applications (申报): the guided wizard per category, autosaved step by step, with
+//! evidence uploads, a self-assessment and a self-check, and submission.
+//!
+//! Every step is a plain server-rendered `<form method="post">`, so the wizard works
+//! before the WASM arrives and with JavaScript off; once hydrated, `client` adds
+//! autosave within a second of typing, an offline queue and instant checks with the
+//! same `domain::application` rules the server applies.
+
+#[cfg(feature = "hydrate")]
+mod client;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod handlers;
+pub mod list;
+pub mod text;
+pub mod wizard;
+
+use crate::accounts::TownshipOption;
+use crate::errors::AppError;
+use domain::application::{self as form, Draft, ItemRule, SelfCheck};
+use domain::scoring::{ItemKind, SetRules};
+use domain::Category;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub group_zh: String,
+    pub group_en: String,
+    pub text_zh: String,
+    pub text_en: String,
+    pub max_points: u32,
+    pub kind: ItemKind,
+    pub evidence_required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceView {
+    pub id: i64,
+    pub slot: String,
+    pub name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+}
+
+/// Everything a wizard page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WizardData {
+    pub id: i64,
+    pub category: Category,
+    pub state: String,
+    pub revision: i64,
+    /// Where the applicant left off.
+    pub step: String,
+    pub draft: Draft,
+    pub items: Vec<ItemView>,
+    pub rules: SetRules,
+    pub evidence: Vec<EvidenceView>,
+    pub townships: Vec<TownshipOption>,
+    pub organisation_name: String,
+    pub registered_credit_code: String,
+    /// The signed-in user may change it now.
+    pub editable: bool,
+    pub max_file_mb: u32,
+    pub max_application_mb: u32,
+    /// The street, village or association preparing it, if any.
+    pub agent_name: Option<String>,
+    pub handed_over: bool,
+    /// The signed-in user is the agent (not the applicant).
+    pub viewer_is_agent: bool,
+    pub submitted_at: Option<String>,
+}
+
+impl WizardData {
+    pub fn item_rules(&self) -> Vec<ItemRule> {
+        self.items
+            .iter()
+            .map(|i| ItemRule {
+                kind: i.kind,
+                max_points: i.max_points,
+                evidence_required: i.evidence_required,
+            })
+            .collect()
+    }
+
+    /// Slots holding at least one file.
+    pub fn filled_slots(&self) -> Vec<String> {
+        let mut s: Vec<String> = self.evidence.iter().map(|e| e.slot.clone()).collect();
+        s.dedup();
+        s
+    }
+
+    pub fn self_check(&self) -> SelfCheck {
+        form::self_check(
+            self.category,
+            &self.draft,
+            &self.item_rules(),
+            &self.rules,
+            &self.filled_slots(),
+            &self.registered_credit_code,
+        )
+    }
+
+    pub fn evidence_bytes(&self) -> i64 {
+        self.evidence.iter().map(|e| e.size_bytes).sum()
+    }
+}
+
+#[server(prefix = "/api", endpoint = "load_wizard")]
+#[tracing::instrument(skip_all, fields(application = id))]
+pub async fn load_wizard(id: i64) -> Result<WizardData, AppError> {
+    let user = crate::accounts::session::require_user()?;
+    let store = crate::state::store()?;
+    handlers::wizard_data_for(&store, &user, id).await
+}
+
+/// The answer to a step's save, for the browser's autosave.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveReply {
+    pub revision: i64,
+    pub problems: Vec<(String, form::FieldProblem)>,
+    /// Where to go next (a step page).
+    pub next: String,
+    pub saved_at: String,
+}
+
+/// One application in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationSummary {
+    pub id: i64,
+    pub category: Category,
+    pub organisation_name: String,
+    pub state: String,
+    pub step: String,
+    pub updated_at: String,
+    pub agent_name: Option<String>,
+    pub handed_over: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyApplications {
+    pub organisation_name: String,
+    pub category: Category,
+    /// The open batch's name (中文, English).
+    pub batch_name: Option<(String, String)>,
+    /// No open application in the open batch yet.
+    pub can_start: bool,
+    pub applications: Vec<ApplicationSummary>,
+    /// Streets, villages and associations may prepare applications for merchants.
+    pub is_agent: bool,
+    pub prepared: Vec<ApplicationSummary>,
+}
+
+#[server(prefix = "/api", endpoint = "list_my_applications")]
+#[tracing::instrument(skip_all)]
+pub async fn list_my_applications() -> Result<MyApplications, AppError> {
+    let user = crate::accounts::session::require_user()?;
+    let store = crate::state::store()?;
+    handlers::my_applications_for(&store, &user).await
+}
+
+/// The state's name for applicants.
+pub fn state_text(state: &str) -> (&'static str, &'static str) {
+    match state {
+        "draft" => ("填写中", "Being filled in"),
+        "submitted" => ("已提交，待乡镇初审", "Submitted, awaiting township review"),
+        "returned" => ("退回修改", "Returned for changes"),
+        "county_review" => ("县级评审中", "Under county review"),
+        "rectifying" => ("整改中", "Rectifying"),
+        "rejected" => ("未通过", "Not passed"),
+        "passed" => ("已通过评审", "Passed"),
+        "on_notice" => ("公示中", "On public notice"),
+        "recognised" => ("已认定", "Recognised"),
+        "revoked" => ("已撤销", "Revoked"),
+        "expired" => ("已失效", "Expired"),
+        _ => ("未知", "Unknown"),
+    }
+}

@@ -1,0 +1,579 @@
+//! The county office edits a category's indicator set (分类评价指标) for the open batch.
+//!
+//! Saving makes a new version; a set that applications already use is frozen and shown
+//! read-only. What the office typed is kept as a draft even when it does not add up
+//! yet (basic items must total the basic points), so nothing is lost: the page shows
+//! what to fix, and only a valid set becomes a version applicants see.
+
+use crate::errors::AppError;
+use crate::i18n::{t, use_locale, Msg};
+use domain::scoring::{ItemKind, SetProblem, SetRules};
+use domain::Locale;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// One row as typed (numbers still text, so a wrong one is kept and flagged).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowForm {
+    pub group_zh: String,
+    pub group_en: String,
+    pub text_zh: String,
+    pub text_en: String,
+    pub max_points: String,
+    pub kind: String,
+    pub evidence: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetForm {
+    pub basic_points: String,
+    pub bonus_cap: String,
+    pub pass_score: String,
+    pub rows: Vec<RowForm>,
+}
+
+/// What is wrong with an edited set, row by row and as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EditProblem {
+    RowText(usize),
+    RowPoints(usize),
+    RowKind(usize),
+    Rules,
+    Set(SetProblem),
+}
+
+/// A valid set: its rules and each row with its kind and points.
+pub type ParsedSet = (SetRules, Vec<(RowForm, ItemKind, u32)>);
+
+/// Reads the form into a set, or says what is wrong. Plain rules, no I/O.
+pub fn parse_set(form: &SetForm) -> Result<ParsedSet, Vec<EditProblem>> {
+    let mut problems = Vec::new();
+    let num = |s: &str| s.trim().parse::<u32>().ok();
+    let rules = match (
+        num(&form.basic_points),
+        num(&form.bonus_cap),
+        num(&form.pass_score),
+    ) {
+        (Some(basic_points), Some(bonus_cap), Some(pass_score))
+            if basic_points > 0 && basic_points <= 1000 && bonus_cap <= 1000 =>
+        {
+            Some(SetRules {
+                basic_points,
+                bonus_cap,
+                pass_score,
+            })
+        }
+        _ => {
+            problems.push(EditProblem::Rules);
+            None
+        }
+    };
+    let mut rows = Vec::new();
+    for (i, r) in form.rows.iter().enumerate() {
+        if r.text_zh.trim().is_empty() || r.group_zh.trim().is_empty() {
+            problems.push(EditProblem::RowText(i));
+        }
+        let kind = ItemKind::parse(&r.kind);
+        if kind.is_none() {
+            problems.push(EditProblem::RowKind(i));
+        }
+        let points = num(&r.max_points).filter(|p| *p <= 100);
+        if points.is_none() {
+            problems.push(EditProblem::RowPoints(i));
+        }
+        if let (Some(k), Some(p)) = (kind, points) {
+            rows.push((r.clone(), k, p));
+        }
+    }
+    if let (Some(rules), true) = (rules, problems.is_empty()) {
+        let shape: Vec<(ItemKind, u32)> = rows.iter().map(|(_, k, p)| (*k, *p)).collect();
+        problems.extend(
+            domain::scoring::set_problems(&shape, &rules)
+                .into_iter()
+                .map(EditProblem::Set),
+        );
+        if problems.is_empty() {
+            return Ok((rules, rows));
+        }
+    }
+    Err(problems)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorView {
+    pub category: String,
+    pub version: i64,
+    pub frozen: bool,
+    pub form: SetForm,
+    /// The form is an unsaved draft (it did not add up yet).
+    pub is_draft: bool,
+}
+
+#[server(prefix = "/api", endpoint = "indicator_editor")]
+#[tracing::instrument(skip_all)]
+pub async fn load_indicator_editor(category: String) -> Result<EditorView, AppError> {
+    crate::accounts::session::require_role(&[domain::Role::CountyOffice])?;
+    let store = crate::state::store()?;
+    ssr::editor_view(&store, &category).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::accounts::session::ClientAddr;
+    use crate::accounts::CurrentUser;
+    use crate::state::AppState;
+    use axum::extract::State;
+    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::{Extension, Form};
+    use store::indicators::Indicator;
+    use store::Store;
+
+    fn draft_key(set_id: i64) -> String {
+        format!("indicators.draft.{set_id}")
+    }
+
+    pub async fn editor_view(store: &Store, category: &str) -> Result<EditorView, AppError> {
+        if domain::Category::parse(category).is_none() {
+            return Err(AppError::NotFound);
+        }
+        let batch = store
+            .open_batch(domain::application::COUNTY)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let set = store
+            .indicator_set(batch.id, category)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let draft = store
+            .setting(&draft_key(set.id))
+            .await?
+            .and_then(|d| serde_json::from_str::<SetForm>(&d).ok());
+        let form = SetForm {
+            basic_points: set.rules.basic_points.to_string(),
+            bonus_cap: set.rules.bonus_cap.to_string(),
+            pass_score: set.rules.pass_score.to_string(),
+            rows: set
+                .items
+                .iter()
+                .map(|i| RowForm {
+                    group_zh: i.group_zh.clone(),
+                    group_en: i.group_en.clone(),
+                    text_zh: i.text_zh.clone(),
+                    text_en: i.text_en.clone(),
+                    max_points: i.max_points.to_string(),
+                    kind: i.kind.code().to_string(),
+                    evidence: i.evidence_required,
+                })
+                .collect(),
+        };
+        let is_draft = draft.is_some() && !set.frozen;
+        Ok(EditorView {
+            category: category.to_string(),
+            version: set.version,
+            frozen: set.frozen,
+            form: if is_draft {
+                draft.unwrap_or(form)
+            } else {
+                form
+            },
+            is_draft,
+        })
+    }
+
+    /// Rows come as `r{i}.{field}`; rows ticked "remove" and rows left wholly empty are dropped.
+    pub fn form_from_posted(posted: &[(String, String)]) -> SetForm {
+        let get = |k: &str| {
+            posted
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let mut rows = Vec::new();
+        for i in 0..500 {
+            let f = |name: &str| get(&format!("r{i}.{name}"));
+            if !posted.iter().any(|(n, _)| n.starts_with(&format!("r{i}."))) {
+                break;
+            }
+            let row = RowForm {
+                group_zh: f("group_zh"),
+                group_en: f("group_en"),
+                text_zh: f("text_zh"),
+                text_en: f("text_en"),
+                max_points: f("max_points"),
+                kind: f("kind"),
+                evidence: f("evidence") == "on",
+            };
+            let empty = row.text_zh.is_empty() && row.text_en.is_empty() && row.group_zh.is_empty();
+            if f("remove") == "on" || empty {
+                continue;
+            }
+            rows.push(row);
+        }
+        SetForm {
+            basic_points: get("basic_points"),
+            bonus_cap: get("bonus_cap"),
+            pass_score: get("pass_score"),
+            rows,
+        }
+    }
+
+    pub async fn save(
+        State(state): State<AppState>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(posted): Form<Vec<(String, String)>>,
+    ) -> Response {
+        let category = posted
+            .iter()
+            .find(|(k, _)| k == "category")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let back = format!("/indicators/edit?category={category}");
+        let Some(Extension(user)) = user.filter(|u| u.role == domain::Role::CountyOffice) else {
+            return Redirect::to("/login").into_response();
+        };
+        match save_inner(
+            &state.store,
+            &user,
+            addr.map(|a| a.0 .0).unwrap_or_default(),
+            &category,
+            &posted,
+        )
+        .await
+        {
+            Ok(to) => Redirect::to(&format!("{back}&{to}")).into_response(),
+            Err(e) => {
+                tracing::warn!(error = ?e, "indicator set not saved");
+                Redirect::to(&format!("{back}&error=1")).into_response()
+            }
+        }
+    }
+
+    async fn save_inner(
+        store: &Store,
+        user: &CurrentUser,
+        addr: String,
+        category: &str,
+        posted: &[(String, String)],
+    ) -> Result<String, AppError> {
+        let batch = store
+            .open_batch(domain::application::COUNTY)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let set = store
+            .indicator_set(batch.id, category)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if set.frozen {
+            return Ok("frozen=1".into());
+        }
+        if posted.iter().any(|(k, _)| k == "discard") {
+            store.set_setting(&draft_key(set.id), "").await?;
+            return Ok("discarded=1".into());
+        }
+        let form = form_from_posted(posted);
+        match parse_set(&form) {
+            Err(_) => {
+                let json = serde_json::to_string(&form).map_err(AppError::internal)?;
+                store.set_setting(&draft_key(set.id), &json).await?;
+                Ok("check=1".into())
+            }
+            Ok((rules, rows)) => {
+                let items: Vec<Indicator> = rows
+                    .into_iter()
+                    .map(|(r, kind, max_points)| Indicator {
+                        group_en: if r.group_en.is_empty() {
+                            r.group_zh.clone()
+                        } else {
+                            r.group_en
+                        },
+                        text_en: if r.text_en.is_empty() {
+                            r.text_zh.clone()
+                        } else {
+                            r.text_en
+                        },
+                        group_zh: r.group_zh,
+                        text_zh: r.text_zh,
+                        max_points,
+                        kind,
+                        evidence_required: r.evidence,
+                    })
+                    .collect();
+                let new_id = match store
+                    .revise_indicator_set(batch.id, category, &rules, &items)
+                    .await
+                {
+                    Ok(id) => id,
+                    Err(store::StoreError::Refused(_)) => return Ok("frozen=1".into()),
+                    Err(e) => return Err(e.into()),
+                };
+                store.set_setting(&draft_key(set.id), "").await?;
+                store
+                    .audit(&store::audit::AuditEvent {
+                        actor: user.login.clone(),
+                        role: user.role.code().into(),
+                        area_code: user.area_code.clone(),
+                        action: "indicators.revise".into(),
+                        target: format!("indicator_set:{new_id}"),
+                        summary: format!(
+                            "{category} v{} → v{}, {} items",
+                            set.version,
+                            set.version + 1,
+                            items.len()
+                        ),
+                        client_addr: addr,
+                    })
+                    .await?;
+                Ok(format!("saved={}", set.version + 1))
+            }
+        }
+    }
+}
+
+fn problem_text(p: &EditProblem, l: Locale) -> String {
+    match (p, l) {
+        (EditProblem::RowText(i), Locale::ZhCn) => {
+            format!("第{}行：请填写分组和指标内容（中文）", i + 1)
+        }
+        (EditProblem::RowText(i), Locale::En) => format!(
+            "Row {}: fill in the group and the indicator text (Chinese)",
+            i + 1
+        ),
+        (EditProblem::RowPoints(i), Locale::ZhCn) => format!("第{}行：分值应为0到100的整数", i + 1),
+        (EditProblem::RowPoints(i), Locale::En) => {
+            format!("Row {}: points are a whole number from 0 to 100", i + 1)
+        }
+        (EditProblem::RowKind(i), Locale::ZhCn) => format!("第{}行：请选择指标类型", i + 1),
+        (EditProblem::RowKind(i), Locale::En) => format!("Row {}: choose the kind of item", i + 1),
+        (EditProblem::Rules, Locale::ZhCn) => "基本分、加分上限和通过线都应填写整数".into(),
+        (EditProblem::Rules, Locale::En) => {
+            "Basic points, bonus cap and pass score are whole numbers".into()
+        }
+        (EditProblem::Set(SetProblem::BasicPointsMismatch { sum, expected }), Locale::ZhCn) => {
+            format!("基本项分值合计 {sum} 分，应等于基本分 {expected} 分，请调整")
+        }
+        (EditProblem::Set(SetProblem::BasicPointsMismatch { sum, expected }), Locale::En) => {
+            format!("Basic items add up to {sum}; they must total the basic points, {expected}")
+        }
+        (EditProblem::Set(SetProblem::PassScoreTooHigh), Locale::ZhCn) => {
+            "通过线不能高于基本分".into()
+        }
+        (EditProblem::Set(SetProblem::PassScoreTooHigh), Locale::En) => {
+            "The pass score cannot exceed the basic points".into()
+        }
+        (EditProblem::Set(SetProblem::VetoWithPoints), Locale::ZhCn) => {
+            "否决项不计分，分值应为0".into()
+        }
+        (EditProblem::Set(SetProblem::VetoWithPoints), Locale::En) => {
+            "Veto items carry no points; set them to 0".into()
+        }
+        (EditProblem::Set(SetProblem::NoItems), Locale::ZhCn) => "至少需要一项指标".into(),
+        (EditProblem::Set(SetProblem::NoItems), Locale::En) => {
+            "A set needs at least one item".into()
+        }
+    }
+}
+
+#[component]
+pub fn IndicatorEditorPage() -> impl IntoView {
+    let query = use_query_map();
+    let locale = use_locale();
+    let category = move || {
+        query
+            .with(|q| q.get("category"))
+            .filter(|c| domain::Category::parse(c).is_some())
+            .unwrap_or_else(|| "unit".to_string())
+    };
+    let data = Resource::new_blocking(category, load_indicator_editor);
+    let flag = move |k: &str| query.with(|q| q.get(k));
+    view! {
+        <Title text=move || format!("{} · {}", locale.get().pick("编辑评价指标", "Edit indicators"), Msg::AppName.text(locale.get()))/>
+        <section class="panel">
+            <h1>{move || locale.get().pick("编辑评价指标", "Edit the indicators")}</h1>
+            <p class="panel__lead">{move || locale.get().pick(
+                "按类别编辑本批次的评价指标。保存后生成新版本；已有申报使用的版本会被锁定，不能再改。",
+                "Edit this batch's indicators per category. Saving makes a new version; a version that applications use is locked."
+            )}</p>
+            <nav class="tabs">
+                {domain::Category::ALL.into_iter().map(|c| {
+                    let (zh, en) = c.name();
+                    let current = move || category() == c.code();
+                    view! {
+                        <a href=format!("/indicators/edit?category={}", c.code()) class="tabs__tab" class:tabs__tab--current=current>
+                            {move || locale.get().pick(zh, en).to_string()}
+                        </a>
+                    }
+                }).collect_view()}
+            </nav>
+            {move || flag("saved").map(|v| view! { <p class="alert alert--ok" role="status" data-testid="indicators-saved">{move || match locale.get() { Locale::ZhCn => format!("已保存为第 {v} 版。"), Locale::En => format!("Saved as version {v}.") }}</p> })}
+            {move || flag("frozen").map(|_| view! { <p class="alert alert--error" role="alert">{move || locale.get().pick("已有申报使用此版本，指标已锁定，不能修改。", "Applications use this version: it is locked.")}</p> })}
+            {move || flag("error").map(|_| view! { <p class="alert alert--error" role="alert">{t(Msg::ErrorInternal)}</p> })}
+            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => view! { <Editor view=v/> }.into_any(),
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Editor(view: EditorView) -> impl IntoView {
+    let locale = use_locale();
+    let problems = match parse_set(&view.form) {
+        Ok(_) => Vec::new(),
+        Err(p) => p,
+    };
+    let frozen = view.frozen;
+    let mut rows = view.form.rows.clone();
+    if !frozen {
+        rows.extend([
+            RowForm {
+                kind: "basic".into(),
+                ..RowForm::default()
+            },
+            RowForm {
+                kind: "basic".into(),
+                ..RowForm::default()
+            },
+        ]);
+    }
+    let basic_sum: u32 = view
+        .form
+        .rows
+        .iter()
+        .filter(|r| r.kind == "basic")
+        .filter_map(|r| r.max_points.trim().parse::<u32>().ok())
+        .sum();
+    let version = view.version;
+    view! {
+        <p class="indicators__summary" data-testid="editor-version">{move || match locale.get() {
+            Locale::ZhCn => format!("当前第 {version} 版{}；基本项合计 {basic_sum} 分。", if frozen { "（已锁定）" } else { "" }),
+            Locale::En => format!("Version {version}{}; basic items total {basic_sum}.", if frozen { " (locked)" } else { "" }),
+        }}</p>
+        {view.is_draft.then(|| view! { <p class="alert" data-testid="editor-draft">{move || locale.get().pick("以下是尚未生效的草稿：请按提示修改后保存。", "Below is a draft not yet in force: fix what is flagged and save.")}</p> })}
+        {(!problems.is_empty()).then(|| view! {
+            <ul class="alert alert--error" role="alert" data-testid="editor-problems">
+                {problems.iter().map(|p| { let p = p.clone(); view! { <li>{move || problem_text(&p, locale.get())}</li> } }).collect_view()}
+            </ul>
+        })}
+        <form method="post" action="/indicators/edit/save" class="editor">
+            <input type="hidden" name="category" value=view.category.clone()/>
+            <fieldset class="editor__rules" disabled=frozen>
+                <label>{move || locale.get().pick("基本分", "Basic points")}<input name="basic_points" inputmode="numeric" value=view.form.basic_points.clone()/></label>
+                <label>{move || locale.get().pick("加分上限", "Bonus cap")}<input name="bonus_cap" inputmode="numeric" value=view.form.bonus_cap.clone()/></label>
+                <label>{move || locale.get().pick("通过线", "Pass score")}<input name="pass_score" inputmode="numeric" value=view.form.pass_score.clone()/></label>
+            </fieldset>
+            <fieldset class="editor__rows" disabled=frozen>
+                {rows.into_iter().enumerate().map(|(i, r)| {
+                    let n = |f: &str| format!("r{i}.{f}");
+                    let kind = r.kind.clone();
+                    view! {
+                        <div class="editor__row" data-row=i>
+                            <span class="editor__num">{i + 1}</span>
+                            <label class="editor__group">{move || locale.get().pick("分组", "Group")}<input name=n("group_zh") value=r.group_zh.clone()/></label>
+                            <label class="editor__text">{move || locale.get().pick("指标内容", "Indicator")}<textarea name=n("text_zh") rows="2">{r.text_zh.clone()}</textarea></label>
+                            <label class="editor__text">"English"<textarea name=n("text_en") rows="2">{r.text_en.clone()}</textarea></label>
+                            <input type="hidden" name=n("group_en") value=r.group_en.clone()/>
+                            <label class="editor__points">{move || locale.get().pick("分值", "Points")}<input name=n("max_points") inputmode="numeric" value=r.max_points.clone()/></label>
+                            <label class="editor__kind">{move || locale.get().pick("类型", "Kind")}
+                                <select name=n("kind")>
+                                    <option value="basic" selected=kind == "basic">{move || locale.get().pick("基本项", "Basic")}</option>
+                                    <option value="veto" selected=kind == "veto">{move || locale.get().pick("否决项", "Veto")}</option>
+                                    <option value="bonus" selected=kind == "bonus">{move || locale.get().pick("加分项", "Bonus")}</option>
+                                </select>
+                            </label>
+                            <label class="check"><input type="checkbox" name=n("evidence") checked=r.evidence/>{move || locale.get().pick("需证明材料", "Evidence")}</label>
+                            <label class="check"><input type="checkbox" name=n("remove")/>{move || locale.get().pick("删除此项", "Remove")}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            {(!frozen).then(|| view! {
+                <div class="wizard-nav">
+                    <button type="submit" name="discard" value="1" class="button button--secondary">{move || locale.get().pick("放弃草稿", "Discard draft")}</button>
+                    <button type="submit" class="button" data-testid="save-indicators">{move || locale.get().pick("保存为新版本", "Save as a new version")}</button>
+                </div>
+            })}
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(kind: &str, points: &str) -> RowForm {
+        RowForm {
+            group_zh: "组".into(),
+            text_zh: "内容".into(),
+            max_points: points.into(),
+            kind: kind.into(),
+            ..RowForm::default()
+        }
+    }
+
+    #[test]
+    fn a_set_must_add_up_before_it_is_saved() {
+        let mut form = SetForm {
+            basic_points: "100".into(),
+            bonus_cap: "15".into(),
+            pass_score: "80".into(),
+            rows: vec![
+                row("basic", "60"),
+                row("basic", "40"),
+                row("veto", "0"),
+                row("bonus", "5"),
+            ],
+        };
+        assert!(parse_set(&form).is_ok());
+        form.rows[1].max_points = "30".into();
+        assert_eq!(
+            parse_set(&form).unwrap_err(),
+            vec![EditProblem::Set(SetProblem::BasicPointsMismatch {
+                sum: 90,
+                expected: 100
+            })]
+        );
+        form.rows[1].max_points = "forty".into();
+        form.rows[0].text_zh = " ".into();
+        assert_eq!(
+            parse_set(&form).unwrap_err(),
+            vec![EditProblem::RowText(0), EditProblem::RowPoints(1)]
+        );
+        form.pass_score = "".into();
+        assert!(parse_set(&form).unwrap_err().contains(&EditProblem::Rules));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn posted_rows_drop_removed_and_empty_ones() {
+        let p = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let posted = vec![
+            p("basic_points", "100"),
+            p("r0.group_zh", "组"),
+            p("r0.text_zh", "一"),
+            p("r0.kind", "basic"),
+            p("r0.max_points", "100"),
+            p("r0.evidence", "on"),
+            p("r1.group_zh", "组"),
+            p("r1.text_zh", "二"),
+            p("r1.remove", "on"),
+            p("r2.group_zh", ""),
+            p("r2.text_zh", ""),
+            p("r3.group_zh", "组"),
+            p("r3.text_zh", "三"),
+        ];
+        let form = ssr::form_from_posted(&posted);
+        assert_eq!(form.rows.len(), 2);
+        assert!(form.rows[0].evidence);
+        assert_eq!(form.rows[1].text_zh, "三");
+    }
+}

@@ -1,0 +1,20 @@
+//! The county office's side of the campaign: the indicator sets applications are scored
+//! against (township pre-review and panel scoring come here next).
+
+pub mod indicator_sets;
+
+/// Plain HTTP routes of this module (form posts that work without JavaScript).
+#[cfg(feature = "ssr")]
+pub const ROUTES: &[&str] = &["/indicators/edit/save"];
+
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::state::AppState: axum::extract::FromRef<S>,
+{
+    axum::Router::new().route(
+        "/indicators/edit/save",
+        axum::routing::post(indicator_sets::ssr::save),
+    )
+}

@@ -1,0 +1,1215 @@
+//! The application form (申报材料) as data: its steps, the fields of each step per
+//! category, and the rules each field's value must meet.
+//!
+//! The wizard renders from these specs, the browser checks with them as the user types,
+//! and the server checks again with the very same functions before anything moves on.
+//! A draft is stored as `step code → field name → text`, exactly as the form posted it,
+//! so a half-finished or wrong value is kept (nothing typed is ever lost) and only
+//! flagged.
+
+use crate::account::Mobile;
+use crate::scoring::{ItemKind, ItemScore};
+use crate::uscc::{CreditCode, CreditCodeError};
+use crate::Category;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A bilingual text: (中文, English).
+pub type Text = (&'static str, &'static str);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Step {
+    /// 基本信息
+    Identity,
+    /// 类别情况
+    Facts,
+    /// 承诺书
+    Pledge,
+    /// 无违法声明
+    Declaration,
+    /// 证明材料
+    Evidence,
+    /// 自评
+    SelfAssessment,
+    /// 确认提交
+    Review,
+}
+
+impl Step {
+    pub const ALL: [Step; 7] = [
+        Step::Identity,
+        Step::Facts,
+        Step::Pledge,
+        Step::Declaration,
+        Step::Evidence,
+        Step::SelfAssessment,
+        Step::Review,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::Identity => "identity",
+            Step::Facts => "facts",
+            Step::Pledge => "pledge",
+            Step::Declaration => "declaration",
+            Step::Evidence => "evidence",
+            Step::SelfAssessment => "self-assessment",
+            Step::Review => "review",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn title(self) -> Text {
+        match self {
+            Step::Identity => ("基本信息", "Identity"),
+            Step::Facts => ("类别情况", "Category facts"),
+            Step::Pledge => ("承诺书", "Pledge"),
+            Step::Declaration => ("无违法声明", "Declaration"),
+            Step::Evidence => ("证明材料", "Evidence"),
+            Step::SelfAssessment => ("自评", "Self-assessment"),
+            Step::Review => ("确认提交", "Review and submit"),
+        }
+    }
+
+    /// 1-based position, for "step 2 of 7".
+    pub fn number(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+
+    pub fn next(self) -> Option<Step> {
+        Step::ALL.get(self.number()).copied()
+    }
+
+    pub fn previous(self) -> Option<Step> {
+        self.number().checked_sub(2).map(|i| Step::ALL[i])
+    }
+
+    /// Steps whose fields are plain form fields (the others have their own forms).
+    pub fn has_fields(self) -> bool {
+        !matches!(self, Step::Evidence | Step::Review)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Text {
+        max_chars: usize,
+    },
+    CreditCode,
+    Mobile,
+    /// A whole number from 0 to `max`, with a unit shown beside it.
+    Count {
+        max: u32,
+        unit: Text,
+    },
+    /// One of the given (code, label) choices, shown as radio buttons.
+    Choice(&'static [(&'static str, Text)]),
+    /// 是 / 否.
+    YesNo,
+    /// A township of the county (the options come from the area tree).
+    Township,
+    /// A box that must be ticked: a pledge or a declaration.
+    Affirm,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub label: Text,
+    pub hint: Option<Text>,
+    pub kind: FieldKind,
+    pub required: bool,
+}
+
+const fn field(name: &'static str, label: Text, kind: FieldKind) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        hint: None,
+        kind,
+        required: true,
+    }
+}
+
+const fn optional(name: &'static str, label: Text, kind: FieldKind) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        hint: None,
+        kind,
+        required: false,
+    }
+}
+
+const fn hinted(spec: FieldSpec, hint: Text) -> FieldSpec {
+    FieldSpec {
+        hint: Some(hint),
+        ..spec
+    }
+}
+
+const NAME: FieldKind = FieldKind::Text { max_chars: 60 };
+const LONG: FieldKind = FieldKind::Text { max_chars: 120 };
+const PERSON: FieldKind = FieldKind::Text { max_chars: 30 };
+const SQUARE_METRES: Text = ("平方米", "m²");
+const PEOPLE: Text = ("人", "people");
+const HOUSEHOLDS: Text = ("户", "businesses");
+const MEMBERS: Text = ("家", "members");
+const YUAN: Text = ("万元", "×10k yuan");
+const POINTS: Text = ("个", "points");
+
+const UNIT_INDUSTRIES: &[(&str, Text)] = &[
+    ("retail", ("商场超市", "Malls and supermarkets")),
+    ("catering", ("餐饮服务", "Restaurants and catering")),
+    ("lodging", ("住宿服务", "Hotels and lodging")),
+    (
+        "auto",
+        ("汽车销售与维修（4S店）", "Car sales and repair (4S)"),
+    ),
+    (
+        "home",
+        ("家电家居建材", "Appliances, furniture, building materials"),
+    ),
+    ("pharmacy", ("医药零售", "Pharmacies")),
+    (
+        "utility",
+        ("水电气热等公用事业", "Water, power, gas and heat"),
+    ),
+    (
+        "farm",
+        (
+            "农资与农业龙头企业",
+            "Farm supplies and agricultural leaders",
+        ),
+    ),
+    ("maker", ("生产企业直销", "Manufacturers selling direct")),
+    (
+        "other",
+        ("其他消费品或服务", "Other consumer goods or services"),
+    ),
+];
+
+const STREET_INDUSTRIES: &[(&str, Text)] = &[
+    ("pedestrian", ("商业步行街", "Pedestrian shopping street")),
+    ("specialty", ("特色街区", "Specialty street")),
+    ("trading", ("商贸集聚区", "Trading zone")),
+    ("market", ("专业市场", "Specialised market")),
+    ("complex", ("商业综合体", "Commercial complex")),
+    ("scenic", ("旅游景区", "Scenic area")),
+];
+
+const ASSOCIATION_INDUSTRIES: &[(&str, Text)] = &[
+    ("finance", ("金融", "Finance")),
+    ("medicine", ("医药", "Medicine")),
+    ("decoration", ("家装", "Home decoration")),
+    ("catering", ("餐饮", "Catering")),
+    ("property", ("物业管理", "Property management")),
+    ("housekeeping", ("家政服务", "Housekeeping")),
+    ("security", ("保安服务", "Security")),
+    ("express", ("快递物流", "Express delivery")),
+    ("other", ("其他行业", "Other sector")),
+];
+
+const VILLAGE_INDUSTRIES: &[(&str, Text)] = &[
+    ("banquet", ("农村家宴", "Rural banquets")),
+    ("homestay", ("民宿", "Homestays")),
+    ("agritourism", ("农家乐与乡村旅游", "Agritourism")),
+    ("grocery", ("村级食杂店", "Village grocery stores")),
+    ("ecommerce", ("农村电商", "Rural e-commerce")),
+    (
+        "community",
+        ("城镇社区综合服务", "Urban community services"),
+    ),
+];
+
+const REGISTRATION_BODIES: &[(&str, Text)] = &[
+    (
+        "civil_affairs",
+        ("民政部门登记的社会团体", "Registered with civil affairs"),
+    ),
+    (
+        "federation",
+        (
+            "工商联所属商会",
+            "Chamber under the federation of industry and commerce",
+        ),
+    ),
+];
+
+const BEAUTIFUL_VILLAGE: &[(&str, Text)] = &[
+    (
+        "national",
+        ("国家级美丽乡村示范村", "National beautiful-village model"),
+    ),
+    ("provincial", ("省级美丽乡村示范村", "Provincial model")),
+    ("city", ("市级美丽乡村示范村", "City model")),
+    ("county", ("县级美丽乡村示范村", "County model")),
+    ("none", ("尚未获评", "Not yet")),
+];
+
+pub fn industries(category: Category) -> &'static [(&'static str, Text)] {
+    match category {
+        Category::Unit => UNIT_INDUSTRIES,
+        Category::Street => STREET_INDUSTRIES,
+        Category::Association => ASSOCIATION_INDUSTRIES,
+        Category::Village => VILLAGE_INDUSTRIES,
+    }
+}
+
+fn identity_fields(category: Category) -> Vec<FieldSpec> {
+    let brand = match category {
+        Category::Unit => field(
+            "brand_name",
+            ("门店或品牌名称", "Store or brand name"),
+            NAME,
+        ),
+        Category::Street => field("brand_name", ("街区名称", "Street or district name"), NAME),
+        Category::Association => optional("brand_name", ("简称", "Short name"), NAME),
+        Category::Village => optional(
+            "brand_name",
+            ("村（社区）名称", "Village or community name"),
+            NAME,
+        ),
+    };
+    vec![
+        hinted(
+            field(
+                "credit_code",
+                ("统一社会信用代码", "Unified social credit code"),
+                FieldKind::CreditCode,
+            ),
+            (
+                "营业执照或登记证书上的18位代码",
+                "The 18 characters on the licence or registration certificate",
+            ),
+        ),
+        field("registered_name", ("登记名称", "Registered name"), NAME),
+        brand,
+        field("township", ("所在乡镇", "Township"), FieldKind::Township),
+        hinted(
+            field("address", ("详细地址", "Street address"), LONG),
+            (
+                "村（社区）、街道和门牌号",
+                "Village or community, street and number",
+            ),
+        ),
+        field(
+            "industry",
+            ("所属行业", "Industry"),
+            FieldKind::Choice(industries(category)),
+        ),
+        field(
+            "legal_rep",
+            ("法定代表人（负责人）", "Legal representative"),
+            PERSON,
+        ),
+        field("contact_name", ("联系人", "Contact person"), PERSON),
+        field(
+            "contact_mobile",
+            ("联系人手机", "Contact's mobile"),
+            FieldKind::Mobile,
+        ),
+    ]
+}
+
+fn count(max: u32, unit: Text) -> FieldKind {
+    FieldKind::Count { max, unit }
+}
+
+fn facts_fields(category: Category) -> Vec<FieldSpec> {
+    match category {
+        Category::Unit => vec![
+            field(
+                "premises_area",
+                ("经营面积", "Premises area"),
+                count(1_000_000, SQUARE_METRES),
+            ),
+            field(
+                "employees",
+                ("从业人员", "Employees"),
+                count(100_000, PEOPLE),
+            ),
+            hinted(
+                optional(
+                    "sector_permit",
+                    ("行业许可证号", "Sector permit number"),
+                    NAME,
+                ),
+                (
+                    "食品经营、药品经营等许可证，没有可不填",
+                    "Food or drug trading permit, if the trade needs one",
+                ),
+            ),
+            field(
+                "no_reason_returns",
+                ("已开展线下无理由退货", "Offers offline no-reason returns"),
+                FieldKind::YesNo,
+            ),
+        ],
+        Category::Street => vec![
+            field(
+                "managed_area",
+                ("管理区域面积", "Managed area"),
+                count(10_000_000, SQUARE_METRES),
+            ),
+            field(
+                "merchant_count",
+                ("入驻经营户数", "Merchants in the street"),
+                count(100_000, HOUSEHOLDS),
+            ),
+            field(
+                "complaint_system",
+                (
+                    "建立街区消费投诉处理制度",
+                    "Has a complaint-handling system",
+                ),
+                FieldKind::YesNo,
+            ),
+            hinted(
+                field(
+                    "compensation_fund",
+                    ("先行赔付资金", "Advance-compensation fund"),
+                    count(100_000, YUAN),
+                ),
+                ("没有设立填0", "Enter 0 if there is none"),
+            ),
+            field(
+                "offline_returns",
+                (
+                    "组织商户参与线下无理由退货",
+                    "Merchants take part in offline no-reason returns",
+                ),
+                FieldKind::YesNo,
+            ),
+        ],
+        Category::Association => vec![
+            field(
+                "registration_body",
+                ("登记管理机关", "Registration body"),
+                FieldKind::Choice(REGISTRATION_BODIES),
+            ),
+            field(
+                "member_count",
+                ("会员单位数", "Member organisations"),
+                count(1_000_000, MEMBERS),
+            ),
+            field(
+                "self_discipline",
+                ("制定行业自律公约", "Has self-discipline rules"),
+                FieldKind::YesNo,
+            ),
+            field(
+                "fast_dispute",
+                ("建立消费纠纷快速处理机制", "Has fast dispute handling"),
+                FieldKind::YesNo,
+            ),
+        ],
+        Category::Village => vec![
+            field(
+                "beautiful_village",
+                ("美丽乡村创建情况", "Beautiful-village status"),
+                FieldKind::Choice(BEAUTIFUL_VILLAGE),
+            ),
+            field(
+                "banquet_count",
+                ("农村家宴经营户", "Rural banquet businesses"),
+                count(10_000, HOUSEHOLDS),
+            ),
+            field(
+                "homestay_count",
+                ("民宿", "Homestays"),
+                count(10_000, HOUSEHOLDS),
+            ),
+            field(
+                "agritourism_count",
+                ("农家乐", "Agritourism businesses"),
+                count(10_000, HOUSEHOLDS),
+            ),
+            field(
+                "grocery_count",
+                ("食杂店", "Grocery stores"),
+                count(10_000, HOUSEHOLDS),
+            ),
+            field(
+                "ecommerce_points",
+                ("农村电商服务点", "E-commerce service points"),
+                count(10_000, POINTS),
+            ),
+        ],
+    }
+}
+
+/// The pledge's five promises (承诺书), then the signature.
+pub const PLEDGE_ITEMS: [FieldSpec; 5] = [
+    field("pledge_quality", ("保证商品和服务质量，不销售假冒伪劣商品", "We guarantee the quality of goods and services and sell no counterfeit or shoddy goods"), FieldKind::Affirm),
+    field("pledge_pricing", ("明码标价、诚信计量，不搞价格欺诈", "We mark prices clearly, measure honestly and commit no price fraud"), FieldKind::Affirm),
+    field("pledge_returns", ("落实线下无理由退货", "We accept offline returns without reason"), FieldKind::Affirm),
+    field("pledge_compensation", ("落实赔偿先付，消费纠纷先行赔付", "We compensate consumers first when a dispute arises"), FieldKind::Affirm),
+    field("pledge_supervision", ("自觉接受社会和消费者监督", "We accept supervision by the public and consumers"), FieldKind::Affirm),
+];
+
+pub const DECLARATION_ITEMS: [FieldSpec; 4] = [
+    field(
+        "no_serious_violation",
+        (
+            "近两年内无严重违法违规行为",
+            "No serious violation of law in the last 2 years",
+        ),
+        FieldKind::Affirm,
+    ),
+    field(
+        "not_abnormal",
+        (
+            "未被列入经营异常名录",
+            "Not on the list of abnormal operations",
+        ),
+        FieldKind::Affirm,
+    ),
+    field(
+        "not_dishonest",
+        (
+            "未被列入严重违法失信名单",
+            "Not on the list of serious dishonesty",
+        ),
+        FieldKind::Affirm,
+    ),
+    field(
+        "not_enforced",
+        (
+            "未被列为失信被执行人",
+            "Not a dishonest party subject to court enforcement",
+        ),
+        FieldKind::Affirm,
+    ),
+];
+
+fn pledge_fields() -> Vec<FieldSpec> {
+    let mut f = PLEDGE_ITEMS.to_vec();
+    f.push(hinted(
+        field("signer", ("签署人", "Signed by"), PERSON),
+        (
+            "法定代表人或负责人姓名",
+            "Name of the legal representative or person in charge",
+        ),
+    ));
+    f.push(field(
+        "sign",
+        (
+            "我代表本单位签署以上承诺",
+            "I sign this pledge on behalf of the applicant",
+        ),
+        FieldKind::Affirm,
+    ));
+    f
+}
+
+fn declaration_fields() -> Vec<FieldSpec> {
+    let mut f = DECLARATION_ITEMS.to_vec();
+    f.push(field("declarant", ("声明人", "Declared by"), PERSON));
+    f
+}
+
+/// The plain form fields of a step for a category (none for evidence and review).
+pub fn fields(category: Category, step: Step) -> Vec<FieldSpec> {
+    match step {
+        Step::Identity => identity_fields(category),
+        Step::Facts => facts_fields(category),
+        Step::Pledge => pledge_fields(),
+        Step::Declaration => declaration_fields(),
+        Step::Evidence | Step::SelfAssessment | Step::Review => Vec::new(),
+    }
+}
+
+/// What is wrong with one value; each maps to a translated message naming the fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldProblem {
+    Required,
+    TooLong { max_chars: usize },
+    CreditCode(CreditCodeError),
+    Mobile,
+    NotANumber,
+    AboveMaximum { max: u32 },
+    NotAChoice,
+    MustAffirm,
+    NotInCounty,
+}
+
+/// Checks one value against its field's rules.
+pub fn check(spec: &FieldSpec, value: &str) -> Option<FieldProblem> {
+    let v = value.trim();
+    if v.is_empty() {
+        return match (spec.required, spec.kind) {
+            (_, FieldKind::Affirm) if spec.required => Some(FieldProblem::MustAffirm),
+            (true, _) => Some(FieldProblem::Required),
+            (false, _) => None,
+        };
+    }
+    match spec.kind {
+        FieldKind::Text { max_chars } => {
+            (v.chars().count() > max_chars).then_some(FieldProblem::TooLong { max_chars })
+        }
+        FieldKind::CreditCode => CreditCode::parse(v).err().map(FieldProblem::CreditCode),
+        FieldKind::Mobile => Mobile::parse(v).err().map(|_| FieldProblem::Mobile),
+        FieldKind::Count { max, .. } => match v.parse::<u64>() {
+            Err(_) => Some(FieldProblem::NotANumber),
+            Ok(n) if n > u64::from(max) => Some(FieldProblem::AboveMaximum { max }),
+            Ok(_) => None,
+        },
+        FieldKind::Choice(choices) => {
+            (!choices.iter().any(|(c, _)| *c == v)).then_some(FieldProblem::NotAChoice)
+        }
+        FieldKind::YesNo => (!matches!(v, "yes" | "no")).then_some(FieldProblem::NotAChoice),
+        // The county's townships have 9-digit codes under 341721; the list is data.
+        FieldKind::Township => {
+            (!(v.len() == 9 && v.starts_with(COUNTY) && v.bytes().all(|b| b.is_ascii_digit())))
+                .then_some(FieldProblem::NotInCounty)
+        }
+        FieldKind::Affirm => (v != "on" && v != "yes").then_some(FieldProblem::MustAffirm),
+    }
+}
+
+/// The county whose townships applicants belong to.
+pub const COUNTY: &str = "341721";
+
+/// One step's values as posted: field name → text.
+pub type Section = BTreeMap<String, String>;
+
+/// The whole draft: step code → its section. Stored as JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    #[serde(flatten)]
+    pub sections: BTreeMap<String, Section>,
+}
+
+impl Draft {
+    pub fn from_json(text: &str) -> Draft {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    pub fn section(&self, step: Step) -> Option<&Section> {
+        self.sections.get(step.code())
+    }
+
+    pub fn value(&self, step: Step, name: &str) -> &str {
+        self.section(step)
+            .and_then(|s| s.get(name))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// Replaces a step's values with what the form posted, keeping only the step's own
+    /// fields (a posted form carries every field it has; an unticked box is absent).
+    /// Values are kept as typed, wrong or not: problems are shown, never discarded.
+    pub fn put(&mut self, step: Step, names: &[String], posted: &[(String, String)]) {
+        let mut section = Section::new();
+        for (k, v) in posted {
+            if names.iter().any(|n| n == k) {
+                let v: String = v.chars().take(MAX_VALUE_CHARS).collect();
+                section.insert(k.clone(), v);
+            }
+        }
+        // Server-stamped values (the signing time) survive a re-save of the step.
+        if let Some(old) = self.sections.get(step.code()) {
+            for (k, v) in old {
+                if k.starts_with('_') {
+                    section.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        self.sections.insert(step.code().to_string(), section);
+    }
+}
+
+/// No single value is kept longer than this (the form's own limits are far lower).
+pub const MAX_VALUE_CHARS: usize = 2_000;
+
+/// Problems of a step with plain fields.
+pub fn step_problems(
+    category: Category,
+    step: Step,
+    draft: &Draft,
+) -> Vec<(&'static str, FieldProblem)> {
+    fields(category, step)
+        .iter()
+        .filter_map(|f| check(f, draft.value(step, f.name)).map(|p| (f.name, p)))
+        .collect()
+}
+
+/// Problems of the self-assessment: every basic and veto item answered, within range.
+pub fn assessment_problems(items: &[ItemRule], draft: &Draft) -> Vec<(String, FieldProblem)> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let v = draft.value(Step::SelfAssessment, &item_field(i));
+            item_answer(item.kind, item.max_points, v)
+                .err()
+                .map(|p| (item_field(i), p))
+        })
+        .collect()
+}
+
+/// Problems of any step's own fields (evidence and review have none of their own).
+pub fn problems(
+    category: Category,
+    step: Step,
+    draft: &Draft,
+    items: &[ItemRule],
+) -> Vec<(String, FieldProblem)> {
+    match step {
+        Step::SelfAssessment => assessment_problems(items, draft),
+        _ => step_problems(category, step, draft)
+            .into_iter()
+            .map(|(n, p)| (n.to_string(), p))
+            .collect(),
+    }
+}
+
+/// The field names a step's form may post: its specs, or one per indicator item.
+pub fn field_names(category: Category, step: Step, items: &[ItemRule]) -> Vec<String> {
+    match step {
+        Step::SelfAssessment => (0..items.len()).map(item_field).collect(),
+        _ => fields(category, step)
+            .iter()
+            .map(|f| f.name.to_string())
+            .collect(),
+    }
+}
+
+/// The self-assessment's field for indicator item `i` (0-based position in the set).
+pub fn item_field(i: usize) -> String {
+    format!("item{i}")
+}
+
+/// A self-assessment answer for a veto item.
+pub const VETO_HOLDS: &str = "holds";
+pub const VETO_BREACHED: &str = "breached";
+
+/// Reads one self-assessed item: points for basic and bonus items (a bonus left empty
+/// counts as none), holds/breached for veto items.
+pub fn item_answer(kind: ItemKind, max: u32, value: &str) -> Result<ItemScore, FieldProblem> {
+    let v = value.trim();
+    match kind {
+        ItemKind::Veto => match v {
+            VETO_HOLDS => Ok(ItemScore::VetoHolds),
+            VETO_BREACHED => Ok(ItemScore::VetoBreached),
+            "" => Err(FieldProblem::Required),
+            _ => Err(FieldProblem::NotAChoice),
+        },
+        ItemKind::Bonus if v.is_empty() => Ok(ItemScore::Points(0)),
+        ItemKind::Basic if v.is_empty() => Err(FieldProblem::Required),
+        _ => match v.parse::<u32>() {
+            Err(_) => Err(FieldProblem::NotANumber),
+            Ok(p) if p > max => Err(FieldProblem::AboveMaximum { max }),
+            Ok(p) => Ok(ItemScore::Points(p)),
+        },
+    }
+}
+
+/// What the self-check tells the applicant before submitting.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelfCheck {
+    /// Steps with problems, and the problems.
+    pub step_problems: Vec<(Step, Vec<(String, FieldProblem)>)>,
+    /// Veto items answered "breached": the application would fail outright.
+    pub veto_breached: Vec<usize>,
+    /// Basic items self-scored below their maximum.
+    pub points_lost: Vec<usize>,
+    /// Items that need evidence and have none.
+    pub evidence_missing: Vec<usize>,
+    /// The business licence or registration certificate is missing.
+    pub licence_missing: bool,
+    /// The self-assessed total, when every item is answered.
+    pub total: Option<u32>,
+    pub pass_score: u32,
+    /// The credit code differs from the registered organisation's.
+    pub credit_code_mismatch: bool,
+}
+
+impl SelfCheck {
+    /// Submitting needs every step complete and the licence; failing items are shown
+    /// but do not stop the applicant (the panel judges).
+    pub fn ready(&self) -> bool {
+        self.step_problems.is_empty() && !self.licence_missing && !self.credit_code_mismatch
+    }
+
+    pub fn would_fail(&self) -> bool {
+        !self.veto_breached.is_empty() || self.total.is_some_and(|t| t < self.pass_score)
+    }
+}
+
+/// One indicator item as the self-check needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemRule {
+    pub kind: ItemKind,
+    pub max_points: u32,
+    pub evidence_required: bool,
+}
+
+/// The whole self-check: every step's problems, the self-assessed outcome, missing
+/// evidence. `evidence` lists the slots that have at least one file.
+pub fn self_check(
+    category: Category,
+    draft: &Draft,
+    items: &[ItemRule],
+    rules: &crate::scoring::SetRules,
+    evidence: &[String],
+    registered_credit_code: &str,
+) -> SelfCheck {
+    let mut out = SelfCheck {
+        pass_score: rules.pass_score,
+        ..SelfCheck::default()
+    };
+    for step in [Step::Identity, Step::Facts, Step::Pledge, Step::Declaration] {
+        let p: Vec<_> = step_problems(category, step, draft)
+            .into_iter()
+            .map(|(n, p)| (n.to_string(), p))
+            .collect();
+        if !p.is_empty() {
+            out.step_problems.push((step, p));
+        }
+    }
+    let mut answers = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let answer = item_answer(
+            item.kind,
+            item.max_points,
+            draft.value(Step::SelfAssessment, &item_field(i)),
+        )
+        .ok();
+        match answer {
+            Some(ItemScore::VetoBreached) => out.veto_breached.push(i),
+            Some(ItemScore::Points(p)) if item.kind == ItemKind::Basic && p < item.max_points => {
+                out.points_lost.push(i)
+            }
+            _ => {}
+        }
+        answers.push(answer);
+        if item.evidence_required && !evidence.iter().any(|e| *e == item_field(i)) {
+            out.evidence_missing.push(i);
+        }
+    }
+    let assessment = assessment_problems(items, draft);
+    if !assessment.is_empty() {
+        out.step_problems.push((Step::SelfAssessment, assessment));
+    }
+    let shape: Vec<(ItemKind, u32)> = items.iter().map(|i| (i.kind, i.max_points)).collect();
+    out.total = crate::scoring::score(&shape, &answers, rules)
+        .ok()
+        .map(|o| o.total);
+    out.licence_missing = !evidence.iter().any(|e| e == LICENCE_SLOT);
+    let typed = draft.value(Step::Identity, "credit_code");
+    out.credit_code_mismatch = CreditCode::parse(typed)
+        .map(|c| c.as_str() != registered_credit_code)
+        .unwrap_or(false);
+    out
+}
+
+/// The evidence slot for the business licence or registration certificate.
+pub const LICENCE_SLOT: &str = "licence";
+/// The evidence slot for anything else (permits, honours).
+pub const OTHER_SLOT: &str = "other";
+
+/// Evidence slots: the licence, one per indicator item that needs evidence, other.
+pub fn evidence_slots(items: &[ItemRule]) -> Vec<String> {
+    let mut slots = vec![LICENCE_SLOT.to_string()];
+    slots.extend(
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.evidence_required)
+            .map(|(n, _)| item_field(n)),
+    );
+    slots.push(OTHER_SLOT.to_string());
+    slots
+}
+
+/// Kinds of file accepted as evidence, recognised by their content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileKind {
+    Jpeg,
+    Png,
+    Webp,
+    Pdf,
+}
+
+impl FileKind {
+    pub fn mime(self) -> &'static str {
+        match self {
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+            FileKind::Webp => "image/webp",
+            FileKind::Pdf => "application/pdf",
+        }
+    }
+
+    pub fn is_image(self) -> bool {
+        self != FileKind::Pdf
+    }
+
+    /// Recognises a file by its first bytes; whatever its name or declared type says.
+    pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(FileKind::Jpeg)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(FileKind::Png)
+        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+            Some(FileKind::Webp)
+        } else if bytes.starts_with(b"%PDF-") {
+            Some(FileKind::Pdf)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why an upload was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UploadProblem {
+    /// Not an image or PDF by its content.
+    NotImageOrPdf,
+    FileTooLarge {
+        max_mb: u32,
+    },
+    ApplicationFull {
+        max_mb: u32,
+    },
+    Empty,
+    /// The upload did not reach the server (seen only in the browser).
+    Network,
+}
+
+impl UploadProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            UploadProblem::NotImageOrPdf => "type",
+            UploadProblem::FileTooLarge { .. } => "size",
+            UploadProblem::ApplicationFull { .. } => "total",
+            UploadProblem::Empty => "empty",
+            UploadProblem::Network => "network",
+        }
+    }
+}
+
+/// Checks an upload against the limits: `used` bytes are already stored for the application.
+pub fn check_upload(
+    head: &[u8],
+    size: u64,
+    used: u64,
+    max_file_mb: u32,
+    max_application_mb: u32,
+) -> Result<FileKind, UploadProblem> {
+    if size == 0 {
+        return Err(UploadProblem::Empty);
+    }
+    if size > u64::from(max_file_mb) * MB {
+        return Err(UploadProblem::FileTooLarge {
+            max_mb: max_file_mb,
+        });
+    }
+    if used + size > u64::from(max_application_mb) * MB {
+        return Err(UploadProblem::ApplicationFull {
+            max_mb: max_application_mb,
+        });
+    }
+    FileKind::sniff(head).ok_or(UploadProblem::NotImageOrPdf)
+}
+
+pub const MB: u64 = 1024 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::SetRules;
+    use proptest::prelude::*;
+
+    const CODE: &str = "91341721MA2N0Y7B3X";
+
+    fn valid_code() -> String {
+        let c = crate::uscc::check_character(&CODE.as_bytes()[..17]).unwrap();
+        format!("{}{c}", &CODE[..17])
+    }
+
+    fn complete_draft(category: Category) -> Draft {
+        let mut d = Draft::default();
+        for step in [Step::Identity, Step::Facts, Step::Pledge, Step::Declaration] {
+            let posted: Vec<(String, String)> = fields(category, step)
+                .iter()
+                .map(|f| {
+                    let v = match f.kind {
+                        FieldKind::Text { .. } => "某某".to_string(),
+                        FieldKind::CreditCode => valid_code(),
+                        FieldKind::Mobile => "13905660001".into(),
+                        FieldKind::Count { .. } => "12".into(),
+                        FieldKind::Choice(c) => c[0].0.into(),
+                        FieldKind::YesNo => "yes".into(),
+                        FieldKind::Township => "341721100".into(),
+                        FieldKind::Affirm => "on".into(),
+                    };
+                    (f.name.to_string(), v)
+                })
+                .collect();
+            let names: Vec<String> = posted.iter().map(|(k, _)| k.clone()).collect();
+            d.put(step, &names, &posted);
+        }
+        d
+    }
+
+    fn items() -> Vec<ItemRule> {
+        vec![
+            ItemRule {
+                kind: ItemKind::Basic,
+                max_points: 60,
+                evidence_required: true,
+            },
+            ItemRule {
+                kind: ItemKind::Basic,
+                max_points: 40,
+                evidence_required: false,
+            },
+            ItemRule {
+                kind: ItemKind::Veto,
+                max_points: 0,
+                evidence_required: false,
+            },
+            ItemRule {
+                kind: ItemKind::Bonus,
+                max_points: 5,
+                evidence_required: true,
+            },
+        ]
+    }
+
+    #[test]
+    fn steps_run_in_order() {
+        assert_eq!(Step::Identity.next(), Some(Step::Facts));
+        assert_eq!(Step::Identity.previous(), None);
+        assert_eq!(Step::Review.next(), None);
+        assert_eq!(Step::Review.previous(), Some(Step::SelfAssessment));
+        for s in Step::ALL {
+            assert_eq!(Step::parse(s.code()), Some(s));
+        }
+        assert_eq!(Step::Facts.number(), 2);
+    }
+
+    #[test]
+    fn every_category_has_its_facts_and_the_common_steps() {
+        for c in Category::ALL {
+            assert!(!fields(c, Step::Facts).is_empty());
+            assert_eq!(fields(c, Step::Pledge).len(), 7);
+            assert_eq!(fields(c, Step::Declaration).len(), 5);
+            let names: Vec<_> = fields(c, Step::Identity).iter().map(|f| f.name).collect();
+            assert!(names.contains(&"credit_code") && names.contains(&"industry"));
+            assert!(step_problems(c, Step::Identity, &complete_draft(c)).is_empty());
+        }
+        let street: Vec<_> = fields(Category::Street, Step::Facts)
+            .iter()
+            .map(|f| f.name)
+            .collect();
+        assert!(street.contains(&"compensation_fund") && street.contains(&"offline_returns"));
+    }
+
+    #[test]
+    fn field_rules() {
+        let f = field(
+            "x",
+            ("", ""),
+            FieldKind::Count {
+                max: 10,
+                unit: ("", ""),
+            },
+        );
+        assert_eq!(check(&f, ""), Some(FieldProblem::Required));
+        assert_eq!(check(&f, "abc"), Some(FieldProblem::NotANumber));
+        assert_eq!(check(&f, "-1"), Some(FieldProblem::NotANumber));
+        assert_eq!(
+            check(&f, "11"),
+            Some(FieldProblem::AboveMaximum { max: 10 })
+        );
+        assert_eq!(check(&f, " 10 "), None);
+        let code = field("c", ("", ""), FieldKind::CreditCode);
+        assert!(matches!(
+            check(&code, "91341721MA2N0Y7B3"),
+            Some(FieldProblem::CreditCode(CreditCodeError::WrongLength(17)))
+        ));
+        assert_eq!(check(&code, &valid_code()), None);
+        let affirm = field("a", ("", ""), FieldKind::Affirm);
+        assert_eq!(check(&affirm, ""), Some(FieldProblem::MustAffirm));
+        assert_eq!(check(&affirm, "on"), None);
+        let town = field("t", ("", ""), FieldKind::Township);
+        assert_eq!(check(&town, "341722100"), Some(FieldProblem::NotInCounty));
+        assert_eq!(check(&town, "341721100"), None);
+        let opt = optional("o", ("", ""), FieldKind::Text { max_chars: 3 });
+        assert_eq!(check(&opt, ""), None);
+        assert_eq!(
+            check(&opt, "四个字符"),
+            Some(FieldProblem::TooLong { max_chars: 3 })
+        );
+        let yn = field("y", ("", ""), FieldKind::YesNo);
+        assert_eq!(check(&yn, "maybe"), Some(FieldProblem::NotAChoice));
+    }
+
+    #[test]
+    fn a_resave_keeps_wrong_values_and_drops_strangers() {
+        let mut d = Draft::default();
+        let names = vec!["credit_code".to_string()];
+        d.put(
+            Step::Identity,
+            &names,
+            &[
+                ("credit_code".into(), "WRONG".into()),
+                ("evil".into(), "x".into()),
+            ],
+        );
+        assert_eq!(d.value(Step::Identity, "credit_code"), "WRONG");
+        assert_eq!(d.value(Step::Identity, "evil"), "");
+        let back = Draft::from_json(&d.to_json());
+        assert_eq!(back, d);
+        assert_eq!(Draft::from_json("not json"), Draft::default());
+    }
+
+    #[test]
+    fn server_stamps_survive_a_resave() {
+        let mut d = Draft::default();
+        d.sections
+            .entry("pledge".into())
+            .or_default()
+            .insert("_signed_at".into(), "t".into());
+        d.put(
+            Step::Pledge,
+            &["signer".into()],
+            &[("signer".into(), "王".into())],
+        );
+        assert_eq!(d.value(Step::Pledge, "_signed_at"), "t");
+        assert_eq!(d.value(Step::Pledge, "signer"), "王");
+    }
+
+    #[test]
+    fn self_check_reports_failures_and_missing_evidence() {
+        let c = Category::Unit;
+        let mut d = complete_draft(c);
+        let names = field_names(c, Step::SelfAssessment, &items());
+        let posted = vec![
+            ("item0".to_string(), "50".to_string()),
+            ("item1".to_string(), "40".to_string()),
+            ("item2".to_string(), VETO_HOLDS.to_string()),
+        ];
+        d.put(Step::SelfAssessment, &names, &posted);
+        let rules = SetRules::default();
+        let check = self_check(c, &d, &items(), &rules, &[], &valid_code());
+        assert!(check.step_problems.is_empty());
+        assert_eq!(check.points_lost, vec![0]);
+        assert_eq!(check.evidence_missing, vec![0, 3]);
+        assert!(check.licence_missing && !check.ready());
+        assert_eq!(check.total, Some(90));
+        assert!(!check.would_fail());
+
+        let evidence = vec![LICENCE_SLOT.to_string(), "item0".into(), "item3".into()];
+        let check = self_check(c, &d, &items(), &rules, &evidence, &valid_code());
+        assert!(check.ready());
+        assert!(check.evidence_missing.is_empty());
+
+        d.put(
+            Step::SelfAssessment,
+            &names,
+            &[
+                ("item0".into(), "50".into()),
+                ("item1".into(), "40".into()),
+                ("item2".into(), VETO_BREACHED.into()),
+            ],
+        );
+        let check = self_check(c, &d, &items(), &rules, &evidence, &valid_code());
+        assert!(check.would_fail() && check.ready());
+        assert_eq!(check.veto_breached, vec![2]);
+
+        let check = self_check(c, &d, &items(), &rules, &evidence, "91341721MA2TEA8K1P");
+        assert!(check.credit_code_mismatch && !check.ready());
+
+        d.put(
+            Step::SelfAssessment,
+            &names,
+            &[("item0".into(), "70".into())],
+        );
+        let check = self_check(c, &d, &items(), &rules, &evidence, &valid_code());
+        assert_eq!(check.total, None);
+        let problems = &check.step_problems[0].1;
+        assert!(problems.contains(&("item0".into(), FieldProblem::AboveMaximum { max: 60 })));
+        assert!(problems.contains(&("item2".into(), FieldProblem::Required)));
+        assert!(
+            !problems.iter().any(|(n, _)| n == "item3"),
+            "an empty bonus counts as none"
+        );
+    }
+
+    #[test]
+    fn files_are_recognised_by_content() {
+        assert_eq!(FileKind::sniff(b"%PDF-1.7\n"), Some(FileKind::Pdf));
+        assert_eq!(
+            FileKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(FileKind::Jpeg)
+        );
+        assert_eq!(
+            FileKind::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(FileKind::Png)
+        );
+        assert_eq!(
+            FileKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(FileKind::Webp)
+        );
+        assert_eq!(FileKind::sniff(b"MZ\x90\0 an exe named photo.jpg"), None);
+        assert_eq!(FileKind::sniff(b"<html>"), None);
+        assert_eq!(
+            check_upload(b"%PDF-", 0, 0, 10, 50),
+            Err(UploadProblem::Empty)
+        );
+        assert_eq!(
+            check_upload(b"%PDF-", 11 * MB, 0, 10, 50),
+            Err(UploadProblem::FileTooLarge { max_mb: 10 })
+        );
+        assert_eq!(
+            check_upload(b"%PDF-", 5 * MB, 46 * MB, 10, 50),
+            Err(UploadProblem::ApplicationFull { max_mb: 50 })
+        );
+        assert_eq!(
+            check_upload(b"GIF89a", 5, 0, 10, 50),
+            Err(UploadProblem::NotImageOrPdf)
+        );
+        assert_eq!(check_upload(b"%PDF-", 5, 0, 10, 50), Ok(FileKind::Pdf));
+    }
+
+    proptest! {
+        #[test]
+        fn checking_never_panics(s in ".{0,40}") {
+            for c in Category::ALL {
+                for step in Step::ALL {
+                    for f in fields(c, step) {
+                        let _ = check(&f, &s);
+                    }
+                }
+            }
+            for kind in [ItemKind::Basic, ItemKind::Veto, ItemKind::Bonus] {
+                let _ = item_answer(kind, 10, &s);
+            }
+        }
+
+        #[test]
+        fn counts_within_range_pass(n in 0u32..=1000) {
+            let f = field("x", ("", ""), FieldKind::Count { max: 1000, unit: ("", "") });
+            prop_assert_eq!(check(&f, &n.to_string()), None);
+        }
+
+        #[test]
+        fn a_draft_round_trips_through_json(k in "[a-z_]{1,10}", v in ".{0,30}") {
+            let mut d = Draft::default();
+            d.put(Step::Facts, std::slice::from_ref(&k), &[(k.clone(), v.clone())]);
+            prop_assert_eq!(Draft::from_json(&d.to_json()), d);
+        }
+    }
+}
