@@ -753,6 +753,18 @@ pub struct ItemRule {
     pub evidence_required: bool,
 }
 
+/// The self-check's view of a set's items.
+pub fn item_rules(items: &[crate::scoring::Indicator]) -> Vec<ItemRule> {
+    items
+        .iter()
+        .map(|i| ItemRule {
+            kind: i.kind,
+            max_points: i.max_points,
+            evidence_required: i.evidence_required,
+        })
+        .collect()
+}
+
 /// The whole self-check: every step's problems, the self-assessed outcome, missing
 /// evidence. `evidence` lists the slots that have at least one file.
 pub fn self_check(

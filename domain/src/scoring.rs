@@ -46,6 +46,18 @@ impl Default for SetRules {
     }
 }
 
+/// One item of an indicator set, as the county office wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub group_zh: String,
+    pub group_en: String,
+    pub text_zh: String,
+    pub text_en: String,
+    pub max_points: u32,
+    pub kind: ItemKind,
+    pub evidence_required: bool,
+}
+
 /// One reviewer's verdict on one item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ItemScore {

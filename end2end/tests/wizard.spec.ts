@@ -96,8 +96,8 @@ async function selfAssess(page: Page) {
   }
 }
 
-/** Walks a wizard from the first step to submission. */
-async function completeWizard(page: Page, category: Category) {
+/** Walks a wizard from the first step to its review page. */
+async function walkToReview(page: Page, category: Category) {
   await expect(page.getByTestId("wizard")).toHaveAttribute("data-category", category);
   await fillAll(page, IDENTITY[category]);
   await next(page, "facts");
@@ -114,6 +114,11 @@ async function completeWizard(page: Page, category: Category) {
   await expect(page.getByTestId("assessment-total")).toContainText("自评得分 100 分");
   await next(page, "review");
   await expect(page.getByTestId("self-check")).toHaveAttribute("data-ready", "true");
+}
+
+/** Walks a wizard from the first step to submission. */
+async function completeWizard(page: Page, category: Category) {
+  await walkToReview(page, category);
   await page.getByTestId("submit").click();
   await expect(page.getByTestId("submitted")).toBeVisible();
   await expect(page.getByTestId("locked-note")).toContainText("已提交，待乡镇初审");
@@ -249,22 +254,7 @@ test.describe("at 390 px", () => {
     await expect(page.locator('[data-field="contact_mobile"] .field__error')).toContainText("联系人手机：手机号应为11位数字");
     await expect(page.getByLabel("详细地址")).toHaveValue(IDENTITY.association.address);
     await setField(page, "contact_mobile", "13812345678");
-    await next(page, "facts");
-    await fillAll(page, FACTS.association);
-    await next(page, "pledge");
-    await fillAll(page, PLEDGE);
-    await next(page, "declaration");
-    await fillAll(page, DECLARATION);
-    await next(page, "evidence");
-    await upload(page, "licence", { name: "登记证书.pdf", mimeType: "application/pdf", buffer: PDF });
-    await expect(page.getByTestId("slot-licence").getByTestId("evidence-file")).toHaveCount(1);
-    await next(page, "self-assessment");
-    await selfAssess(page);
-    await next(page, "review");
-    await expect(page.getByTestId("self-check")).toHaveAttribute("data-ready", "true");
-    await page.getByTestId("submit").click();
-    await expect(page.getByTestId("submitted")).toBeVisible();
-    await expect(page.getByTestId("locked-note")).toContainText("已提交，待乡镇初审");
+    await completeWizard(page, "association");
     await context.close();
   });
 });
@@ -301,19 +291,7 @@ test("a street prepares an application for a merchant in its township, and the m
   await expect(page.getByTestId("agent-note")).toContainText("东至县尧渡镇老街茶叶店");
   await expect(page.getByLabel("统一社会信用代码")).toHaveValue(merchantCode);
   await waitForHydration(page);
-  await fillAll(page, IDENTITY.unit);
-  await next(page, "facts");
-  await fillAll(page, FACTS.unit);
-  await next(page, "pledge");
-  await fillAll(page, PLEDGE);
-  await next(page, "declaration");
-  await fillAll(page, DECLARATION);
-  await next(page, "evidence");
-  await upload(page, "licence", { name: "营业执照.pdf", mimeType: "application/pdf", buffer: PDF });
-  await expect(page.getByTestId("slot-licence").getByTestId("evidence-file")).toHaveCount(1);
-  await next(page, "self-assessment");
-  await selfAssess(page);
-  await next(page, "review");
+  await walkToReview(page, "unit");
   await page.getByTestId("submit").click();
   await expect(page.getByTestId("locked-note")).toContainText("已交商户确认");
 

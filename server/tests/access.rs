@@ -498,3 +498,92 @@ async fn member_unit_staff_are_bound_to_their_bureau() {
 fn app_for(db: &store::Store) -> axum::Router {
     router(state(db.clone()))
 }
+
+/// Like `call`, but returns where a redirect points.
+async fn post_form(app: &axum::Router, path: &str, cookie: &str, body: &str) -> String {
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_county_office_revises_an_indicator_set_until_applications_use_it() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let app = router(state(db.store.clone()));
+    let sessions = sessions_for_every_role(&db).await;
+    let office = &sessions
+        .iter()
+        .find(|(r, _)| *r == Role::CountyOffice)
+        .unwrap()
+        .1;
+    let batch = db.open_batch("341721").await.unwrap().unwrap().id;
+    let row = |i: usize, points: u32, kind: &str| {
+        format!(
+            "r{i}.group_zh=%E7%BB%84&r{i}.text_zh=%E6%8C%87%E6%A0%87{i}&r{i}.max_points={points}&r{i}.kind={kind}"
+        )
+    };
+    // Basic items that do not add up to 100 are kept as a draft, not published.
+    let body = format!(
+        "category=village&basic_points=100&bonus_cap=15&pass_score=80&{}&{}&{}",
+        row(0, 60, "basic"),
+        row(1, 30, "basic"),
+        row(2, 0, "veto")
+    );
+    let to = post_form(&app, "/indicators/edit/save", office, &body).await;
+    assert!(to.ends_with("check=1"), "{to}");
+    assert_eq!(
+        db.indicator_set(batch, "village")
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+    let draft = db.setting("indicators.draft.").await.unwrap();
+    assert!(draft.is_none(), "drafts are keyed by set id");
+
+    let body = body.replace("max_points=30", "max_points=40");
+    let to = post_form(&app, "/indicators/edit/save", office, &body).await;
+    assert!(to.ends_with("saved=2"), "{to}");
+    let set = db.indicator_set(batch, "village").await.unwrap().unwrap();
+    assert_eq!((set.version, set.items.len()), (2, 3));
+    assert_eq!(set.items[1].max_points, 40);
+    assert_eq!(
+        set.items[1].text_en, "指标1",
+        "English falls back to the Chinese text"
+    );
+
+    // Once an application uses the set it is frozen.
+    db.freeze_indicator_set(set.id).await.unwrap();
+    let to = post_form(&app, "/indicators/edit/save", office, &body).await;
+    assert!(to.ends_with("frozen=1"), "{to}");
+    assert_eq!(
+        db.indicator_set(batch, "village")
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
+
+    // Nobody else may post it.
+    let applicant = &sessions[0].1;
+    let status = call(
+        &app,
+        "POST",
+        "/indicators/edit/save",
+        Some(applicant),
+        &body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -7,16 +7,7 @@ use domain::scoring::{ItemKind, SetRules};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Indicator {
-    pub group_zh: String,
-    pub group_en: String,
-    pub text_zh: String,
-    pub text_en: String,
-    pub max_points: u32,
-    pub kind: ItemKind,
-    pub evidence_required: bool,
-}
+pub use domain::scoring::Indicator;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndicatorSet {

@@ -144,7 +144,12 @@ pub async fn whoami() -> Result<Option<UserView>, AppError> {
 /// The townships of the home county, for the registration form.
 #[server(prefix = "/api", endpoint = "townships")]
 pub async fn townships() -> Result<Vec<TownshipOption>, AppError> {
-    let store = crate::state::store()?;
+    township_options(&crate::state::store()?).await
+}
+
+/// The home county's townships, for forms.
+#[cfg(feature = "ssr")]
+pub async fn township_options(store: &store::Store) -> Result<Vec<TownshipOption>, AppError> {
     Ok(store
         .area_children(Some(crate::portal::home::HOME_COUNTY))
         .await?

@@ -245,17 +245,26 @@ fn listen<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
     cb.forget();
 }
 
-/// Wires one step form: autosave, the queue, instant checks and in-app navigation.
-pub fn attach(ctx: StepCtx, form_ref: NodeRef<leptos::html::Form>) {
-    let navigate = leptos_router::hooks::use_navigate();
+/// Runs `wire` once, when the form is in the page.
+fn on_mounted(form_ref: NodeRef<leptos::html::Form>, wire: impl Fn(HtmlFormElement) + 'static) {
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
             return true;
         }
-        let Some(form) = form_ref.get() else {
-            return false;
-        };
-        let form: HtmlFormElement = form;
+        match form_ref.get() {
+            Some(form) => {
+                wire(form);
+                true
+            }
+            None => false,
+        }
+    });
+}
+
+/// Wires one step form: autosave, the queue, instant checks and in-app navigation.
+pub fn attach(ctx: StepCtx, form_ref: NodeRef<leptos::html::Form>) {
+    let navigate = leptos_router::hooks::use_navigate();
+    on_mounted(form_ref, move |form: HtmlFormElement| {
         let saver = Saver {
             ctx,
             generation: Rc::new(Cell::new(0)),
@@ -341,7 +350,6 @@ pub fn attach(ctx: StepCtx, form_ref: NodeRef<leptos::html::Form>) {
             restore(&form, &body, &ctx);
             saver.flush();
         }
-        true
     });
 }
 
@@ -368,14 +376,7 @@ pub fn attach_upload(
     progress: RwSignal<Option<u32>>,
     refetch: Callback<()>,
 ) {
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) {
-            return true;
-        }
-        let Some(form) = form_ref.get() else {
-            return false;
-        };
-        let form: HtmlFormElement = form;
+    on_mounted(form_ref, move |form: HtmlFormElement| {
         let target: web_sys::EventTarget = form.clone().into();
         listen(&target, "submit", move |ev: SubmitEvent| {
             ev.prevent_default();
@@ -405,7 +406,6 @@ pub fn attach_upload(
                 send(&action, &slot, &blob, &name, problem, progress, refetch);
             });
         });
-        true
     });
 }
 

@@ -120,19 +120,7 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
         let Some(set) = store.indicator_set(batch.id, &org.category_code).await? else {
             continue;
         };
-        let mut draft = Draft::default();
-        let identity: Vec<(String, String)> = [
-            ("credit_code", org.credit_code.clone()),
-            ("registered_name", org.name.clone()),
-            ("township", org.area_code.clone()),
-            ("contact_name", org.contact_name.clone()),
-            ("contact_mobile", org.contact_mobile.clone()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        let names: Vec<String> = identity.iter().map(|(k, _)| k.clone()).collect();
-        draft.put(Step::Identity, &names, &identity);
+        let mut draft = super::handlers::prefilled(&org);
         for step in Step::ALL.into_iter().take_while(|s| s < reached) {
             match step {
                 Step::Identity | Step::Facts | Step::Pledge | Step::Declaration => {

@@ -6,9 +6,9 @@
 //! organisation's accounts while they prepare it (until they hand it over); staff may
 //! read submitted applications within their area. Anyone else gets "not found".
 
-use super::{ApplicationSummary, EvidenceView, ItemView, MyApplications, SaveReply, WizardData};
+use super::{ApplicationSummary, EvidenceView, MyApplications, SaveReply, WizardData};
 use crate::accounts::session::ClientAddr;
-use crate::accounts::{CurrentUser, TownshipOption};
+use crate::accounts::CurrentUser;
 use crate::errors::AppError;
 use crate::state::AppState;
 use axum::extract::{FromRef, Multipart, Path, State};
@@ -16,6 +16,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use domain::application::{self as form, Draft, FieldProblem, Step, UploadProblem};
+use domain::scoring::Indicator;
 use domain::{AreaCode, Category, Role};
 use serde::Serialize;
 use store::applications::{Application, NewApplication, SaveOutcome};
@@ -163,27 +164,14 @@ fn category_of(app: &Application) -> Result<Category, AppError> {
 async fn indicator_items(
     store: &Store,
     app: &Application,
-) -> Result<(Vec<ItemView>, domain::scoring::SetRules), AppError> {
+) -> Result<(Vec<Indicator>, domain::scoring::SetRules), AppError> {
     let set = store
         .indicator_set_by_id(app.indicator_set_id)
         .await?
         .ok_or_else(|| {
             AppError::internal(format!("indicator set {} missing", app.indicator_set_id))
         })?;
-    let items = set
-        .items
-        .into_iter()
-        .map(|i| ItemView {
-            group_zh: i.group_zh,
-            group_en: i.group_en,
-            text_zh: i.text_zh,
-            text_en: i.text_en,
-            max_points: i.max_points,
-            kind: i.kind,
-            evidence_required: i.evidence_required,
-        })
-        .collect();
-    Ok((items, set.rules))
+    Ok((set.items, set.rules))
 }
 
 pub async fn wizard_data_for(
@@ -202,16 +190,7 @@ pub async fn wizard_data_for(
         Some(a) => store.organisation(a).await?.map(|o| o.name),
         None => None,
     };
-    let townships = store
-        .area_children(Some(form::COUNTY))
-        .await?
-        .into_iter()
-        .map(|a| TownshipOption {
-            code: a.code,
-            zh: a.name_zh,
-            en: a.name_en,
-        })
-        .collect();
+    let townships = crate::accounts::township_options(store).await?;
     let evidence = store
         .evidence_of(app.id)
         .await?
@@ -358,7 +337,7 @@ async fn audit(
 }
 
 /// The wizard's first values, from what the organisation registered with.
-fn prefilled(org: &store::accounts::Organisation) -> String {
+pub fn prefilled(org: &store::accounts::Organisation) -> Draft {
     let mut draft = Draft::default();
     let identity: Vec<(String, String)> = [
         ("credit_code", org.credit_code.as_str()),
@@ -372,7 +351,7 @@ fn prefilled(org: &store::accounts::Organisation) -> String {
     .collect();
     let names: Vec<String> = identity.iter().map(|(k, _)| k.clone()).collect();
     draft.put(Step::Identity, &names, &identity);
-    draft.to_json()
+    draft
 }
 
 #[derive(serde::Deserialize)]
@@ -437,7 +416,7 @@ async fn start_inner(
         .await
         .map_err(|e| Ok(e.into()))?
         .ok_or_else(|| Ok(AppError::internal("open batch without indicator set")))?;
-    let data = prefilled(&org);
+    let data = prefilled(&org).to_json();
     let id = match store
         .start_application(&NewApplication {
             organisation_id: org.id,
@@ -505,14 +484,7 @@ async fn save_inner(
     let mut app = editable(store, user, id).await?;
     let category = category_of(&app)?;
     let (items, _) = indicator_items(store, &app).await?;
-    let rules: Vec<form::ItemRule> = items
-        .iter()
-        .map(|i| form::ItemRule {
-            kind: i.kind,
-            max_points: i.max_points,
-            evidence_required: i.evidence_required,
-        })
-        .collect();
+    let rules = form::item_rules(&items);
     let names = form::field_names(category, step, &rules);
     // Where the applicant goes decides where they resume; problems hold them on the step.
     let target = |problems: &[(String, FieldProblem)]| -> (Step, bool) {
@@ -626,14 +598,7 @@ async fn upload_inner(
     let store = &state.store;
     let app = editable(store, user, id).await.map_err(Err)?;
     let (items, _) = indicator_items(store, &app).await.map_err(Err)?;
-    let rules: Vec<form::ItemRule> = items
-        .iter()
-        .map(|i| form::ItemRule {
-            kind: i.kind,
-            max_points: i.max_points,
-            evidence_required: i.evidence_required,
-        })
-        .collect();
+    let rules = form::item_rules(&items);
     let slots = form::evidence_slots(&rules);
     let max_file = setting_u32(store, MAX_FILE_MB).await.map_err(Err)?;
     let max_total = setting_u32(store, MAX_APPLICATION_MB).await.map_err(Err)?;
@@ -780,11 +745,12 @@ async fn remove_file(
 
 #[derive(serde::Deserialize)]
 pub struct SubmitForm {
+    /// The revision the review page showed (a hand-over carries it too, unused).
+    #[serde(default)]
     revision: i64,
 }
 
 /// Submitting: the applicant confirms exactly the revision shown on the review page.
-#[tracing::instrument(skip_all, fields(application = id))]
 async fn submit(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -793,49 +759,10 @@ async fn submit(
     headers: HeaderMap,
     Form(f): Form<SubmitForm>,
 ) -> Response {
-    let back = format!("/apply/{id}/review");
-    let Some(Extension(user)) = user else {
-        return error_response(AppError::SignInRequired, &headers, &back);
-    };
-    let result = async {
-        let (app, viewer) = visible(&state.store, &user, id).await?;
-        // An agent prepares; only the applicant's own login submits (confirms).
-        if viewer != Viewer::Applicant || !is_editable_by(&app, viewer) {
-            return Err(AppError::Forbidden);
-        }
-        let data = wizard_data_for(&state.store, &user, id).await?;
-        if !data.self_check().ready() {
-            return Ok(format!("{back}?check=1"));
-        }
-        if !state
-            .store
-            .submit_application(id, f.revision, user.account_id)
-            .await?
-        {
-            // Changed elsewhere since the review page was shown: show it again.
-            return Ok(format!("{back}?error=stale"));
-        }
-        audit(
-            &state.store,
-            &user,
-            client_addr(&addr),
-            "application.submit",
-            format!("application:{id}"),
-            format!("revision {}", f.revision),
-        )
-        .await?;
-        Ok(format!("{back}?submitted=1"))
-    }
-    .await;
-    match result {
-        Ok(to) if wants_json(&headers) => Json(to).into_response(),
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(e) => error_response(e, &headers, &back),
-    }
+    finish(&state, id, user, addr, &headers, Some(f.revision)).await
 }
 
 /// An agent hands a prepared application to the merchant to confirm.
-#[tracing::instrument(skip_all, fields(application = id))]
 async fn hand_over(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -843,36 +770,74 @@ async fn hand_over(
     addr: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
 ) -> Response {
+    finish(&state, id, user, addr, &headers, None).await
+}
+
+/// The end of the wizard: the applicant submits (`Some(revision)`) or the agent hands
+/// over (`None`). Only the applicant's own login submits; the self-check must be clear.
+#[tracing::instrument(skip_all, fields(application = id))]
+async fn finish(
+    state: &AppState,
+    id: i64,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    headers: &HeaderMap,
+    submit_revision: Option<i64>,
+) -> Response {
     let back = format!("/apply/{id}/review");
     let Some(Extension(user)) = user else {
-        return error_response(AppError::SignInRequired, &headers, &back);
+        return error_response(AppError::SignInRequired, headers, &back);
     };
+    let store = &state.store;
     let result = async {
-        let (app, viewer) = visible(&state.store, &user, id).await?;
-        if viewer != Viewer::Agent || !is_editable_by(&app, viewer) {
+        let (app, viewer) = visible(store, &user, id).await?;
+        let expected = if submit_revision.is_some() {
+            Viewer::Applicant
+        } else {
+            Viewer::Agent
+        };
+        if viewer != expected || !is_editable_by(&app, viewer) {
             return Err(AppError::Forbidden);
         }
-        let data = wizard_data_for(&state.store, &user, id).await?;
-        if !data.self_check().ready() {
+        if !wizard_data_for(store, &user, id)
+            .await?
+            .self_check()
+            .ready()
+        {
             return Ok(format!("{back}?check=1"));
         }
-        state.store.hand_over(id).await?;
+        let (action, done) = match submit_revision {
+            Some(revision) => {
+                if !store
+                    .submit_application(id, revision, user.account_id)
+                    .await?
+                {
+                    // Changed elsewhere since the review page was shown: show it again.
+                    return Ok(format!("{back}?error=stale"));
+                }
+                ("application.submit", "submitted=1")
+            }
+            None => {
+                store.hand_over(id).await?;
+                ("application.hand_over", "handed_over=1")
+            }
+        };
         audit(
-            &state.store,
+            store,
             &user,
             client_addr(&addr),
-            "application.hand_over",
+            action,
             format!("application:{id}"),
-            String::new(),
+            format!("revision {}", app.revision),
         )
         .await?;
-        Ok(format!("{back}?handed_over=1"))
+        Ok(format!("{back}?{done}"))
     }
     .await;
     match result {
-        Ok(to) if wants_json(&headers) => Json(to).into_response(),
+        Ok(to) if wants_json(headers) => Json(to).into_response(),
         Ok(to) => Redirect::to(&to).into_response(),
-        Err(e) => error_response(e, &headers, &back),
+        Err(e) => error_response(e, headers, &back),
     }
 }
 

@@ -19,21 +19,10 @@ pub mod wizard;
 use crate::accounts::TownshipOption;
 use crate::errors::AppError;
 use domain::application::{self as form, Draft, ItemRule, SelfCheck};
-use domain::scoring::{ItemKind, SetRules};
+use domain::scoring::{Indicator, SetRules};
 use domain::Category;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemView {
-    pub group_zh: String,
-    pub group_en: String,
-    pub text_zh: String,
-    pub text_en: String,
-    pub max_points: u32,
-    pub kind: ItemKind,
-    pub evidence_required: bool,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceView {
@@ -54,7 +43,7 @@ pub struct WizardData {
     /// Where the applicant left off.
     pub step: String,
     pub draft: Draft,
-    pub items: Vec<ItemView>,
+    pub items: Vec<Indicator>,
     pub rules: SetRules,
     pub evidence: Vec<EvidenceView>,
     pub townships: Vec<TownshipOption>,
@@ -74,14 +63,7 @@ pub struct WizardData {
 
 impl WizardData {
     pub fn item_rules(&self) -> Vec<ItemRule> {
-        self.items
-            .iter()
-            .map(|i| ItemRule {
-                kind: i.kind,
-                max_points: i.max_points,
-                evidence_required: i.evidence_required,
-            })
-            .collect()
+        form::item_rules(&self.items)
     }
 
     /// Slots holding at least one file.

@@ -5,10 +5,11 @@
 //! is autosaved as the user types and moved on without a page load (`client`).
 
 use super::text::{self, size};
-use super::{load_wizard, state_text, EvidenceView, ItemView, WizardData};
+use super::{load_wizard, state_text, EvidenceView, WizardData};
 use crate::accounts::TownshipOption;
 use crate::i18n::{pick, t, use_locale, Msg};
 use domain::application::{self as form, FieldKind, FieldSpec, Step};
+use domain::scoring::Indicator as ItemView;
 use domain::scoring::ItemKind;
 use domain::Locale;
 use leptos::prelude::*;

@@ -9,24 +9,13 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndicatorRow {
-    pub group_zh: String,
-    pub group_en: String,
-    pub text_zh: String,
-    pub text_en: String,
-    pub max_points: u32,
-    pub kind: domain::scoring::ItemKind,
-    pub evidence_required: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndicatorsView {
     pub category: String,
     pub version: i64,
     pub basic_points: u32,
     pub bonus_cap: u32,
     pub pass_score: u32,
-    pub items: Vec<IndicatorRow>,
+    pub items: Vec<domain::scoring::Indicator>,
 }
 
 #[server(prefix = "/api", endpoint = "indicators")]
@@ -47,19 +36,7 @@ pub async fn indicators(category: String) -> Result<Option<IndicatorsView>, AppE
             basic_points: s.rules.basic_points,
             bonus_cap: s.rules.bonus_cap,
             pass_score: s.rules.pass_score,
-            items: s
-                .items
-                .into_iter()
-                .map(|i| IndicatorRow {
-                    group_zh: i.group_zh,
-                    group_en: i.group_en,
-                    text_zh: i.text_zh,
-                    text_en: i.text_en,
-                    max_points: i.max_points,
-                    kind: i.kind,
-                    evidence_required: i.evidence_required,
-                })
-                .collect(),
+            items: s.items,
         }))
 }
 

@@ -131,14 +131,11 @@ pub mod ssr {
     use store::indicators::Indicator;
     use store::Store;
 
-    fn draft_key(set_id: i64) -> String {
-        format!("indicators.draft.{set_id}")
-    }
-
-    pub async fn editor_view(store: &Store, category: &str) -> Result<EditorView, AppError> {
-        if domain::Category::parse(category).is_none() {
-            return Err(AppError::NotFound);
-        }
+    /// The open batch and the newest version of its set for the category.
+    async fn current_set(
+        store: &Store,
+        category: &str,
+    ) -> Result<(store::Batch, store::indicators::IndicatorSet), AppError> {
         let batch = store
             .open_batch(domain::application::COUNTY)
             .await?
@@ -147,6 +144,18 @@ pub mod ssr {
             .indicator_set(batch.id, category)
             .await?
             .ok_or(AppError::NotFound)?;
+        Ok((batch, set))
+    }
+
+    fn draft_key(set_id: i64) -> String {
+        format!("indicators.draft.{set_id}")
+    }
+
+    pub async fn editor_view(store: &Store, category: &str) -> Result<EditorView, AppError> {
+        if domain::Category::parse(category).is_none() {
+            return Err(AppError::NotFound);
+        }
+        let (_, set) = current_set(store, category).await?;
         let draft = store
             .setting(&draft_key(set.id))
             .await?
@@ -260,14 +269,7 @@ pub mod ssr {
         category: &str,
         posted: &[(String, String)],
     ) -> Result<String, AppError> {
-        let batch = store
-            .open_batch(domain::application::COUNTY)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let set = store
-            .indicator_set(batch.id, category)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (batch, set) = current_set(store, category).await?;
         if set.frozen {
             return Ok("frozen=1".into());
         }
