@@ -587,3 +587,114 @@ async fn the_county_office_revises_an_indicator_set_until_applications_use_it() 
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// A signed-in session for an account created here.
+async fn session_for(store: &store::Store, account: i64, token_seed: u32) -> String {
+    let token = format!("{:064x}", 0xf00000 + token_seed);
+    store
+        .create_session(
+            &token_hash(&token),
+            account,
+            "full",
+            "9999-12-31T00:00:00.000000Z",
+            "test",
+        )
+        .await
+        .unwrap();
+    format!("fx_session={token}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_files_are_served_only_to_those_who_may_see_the_application() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let st = state(db.store.clone());
+    let objects = st.app.objects.clone();
+    let app = router(st);
+    let sessions = sessions_for_every_role(&db).await;
+    let cookie = |role: Role| sessions.iter().find(|(r, _)| *r == role).unwrap().1.clone();
+    let owner = db
+        .account_by_login(MATRIX_APPLICANT)
+        .await
+        .unwrap()
+        .unwrap();
+    let org = owner.organisation_id.unwrap();
+    let batch = db.open_batch("341721").await.unwrap().unwrap().id;
+    let set = db.indicator_set(batch, "unit").await.unwrap().unwrap().id;
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    let bytes = b"%PDF-1.4 evidence for the access test";
+    let key = objects.put(bytes).await.unwrap();
+    let file = db
+        .add_evidence(&store::evidence::NewEvidence {
+            application_id: id,
+            slot: "licence",
+            object_key: &key,
+            media_type: "application/pdf",
+            size_bytes: bytes.len() as i64,
+            original_name: "licence.pdf",
+            uploaded_by: owner.id,
+        })
+        .await
+        .unwrap();
+    let other_code = "91341721MA8PQK4W23";
+    let other = db
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: other_code,
+            name: "另一家",
+            category_code: "unit",
+            area_code: "341721100",
+            contact_name: "x",
+            contact_mobile: "13800000000",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    let other = session_for(&db, other, 1).await;
+    let far_reviewer = db
+        .create_staff_account(&store::accounts::NewStaff {
+            login: "dongliu-reviewer",
+            display_name: "东流镇",
+            role: "township_reviewer",
+            area_code: "341721101",
+            member_unit_code: None,
+            mobile: "13800000000",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    let far_reviewer = session_for(&db, far_reviewer, 2).await;
+    let path = format!("/files/{file}");
+    let get = |c: Option<String>| {
+        let (app, path) = (app.clone(), path.clone());
+        async move { call(&app, "GET", &path, c.as_deref(), "").await }
+    };
+    assert_eq!(get(Some(cookie(Role::Applicant))).await, StatusCode::OK);
+    assert_eq!(get(None).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(Some(other.clone())).await, StatusCode::NOT_FOUND);
+    // Staff see nothing of a draft; after submission, only within their area.
+    assert_eq!(
+        get(Some(cookie(Role::TownshipReviewer))).await,
+        StatusCode::NOT_FOUND
+    );
+    db.submit_application(id, 0, owner.id).await.unwrap();
+    assert_eq!(
+        get(Some(cookie(Role::TownshipReviewer))).await,
+        StatusCode::OK
+    );
+    assert_eq!(get(Some(far_reviewer)).await, StatusCode::NOT_FOUND);
+    assert_eq!(get(Some(other)).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(
+            &app,
+            "GET",
+            "/files/999999",
+            Some(&cookie(Role::Applicant)),
+            ""
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -180,7 +180,7 @@ fn Wizard(data: WizardData, step: Step, refetch: Callback<()>) -> impl IntoView 
 fn StepNav(id: i64, current: Step, check: form::SelfCheck, evidence: Vec<String>) -> impl IntoView {
     let locale = use_locale();
     view! {
-        <nav class="steps" aria-label=tr("申报步骤", "Application steps")>
+        <nav class="wsteps" aria-label=tr("申报步骤", "Application steps")>
             <ol>
                 {Step::ALL.into_iter().map(|s| {
                     let done = match s {
@@ -190,10 +190,10 @@ fn StepNav(id: i64, current: Step, check: form::SelfCheck, evidence: Vec<String>
                     };
                     let (zh, en) = s.title();
                     view! {
-                        <li class="steps__item" class:steps__item--current=s == current class:steps__item--done=done>
+                        <li class="wsteps__item" class:wsteps__item--current=s == current class:wsteps__item--done=done>
                             <a href=format!("/apply/{id}/{}", s.code()) aria-current=(s == current).then_some("step")>
-                                <span class="steps__num" aria-hidden="true">{if done && s != current { "✓".to_string() } else { s.number().to_string() }}</span>
-                                <span class="steps__label">{move || locale.get().pick(zh, en).to_string()}</span>
+                                <span class="wsteps__num" aria-hidden="true">{if done && s != current { "✓".to_string() } else { s.number().to_string() }}</span>
+                                <span class="wsteps__label">{move || locale.get().pick(zh, en).to_string()}</span>
                             </a>
                         </li>
                     }
@@ -257,7 +257,7 @@ fn StepForm(
             data-testid="wizard-form"
         >
             <input type="hidden" name="step" value=ctx.step.code()/>
-            {editable.then(|| view! { <SaveIndicator ctx/> })}
+            {(editable && ctx.step.has_fields()).then(|| view! { <SaveIndicator ctx/> })}
             <fieldset class="wizard-form__fields" disabled=!editable>
                 {children.map(|c| c())}
             </fieldset>
