@@ -43,7 +43,7 @@ if [ "$RUN_PG" = 1 ]; then
 fi
 
 step "release build (server + WASM)"
-cargo leptos build --release
+cargo leptos build --release --split
 
 run_e2e() {
   local label=$1 url=$2

@@ -25,7 +25,47 @@ use i18n::{initial_locale, I18n};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
+
+/// Declares a page whose code lives in its own WASM chunk, fetched when the page is
+/// first shown: public pages do not pay for staff pages (`cargo leptos build --split`).
+macro_rules! lazy_page {
+    ($($name:ident => $component:path),* $(,)?) => {
+        $(
+            #[derive(Clone)]
+            pub struct $name;
+
+            #[leptos_router::lazy_route]
+            impl leptos_router::LazyRoute for $name {
+                fn data() -> Self {
+                    $name
+                }
+
+                fn view(_this: Self) -> AnyView {
+                    $component().into_any()
+                }
+            }
+        )*
+    };
+}
+
+lazy_page! {
+    LoginRoute => accounts::pages::LoginPage,
+    TotpVerifyRoute => accounts::pages::TotpVerifyPage,
+    RegisterRoute => accounts::pages::RegisterPage,
+    AccountRoute => accounts::pages::AccountPage,
+    ChangePasswordRoute => accounts::pages::ChangePasswordPage,
+    TotpEnrolRoute => accounts::pages::TotpEnrolPage,
+    UsersRoute => accounts::admin::UsersPage,
+    AuditRoute => accounts::audit_view::AuditPage,
+    SecurityRoute => accounts::security::SecurityPage,
+    OrganisationsRoute => accounts::organisations::OrganisationsPage,
+    OrganisationRoute => accounts::organisations::OrganisationPage,
+    IndicatorsRoute => portal::indicators::IndicatorsPage,
+    IndicatorEditorRoute => review::indicator_sets::IndicatorEditorPage,
+    ApplicationsRoute => applications::list::ApplicationsPage,
+    WizardRoute => applications::wizard::WizardPage,
+}
 
 /// The HTML document the server sends; the browser hydrates `<App/>` inside it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,21 +105,21 @@ pub fn App() -> impl IntoView {
             <layout::Layout>
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=portal::home::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/indicators") view=portal::indicators::IndicatorsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/indicators/edit") view=review::indicator_sets::IndicatorEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=accounts::pages::LoginPage/>
-                    <Route path=path!("/login/totp") view=accounts::pages::TotpVerifyPage/>
-                    <Route path=path!("/register") view=accounts::pages::RegisterPage/>
-                    <Route path=path!("/account") view=accounts::pages::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/password") view=accounts::pages::ChangePasswordPage/>
-                    <Route path=path!("/account/totp") view=accounts::pages::TotpEnrolPage ssr=SsrMode::Async/>
-                    <Route path=path!("/apply") view=applications::list::ApplicationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/apply/:id/:step") view=applications::wizard::WizardPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view=accounts::admin::UsersPage/>
-                    <Route path=path!("/audit") view=accounts::audit_view::AuditPage/>
-                    <Route path=path!("/security") view=accounts::security::SecurityPage/>
-                    <Route path=path!("/organisations") view=accounts::organisations::OrganisationsPage/>
-                    <Route path=path!("/organisations/:id") view=accounts::organisations::OrganisationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/indicators") view={Lazy::<IndicatorsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/indicators/edit") view={Lazy::<IndicatorEditorRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                    <Route path=path!("/login/totp") view={Lazy::<TotpVerifyRoute>::new()}/>
+                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account/password") view={Lazy::<ChangePasswordRoute>::new()}/>
+                    <Route path=path!("/account/totp") view={Lazy::<TotpEnrolRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/apply") view={Lazy::<ApplicationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/apply/:id/:step") view={Lazy::<WizardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()}/>
+                    <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()}/>
+                    <Route path=path!("/security") view={Lazy::<SecurityRoute>::new()}/>
+                    <Route path=path!("/organisations") view={Lazy::<OrganisationsRoute>::new()}/>
+                    <Route path=path!("/organisations/:id") view={Lazy::<OrganisationRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>
         </Router>

@@ -310,3 +310,17 @@ test("a street prepares an application for a merchant in its township, and the m
   await merchantCtx.close();
   expect(errors).toEqual([]);
 });
+
+test("public pages do not download the wizard's code; the wizard loads it when opened", async ({ page, context }) => {
+  const wasm: string[] = [];
+  page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(r.url()); });
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.goto("/indicators");
+  await waitForHydration(page);
+  expect(wasm.some((u) => u.includes("split___wizard"))).toBe(false);
+  await registerApplicant(context, "unit", `东至县懒加载测试店 ${test.info().project.name}`);
+  await startApplication(page);
+  await waitForHydration(page);
+  expect(wasm.some((u) => u.includes("split___wizard"))).toBe(true);
+});

@@ -61,8 +61,18 @@ pub fn leptos_options(args: &ServeArgs, addr: std::net::SocketAddr) -> LeptosOpt
         .build()
 }
 
+/// The app's routes, worked out once per process. Generating them renders the app with
+/// resource loading suppressed process-wide (leptos_router's `SuppressResourceLoad`), so a
+/// page rendered at that moment on another thread would wait forever
+/// (leptos-rs/leptos#4773): never generate them while requests are served.
+pub fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: ServerState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let app_state = state.app.clone();
     let leptos = state.leptos.clone();
     let hashed = leptos.hash_files;

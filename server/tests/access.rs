@@ -28,7 +28,7 @@ fn state(store: store::Store) -> ServerState {
 
 /// Axum-style patterns of every HTTP route: Leptos pages plus the plain handlers.
 fn registered_pages() -> Vec<String> {
-    let mut routes: Vec<String> = leptos_axum::generate_route_list(app::App)
+    let mut routes: Vec<String> = server::http::route_list()
         .into_iter()
         .map(|r| r.path().to_string())
         .collect();
