@@ -261,6 +261,37 @@ test.describe("at 390 px", () => {
   });
 });
 
+test("a large photo is shrunk in the browser before upload and accepted", async ({ page, context, isMobile }) => {
+  test.skip(!isMobile, "walked on the phone project");
+  const errors = watchConsole(page);
+  await registerApplicant(context, "unit", "东至县尧渡镇照片测试店");
+  await startApplication(page);
+  await page.goto(page.url().replace(/identity$/, "evidence"));
+  await waitForHydration(page);
+  // A 2400 × 2400 photo of noise: as PNG far above the 10 MB limit.
+  const png = Buffer.from(await page.evaluate(async () => {
+    const c = document.createElement("canvas");
+    c.width = c.height = 2400;
+    const g = c.getContext("2d")!;
+    const img = g.createImageData(2400, 2400);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = i % 4 === 3 ? 255 : (Math.random() * 256) | 0;
+    g.putImageData(img, 0, 0);
+    const blob: Blob = await new Promise((r) => c.toBlob((b) => r(b!), "image/png"));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }), "base64");
+  expect(png.length).toBeGreaterThan(10 * 1024 * 1024);
+  await upload(page, "other", { name: "门头照片.png", mimeType: "image/png", buffer: png });
+  const file = page.getByTestId("slot-other").getByTestId("evidence-file");
+  await expect(file).toHaveCount(1, { timeout: 20_000 });
+  await expect(file).toContainText("门头照片.jpg");
+  const [value, unit] = (await file.locator(".files__size").innerText()).split(" ");
+  expect(parseFloat(value) * (unit === "MB" ? 1024 : 1)).toBeLessThan(10 * 1024);
+  expect(errors).toEqual([]);
+});
+
 test("an application cannot be seen by another applicant", async ({ page, context, browser }) => {
   await registerApplicant(context, "unit", `东至县测试商店 ${test.info().project.name}`);
   await startApplication(page);
