@@ -45,6 +45,10 @@ export default defineConfig({
         env: {
           FANGXIN_DATA_DIR: process.env.FANGXIN_E2E_DATA_DIR ?? "../target/e2e-data",
           ...(process.env.FANGXIN_E2E_DATABASE_URL ? { DATABASE_URL: process.env.FANGXIN_E2E_DATABASE_URL } : {}),
+          // Uploaded files in S3-compatible storage instead of the data folder (scripts/test.sh
+          // does this for the PostgreSQL run).
+          FANGXIN_S3_ENDPOINT: process.env.FANGXIN_S3_ENDPOINT ?? "",
+          FANGXIN_S3_BUCKET: process.env.FANGXIN_S3_BUCKET ?? "fangxin",
           FANGXIN_SEED_DEMO: "true",
           // Both device projects sign in many times a minute from 127.0.0.1; the limit
           // itself is tested in server/tests/access.rs.

@@ -63,4 +63,11 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@p
   log "installing npm tools in end2end/"
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# 5. An S3-compatible server for the object-store tests (moto, in its own virtualenv).
+S3_VENV="${FANGXIN_TOOLS:-$HOME/.cache/fangxin-tools}/s3-venv"
+if [ ! -x "$S3_VENV/bin/moto_server" ]; then
+  log "installing an S3-compatible test server (moto) in $S3_VENV"
+  python3 -m venv "$S3_VENV"
+  "$S3_VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==5.2.5"
+fi
 log "tools ready"

@@ -9,6 +9,15 @@ export FANGXIN_TEST_PG_URL="$PG_ADMIN_URL"
 
 bash scripts/install-tools.sh
 
+# An S3-compatible server for the object-store tests and the PostgreSQL browser run
+# (the configuration of several instances: PostgreSQL plus shared object storage).
+S3_PORT="${FANGXIN_TEST_S3_PORT:-9123}"
+"${FANGXIN_TOOLS:-$HOME/.cache/fangxin-tools}/s3-venv/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" >/dev/null 2>&1 &
+S3_PID=$!
+trap 'kill $S3_PID 2>/dev/null || true' EXIT
+export FANGXIN_TEST_S3="http://127.0.0.1:$S3_PORT"
+for _ in $(seq 1 50); do curl -s -o /dev/null "$FANGXIN_TEST_S3" && break; sleep 0.2; done
+
 step "format"
 cargo fmt --all -- --check
 
@@ -46,19 +55,20 @@ step "release build (server + WASM)"
 cargo leptos build --release --split
 
 run_e2e() {
-  local label=$1 url=$2
+  local label=$1 url=$2 s3=$3
   step "browser tests in Chromium on $label"
   local data
   data=$(mktemp -d)
-  (cd end2end && env -u DATABASE_URL FANGXIN_E2E_DATA_DIR="$data" FANGXIN_E2E_DATABASE_URL="$url" npx playwright test)
+  (cd end2end && env -u DATABASE_URL FANGXIN_E2E_DATA_DIR="$data" FANGXIN_E2E_DATABASE_URL="$url" \
+    FANGXIN_S3_ENDPOINT="$s3" FANGXIN_S3_BUCKET="fx-e2e-$$" npx playwright test)
   rm -rf "$data"
 }
-run_e2e SQLite ""
+run_e2e "SQLite, files in the data folder" "" ""
 if [ "$RUN_PG" = 1 ]; then
   db="fx_e2e_$$"
   psql "$PG_ADMIN_URL" -qc "create database $db" >/dev/null
   pg_url="${PG_ADMIN_URL%/*}/$db"
-  run_e2e PostgreSQL "$pg_url"
+  run_e2e "PostgreSQL, files in S3-compatible storage" "$pg_url" "$FANGXIN_TEST_S3"
   psql "$PG_ADMIN_URL" -qc "drop database if exists $db with (force)" >/dev/null
 fi
 step "all checks passed"

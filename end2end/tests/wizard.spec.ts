@@ -109,6 +109,12 @@ async function walkToReview(page: Page, category: Category, js = true) {
   await next(page, "evidence");
   await upload(page, "licence", { name: "营业执照.pdf", mimeType: "application/pdf", buffer: PDF });
   await expect(page.getByTestId("slot-licence").getByTestId("evidence-file")).toHaveCount(1);
+  // The file comes back byte for byte from wherever the server keeps files.
+  const href = await page.getByTestId("slot-licence").getByTestId("evidence-file").locator("a").getAttribute("href");
+  const file = await page.request.get(href!);
+  expect(file.status()).toBe(200);
+  expect(file.headers()["content-type"]).toBe("application/pdf");
+  expect(Buffer.compare(await file.body(), PDF)).toBe(0);
   await next(page, "self-assessment");
   await selfAssess(page);
   // The running total is the browser's; the review page's is the server's.

@@ -19,6 +19,40 @@ pub struct Cli {
     #[arg(long, env = "FANGXIN_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
+    /// Keep uploaded files in this S3-compatible endpoint (e.g. `https://s3.example.cn`,
+    /// `http://minio:9000`) instead of the data folder: needed when several server
+    /// instances run. Path-style addressing, Signature Version 4.
+    #[arg(long, env = "FANGXIN_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    #[arg(
+        long,
+        env = "FANGXIN_S3_BUCKET",
+        default_value = "fangxin",
+        global = true
+    )]
+    pub s3_bucket: String,
+
+    #[arg(
+        long,
+        env = "FANGXIN_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+
+    #[arg(long, env = "FANGXIN_S3_ACCESS_KEY", default_value = "", global = true)]
+    pub s3_access_key: String,
+
+    #[arg(
+        long,
+        env = "FANGXIN_S3_SECRET_KEY",
+        default_value = "",
+        global = true,
+        hide_env_values = true
+    )]
+    pub s3_secret_key: String,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -73,6 +107,23 @@ pub enum AuditCommand {
 struct ServeDefaults {
     #[command(flatten)]
     args: ServeArgs,
+}
+
+impl Cli {
+    /// Where uploaded files go: the S3 bucket when configured, else `<data>/objects`.
+    pub fn object_store(&self, data_dir: &Path) -> store::objects::ObjectStore {
+        use store::objects::{ObjectStore, S3Bucket, S3Settings};
+        match &self.s3_endpoint {
+            Some(endpoint) if !endpoint.is_empty() => ObjectStore::S3(S3Bucket::new(S3Settings {
+                endpoint: endpoint.clone(),
+                bucket: self.s3_bucket.clone(),
+                region: self.s3_region.clone(),
+                access_key: self.s3_access_key.clone(),
+                secret_key: self.s3_secret_key.clone(),
+            })),
+            _ => ObjectStore::LocalDir(data_dir.join("objects")),
+        }
+    }
 }
 
 impl Default for Command {

@@ -14,7 +14,6 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::path::PathBuf;
 use store::objects::ObjectStore;
 use store::Store;
 use tower_http::compression::CompressionLayer;
@@ -369,7 +368,7 @@ async fn switch_language(Path(tag): Path<String>, Query(q): Query<NextPath>) -> 
     res
 }
 
-pub async fn serve(store: Store, args: ServeArgs, data_dir: PathBuf) -> Result<(), String> {
+pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Result<(), String> {
     let listen = args.listen_addr();
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -392,12 +391,12 @@ pub async fn serve(store: Store, args: ServeArgs, data_dir: PathBuf) -> Result<(
                 auth_requests_per_minute: args.auth_rate_limit,
                 ..AuthSettings::default()
             },
-            ObjectStore::LocalDir(data_dir.join("objects")),
+            objects.clone(),
         ),
         metrics: Metrics::default(),
     };
     let app = router(state);
-    tracing::info!(%addr, backend = store.backend().name(), "fangxin listening on http://{addr}");
+    tracing::info!(%addr, backend = store.backend().name(), objects = objects.kind(), "fangxin listening on http://{addr}");
     println!("fangxin: serving on http://{addr}");
 
     // Without TCP_NODELAY small responses wait for delayed ACKs (~40 ms each).

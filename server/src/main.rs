@@ -41,6 +41,13 @@ fn init_tracing() {
 async fn run(cli: Cli) -> Result<(), String> {
     let data_dir = cli.prepare_data_dir()?;
     let database_url = cli.database_url(&data_dir);
+    let objects = cli.object_store(&data_dir);
+    if let store::objects::ObjectStore::S3(bucket) = &objects {
+        // A key allowed to write objects but not to create buckets is fine: say so and go on.
+        if let Err(e) = bucket.create_bucket().await {
+            tracing::warn!(error = %e, "could not create the S3 bucket (it may exist already)");
+        }
+    }
     let store = Store::connect(&database_url, &ConnectSettings::default())
         .await
         .map_err(|e| format!("{e} (DATABASE_URL={})", cli::redact(&database_url)))?;
@@ -59,7 +66,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::SeedDemo => {
-            let outcome = seed_demo(&store, &data_dir).await?;
+            let outcome = seed_demo(&store, &objects).await?;
             match outcome {
                 store::demo::DemoOutcome::Loaded => println!(
                     "fangxin: demo data loaded; demo accounts use the password {}",
@@ -125,26 +132,23 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve(serve) => {
             if serve.seed_demo {
-                seed_demo(&store, &data_dir).await?;
+                seed_demo(&store, &objects).await?;
             }
-            http::serve(store, serve, data_dir).await
+            http::serve(store, serve, objects).await
         }
     }
 }
 
 async fn seed_demo(
     store: &Store,
-    data_dir: &std::path::Path,
+    objects: &store::objects::ObjectStore,
 ) -> Result<store::demo::DemoOutcome, String> {
     let outcome = store.seed_demo().await.map_err(|e| e.to_string())?;
     app::accounts::demo::seed_demo_accounts(store)
         .await
         .map_err(|e| format!("demo accounts: {e}"))?;
-    app::applications::demo::seed_demo_applications(
-        store,
-        &store::objects::ObjectStore::LocalDir(data_dir.join("objects")),
-    )
-    .await
-    .map_err(|e| format!("demo applications: {e}"))?;
+    app::applications::demo::seed_demo_applications(store, objects)
+        .await
+        .map_err(|e| format!("demo applications: {e}"))?;
     Ok(outcome)
 }
