@@ -207,6 +207,8 @@ messages! {
     ViewIndicators => ("查看评价指标", "See the indicators"),
     NavIndicators => ("评价指标", "Indicators"),
     MyApplications => ("我的申报", "My applications"),
+    NavTownshipReview => ("乡镇初审", "Pre-review"),
+    NavEditIndicators => ("编辑指标", "Edit indicators"),
     NavApplications => ("我的申报", "Applications"),
     StartApplication => ("开始申报", "Start an application"),
     NoApplications => ("还没有申报。", "No applications yet."),

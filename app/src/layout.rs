@@ -70,17 +70,28 @@ fn AccountLinks() -> impl IntoView {
 }
 
 /// The working page of each role, where it has one yet.
-fn role_link(role: domain::Role) -> Option<impl IntoView> {
+fn role_link(role: domain::Role) -> impl IntoView {
     use domain::Role::*;
-    let (href, msg) = match role {
-        SystemAdmin => ("/admin/users", Msg::NavUsers),
-        AuditAdmin => ("/audit", Msg::NavAudit),
-        SecurityAdmin => ("/security", Msg::NavSecurity),
-        TownshipReviewer | CountyOffice | Leader => ("/organisations", Msg::NavOrganisations),
-        Applicant => ("/apply", Msg::NavApplications),
-        _ => return None,
+    let links: &[(&str, Msg)] = match role {
+        SystemAdmin => &[("/admin/users", Msg::NavUsers)],
+        AuditAdmin => &[("/audit", Msg::NavAudit)],
+        SecurityAdmin => &[("/security", Msg::NavSecurity)],
+        TownshipReviewer => &[
+            ("/review", Msg::NavTownshipReview),
+            ("/organisations", Msg::NavOrganisations),
+        ],
+        CountyOffice => &[
+            ("/organisations", Msg::NavOrganisations),
+            ("/indicators/edit", Msg::NavEditIndicators),
+        ],
+        Leader => &[("/organisations", Msg::NavOrganisations)],
+        Applicant => &[("/apply", Msg::NavApplications)],
+        _ => &[],
     };
-    Some(view! { <a href=href>{t(msg)}</a> })
+    links
+        .iter()
+        .map(|(href, msg)| view! { <a href=*href>{t(*msg)}</a> })
+        .collect_view()
 }
 
 /// A plain link to `/lang/{tag}` that works without JavaScript (the server sets the

@@ -65,12 +65,12 @@ lazy_page! {
     IndicatorEditorRoute => review::indicator_sets::IndicatorEditorPage,
     ApplicationsRoute => applications::list::ApplicationsPage,
     WizardRoute => applications::wizard::WizardPage,
+    TownshipQueueRoute => review::township::TownshipQueuePage,
+    TownshipReviewRoute => review::township::TownshipReviewPage,
 }
 
 /// The HTML document the server sends; the browser hydrates `<App/>` inside it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -115,6 +115,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/totp") view={Lazy::<TotpEnrolRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/apply") view={Lazy::<ApplicationsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/apply/:id/:step") view={Lazy::<WizardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/review") view={Lazy::<TownshipQueueRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/review/:id") view={Lazy::<TownshipReviewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()}/>
                     <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()}/>
                     <Route path=path!("/security") view={Lazy::<SecurityRoute>::new()}/>
@@ -137,23 +139,30 @@ fn mark_hydrated() {
     });
 }
 
+/// The nonce of a page's inline scripts, chosen by the server for each request before
+/// rendering (server/src/http.rs `page_csp`), so the CSP header and the scripts always
+/// agree whatever the renderer does.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
 /// The page's CSP: scripts only from this site or carrying this response's nonce (the
 /// inline hydration script), WASM compilation allowed, no framing.
 #[cfg(feature = "ssr")]
-fn set_content_security_policy() {
-    let Some(nonce) = leptos::nonce::use_nonce() else {
-        return;
-    };
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; \
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-        nonce.as_inner()
-    );
-    if let (Some(resp), Ok(v)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&csp),
-    ) {
-        resp.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+}
+
+/// Hands the request's nonce to the renderer (call in the server's context closure).
+#[cfg(feature = "ssr")]
+pub fn provide_page_nonce() {
+    if let Some(n) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<PageNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(n.0));
     }
 }

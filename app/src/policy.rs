@@ -45,7 +45,19 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     ("/api/verify_audit", Access::Roles(&[AuditAdmin])),
     ("/api/indicator_editor", Access::Roles(&[CountyOffice])),
     ("/api/list_my_applications", Access::Roles(&[Applicant])),
-    ("/api/load_wizard", Access::Roles(&[Applicant])),
+    // Applicants their own; staff submitted ones within their area (checked inside).
+    (
+        "/api/load_wizard",
+        Access::Roles(&[
+            Applicant,
+            TownshipReviewer,
+            CountyOffice,
+            PanelMember,
+            MemberUnitStaff,
+            Leader,
+        ]),
+    ),
+    ("/api/township_queue", Access::Roles(&[TownshipReviewer])),
     (
         "/api/organisations",
         Access::Roles(&[TownshipReviewer, CountyOffice, Leader]),
@@ -79,6 +91,9 @@ pub const PAGES: &[(&str, Access)] = &[
     ),
     ("/indicators/edit", Access::Roles(&[CountyOffice])),
     ("/indicators/edit/save", Access::Roles(&[CountyOffice])),
+    ("/review", Access::Roles(&[TownshipReviewer])),
+    ("/review/{id}", Access::Roles(&[TownshipReviewer])),
+    ("/review/{id}/decide", Access::Roles(&[TownshipReviewer])),
     ("/apply", Access::Roles(&[Applicant])),
     ("/apply/{id}/{step}", Access::Roles(&[Applicant])),
     ("/apply/start", Access::Roles(&[Applicant])),

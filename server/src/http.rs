@@ -84,7 +84,10 @@ pub fn router(state: ServerState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(app_state.clone()),
+            move || {
+                provide_context(app_state.clone());
+                app::provide_page_nonce();
+            },
             {
                 let leptos = leptos.clone();
                 move || shell(leptos.clone())
@@ -96,7 +99,10 @@ pub fn router(state: ServerState) -> Router {
         >(
             {
                 let app_state = state.app.clone();
-                move || provide_context(app_state.clone())
+                move || {
+                    provide_context(app_state.clone());
+                    app::provide_page_nonce();
+                }
             },
             shell,
         ))
@@ -106,6 +112,7 @@ pub fn router(state: ServerState) -> Router {
             authenticate,
         ))
         .layer(axum::middleware::from_fn(same_origin_only))
+        .layer(axum::middleware::from_fn(page_csp))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::map_response(move |res| {
             cache_headers(res, hashed)
@@ -214,6 +221,30 @@ async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::N
             StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Every HTML page gets a fresh nonce for its inline scripts and the CSP naming it. The
+/// nonce is chosen here, before rendering, and handed to the renderer through the
+/// request (`app::provide_page_nonce`): setting the header from inside the render lost
+/// it now and then on lazily loaded routes, and the page then could not hydrate.
+async fn page_csp(mut req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let nonce: String = app::accounts::session::random_bytes::<16>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    req.extensions_mut().insert(app::PageNonce(nonce.clone()));
+    let mut res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(&nonce)) {
+            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    res
 }
 
 /// Refuses state-changing requests from another site (CSRF), for server functions and

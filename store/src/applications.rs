@@ -54,11 +54,11 @@ pub enum SaveOutcome {
     Locked,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, organisation_id, batch_id, category_code, indicator_set_id, state, step, \
      data, revision, prepared_by, updated_at, submitted_at, agent_organisation_id, handed_over_at";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Application {
+pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Application {
     Application {
         id: r.get(0),
         organisation_id: r.get(1),

@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod indicators;
 pub mod objects;
 pub mod reference;
+pub mod reviews;
 pub mod settings;
 pub mod testing;
 

@@ -190,6 +190,19 @@ pub async fn wizard_data_for(
         Some(a) => store.organisation(a).await?.map(|o| o.name),
         None => None,
     };
+    // The latest township decision, when it was a return.
+    let returned = store
+        .township_reviews_of(app.id)
+        .await?
+        .into_iter()
+        .next()
+        .filter(|r| r.decision == "return")
+        .map(|r| super::ReturnNote {
+            reviewer: r.reviewer,
+            summary: r.summary,
+            comments: serde_json::from_str(&r.comments).unwrap_or_default(),
+            at: r.decided_at,
+        });
     let townships = crate::accounts::township_options(store).await?;
     let evidence = store
         .evidence_of(app.id)
@@ -223,6 +236,7 @@ pub async fn wizard_data_for(
         handed_over: app.handed_over_at.is_some(),
         viewer_is_agent: viewer == Viewer::Agent,
         submitted_at: app.submitted_at,
+        returned,
     })
 }
 

@@ -59,6 +59,18 @@ pub struct WizardData {
     /// The signed-in user is the agent (not the applicant).
     pub viewer_is_agent: bool,
     pub submitted_at: Option<String>,
+    /// The township's latest return, with its reasons (shown while it is being fixed).
+    pub returned: Option<ReturnNote>,
+}
+
+/// Why the township returned the application: an opinion, and comments per step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnNote {
+    pub reviewer: String,
+    pub summary: String,
+    /// Step code → comment.
+    pub comments: std::collections::BTreeMap<String, String>,
+    pub at: String,
 }
 
 impl WizardData {

@@ -171,6 +171,17 @@ fn Wizard(data: WizardData, step: Step, refetch: Callback<()>) -> impl IntoView 
                 };
                 view! { <p class="alert alert--error" role="alert" data-testid="wizard-error">{tr(zh, en)}</p> }
             })}
+            {data.returned.clone().filter(|_| data.editable).map(|r| {
+                let here = r.comments.get(step.code()).cloned();
+                view! {
+                    <div class="alert alert--error returned" data-testid="returned-note">
+                        <strong>{tr("乡镇初审退回，请按意见修改后重新提交：", "Returned by the township; change what it asks and submit again: ")}</strong>
+                        {r.summary.clone()}
+                        <span class="returned__by">{format!(" · {} · {}", r.reviewer, crate::format::short_time(&r.at))}</span>
+                        {here.map(|c| view! { <p class="returned__here" data-testid="returned-here">{tr("本步意见：", "On this step: ")}{c}</p> })}
+                    </div>
+                }
+            })}
             {body}
         </section>
     }
@@ -697,23 +708,39 @@ fn EvidenceSlot(
     }
 }
 
-/// The last step: everything entered, the self-check, and submitting.
+/// The last step: the self-check, everything entered, and submitting.
 #[component]
 fn ReviewStep(data: WizardData) -> impl IntoView {
-    let locale = use_locale();
-    let check = data.self_check();
-    let ready = check.ready();
+    let ready = data.self_check().ready();
     let id = data.id;
-    let items = data.items.clone();
-    let item_text = move |i: usize| {
-        items
-            .get(i)
-            .map(|it| (it.text_zh.clone(), it.text_en.clone()))
-            .unwrap_or_default()
-    };
-    let total = check.total;
-    let pass = check.pass_score;
-    let summary = [Step::Identity, Step::Facts, Step::Pledge, Step::Declaration]
+    view! {
+        <SelfCheckPanel data=data.clone()/>
+        <ApplicationSummary data=data.clone() edit_links=true/>
+        {data.editable.then(|| {
+            let action = if data.viewer_is_agent { format!("/apply/{id}/hand-over") } else { format!("/apply/{id}/submit") };
+            let label = if data.viewer_is_agent { tr("交商户确认", "Hand to the merchant to confirm") } else { tr("确认无误，提交申报", "Confirm and submit") };
+            view! {
+                <form method="post" action=action class="submit-form">
+                    <input type="hidden" name="revision" value=data.revision/>
+                    <p class="field__hint">{tr("提交后内容将锁定存档，交乡镇初审，不能再修改。", "Submitting locks and archives what you entered and hands it to the township for pre-review.")}</p>
+                    <div class="wizard-nav">
+                        <a class="button button--secondary" href=format!("/apply/{id}/self-assessment")>{tr("上一步", "Back")}</a>
+                        <button type="submit" class="button" disabled=!ready data-testid="submit">{label}</button>
+                    </div>
+                </form>
+            }
+        })}
+    }
+}
+
+/// Everything entered, step by step, as text (the applicant's review page and the
+/// township reviewer's page).
+#[component]
+pub fn ApplicationSummary(data: WizardData, edit_links: bool) -> impl IntoView {
+    let locale = use_locale();
+    let id = data.id;
+    let edit = edit_links && data.editable;
+    let steps = [Step::Identity, Step::Facts, Step::Pledge, Step::Declaration]
         .into_iter()
         .map(|step| {
             let rows = form::fields(data.category, step)
@@ -728,12 +755,54 @@ fn ReviewStep(data: WizardData) -> impl IntoView {
             let (zh, en) = step.title();
             view! {
                 <section class="summary">
-                    <h2>{tr(zh, en)}{data.editable.then(|| view! { <a class="summary__edit" href=format!("/apply/{id}/{}", step.code())>{tr("修改", "Edit")}</a> })}</h2>
+                    <h2>{tr(zh, en)}{edit.then(|| view! { <a class="summary__edit" href=format!("/apply/{id}/{}", step.code())>{tr("修改", "Edit")}</a> })}</h2>
                     <dl>{rows}</dl>
                 </section>
             }
         })
         .collect_view();
+    let answers = data
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let v = data.draft.value(Step::SelfAssessment, &form::item_field(i)).to_string();
+            let (kind, max) = (it.kind, it.max_points);
+            let shown = move || match (kind, v.as_str(), locale.get()) {
+                (ItemKind::Veto, form::VETO_HOLDS, l) => l.pick("符合", "Holds").to_string(),
+                (ItemKind::Veto, form::VETO_BREACHED, l) => l.pick("不符合", "Breached").to_string(),
+                (ItemKind::Bonus, "", _) => format!("0 / {max}"),
+                (_, "", l) => l.pick("未填写", "Not filled in").to_string(),
+                (_, v, _) => format!("{v} / {max}"),
+            };
+            view! { <div class="summary__row"><dt>{pick(it.text_zh.clone(), it.text_en.clone())}</dt><dd>{shown}</dd></div> }
+        })
+        .collect_view();
+    view! {
+        {steps}
+        <section class="summary" data-testid="summary-assessment">
+            <h2>{tr("自评", "Self-assessment")}{edit.then(|| view! { <a class="summary__edit" href=format!("/apply/{id}/self-assessment")>{tr("修改", "Edit")}</a> })}</h2>
+            <dl>{answers}</dl>
+        </section>
+    }
+}
+
+/// The self-check: what blocks submission, what would fail, what evidence is missing.
+#[component]
+pub fn SelfCheckPanel(data: WizardData) -> impl IntoView {
+    let locale = use_locale();
+    let check = data.self_check();
+    let ready = check.ready();
+    let id = data.id;
+    let items = data.items.clone();
+    let item_text = move |i: usize| {
+        items
+            .get(i)
+            .map(|it| (it.text_zh.clone(), it.text_en.clone()))
+            .unwrap_or_default()
+    };
+    let total = check.total;
+    let pass = check.pass_score;
     let problems = check
         .step_problems
         .iter()
@@ -796,21 +865,6 @@ fn ReviewStep(data: WizardData) -> impl IntoView {
                 <p class="alert alert--ok">{tr("自查通过：材料齐全，可以提交。", "All clear: the application is complete.")}</p>
             })}
         </section>
-        {summary}
-        {data.editable.then(|| {
-            let action = if data.viewer_is_agent { format!("/apply/{id}/hand-over") } else { format!("/apply/{id}/submit") };
-            let label = if data.viewer_is_agent { tr("交商户确认", "Hand to the merchant to confirm") } else { tr("确认无误，提交申报", "Confirm and submit") };
-            view! {
-                <form method="post" action=action class="submit-form">
-                    <input type="hidden" name="revision" value=data.revision/>
-                    <p class="field__hint">{tr("提交后内容将锁定存档，交乡镇初审，不能再修改。", "Submitting locks and archives what you entered and hands it to the township for pre-review.")}</p>
-                    <div class="wizard-nav">
-                        <a class="button button--secondary" href=format!("/apply/{id}/self-assessment")>{tr("上一步", "Back")}</a>
-                        <button type="submit" class="button" disabled=!ready data-testid="submit">{label}</button>
-                    </div>
-                </form>
-            }
-        })}
     }
 }
 

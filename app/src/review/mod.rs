@@ -2,10 +2,11 @@
 //! against (township pre-review and panel scoring come here next).
 
 pub mod indicator_sets;
+pub mod township;
 
 /// Plain HTTP routes of this module (form posts that work without JavaScript).
 #[cfg(feature = "ssr")]
-pub const ROUTES: &[&str] = &["/indicators/edit/save"];
+pub const ROUTES: &[&str] = &["/indicators/edit/save", "/review/{id}/decide"];
 
 #[cfg(feature = "ssr")]
 pub fn routes<S>() -> axum::Router<S>
@@ -13,8 +14,13 @@ where
     S: Clone + Send + Sync + 'static,
     crate::state::AppState: axum::extract::FromRef<S>,
 {
-    axum::Router::new().route(
-        "/indicators/edit/save",
-        axum::routing::post(indicator_sets::ssr::save),
-    )
+    axum::Router::new()
+        .route(
+            "/indicators/edit/save",
+            axum::routing::post(indicator_sets::ssr::save),
+        )
+        .route(
+            "/review/{id}/decide",
+            axum::routing::post(township::ssr::decide),
+        )
 }

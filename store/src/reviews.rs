@@ -1,0 +1,141 @@
+//! Township pre-review (乡镇初审): the queue of a township's submitted applications, and
+//! each decision — returned with reasons, or passed on to the county with a recommendation.
+
+use crate::applications::{state_code, Application};
+use crate::{now_text, Store, StoreResult};
+use domain::lifecycle::State;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    /// Back to the applicant with reasons.
+    Return,
+    /// On to the county panel with a recommendation.
+    Pass,
+}
+
+impl Decision {
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Return => "return",
+            Decision::Pass => "pass",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        match s {
+            "return" => Some(Decision::Return),
+            "pass" => Some(Decision::Pass),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TownshipReview {
+    pub id: i64,
+    pub application_id: i64,
+    pub reviewer: String,
+    pub decision: String,
+    /// JSON: checklist item → ticked.
+    pub checklist: String,
+    /// JSON: wizard step → comment.
+    pub comments: String,
+    pub summary: String,
+    pub decided_at: String,
+}
+
+pub struct NewTownshipReview<'a> {
+    pub application_id: i64,
+    pub reviewer_id: i64,
+    pub decision: Decision,
+    pub checklist: &'a str,
+    pub comments: &'a str,
+    pub summary: &'a str,
+}
+
+impl Store {
+    /// Submitted applications of organisations in the area (a township's code, or a prefix).
+    pub async fn township_queue(&self, area_prefix: &str) -> StoreResult<Vec<Application>> {
+        let sql = format!(
+            "SELECT {} FROM applications a JOIN organisations o ON o.id = a.organisation_id \
+             WHERE a.state = 'submitted' AND o.area_code LIKE $1 ORDER BY a.submitted_at",
+            crate::applications::COLUMNS
+                .split(", ")
+                .map(|c| format!("a.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(format!("{area_prefix}%"))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(crate::applications::from_row).collect())
+    }
+
+    /// Records a decision and moves the application on, in one transaction; false when it
+    /// is no longer waiting for the township (decided meanwhile by someone else).
+    pub async fn decide_township_review(&self, r: &NewTownshipReview<'_>) -> StoreResult<bool> {
+        let to = match r.decision {
+            Decision::Return => State::Returned,
+            Decision::Pass => State::CountyReview,
+        };
+        let now = now_text();
+        let mut tx = self.pool().begin().await?;
+        let moved = sqlx::query(
+            "UPDATE applications SET state = $2, updated_at = $3 WHERE id = $1 AND state = 'submitted'",
+        )
+        .bind(r.application_id)
+        .bind(state_code(to))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO township_reviews (application_id, reviewer_id, decision, checklist, \
+             comments, summary, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(r.application_id)
+        .bind(r.reviewer_id)
+        .bind(r.decision.code())
+        .bind(r.checklist)
+        .bind(r.comments)
+        .bind(r.summary)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Decisions on an application, newest first.
+    pub async fn township_reviews_of(
+        &self,
+        application_id: i64,
+    ) -> StoreResult<Vec<TownshipReview>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.application_id, a.display_name, r.decision, r.checklist, r.comments, \
+             r.summary, r.decided_at FROM township_reviews r JOIN accounts a ON a.id = r.reviewer_id \
+             WHERE r.application_id = $1 ORDER BY r.id DESC",
+        )
+        .bind(application_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| TownshipReview {
+                id: r.get(0),
+                application_id: r.get(1),
+                reviewer: r.get(2),
+                decision: r.get(3),
+                checklist: r.get(4),
+                comments: r.get(5),
+                summary: r.get(6),
+                decided_at: r.get(7),
+            })
+            .collect())
+    }
+}
