@@ -833,7 +833,7 @@ pub fn SelfCheckPanel(data: WizardData) -> impl IntoView {
     };
     view! {
         <section class="selfcheck" data-testid="self-check" data-ready=ready.to_string()>
-            <h2>{tr("提交前自查", "Self-check before submitting")}</h2>
+            <h2>{if data.editable { tr("提交前自查", "Self-check before submitting") } else { tr("申报自查结果", "The application's self-check") }}</h2>
             <p class="selfcheck__total" data-testid="self-check-total">{move || match (total, locale.get()) {
                 (Some(t), Locale::ZhCn) => format!("自评得分 {t} 分，通过线 {pass} 分。"),
                 (Some(t), Locale::En) => format!("Self-assessed {t} points; {pass} passes."),
