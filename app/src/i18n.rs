@@ -208,7 +208,7 @@ messages! {
     NavIndicators => ("评价指标", "Indicators"),
     MyApplications => ("我的申报", "My applications"),
     NavTownshipReview => ("乡镇初审", "Pre-review"),
-    NavEditIndicators => ("编辑指标", "Edit indicators"),
+    NavBatches => ("创建批次", "Batches"),
     NavApplications => ("我的申报", "Applications"),
     StartApplication => ("开始申报", "Start an application"),
     NoApplications => ("还没有申报。", "No applications yet."),

@@ -81,8 +81,8 @@ fn role_link(role: domain::Role) -> impl IntoView {
             ("/organisations", Msg::NavOrganisations),
         ],
         CountyOffice => &[
+            ("/batches", Msg::NavBatches),
             ("/organisations", Msg::NavOrganisations),
-            ("/indicators/edit", Msg::NavEditIndicators),
         ],
         Leader => &[("/organisations", Msg::NavOrganisations)],
         Applicant => &[("/apply", Msg::NavApplications)],

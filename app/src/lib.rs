@@ -67,6 +67,7 @@ lazy_page! {
     WizardRoute => applications::wizard::WizardPage,
     TownshipQueueRoute => review::township::TownshipQueuePage,
     TownshipReviewRoute => review::township::TownshipReviewPage,
+    BatchesRoute => review::batches::BatchesPage,
 }
 
 /// The HTML document the server sends; the browser hydrates `<App/>` inside it.
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/totp") view={Lazy::<TotpEnrolRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/apply") view={Lazy::<ApplicationsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/apply/:id/:step") view={Lazy::<WizardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/batches") view={Lazy::<BatchesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/review") view={Lazy::<TownshipQueueRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/review/:id") view={Lazy::<TownshipReviewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()}/>

@@ -58,6 +58,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
         ]),
     ),
     ("/api/township_queue", Access::Roles(&[TownshipReviewer])),
+    ("/api/list_batches", Access::Roles(&[CountyOffice])),
     (
         "/api/organisations",
         Access::Roles(&[TownshipReviewer, CountyOffice, Leader]),
@@ -91,6 +92,9 @@ pub const PAGES: &[(&str, Access)] = &[
     ),
     ("/indicators/edit", Access::Roles(&[CountyOffice])),
     ("/indicators/edit/save", Access::Roles(&[CountyOffice])),
+    ("/batches", Access::Roles(&[CountyOffice])),
+    ("/batches/create", Access::Roles(&[CountyOffice])),
+    ("/batches/{id}/status", Access::Roles(&[CountyOffice])),
     ("/review", Access::Roles(&[TownshipReviewer])),
     ("/review/{id}", Access::Roles(&[TownshipReviewer])),
     ("/review/{id}/decide", Access::Roles(&[TownshipReviewer])),

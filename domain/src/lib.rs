@@ -6,6 +6,7 @@
 pub mod account;
 pub mod application;
 pub mod area;
+pub mod batch;
 pub mod category;
 pub mod lifecycle;
 pub mod locale;

@@ -698,3 +698,75 @@ async fn evidence_files_are_served_only_to_those_who_may_see_the_application() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_county_office_plans_opens_and_closes_batches_one_open_at_a_time() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let app = router(state(db.store.clone()));
+    let sessions = sessions_for_every_role(&db).await;
+    let office = &sessions
+        .iter()
+        .find(|(r, _)| *r == Role::CountyOffice)
+        .unwrap()
+        .1;
+    let current = db.open_batch("341721").await.unwrap().unwrap();
+    // Dates out of order come back to the form with what was entered.
+    let bad = "name_zh=2028%E5%B9%B4&application_opens=2028-09-01&application_closes=2028-08-01\
+               &review_opens=2029-04-01&review_closes=2029-09-30";
+    let to = post_form(&app, "/batches/create", office, bad).await;
+    assert!(to.starts_with("/batches?error=invalid"), "{to}");
+    assert!(to.contains("application_closes=2028-08-01"), "{to}");
+    assert_eq!(db.batches("341721").await.unwrap().len(), 1);
+
+    let good = bad.replace("2028-08-01", "2029-03-31");
+    assert_eq!(
+        post_form(&app, "/batches/create", office, &good).await,
+        "/batches"
+    );
+    let planned = db.batches("341721").await.unwrap()[0].clone();
+    assert_eq!(planned.status, store::BatchStatus::Planned);
+    assert!(
+        db.indicator_set(planned.id, "street")
+            .await
+            .unwrap()
+            .is_some(),
+        "a planned batch has sets to edit"
+    );
+
+    // Opening it while the current batch is open is refused; after closing that, it opens.
+    let open = format!("/batches/{}/status", planned.id);
+    let to = post_form(&app, &open, office, "to=open").await;
+    assert_eq!(to, "/batches?error=another_open");
+    let close = format!("/batches/{}/status", current.id);
+    assert_eq!(
+        post_form(&app, &close, office, "to=closed").await,
+        "/batches"
+    );
+    assert_eq!(post_form(&app, &open, office, "to=open").await, "/batches");
+    assert_eq!(
+        db.open_batch("341721").await.unwrap().unwrap().id,
+        planned.id
+    );
+    // A closed batch never reopens.
+    let to = post_form(&app, &close, office, "to=open").await;
+    assert_eq!(to, "/batches?error=internal");
+    assert_eq!(
+        db.batch(current.id).await.unwrap().unwrap().status,
+        store::BatchStatus::Closed
+    );
+    let entries = db
+        .audit_entries(&store::audit::AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.event.action.starts_with("batch."))
+            .count(),
+        3
+    );
+}

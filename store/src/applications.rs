@@ -146,6 +146,16 @@ impl Store {
         Ok(id)
     }
 
+    /// How many applications a batch holds.
+    pub async fn applications_in_batch(&self, batch_id: i64) -> StoreResult<i64> {
+        let row =
+            sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) FROM applications WHERE batch_id = $1")
+                .bind(batch_id)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(row.get(0))
+    }
+
     /// Applications an agent organisation prepares for others, newest first.
     pub async fn applications_prepared_by(
         &self,

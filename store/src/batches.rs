@@ -124,6 +124,48 @@ impl Store {
         rows.iter().map(batch_from_row).collect()
     }
 
+    pub async fn batch(&self, id: i64) -> StoreResult<Option<Batch>> {
+        let sql = format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(batch_from_row).transpose()
+    }
+
+    /// Moves a batch on (the caller checks `domain::batch::may_change`). Opening is refused
+    /// while another batch of the area is open. False when the batch was not in `from`.
+    pub async fn set_batch_status(
+        &self,
+        id: i64,
+        from: BatchStatus,
+        to: BatchStatus,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        if to == BatchStatus::Open {
+            let other = sqlx::query(
+                "SELECT b.id FROM batches b JOIN batches me ON me.area_code = b.area_code \
+                 WHERE me.id = $1 AND b.status = 'open' AND b.id <> $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if other.is_some() {
+                return Err(StoreError::Refused(
+                    "another batch of the area is open".into(),
+                ));
+            }
+        }
+        let done = sqlx::query("UPDATE batches SET status = $3 WHERE id = $1 AND status = $2")
+            .bind(id)
+            .bind(from.code())
+            .bind(to.code())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// A fresh installation starts with one open batch, so applicants can begin at once.
     pub(crate) async fn ensure_open_batch(&self) -> StoreResult<()> {
         let any: Option<sqlx::any::AnyRow> = sqlx::query("SELECT id FROM batches LIMIT 1")

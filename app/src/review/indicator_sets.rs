@@ -104,6 +104,9 @@ pub fn parse_set(form: &SetForm) -> Result<ParsedSet, Vec<EditProblem>> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditorView {
     pub category: String,
+    /// The batch whose set this is (its name, 中文 and English).
+    pub batch_id: i64,
+    pub batch_name: (String, String),
     pub version: i64,
     pub frozen: bool,
     pub form: SetForm,
@@ -113,10 +116,13 @@ pub struct EditorView {
 
 #[server(prefix = "/api", endpoint = "indicator_editor")]
 #[tracing::instrument(skip_all)]
-pub async fn load_indicator_editor(category: String) -> Result<EditorView, AppError> {
+pub async fn load_indicator_editor(
+    category: String,
+    batch: Option<i64>,
+) -> Result<EditorView, AppError> {
     crate::accounts::session::require_role(&[domain::Role::CountyOffice])?;
     let store = crate::state::store()?;
-    ssr::editor_view(&store, &category).await
+    ssr::editor_view(&store, &category, batch).await
 }
 
 #[cfg(feature = "ssr")]
@@ -131,15 +137,18 @@ pub mod ssr {
     use store::indicators::Indicator;
     use store::Store;
 
-    /// The open batch and the newest version of its set for the category.
+    /// The batch (the given one, or the open one) and the newest version of its set.
     async fn current_set(
         store: &Store,
         category: &str,
+        batch: Option<i64>,
     ) -> Result<(store::Batch, store::indicators::IndicatorSet), AppError> {
-        let batch = store
-            .open_batch(domain::application::COUNTY)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let batch = match batch {
+            Some(id) => store.batch(id).await?,
+            None => store.open_batch(domain::application::COUNTY).await?,
+        }
+        .filter(|b| b.area_code == domain::application::COUNTY)
+        .ok_or(AppError::NotFound)?;
         let set = store
             .indicator_set(batch.id, category)
             .await?
@@ -151,11 +160,15 @@ pub mod ssr {
         format!("indicators.draft.{set_id}")
     }
 
-    pub async fn editor_view(store: &Store, category: &str) -> Result<EditorView, AppError> {
+    pub async fn editor_view(
+        store: &Store,
+        category: &str,
+        batch: Option<i64>,
+    ) -> Result<EditorView, AppError> {
         if domain::Category::parse(category).is_none() {
             return Err(AppError::NotFound);
         }
-        let (_, set) = current_set(store, category).await?;
+        let (batch, set) = current_set(store, category, batch).await?;
         let draft = store
             .setting(&draft_key(set.id))
             .await?
@@ -181,6 +194,8 @@ pub mod ssr {
         let is_draft = draft.is_some() && !set.frozen;
         Ok(EditorView {
             category: category.to_string(),
+            batch_id: batch.id,
+            batch_name: (batch.name_zh, batch.name_en),
             version: set.version,
             frozen: set.frozen,
             form: if is_draft {
@@ -241,7 +256,14 @@ pub mod ssr {
             .find(|(k, _)| k == "category")
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        let back = format!("/indicators/edit?category={category}");
+        let batch: Option<i64> = posted
+            .iter()
+            .find(|(k, _)| k == "batch")
+            .and_then(|(_, v)| v.parse().ok());
+        let back = match batch {
+            Some(b) => format!("/indicators/edit?category={category}&batch={b}"),
+            None => format!("/indicators/edit?category={category}"),
+        };
         let Some(Extension(user)) = user.filter(|u| u.role == domain::Role::CountyOffice) else {
             return Redirect::to("/login").into_response();
         };
@@ -250,6 +272,7 @@ pub mod ssr {
             &user,
             addr.map(|a| a.0 .0).unwrap_or_default(),
             &category,
+            batch,
             &posted,
         )
         .await
@@ -267,9 +290,10 @@ pub mod ssr {
         user: &CurrentUser,
         addr: String,
         category: &str,
+        batch: Option<i64>,
         posted: &[(String, String)],
     ) -> Result<String, AppError> {
-        let (batch, set) = current_set(store, category).await?;
+        let (batch, set) = current_set(store, category, batch).await?;
         if set.frozen {
             return Ok("frozen=1".into());
         }
@@ -390,7 +414,11 @@ pub fn IndicatorEditorPage() -> impl IntoView {
             .filter(|c| domain::Category::parse(c).is_some())
             .unwrap_or_else(|| "unit".to_string())
     };
-    let data = Resource::new_blocking(category, load_indicator_editor);
+    let batch = move || query.with(|q| q.get("batch").and_then(|b| b.parse::<i64>().ok()));
+    let data = Resource::new_blocking(
+        move || (category(), batch()),
+        |(c, b)| load_indicator_editor(c, b),
+    );
     let flag = move |k: &str| query.with(|q| q.get(k));
     view! {
         <Title text=move || format!("{} · {}", locale.get().pick("编辑评价指标", "Edit indicators"), Msg::AppName.text(locale.get()))/>
@@ -405,7 +433,8 @@ pub fn IndicatorEditorPage() -> impl IntoView {
                     let (zh, en) = c.name();
                     let current = move || category() == c.code();
                     view! {
-                        <a href=format!("/indicators/edit?category={}", c.code()) class="tabs__tab" class:tabs__tab--current=current>
+                        <a href=move || match batch() { Some(b) => format!("/indicators/edit?category={}&batch={b}", c.code()), None => format!("/indicators/edit?category={}", c.code()) }
+                            class="tabs__tab" class:tabs__tab--current=current>
                             {move || locale.get().pick(zh, en).to_string()}
                         </a>
                     }
@@ -455,7 +484,9 @@ fn Editor(view: EditorView) -> impl IntoView {
         .filter_map(|r| r.max_points.trim().parse::<u32>().ok())
         .sum();
     let version = view.version;
+    let (bzh, ben) = view.batch_name.clone();
     view! {
+        <p class="muted" data-testid="editor-batch">{move || locale.get().pick(&bzh, &ben).to_string()}</p>
         <p class="indicators__summary" data-testid="editor-version">{move || match locale.get() {
             Locale::ZhCn => format!("当前第 {version} 版{}；基本项合计 {basic_sum} 分。", if frozen { "（已锁定）" } else { "" }),
             Locale::En => format!("Version {version}{}; basic items total {basic_sum}.", if frozen { " (locked)" } else { "" }),
@@ -468,6 +499,7 @@ fn Editor(view: EditorView) -> impl IntoView {
         })}
         <form method="post" action="/indicators/edit/save" class="editor">
             <input type="hidden" name="category" value=view.category.clone()/>
+            <input type="hidden" name="batch" value=view.batch_id/>
             <fieldset class="editor__rules" disabled=frozen>
                 <label>{move || locale.get().pick("基本分", "Basic points")}<input name="basic_points" inputmode="numeric" value=view.form.basic_points.clone()/></label>
                 <label>{move || locale.get().pick("加分上限", "Bonus cap")}<input name="bonus_cap" inputmode="numeric" value=view.form.bonus_cap.clone()/></label>
