@@ -499,6 +499,20 @@ fn app_for(db: &store::Store) -> axum::Router {
     router(state(db.clone()))
 }
 
+/// A fresh database and router, and a signed-in county office session.
+async fn as_county_office() -> (store::testing::TestDb, axum::Router, String) {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let app = router(state(db.store.clone()));
+    let office = sessions_for_every_role(&db)
+        .await
+        .into_iter()
+        .find(|(r, _)| *r == Role::CountyOffice)
+        .unwrap()
+        .1;
+    (db, app, office)
+}
+
 /// Like `call`, but returns where a redirect points.
 async fn post_form(app: &axum::Router, path: &str, cookie: &str, body: &str) -> String {
     let req = Request::builder()
@@ -516,15 +530,7 @@ async fn post_form(app: &axum::Router, path: &str, cookie: &str, body: &str) -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_county_office_revises_an_indicator_set_until_applications_use_it() {
-    let db = fresh_db().await;
-    db.seed_reference_data().await.unwrap();
-    let app = router(state(db.store.clone()));
-    let sessions = sessions_for_every_role(&db).await;
-    let office = &sessions
-        .iter()
-        .find(|(r, _)| *r == Role::CountyOffice)
-        .unwrap()
-        .1;
+    let (db, app, office) = as_county_office().await;
     let batch = db.open_batch("341721").await.unwrap().unwrap().id;
     let row = |i: usize, points: u32, kind: &str| {
         format!(
@@ -538,7 +544,7 @@ async fn the_county_office_revises_an_indicator_set_until_applications_use_it() 
         row(1, 30, "basic"),
         row(2, 0, "veto")
     );
-    let to = post_form(&app, "/indicators/edit/save", office, &body).await;
+    let to = post_form(&app, "/indicators/edit/save", &office, &body).await;
     assert!(to.ends_with("check=1"), "{to}");
     assert_eq!(
         db.indicator_set(batch, "village")
@@ -552,7 +558,7 @@ async fn the_county_office_revises_an_indicator_set_until_applications_use_it() 
     assert!(draft.is_none(), "drafts are keyed by set id");
 
     let body = body.replace("max_points=30", "max_points=40");
-    let to = post_form(&app, "/indicators/edit/save", office, &body).await;
+    let to = post_form(&app, "/indicators/edit/save", &office, &body).await;
     assert!(to.ends_with("saved=2"), "{to}");
     let set = db.indicator_set(batch, "village").await.unwrap().unwrap();
     assert_eq!((set.version, set.items.len()), (2, 3));
@@ -564,7 +570,7 @@ async fn the_county_office_revises_an_indicator_set_until_applications_use_it() 
 
     // Once an application uses the set it is frozen.
     db.freeze_indicator_set(set.id).await.unwrap();
-    let to = post_form(&app, "/indicators/edit/save", office, &body).await;
+    let to = post_form(&app, "/indicators/edit/save", &office, &body).await;
     assert!(to.ends_with("frozen=1"), "{to}");
     assert_eq!(
         db.indicator_set(batch, "village")
@@ -576,7 +582,13 @@ async fn the_county_office_revises_an_indicator_set_until_applications_use_it() 
     );
 
     // Nobody else may post it.
-    let applicant = &sessions[0].1;
+    let applicant_id = db
+        .account_by_login(MATRIX_APPLICANT)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let applicant = &session_for(&db, applicant_id, 9).await;
     let status = call(
         &app,
         "POST",
@@ -701,27 +713,19 @@ async fn evidence_files_are_served_only_to_those_who_may_see_the_application() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_county_office_plans_opens_and_closes_batches_one_open_at_a_time() {
-    let db = fresh_db().await;
-    db.seed_reference_data().await.unwrap();
-    let app = router(state(db.store.clone()));
-    let sessions = sessions_for_every_role(&db).await;
-    let office = &sessions
-        .iter()
-        .find(|(r, _)| *r == Role::CountyOffice)
-        .unwrap()
-        .1;
+    let (db, app, office) = as_county_office().await;
     let current = db.open_batch("341721").await.unwrap().unwrap();
     // Dates out of order come back to the form with what was entered.
     let bad = "name_zh=2028%E5%B9%B4&application_opens=2028-09-01&application_closes=2028-08-01\
                &review_opens=2029-04-01&review_closes=2029-09-30";
-    let to = post_form(&app, "/batches/create", office, bad).await;
+    let to = post_form(&app, "/batches/create", &office, bad).await;
     assert!(to.starts_with("/batches?error=invalid"), "{to}");
     assert!(to.contains("application_closes=2028-08-01"), "{to}");
     assert_eq!(db.batches("341721").await.unwrap().len(), 1);
 
     let good = bad.replace("2028-08-01", "2029-03-31");
     assert_eq!(
-        post_form(&app, "/batches/create", office, &good).await,
+        post_form(&app, "/batches/create", &office, &good).await,
         "/batches"
     );
     let planned = db.batches("341721").await.unwrap()[0].clone();
@@ -736,20 +740,20 @@ async fn the_county_office_plans_opens_and_closes_batches_one_open_at_a_time() {
 
     // Opening it while the current batch is open is refused; after closing that, it opens.
     let open = format!("/batches/{}/status", planned.id);
-    let to = post_form(&app, &open, office, "to=open").await;
+    let to = post_form(&app, &open, &office, "to=open").await;
     assert_eq!(to, "/batches?error=another_open");
     let close = format!("/batches/{}/status", current.id);
     assert_eq!(
-        post_form(&app, &close, office, "to=closed").await,
+        post_form(&app, &close, &office, "to=closed").await,
         "/batches"
     );
-    assert_eq!(post_form(&app, &open, office, "to=open").await, "/batches");
+    assert_eq!(post_form(&app, &open, &office, "to=open").await, "/batches");
     assert_eq!(
         db.open_batch("341721").await.unwrap().unwrap().id,
         planned.id
     );
     // A closed batch never reopens.
-    let to = post_form(&app, &close, office, "to=open").await;
+    let to = post_form(&app, &close, &office, "to=open").await;
     assert_eq!(to, "/batches?error=internal");
     assert_eq!(
         db.batch(current.id).await.unwrap().unwrap().status,
