@@ -7,6 +7,9 @@ FANGXIN_CACHE="${FANGXIN_CACHE:-$HOME/.cache/fangxin-target}"
 mkdir -p "$FANGXIN_CACHE"
 if [ ! -e target ]; then ln -s "$FANGXIN_CACHE" target; fi
 unset CARGO_TARGET_DIR
+# Incremental caches only help edit–compile loops, and they grow without bound in a
+# folder that every run shares.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export FANGXIN_BIN="$PWD/target/release/fangxin"
 export FANGXIN_SITE_ROOT="$PWD/target/site"

@@ -9,6 +9,12 @@ export FANGXIN_TEST_PG_URL="$PG_ADMIN_URL"
 
 bash scripts/install-tools.sh
 
+# The shared build folder keeps every old test binary; past 30 GB start the debug builds afresh.
+if [ "$(du -s -BG "$FANGXIN_CACHE" 2>/dev/null | cut -f1 | tr -d G)" -gt 30 ] 2>/dev/null; then
+  step "the build folder is over 30 GB: removing its debug builds"
+  rm -rf "$FANGXIN_CACHE/debug"
+fi
+
 # An S3-compatible server for the object-store tests and the PostgreSQL browser run
 # (the configuration of several instances: PostgreSQL plus shared object storage).
 S3_PORT="${FANGXIN_TEST_S3_PORT:-9123}"
