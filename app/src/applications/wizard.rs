@@ -87,12 +87,7 @@ pub fn WizardPage() -> impl IntoView {
     };
     let data = Resource::new_blocking(move || (id(), step()), |(id, _)| load_wizard(id));
     let refetch = Callback::new(move |_| data.refetch());
-    let locale = use_locale();
     view! {
-        <Title text=move || {
-            let (zh, en) = step().title();
-            format!("{} · {} · {}", locale.get().pick(zh, en), Msg::MyApplications.text(locale.get()), Msg::AppName.text(locale.get()))
-        }/>
         <Suspense fallback=move || view! { <section class="panel"><p>{t(Msg::Loading)}</p></section> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -130,7 +125,14 @@ fn Wizard(data: WizardData, step: Step, refetch: Callback<()>) -> impl IntoView 
     let (szh, sen) = state_text(&data.state);
     let banner = |key: &str| query.with_untracked(|q| q.get(key).is_some());
     let error = query.with_untracked(|q| q.get("error"));
+    // The title holds only plain values and the app-wide locale: the server renders it after
+    // the page, when the route's own signals may already be gone.
+    let (tzh, ten) = step.title();
     view! {
+        <Title text=move || {
+            let l = locale.get();
+            format!("{} · {} · {}", l.pick(tzh, ten), Msg::MyApplications.text(l), Msg::AppName.text(l))
+        }/>
         <section class="panel wizard" data-testid="wizard" data-step=step.code() data-category=data.category.code()>
             <p class="wizard__org">
                 <strong>{data.organisation_name.clone()}</strong>
