@@ -497,8 +497,13 @@ async fn save_inner(
 ) -> Result<SaveReply, AppError> {
     let mut app = editable(store, user, id).await?;
     let category = category_of(&app)?;
-    let (items, _) = indicator_items(store, &app).await?;
-    let rules = form::item_rules(&items);
+    // Only the self-assessment's fields and checks depend on the indicator set: autosaves
+    // of the other steps need not read it.
+    let rules = if step == Step::SelfAssessment {
+        form::item_rules(&indicator_items(store, &app).await?.0)
+    } else {
+        Vec::new()
+    };
     let names = form::field_names(category, step, &rules);
     // Where the applicant goes decides where they resume; problems hold them on the step.
     let target = |problems: &[(String, FieldProblem)]| -> (Step, bool) {
