@@ -50,6 +50,9 @@ export default defineConfig({
           FANGXIN_S3_ENDPOINT: process.env.FANGXIN_S3_ENDPOINT ?? "",
           FANGXIN_S3_BUCKET: process.env.FANGXIN_S3_BUCKET ?? "fangxin",
           FANGXIN_SEED_DEMO: "true",
+          // Lets the whole-cycle test move the business date with `fangxin clock`
+          // (a notice period across the 2026 National Day holiday).
+          FANGXIN_TEST_CLOCK: "1",
           // Both device projects sign in many times a minute from 127.0.0.1; the limit
           // itself is tested in server/tests/access.rs.
           FANGXIN_AUTH_RATE_LIMIT: "10000",

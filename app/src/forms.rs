@@ -116,3 +116,27 @@ where
     });
     count.into()
 }
+
+/// The one-line outcome of a plain form post, read from the page's `?done=` or
+/// `?error=`: green for `done`, red for `error`, in the words `text` gives the code.
+#[component]
+pub fn PostNote(text: fn(&str, domain::Locale) -> String, testid: &'static str) -> impl IntoView {
+    let locale = crate::i18n::use_locale();
+    let query = leptos_router::hooks::use_query_map();
+    let note = move || {
+        query.with(|q| {
+            q.get("done")
+                .map(|c| (true, c))
+                .or_else(|| q.get("error").map(|c| (false, c)))
+        })
+    };
+    move || {
+        note().map(|(ok, code)| {
+            view! {
+                <p class=if ok { "alert alert--ok" } else { "alert alert--error" } role="status" data-testid=testid>
+                    {move || text(&code, locale.get())}
+                </p>
+            }
+        })
+    }
+}

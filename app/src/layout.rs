@@ -79,13 +79,18 @@ fn role_link(role: domain::Role) -> impl IntoView {
         TownshipReviewer => &[
             ("/review", Msg::NavTownshipReview),
             ("/organisations", Msg::NavOrganisations),
+            ("/inbox", Msg::NavInbox),
         ],
         CountyOffice => &[
             ("/batches", Msg::NavBatches),
-            ("/organisations", Msg::NavOrganisations),
+            ("/panel", Msg::NavPanel),
+            ("/notices", Msg::NavNotices),
+            ("/recognitions", Msg::NavRecognitions),
+            ("/inbox", Msg::NavInbox),
         ],
+        PanelMember => &[("/scoring", Msg::NavScoring), ("/inbox", Msg::NavInbox)],
         Leader => &[("/organisations", Msg::NavOrganisations)],
-        Applicant => &[("/apply", Msg::NavApplications)],
+        Applicant => &[("/apply", Msg::NavApplications), ("/inbox", Msg::NavInbox)],
         _ => &[],
     };
     links

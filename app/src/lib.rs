@@ -68,6 +68,19 @@ lazy_page! {
     TownshipQueueRoute => review::township::TownshipQueuePage,
     TownshipReviewRoute => review::township::TownshipReviewPage,
     BatchesRoute => review::batches::BatchesPage,
+    PanelRoute => review::panel::PanelPage,
+    MyAssignmentsRoute => review::panel::MyAssignmentsPage,
+    ScoringRoute => review::panel::ScoringPage,
+    NoticeDeskRoute => review::notices::NoticeDeskPage,
+    NoticeAdminRoute => review::notices::NoticeAdminPage,
+    RecognitionRegisterRoute => review::recognitions::RegisterPage,
+    RectificationRoute => applications::rectification::RectificationPage,
+    InboxRoute => accounts::inbox::InboxPage,
+    PublicNoticesRoute => portal::notices::PublicNoticesPage,
+    PublicNoticeRoute => portal::notices::PublicNoticePage,
+    VerifyRoute => portal::notices::VerifyPage,
+    CertificateRoute => portal::notices::CertificatePage,
+    RevocationsRoute => portal::notices::RevocationsPage,
 }
 
 /// The HTML document the server sends; the browser hydrates `<App/>` inside it.
@@ -124,6 +137,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/security") view={Lazy::<SecurityRoute>::new()}/>
                     <Route path=path!("/organisations") view={Lazy::<OrganisationsRoute>::new()}/>
                     <Route path=path!("/organisations/:id") view={Lazy::<OrganisationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/panel") view={Lazy::<PanelRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/scoring") view={Lazy::<MyAssignmentsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/scoring/:id") view={Lazy::<ScoringRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/notices") view={Lazy::<NoticeDeskRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/notices/:id") view={Lazy::<NoticeAdminRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/recognitions") view={Lazy::<RecognitionRegisterRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/rectification/:id") view={Lazy::<RectificationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/inbox") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/notice") view={Lazy::<PublicNoticesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/notice/:id") view={Lazy::<PublicNoticeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/certificate/:token") view={Lazy::<CertificateRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/revocations") view={Lazy::<RevocationsRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>
         </Router>

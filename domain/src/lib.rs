@@ -10,6 +10,8 @@ pub mod batch;
 pub mod category;
 pub mod lifecycle;
 pub mod locale;
+pub mod notice;
+pub mod panel;
 pub mod rates;
 pub mod role;
 pub mod scoring;

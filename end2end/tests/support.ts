@@ -94,3 +94,12 @@ export async function staffReady(page: Page, info: TestInfo, role: string, area:
   await firstStaffSignIn(page, login, temp);
   return login;
 }
+
+/** Sets the server's business date (`null`: the real date again). The e2e server runs
+ *  with FANGXIN_TEST_CLOCK=1, so notices and deadlines follow it. */
+export function setClock(date: string | null) {
+  const args = ["--data-dir", process.env.FANGXIN_E2E_DATA_DIR ?? "../target/e2e-data"];
+  if (process.env.FANGXIN_E2E_DATABASE_URL) args.push("--database-url", process.env.FANGXIN_E2E_DATABASE_URL);
+  args.push("clock", ...(date ? ["--today", date] : ["--clear"]));
+  execFileSync(process.env.FANGXIN_BIN!, args, { env: { ...process.env, FANGXIN_LOG: "error" } });
+}

@@ -71,6 +71,19 @@ pub enum Command {
     /// Work with the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Set the business date that notices, objections and rectification deadlines use
+    /// (`--today 2026-10-14`), or go back to the real date (`--clear`). Only a server
+    /// started with FANGXIN_TEST_CLOCK=1 reads it: this is for browser tests and demos.
+    Clock(ClockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClockArgs {
+    /// YYYY-MM-DD
+    #[arg(long)]
+    pub today: Option<String>,
+    #[arg(long)]
+    pub clear: bool,
 }
 
 #[derive(Debug, Args)]

@@ -427,6 +427,17 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
         metrics: Metrics::default(),
     };
     let app = router(state);
+    // Deadline reminders (rectification at 30 and 7 days) go out hourly; each is sent
+    // once per case (what was sent is recorded with it).
+    let reminder_store = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let today = app::review::common::today(&reminder_store).await;
+            app::applications::rectification::send_due_reminders(&reminder_store, today).await;
+        }
+    });
     tracing::info!(%addr, backend = store.backend().name(), objects = objects.kind(), "fangxin listening on http://{addr}");
     println!("fangxin: serving on http://{addr}");
 

@@ -78,6 +78,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Clock(c) => {
+            let value = match (c.today, c.clear) {
+                (Some(d), false) if store::is_iso_date(&d) => d,
+                (None, true) => String::new(),
+                _ => return Err("give --today YYYY-MM-DD or --clear".into()),
+            };
+            store
+                .set_setting("clock.today", &value)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("fangxin: business date {}", if value.is_empty() { "follows the real date" } else { &value });
+            Ok(())
+        }
         Command::CreateStaff(a) => {
             let password = a
                 .password
@@ -150,5 +163,8 @@ async fn seed_demo(
     app::applications::demo::seed_demo_applications(store, objects)
         .await
         .map_err(|e| format!("demo applications: {e}"))?;
+    app::review::demo::seed_demo_review(store)
+        .await
+        .map_err(|e| format!("demo review: {e}"))?;
     Ok(outcome)
 }

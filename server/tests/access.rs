@@ -226,7 +226,10 @@ async fn every_endpoint_as_every_role_is_allowed_or_denied_as_the_policy_says() 
         }
     }
     for (pattern, access) in PAGES {
-        let path = pattern.replace("{id}", "1").replace("{tag}", "en");
+        let path = pattern
+            .replace("{id}", "1")
+            .replace("{tag}", "en")
+            .replace("{token}", "0123456789abcdef0123456789abcdef");
         for (role, cookie) in &callers {
             let user = role.map(signed_in_as);
             renew(&db, cookie.as_deref()).await;
@@ -773,4 +776,89 @@ async fn the_county_office_plans_opens_and_closes_batches_one_open_at_a_time() {
             .count(),
         3
     );
+}
+
+/// A passed application of a new merchant, ready for a notice: (application, batch).
+async fn passed_application(db: &store::Store, code: &str) -> (i64, i64) {
+    let account = db
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: code,
+            name: "公示测试店",
+            category_code: "unit",
+            area_code: "341721100",
+            contact_name: "王芳",
+            contact_mobile: "13812345678",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    let org = db.account(account).await.unwrap().unwrap().organisation_id.unwrap();
+    let batch = db.open_batch("341721").await.unwrap().unwrap().id;
+    let set = db.indicator_set(batch, "unit").await.unwrap().unwrap().id;
+    let id = db.create_draft(org, batch, "unit", set, None).await.unwrap();
+    assert!(db.submit_application(id, 0, account).await.unwrap());
+    assert!(db
+        .decide_township_review(&store::reviews::NewTownshipReview {
+            application_id: id,
+            reviewer_id: account,
+            decision: store::reviews::Decision::Pass,
+            checklist: "{}",
+            comments: "{}",
+            summary: "推荐",
+        })
+        .await
+        .unwrap());
+    assert!(db
+        .record_panel_result(&store::county::NewPanelResult {
+            application_id: id,
+            round: 1,
+            method: "mean",
+            score_tenths: 900,
+            spread: 0,
+            vetoed: false,
+            passed: true,
+            decided_by: account,
+            rectification: None,
+        })
+        .await
+        .unwrap());
+    (id, batch)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_runs_five_working_days_at_least_and_objections_are_checked_and_rate_limited() {
+    let (db, app, office) = as_county_office().await;
+    let (id, _) = passed_application(&db, "91110000802100433B").await;
+    // Four working days: refused, with what was typed sent back.
+    let to = post_form(&app, "/notices/create", &office, &format!("title=T&working_days=4&published_on=2099-01-05&app.{id}=on")).await;
+    assert!(to.starts_with("/notices?error=too_short"), "{to}");
+    assert!(to.contains("working_days=4") && to.contains("published_on=2099-01-05"), "{to}");
+    let to = post_form(&app, "/notices/create", &office, "title=T&working_days=5&published_on=2099-01-05").await;
+    assert!(to.starts_with("/notices?error=none"), "{to}");
+    let to = post_form(&app, "/notices/create", &office, &format!("title=T&working_days=5&published_on=2000-01-05&app.{id}=on")).await;
+    assert!(to.starts_with("/notices?error=date"), "{to}");
+    // Monday 5 January 2099, the day itself not counted: 6–9 and 12 January.
+    let to = post_form(&app, "/notices/create", &office, &format!("title=T&working_days=5&published_on=2099-01-05&app.{id}=on")).await;
+    assert!(to.ends_with("?done=ok.published"), "{to}");
+    let notice = db.notice_of_application(id).await.unwrap().unwrap();
+    assert_eq!(db.notice(notice).await.unwrap().unwrap().ends_on, "2099-01-12");
+    assert_eq!(db.application(id).await.unwrap().unwrap().state, "on_notice");
+
+    // Objections: anyone, checked, five a minute per address.
+    let object = |facts: &str| format!("application={id}&name=%E6%9D%8E%E5%9B%9B&contact=13905661234&facts={facts}");
+    let path = format!("/notice/{notice}/object");
+    let to = post_form(&app, &path, "", &object("short")).await;
+    assert!(to.contains("error=facts") && to.contains("name=%E6%9D%8E%E5%9B%9B"), "{to}");
+    for _ in 0..4 {
+        let to = post_form(&app, &path, "", &object("a%20long%20enough%20account%20of%20facts")).await;
+        assert!(to.ends_with("?done=filed"), "{to}");
+    }
+    let to = post_form(&app, &path, "", &object("a%20long%20enough%20account%20of%20facts")).await;
+    assert!(to.contains("error=busy"), "{to}");
+    let filed = db.objections_of_notice(notice).await.unwrap();
+    assert_eq!(filed.len(), 4);
+    assert!(filed.iter().all(|o| o.status == "open" && o.respond_by.as_str() > "2000"));
+    // Recognition must wait for the end of the notice.
+    let to = post_form(&app, &format!("/notices/{notice}/recognise"), &office, "").await;
+    assert!(to.ends_with("?error=running"), "{to}");
 }

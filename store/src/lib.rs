@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod batches;
+pub mod county;
 pub mod demo;
 pub mod evidence;
 pub mod indicators;
@@ -195,6 +196,11 @@ fn normalise_url(url: &str) -> StoreResult<(Backend, String)> {
         None => "mode=rwc".to_string(),
     };
     Ok((Backend::Sqlite, format!("sqlite://{path}?{query}")))
+}
+
+/// True for a real calendar date written YYYY-MM-DD.
+pub fn is_iso_date(s: &str) -> bool {
+    s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 /// Now, as stored: RFC 3339 UTC with microseconds, which sorts correctly as text.

@@ -16,6 +16,8 @@ const STAFF: &[(&str, &str, &str, &str)] = &[
     ("auditor", "审计管理员", "audit_admin", "341721"),
     ("office", "县创建办 李明", "county_office", "341721"),
     ("panel1", "评审专家 陈静", "panel_member", "341721"),
+    ("panel2", "评审专家 黄涛", "panel_member", "341721"),
+    ("panel3", "评审专家 林晓", "panel_member", "341721"),
     ("amr", "县市场监管局 赵强", "member_unit_staff", "341721"),
     ("leader", "县领导", "leader", "341721"),
     ("yaodu", "尧渡镇 周敏", "township_reviewer", "341721100"),
@@ -73,6 +75,14 @@ const ORGANISATIONS: &[(&str, &str, &str, &str, &str)] = &[
         "341721102",
         "周平",
     ),
+    // Further along the review (see review::demo): county review, rectifying, passed,
+    // on notice with an objection, recognised, revoked.
+    ("91341721MA3D4E5F6X", "东至县尧渡镇诚信大药房", "unit", "341721100", "吴静"),
+    ("91341721MA3G7H8J9X", "东至县东流镇好运来家电商行", "unit", "341721101", "郑波"),
+    ("91341721MA3K1L2M3X", "东至县尧渡镇红星眼镜店", "unit", "341721100", "冯丽"),
+    ("91341721MA3N4P5Q6X", "东至县大渡口镇江景大酒店", "unit", "341721102", "蒋涛"),
+    ("91341721MA3R7T8U9X", "东至县尧渡镇百味餐厅", "unit", "341721100", "韩梅"),
+    ("91341721MA3W1X2Y3X", "东至县东流镇鑫源超市", "unit", "341721101", "杨帆"),
 ];
 
 fn with_check_character(first17: &str) -> String {

@@ -23,6 +23,13 @@ const STAGES: &[(&str, Step, bool)] = &[
     ("91341721MA2TEA8K1", Step::SelfAssessment, false),
     ("12341721MB1D7E3Y0", Step::Review, false),
     ("51341721MJ0F5H2C9", Step::Review, true),
+    // Submitted, then moved on by crate::review::demo.
+    ("91341721MA3D4E5F6", Step::Review, true),
+    ("91341721MA3G7H8J9", Step::Review, true),
+    ("91341721MA3K1L2M3", Step::Review, true),
+    ("91341721MA3N4P5Q6", Step::Review, true),
+    ("91341721MA3R7T8U9", Step::Review, true),
+    ("91341721MA3W1X2Y3", Step::Review, true),
 ];
 
 fn sample(category: Category, name: &str, kind: FieldKind, org_name: &str) -> String {

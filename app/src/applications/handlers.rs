@@ -61,7 +61,7 @@ where
 
 /// How the signed-in user relates to an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Viewer {
+pub(crate) enum Viewer {
     Applicant,
     Agent,
     Staff,
@@ -83,7 +83,7 @@ async fn own_organisation(
 }
 
 /// Loads an application the user may see; "not found" for anything else, so ids reveal nothing.
-async fn visible(
+pub(crate) async fn visible(
     store: &Store,
     user: &CurrentUser,
     id: i64,
@@ -144,7 +144,7 @@ async fn editable(store: &Store, user: &CurrentUser, id: i64) -> Result<Applicat
     }
 }
 
-async fn setting_u32(store: &Store, (key, default): (&str, u32)) -> Result<u32, AppError> {
+pub async fn setting_u32(store: &Store, (key, default): (&str, u32)) -> Result<u32, AppError> {
     Ok(store
         .setting(key)
         .await?
@@ -250,7 +250,13 @@ async fn summary(store: &Store, a: Application) -> Result<ApplicationSummary, Ap
         Some(id) => store.organisation(id).await?.map(|o| o.name),
         None => None,
     };
+    let plaque_token = if matches!(a.state.as_str(), "recognised" | "revoked" | "expired") {
+        store.recognition_of_application(a.id).await?.map(|r| r.token)
+    } else {
+        None
+    };
     Ok(ApplicationSummary {
+        plaque_token,
         id: a.id,
         category: category_of(&a)?,
         organisation_name: org_name,
@@ -612,79 +618,136 @@ async fn upload_inner(
     user: &CurrentUser,
     addr: String,
     id: i64,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> UploadResult {
     let store = &state.store;
     let app = editable(store, user, id).await.map_err(Err)?;
     let (items, _) = indicator_items(store, &app).await.map_err(Err)?;
     let rules = form::item_rules(&items);
     let slots = form::evidence_slots(&rules);
-    let max_file = setting_u32(store, MAX_FILE_MB).await.map_err(Err)?;
-    let max_total = setting_u32(store, MAX_APPLICATION_MB).await.map_err(Err)?;
+    let upload = read_upload(store, multipart).await.map_err(Err)?;
+    let slot = upload.field("slot");
+    if !slots.contains(&slot) {
+        return Err(Err(AppError::BadRequest));
+    }
+    let view = keep_upload(state, user, id, &slot, upload)
+        .await
+        .map_err(|e| e.map(|p| (slot.clone(), p)))?;
+    audit(
+        store,
+        user,
+        addr,
+        "evidence.upload",
+        format!("application:{id}"),
+        format!("file {} slot {slot} {} bytes", view.id, view.size_bytes),
+    )
+    .await
+    .map_err(Err)?;
+    Ok(view)
+}
+
+/// A multipart form as read: its text fields and at most one file (name, the bytes kept
+/// up to the per-file limit, the full size sent).
+pub struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<(String, Vec<u8>, u64)>,
+    /// The body broke off or went past the HTTP limit.
+    pub broken: bool,
+    max_file_mb: u32,
+}
+
+impl Upload {
+    pub fn field(&self, key: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads a multipart form with one file field named `file` (an empty file input counts as none).
+pub async fn read_upload(store: &Store, mut multipart: Multipart) -> Result<Upload, AppError> {
+    let max_file = setting_u32(store, MAX_FILE_MB).await?;
     let limit = u64::from(max_file) * form::MB;
-    let mut slot = String::new();
-    let mut file: Option<(String, Vec<u8>, u64)> = None;
+    let mut out = Upload {
+        fields: Vec::new(),
+        file: None,
+        broken: false,
+        max_file_mb: max_file,
+    };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            // The body went past the HTTP limit, or the connection broke mid-way.
-            Err(_) => return Err(Ok((slot, UploadProblem::FileTooLarge { max_mb: max_file }))),
+            Err(_) => {
+                out.broken = true;
+                break;
+            }
         };
-        match field.name() {
-            Some("slot") => slot = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field
-                    .file_name()
-                    .unwrap_or("file")
-                    .chars()
-                    .take(120)
-                    .collect::<String>();
-                let mut bytes = Vec::new();
-                let mut size = 0u64;
-                let mut field = field;
-                // Read to the end (so the browser gets our answer), keeping no more than the limit.
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            size += chunk.len() as u64;
-                            if size <= limit {
-                                bytes.extend_from_slice(&chunk);
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(_) => {
-                            return Err(Ok((
-                                slot,
-                                UploadProblem::FileTooLarge { max_mb: max_file },
-                            )))
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field
+                .file_name()
+                .unwrap_or("file")
+                .chars()
+                .take(120)
+                .collect::<String>();
+            let mut bytes = Vec::new();
+            let mut size = 0u64;
+            let mut field = field;
+            // Read to the end (so the browser gets our answer), keeping no more than the limit.
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        size += chunk.len() as u64;
+                        if size <= limit {
+                            bytes.extend_from_slice(&chunk);
                         }
                     }
+                    Ok(None) => break,
+                    Err(_) => {
+                        out.broken = true;
+                        break;
+                    }
                 }
-                file = Some((name, bytes, size));
             }
-            _ => {}
+            if size > 0 {
+                out.file = Some((file_name, bytes, size));
+            }
+        } else if !name.is_empty() {
+            let value = field.text().await.unwrap_or_default();
+            out.fields.push((name, value.chars().take(4000).collect()));
         }
     }
-    if !slots.contains(&slot) {
-        return Err(Err(AppError::BadRequest));
+    Ok(out)
+}
+
+/// Checks an uploaded file by content and the limits, stores its bytes and records it
+/// as evidence of `application_id` in `slot`.
+pub async fn keep_upload(
+    state: &AppState,
+    user: &CurrentUser,
+    application_id: i64,
+    slot: &str,
+    upload: Upload,
+) -> Result<EvidenceView, Result<UploadProblem, AppError>> {
+    let store = &state.store;
+    let max_file = upload.max_file_mb;
+    if upload.broken {
+        return Err(Ok(UploadProblem::FileTooLarge { max_mb: max_file }));
     }
-    let Some((name, bytes, size)) = file else {
-        return Err(Ok((slot, UploadProblem::Empty)));
+    let Some((name, bytes, size)) = upload.file else {
+        return Err(Ok(UploadProblem::Empty));
     };
+    let max_total = setting_u32(store, MAX_APPLICATION_MB).await.map_err(Err)?;
     let used = store
-        .evidence_bytes(id)
+        .evidence_bytes(application_id)
         .await
         .map_err(|e| Err(e.into()))?
         .max(0) as u64;
-    let kind = form::check_upload(
-        &bytes[..bytes.len().min(16)],
-        size,
-        used,
-        max_file,
-        max_total,
-    )
-    .map_err(|p| Ok((slot.clone(), p)))?;
+    let kind = form::check_upload(&bytes[..bytes.len().min(16)], size, used, max_file, max_total)
+        .map_err(Ok)?;
     let key = state
         .objects
         .put(&bytes)
@@ -692,8 +755,8 @@ async fn upload_inner(
         .map_err(|e| Err(AppError::internal(e)))?;
     let file_id = store
         .add_evidence(&store::evidence::NewEvidence {
-            application_id: id,
-            slot: &slot,
+            application_id,
+            slot,
             object_key: &key,
             media_type: kind.mime(),
             size_bytes: size as i64,
@@ -702,19 +765,9 @@ async fn upload_inner(
         })
         .await
         .map_err(|e| Err(e.into()))?;
-    audit(
-        store,
-        user,
-        addr,
-        "evidence.upload",
-        format!("application:{id}"),
-        format!("file {file_id} slot {slot} {size} bytes"),
-    )
-    .await
-    .map_err(Err)?;
     Ok(EvidenceView {
         id: file_id,
-        slot,
+        slot: slot.to_string(),
         name,
         media_type: kind.mime().to_string(),
         size_bytes: size as i64,

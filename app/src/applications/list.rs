@@ -87,7 +87,12 @@ fn ApplicationList(items: Vec<ApplicationSummary>, empty: Msg) -> impl IntoView 
                 let step = Step::parse(&a.step).unwrap_or(Step::Identity);
                 let (pzh, pen) = step.title();
                 let editing = matches!(a.state.as_str(), "draft" | "returned");
-                let href = if editing { format!("/apply/{}/{}", a.id, step.code()) } else { format!("/apply/{}/review", a.id) };
+                let href = match (editing, a.state.as_str(), &a.plaque_token) {
+                    (true, _, _) => format!("/apply/{}/{}", a.id, step.code()),
+                    (_, "rectifying", _) => format!("/rectification/{}", a.id),
+                    (_, _, Some(token)) => format!("/certificate/{token}"),
+                    _ => format!("/apply/{}/review", a.id),
+                };
                 let agent = a.agent_name.clone();
                 let handed = a.handed_over;
                 view! {

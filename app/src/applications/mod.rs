@@ -13,6 +13,7 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 pub mod list;
+pub mod rectification;
 pub mod text;
 pub mod wizard;
 
@@ -130,6 +131,8 @@ pub struct ApplicationSummary {
     pub updated_at: String,
     pub agent_name: Option<String>,
     pub handed_over: bool,
+    /// The plaque's token once recognised (its certificate and verification pages).
+    pub plaque_token: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

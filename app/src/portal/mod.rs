@@ -2,3 +2,4 @@
 
 pub mod home;
 pub mod indicators;
+pub mod notices;

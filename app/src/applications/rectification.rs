@@ -1,0 +1,317 @@
+//! Rectification (整改): after a first failure, each failed item is a to-do with its
+//! own evidence upload. The applicant sees the countdown to the deadline (six months, a
+//! setting), gets in-app reminders 30 and 7 days before it, reports the rectification
+//! done, and asks for acceptance — then the county panel scores it once more.
+
+use super::EvidenceView;
+use crate::errors::AppError;
+use crate::i18n::{t, use_locale, Msg};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Todo {
+    pub index: usize,
+    pub zh: String,
+    pub en: String,
+    pub files: Vec<EvidenceView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RectificationView {
+    pub id: i64,
+    pub organisation_name: String,
+    pub state: String,
+    pub opened_on: String,
+    pub due_on: String,
+    pub days_left: i64,
+    pub todos: Vec<Todo>,
+    pub report: String,
+    pub reported_at: Option<String>,
+    /// The signed-in user is the applicant and the case is open.
+    pub editable: bool,
+    pub may_request_acceptance: bool,
+}
+
+#[server(prefix = "/api", endpoint = "rectification_view")]
+#[tracing::instrument(skip_all)]
+pub async fn fetch_rectification(id: i64) -> Result<RectificationView, AppError> {
+    let user = crate::accounts::session::require_user()?;
+    let store = crate::state::store()?;
+    let (app, viewer) = super::handlers::visible(&store, &user, id).await?;
+    let case = store.rectification(id).await?.ok_or(AppError::NotFound)?;
+    let today = crate::review::common::today(&store).await;
+    send_due_reminders(&store, today).await;
+    let due = chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d").map_err(AppError::internal)?;
+    let files = store.evidence_of(id).await?;
+    let todos: Vec<serde_json::Value> = serde_json::from_str(&case.items).unwrap_or_default();
+    let todos = todos
+        .into_iter()
+        .map(|v| {
+            let index = v["index"].as_u64().unwrap_or(0) as usize;
+            Todo {
+                index,
+                zh: v["zh"].as_str().unwrap_or_default().to_string(),
+                en: v["en"].as_str().unwrap_or_default().to_string(),
+                files: files
+                    .iter()
+                    .filter(|f| f.slot == format!("rect.{index}"))
+                    .map(|f| EvidenceView {
+                        id: f.id,
+                        slot: f.slot.clone(),
+                        name: f.original_name.clone(),
+                        media_type: f.media_type.clone(),
+                        size_bytes: f.size_bytes,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let open = app.state == "rectifying";
+    let days_left = domain::notice::days_left(today, due);
+    let facts = domain::lifecycle::Facts {
+        failed_before: true,
+        rectification_reported: case.reported_at.is_some(),
+        rectification_deadline_passed: days_left < 0,
+        ..Default::default()
+    };
+    let may = open
+        && domain::lifecycle::next(domain::lifecycle::State::Rectifying, domain::lifecycle::Action::RequestAcceptance, &facts).is_ok();
+    let editable = open && viewer == super::handlers::Viewer::Applicant;
+    Ok(RectificationView {
+        id,
+        organisation_name: crate::review::common::organisation_name(&store, app.organisation_id).await,
+        state: app.state,
+        opened_on: case.opened_on,
+        due_on: case.due_on,
+        days_left,
+        todos,
+        report: case.report.unwrap_or_default(),
+        reported_at: case.reported_at,
+        editable,
+        may_request_acceptance: may && editable,
+    })
+}
+
+/// Sends the 30- and 7-day reminders owed today, once each (idempotent).
+#[cfg(feature = "ssr")]
+pub async fn send_due_reminders(store: &store::Store, today: chrono::NaiveDate) {
+    use domain::notice::{reminders_due, Reminder};
+    let Ok(open) = store.open_rectifications().await else { return };
+    for (app, org, due, reminded) in open {
+        let Ok(due_date) = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d") else { continue };
+        let mut sent: Vec<String> = serde_json::from_str(&reminded).unwrap_or_default();
+        let mut changed = false;
+        for r in reminders_due(today, due_date) {
+            let key = match r {
+                Reminder::ThirtyDays => "30",
+                Reminder::SevenDays => "7",
+            };
+            if sent.iter().any(|s| s == key) {
+                continue;
+            }
+            let days = domain::notice::days_left(today, due_date);
+            crate::review::common::notify_org(
+                store,
+                org,
+                &format!("整改提醒：距整改期限 {due} 还有 {days} 天。"),
+                &format!("Rectification reminder: {days} days left until {due}."),
+                &format!("/rectification/{app}"),
+            )
+            .await;
+            sent.push(key.to_string());
+            changed = true;
+        }
+        if changed {
+            let _ = store
+                .set_reminded(app, &serde_json::to_string(&sent).unwrap_or_else(|_| "[]".into()))
+                .await;
+        }
+    }
+}
+
+#[component]
+pub fn RectificationPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok())).unwrap_or(0);
+    let data = Resource::new_blocking(id, fetch_rectification);
+    view! {
+        <Title text=move || format!("{} · {}", locale.get().pick("整改", "Rectification"), Msg::AppName.text(locale.get()))/>
+        <section class="panel wizard">
+            <p><a href="/apply">{move || locale.get().pick("← 返回我的申报", "← Back to my applications")}</a></p>
+            <crate::forms::PostNote text=note_text testid="rect-note"/>
+            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => view! { <RectificationBody v=v/> }.into_any(),
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn note_text(code: &str, l: domain::Locale) -> String {
+    match code {
+        "ok.upload" => l.pick("整改材料已上传。", "The evidence is uploaded."),
+        "ok.report" => l.pick("已报告整改完成，现在可以申请验收。", "Reported done: you can ask for acceptance now."),
+        "report" => l.pick("请写明整改情况（做了什么、何时完成）。", "Describe the rectification: what was done, and when."),
+        "early" => l.pick("请先报告整改完成（或等到整改期限届满）再申请验收。", "Report the rectification done first (or wait for the deadline) before asking for acceptance."),
+        "too_large" => l.pick("文件过大，请压缩后重新上传。", "The file is too large: make it smaller and upload again."),
+        "file_type" => l.pick("只能上传 JPG、PNG、WebP 图片或 PDF。", "Only JPG, PNG or WebP images and PDFs can be uploaded."),
+        "empty" => l.pick("请选择要上传的文件。", "Choose a file to upload."),
+        _ => l.pick("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+    }
+    .to_string()
+}
+
+#[component]
+fn RectificationBody(v: RectificationView) -> impl IntoView {
+    let locale = use_locale();
+    let id = v.id;
+    let days = v.days_left;
+    let editable = v.editable;
+    let (szh, sen) = super::state_text(&v.state);
+    view! {
+        <h1>{v.organisation_name.clone()}</h1>
+        <p class="panel__lead">{move || locale.get().pick(szh, sen)}</p>
+        <div class="countdown" data-testid="rect-countdown">
+            <span class="countdown__number">{days.max(0)}</span>
+            <span class="countdown__label">{move || if days >= 0 {
+                format!("{}{}", locale.get().pick("天后到期 · 整改期限 ", "days left · due "), v.due_on)
+            } else {
+                format!("{}{}", locale.get().pick("整改期限已过 · ", "Past the deadline · "), v.due_on)
+            }}</span>
+        </div>
+        <section class="summary">
+            <h2>{move || locale.get().pick("整改事项", "To do")}</h2>
+            <ol class="todo-list" data-testid="todos">
+                {v.todos.into_iter().map(|todo| {
+                    let (zh, en) = (todo.zh.clone(), todo.en.clone());
+                    let index = todo.index;
+                    view! {
+                        <li class="todo" data-testid="todo">
+                            <p class="todo__text">{move || locale.get().pick(&zh, &en).to_string()}</p>
+                            <ul class="files">
+                                {todo.files.iter().map(|f| view! { <li class="files__item"><a href=format!("/files/{}", f.id) target="_blank" rel="noopener">{f.name.clone()}</a></li> }).collect_view()}
+                            </ul>
+                            {editable.then(|| view! {
+                                <form method="post" action=format!("/rectification/{id}/upload") enctype="multipart/form-data" class="inline-form">
+                                    <input type="hidden" name="todo" value=index/>
+                                    <label>{move || locale.get().pick("整改材料", "Evidence")}<input type="file" name="file" accept="image/jpeg,image/png,image/webp,application/pdf"/></label>
+                                    <button class="button button--secondary button--small">{move || locale.get().pick("上传", "Upload")}</button>
+                                </form>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+        <section class="summary">
+            <h2>{move || locale.get().pick("整改报告", "Rectification report")}</h2>
+            {v.reported_at.clone().map(|at| view! { <p class="panel__lead" data-testid="reported">{move || locale.get().pick("已报告：", "Reported: ")}{crate::format::short_time(&at)}</p> })}
+            {if editable {
+                view! {
+                    <form method="post" action=format!("/rectification/{id}/report") class="decision">
+                        <label>{move || locale.get().pick("整改情况", "What was done")}<textarea name="report" rows="4" maxlength="2000">{v.report.clone()}</textarea></label>
+                        <button class="button button--secondary" data-testid="report">{move || locale.get().pick("报告整改完成", "Report the rectification done")}</button>
+                    </form>
+                }.into_any()
+            } else {
+                view! { <p>{v.report.clone()}</p> }.into_any()
+            }}
+            {editable.then(|| view! {
+                <form method="post" action=format!("/rectification/{id}/accept") class="wizard-nav">
+                    <button class="button" data-testid="request-acceptance" disabled=!v.may_request_acceptance>{move || locale.get().pick("申请整改验收", "Ask for acceptance")}</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::accounts::session::ClientAddr;
+    use crate::accounts::CurrentUser;
+    use crate::review::common::{self, text};
+    use crate::state::AppState;
+    use axum::extract::{Multipart, Path, State};
+    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::{Extension, Form};
+    use domain::application::UploadProblem;
+
+    fn back(id: i64, note: &str) -> Response {
+        Redirect::to(&format!("/rectification/{id}?{note}")).into_response()
+    }
+
+    /// The applicant's own application, while it is rectifying.
+    async fn own_open(state: &AppState, user: &Option<Extension<CurrentUser>>, id: i64) -> Option<(CurrentUser, store::applications::Application)> {
+        let Extension(user) = user.clone()?;
+        let (app, viewer) = crate::applications::handlers::visible(&state.store, &user, id).await.ok()?;
+        (viewer == crate::applications::handlers::Viewer::Applicant && app.state == "rectifying").then_some((user, app))
+    }
+
+    pub async fn upload(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, multipart: Multipart) -> Response {
+        let Some((user, _)) = own_open(&state, &user, id).await else { return back(id, "error=state") };
+        let Ok(Some(case)) = state.store.rectification(id).await else { return back(id, "error=state") };
+        let Ok(upload) = crate::applications::handlers::read_upload(&state.store, multipart).await else { return back(id, "error=state") };
+        let todo = upload.field("todo");
+        let known: Vec<serde_json::Value> = serde_json::from_str(&case.items).unwrap_or_default();
+        if !known.iter().any(|v| v["index"].as_u64().map(|i| i.to_string()) == Some(todo.clone())) {
+            return back(id, "error=state");
+        }
+        let slot = format!("rect.{todo}");
+        match crate::applications::handlers::keep_upload(&state, &user, id, &slot, upload).await {
+            Ok(f) => {
+                let _ = common::audit(&state.store, &user, common::addr(&addr), "rectification.upload", format!("application:{id}"), format!("file {} {slot}", f.id)).await;
+                back(id, "done=ok.upload")
+            }
+            Err(Ok(UploadProblem::Empty)) => back(id, "error=empty"),
+            Err(Ok(UploadProblem::FileTooLarge { .. } | UploadProblem::ApplicationFull { .. })) => back(id, "error=too_large"),
+            Err(Ok(_)) => back(id, "error=file_type"),
+            Err(Err(e)) => {
+                tracing::warn!(?e, "rectification upload failed");
+                back(id, "error=state")
+            }
+        }
+    }
+
+    pub async fn report(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Form<Vec<(String, String)>>) -> Response {
+        let Some((user, _)) = own_open(&state, &user, id).await else { return back(id, "error=state") };
+        let report = text(&p, "report", 2000);
+        if report.is_empty() {
+            return back(id, "error=report");
+        }
+        match state.store.report_rectification(id, &report).await {
+            Ok(true) => {
+                let _ = common::audit(&state.store, &user, common::addr(&addr), "rectification.report", format!("application:{id}"), report.chars().take(60).collect()).await;
+                back(id, "done=ok.report")
+            }
+            _ => back(id, "error=state"),
+        }
+    }
+
+    pub async fn accept(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>) -> Response {
+        let Some((user, app)) = own_open(&state, &user, id).await else { return back(id, "error=state") };
+        let store = &state.store;
+        let Ok(Some(case)) = store.rectification(id).await else { return back(id, "error=state") };
+        let today = common::today(store).await;
+        let past = chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d").map(|d| today > d).unwrap_or(false);
+        let facts = domain::lifecycle::Facts { failed_before: true, rectification_reported: case.reported_at.is_some(), rectification_deadline_passed: past, ..Default::default() };
+        if domain::lifecycle::next(domain::lifecycle::State::Rectifying, domain::lifecycle::Action::RequestAcceptance, &facts).is_err() {
+            return back(id, "error=early");
+        }
+        match store.request_acceptance(id).await {
+            Ok(true) => {
+                let _ = common::audit(store, &user, common::addr(&addr), "rectification.request_acceptance", format!("application:{id}"), String::new()).await;
+                common::notify_org(store, app.organisation_id, "已申请整改验收，等待县级评审组复评。", "Acceptance requested: the county panel will score the application again.", "/apply").await;
+                Redirect::to("/apply?acceptance=1").into_response()
+            }
+            _ => back(id, "error=state"),
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! Public pages of steps 5–7: notices with their countdown and the objection form,
+//! the plaque's verification page (reached from its QR code, by an unguessable token),
+//! the printable certificate, and the list of revocations. All server-rendered and
+//! usable without JavaScript.
+
+use crate::errors::AppError;
+use crate::i18n::{t, use_locale, Msg};
+use domain::notice::{NoticeStatus, PlaqueStatus};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicEntry {
+    pub application_id: i64,
+    pub organisation_name: String,
+    pub credit_code: String,
+    pub township: String,
+    pub category: domain::Category,
+    /// The objection holds it (open or upheld).
+    pub held: bool,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicNotice {
+    pub id: i64,
+    pub title: String,
+    pub published_on: String,
+    pub ends_on: String,
+    pub working_days: i64,
+    pub status: NoticeStatus,
+    pub entries: Vec<PublicEntry>,
+}
+
+#[cfg(feature = "ssr")]
+async fn township_name(store: &store::Store, area: &str) -> String {
+    // An organisation's area may be a village below its township: name the township.
+    let township = area.get(..9).unwrap_or(area);
+    store
+        .area(township)
+        .await
+        .ok()
+        .flatten()
+        .map(|a| a.name_zh)
+        .unwrap_or_default()
+}
+
+#[server(prefix = "/api", endpoint = "public_notices")]
+#[tracing::instrument(skip_all)]
+pub async fn public_notices() -> Result<Vec<crate::review::notices::NoticeSummary>, AppError> {
+    use crate::review::common::*;
+    let store = crate::state::store()?;
+    let (cal, today) = (calendar(&store).await?, today(&store).await);
+    let mut out = Vec::new();
+    for n in store.notices().await? {
+        out.push(crate::review::notices::summarise(&store, &cal, today, n).await?);
+    }
+    Ok(out)
+}
+
+#[server(prefix = "/api", endpoint = "public_notice")]
+#[tracing::instrument(skip_all)]
+pub async fn fetch_public_notice(id: i64) -> Result<PublicNotice, AppError> {
+    use crate::review::common::*;
+    let store = crate::state::store()?;
+    let n = store.notice(id).await?.ok_or(AppError::NotFound)?;
+    let s = crate::review::notices::summarise(&store, &calendar(&store).await?, today(&store).await, n).await?;
+    let objections = store.objections_of_notice(id).await?;
+    let mut entries = Vec::new();
+    for e in store.notice_entries(id).await? {
+        entries.push(PublicEntry {
+            held: objections.iter().any(|o| {
+                o.application_id == e.application_id
+                    && domain::notice::ObjectionStatus::parse(&o.status).is_some_and(|s| s.holds_recognition())
+            }),
+            township: township_name(&store, &e.area_code).await,
+            application_id: e.application_id,
+            organisation_name: e.organisation_name,
+            credit_code: e.credit_code,
+            category: domain::Category::parse(&e.category_code).unwrap_or(domain::Category::Unit),
+            state: e.state,
+        });
+    }
+    Ok(PublicNotice {
+        id,
+        title: s.title,
+        published_on: s.published_on,
+        ends_on: s.ends_on,
+        working_days: s.working_days,
+        status: s.status,
+        entries,
+    })
+}
+
+#[component]
+pub fn PublicNoticesPage() -> impl IntoView {
+    let locale = use_locale();
+    let data = Resource::new_blocking(|| (), |_| public_notices());
+    view! {
+        <Title text=move || format!("{} · {}", locale.get().pick("公示公告", "Public notices"), Msg::AppName.text(locale.get()))/>
+        <Meta name="description" content="东至县放心消费示范创建拟认定名单公示，公示期内任何单位和个人均可提出异议。"/>
+        <section class="panel">
+            <h1>{move || locale.get().pick("公示公告", "Public notices")}</h1>
+            <p class="panel__lead">{move || locale.get().pick(
+                "拟认定的放心消费示范名单在此公示。公示期内，任何单位和个人对名单有异议，均可实名提出。",
+                "Applicants about to be recognised are listed here. While a notice runs, anyone may object, giving their name."
+            )}</p>
+            <p><a href="/revocations">{move || locale.get().pick("撤销公告", "Revocation notices")}</a></p>
+            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{move || locale.get().pick("暂无公示。", "No notices yet.")}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="app-list" data-testid="public-notices">
+                                {list.into_iter().map(|n| view! {
+                                    <li class="app-list__item">
+                                        <a class="app-list__link" href=format!("/notice/{}", n.id)><span class="app-list__name">{n.title.clone()}</span></a>
+                                        <span class="app-list__meta">{format!("{} — {} · ", n.published_on, n.ends_on)}{move || crate::review::notices::status_text(n.status, locale.get())}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn PublicNoticePage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok())).unwrap_or(0);
+    let data = Resource::new_blocking(id, fetch_public_notice);
+    view! {
+        <Title text=move || format!("{} · {}", locale.get().pick("公示", "Public notice"), Msg::AppName.text(locale.get()))/>
+        <section class="panel">
+            <p><a href="/notice">{move || locale.get().pick("← 全部公示", "← All notices")}</a></p>
+            <crate::forms::PostNote text=objection_note testid="objection-note"/>
+            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(n) => view! { <NoticeBody n=n/> }.into_any(),
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn objection_note(code: &str, l: domain::Locale) -> String {
+    match code {
+        "filed" => l.pick("异议已收到。我们将在答复期限内核查并联系您。", "Your objection is received. We will check it and contact you by the response date."),
+        "name" => l.pick("请填写您的姓名（实名提出）。", "Give your name: objections are made in your own name."),
+        "contact" => l.pick("请填写联系电话或电子邮箱，以便答复。", "Give a phone number or e-mail so we can answer."),
+        "facts" => l.pick("请写明异议的事实和理由（至少 10 个字）。", "Describe the facts and reasons (at least 10 characters)."),
+        "unit" => l.pick("请选择异议针对的单位。", "Choose the applicant you object to."),
+        "closed" => l.pick("该公示已结束，不再受理异议。", "This notice has ended and takes no more objections."),
+        "busy" => l.pick("提交过于频繁，请稍后再试。", "Too many submissions: try again in a minute."),
+        _ => l.pick("提交未完成，请重试。", "That did not go through; try again."),
+    }
+    .to_string()
+}
+
+#[component]
+fn NoticeBody(n: PublicNotice) -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let kept = move |k: &str| query.with_untracked(|q| q.get(k)).unwrap_or_default();
+    let running = matches!(n.status, NoticeStatus::Running { .. } | NoticeStatus::Upcoming);
+    let left = match n.status {
+        NoticeStatus::Running { working_days_left } => Some(working_days_left),
+        _ => None,
+    };
+    let id = n.id;
+    let chosen = kept("application");
+    view! {
+        <h1>{n.title.clone()}</h1>
+        <div class="countdown" data-testid="notice-countdown">
+            {match left {
+                Some(d) => view! {
+                    <span class="countdown__number">{d}</span>
+                    <span class="countdown__label">{move || locale.get().pick("个工作日后公示期满", "working days left")}</span>
+                }.into_any(),
+                None => view! { <span class="countdown__label">{move || crate::review::notices::status_text(n.status, locale.get())}</span> }.into_any(),
+            }}
+        </div>
+        <p class="panel__lead" data-testid="notice-period">
+            {move || locale.get().pick("公示期：", "Runs: ")}{format!("{} — {}", n.published_on, n.ends_on)}
+            {move || format!("（{} {}）", n.working_days, locale.get().pick("个工作日，节假日不计", "working days; public holidays do not count"))}
+        </p>
+        <div class="table-wrap"><table class="table table--fit" data-testid="notice-entries">
+            <thead><tr>
+                <th>{move || locale.get().pick("单位名称", "Name")}</th>
+                <th>{move || locale.get().pick("类别", "Category")}</th>
+                <th>{move || locale.get().pick("乡镇", "Township")}</th>
+                <th>{move || locale.get().pick("统一社会信用代码", "Credit code")}</th>
+            </tr></thead>
+            <tbody>
+                {n.entries.iter().map(|e| {
+                    let (zh, en) = e.category.name();
+                    view! { <tr>
+                        <td>{e.organisation_name.clone()}{e.held.then(|| view! { " " <span class="badge badge--draft">{move || locale.get().pick("异议核查中", "Objection under review")}</span> })}</td>
+                        <td>{move || locale.get().pick(zh, en)}</td>
+                        <td>{e.township.clone()}</td>
+                        <td>{e.credit_code.clone()}</td>
+                    </tr> }
+                }).collect_view()}
+            </tbody>
+        </table></div>
+        {running.then(|| view! {
+            <section class="summary" id="object">
+                <h2>{move || locale.get().pick("提出异议", "Object")}</h2>
+                <p class="panel__lead">{move || locale.get().pick("请实名提出，写明事实和理由；我们会在答复期限内核查并答复。", "Object in your own name with the facts; we check and answer by the response date.")}</p>
+                <form method="post" action=format!("/notice/{id}/object") class="decision" data-testid="objection-form">
+                    <label>{move || locale.get().pick("异议对象", "Applicant")}
+                        <select name="application">
+                            {n.entries.iter().map(|e| view! { <option value=e.application_id selected=chosen == e.application_id.to_string()>{e.organisation_name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>{move || locale.get().pick("姓名", "Your name")}<input type="text" name="name" maxlength="40" autocomplete="name" value=kept("name")/></label>
+                    <label>{move || locale.get().pick("联系方式（电话或邮箱）", "Contact (phone or e-mail)")}<input type="text" name="contact" maxlength="80" autocomplete="tel" value=kept("contact")/></label>
+                    <label>{move || locale.get().pick("事实和理由", "Facts and reasons")}<textarea name="facts" rows="4" maxlength="2000">{kept("facts")}</textarea></label>
+                    <label>{move || locale.get().pick("证据（选填：说明或链接）", "Evidence (optional: a description or link)")}<textarea name="evidence" rows="2" maxlength="1000">{kept("evidence")}</textarea></label>
+                    <button class="button" data-testid="file-objection">{move || locale.get().pick("提交异议", "Submit the objection")}</button>
+                </form>
+            </section>
+        })}
+    }
+}
+
+// ---- the plaque --------------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plaque {
+    pub organisation_name: String,
+    pub credit_code: String,
+    pub township: String,
+    pub category: domain::Category,
+    pub certificate_no: String,
+    pub recognised_on: String,
+    pub valid_until: String,
+    pub status: PlaqueStatus,
+    pub revoked_on: Option<String>,
+    pub revoke_reason: Option<String>,
+    pub verify_url: String,
+    pub qr_svg: String,
+}
+
+#[server(prefix = "/api", endpoint = "plaque")]
+#[tracing::instrument(skip_all)]
+pub async fn fetch_plaque(token: String) -> Result<Plaque, AppError> {
+    let store = crate::state::store()?;
+    if token.len() != 32 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let r = store.recognition_by_token(&token).await?.ok_or(AppError::NotFound)?;
+    let today = crate::review::common::today(&store).await;
+    let until = chrono::NaiveDate::parse_from_str(&r.valid_until, "%Y-%m-%d").map_err(AppError::internal)?;
+    let status = domain::notice::plaque_status(today, until, r.revoked_on.is_some());
+    let parts = crate::accounts::session::request_parts();
+    let header = |name: &str| parts.as_ref().and_then(|p| p.headers.get(name)).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let origin = std::env::var("FANGXIN_PUBLIC_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| {
+        format!("{}://{}", header("x-forwarded-proto").unwrap_or_else(|| "http".into()), header("host").unwrap_or_else(|| "localhost".into()))
+    });
+    let verify_url = format!("{}/verify/{token}", origin.trim_end_matches('/'));
+    let qr_svg = qrcode::QrCode::new(verify_url.as_bytes())
+        .map_err(AppError::internal)?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(180, 180)
+        .quiet_zone(true)
+        .build();
+    Ok(Plaque {
+        township: township_name(&store, &r.area_code).await,
+        organisation_name: r.organisation_name,
+        credit_code: r.credit_code,
+        category: domain::Category::parse(&r.category_code).unwrap_or(domain::Category::Unit),
+        certificate_no: r.certificate_no,
+        recognised_on: r.recognised_on,
+        valid_until: r.valid_until,
+        status,
+        revoked_on: r.revoked_on,
+        revoke_reason: r.revoke_reason,
+        verify_url,
+        qr_svg,
+    })
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let token = move || params.with(|p| p.get("token").unwrap_or_default());
+    let data = Resource::new_blocking(token, fetch_plaque);
+    view! {
+        <Title text=move || format!("{} · {}", locale.get().pick("示范牌匾查验", "Plaque verification"), Msg::AppName.text(locale.get()))/>
+        <Meta name="robots" content="noindex"/>
+        <section class="panel">
+            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(p) => view! { <VerifyBody p=p/> }.into_any(),
+                        Err(_) => view! {
+                            <div class="verdict verdict--bad" data-testid="verify-status" data-status="unknown">
+                                <p class="verdict__status">{move || locale.get().pick("查无此牌匾", "No such plaque")}</p>
+                                <p>{move || locale.get().pick("这个二维码不是东至县放心消费示范牌匾的有效二维码。请谨慎消费，可拨打 12315 反映。", "This QR code is not a valid Dongzhi trusted-consumption plaque. Take care, and call 12315 to report it.")}</p>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn VerifyBody(p: Plaque) -> impl IntoView {
+    let locale = use_locale();
+    let (czh, cen) = p.category.name();
+    let (szh, sen) = p.status.name();
+    let class = match p.status {
+        PlaqueStatus::Valid => "verdict verdict--ok",
+        _ => "verdict verdict--bad",
+    };
+    view! {
+        <div class=class data-testid="verify-status" data-status=p.status.code() role="status">
+            <p class="verdict__status">{move || locale.get().pick(szh, sen)}</p>
+            {match p.status {
+                PlaqueStatus::Valid => view! { <p>{move || format!("{}{}", locale.get().pick("有效期至 ", "Valid until "), p.valid_until)}</p> }.into_any(),
+                PlaqueStatus::Expired => view! { <p>{move || format!("{}{}{}", locale.get().pick("有效期已于 ", "Expired on "), p.valid_until, locale.get().pick(" 届满。", "."))}</p> }.into_any(),
+                PlaqueStatus::Revoked => view! {
+                    <p><strong>{move || locale.get().pick("此单位的放心消费示范称号已被撤销，牌匾不再有效。", "This unit's recognition has been revoked: the plaque is no longer valid.")}</strong></p>
+                    <p>{move || locale.get().pick("撤销日期：", "Revoked on: ")}{p.revoked_on.clone().unwrap_or_default()}</p>
+                    <p>{move || locale.get().pick("撤销原因：", "Reason: ")}{p.revoke_reason.clone().unwrap_or_default()}</p>
+                }.into_any(),
+            }}
+        </div>
+        <h1 data-testid="verify-name">{p.organisation_name.clone()}</h1>
+        <dl class="facts">
+            <dt>{move || locale.get().pick("类别", "Category")}</dt><dd>{move || locale.get().pick(czh, cen)}</dd>
+            <dt>{move || locale.get().pick("乡镇", "Township")}</dt><dd>{p.township.clone()}</dd>
+            <dt>{move || locale.get().pick("统一社会信用代码", "Credit code")}</dt><dd>{p.credit_code.clone()}</dd>
+            <dt>{move || locale.get().pick("证书编号", "Certificate")}</dt><dd data-testid="verify-certificate">{p.certificate_no.clone()}</dd>
+            <dt>{move || locale.get().pick("认定日期", "Recognised on")}</dt><dd>{p.recognised_on.clone()}</dd>
+        </dl>
+        <p class="panel__lead">{move || locale.get().pick("消费遇到问题？可拨打 12315 投诉举报。", "A problem with a purchase? Call 12315.")}</p>
+    }
+}
+
+#[component]
+pub fn CertificatePage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let token = move || params.with(|p| p.get("token").unwrap_or_default());
+    let data = Resource::new_blocking(token, fetch_plaque);
+    view! {
+        <Title text=move || format!("{} · {}", locale.get().pick("示范证书", "Certificate"), Msg::AppName.text(locale.get()))/>
+        <Meta name="robots" content="noindex"/>
+        <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(p) => {
+                        let (czh, _) = p.category.name();
+                        let year = p.recognised_on.get(..4).unwrap_or_default().to_string();
+                        view! {
+                            <p class="no-print"><button type="button" class="button" onclick="window.print()">{move || locale.get().pick("打印证书", "Print")}</button></p>
+                            <article class="certificate" data-testid="certificate" lang="zh-CN">
+                                <p class="certificate__issuer">"东至县放心消费创建工作领导小组"</p>
+                                <h1 class="certificate__title">"放心消费示范" {czh.trim_start_matches("放心消费示范")}</h1>
+                                <p class="certificate__name" data-testid="certificate-name">{p.organisation_name.clone()}</p>
+                                <p class="certificate__text">{format!("经申报、乡镇初审、县级评审和社会公示，认定为{year}年度东至县放心消费示范{}。", czh.trim_start_matches("示范"))}</p>
+                                <p class="certificate__text">{format!("有效期至 {}", p.valid_until)}</p>
+                                <div class="certificate__foot">
+                                    <div class="certificate__qr" inner_html=p.qr_svg.clone()></div>
+                                    <div>
+                                        <p data-testid="certificate-number">{format!("证书编号：{}", p.certificate_no)}</p>
+                                        <p>{format!("认定日期：{}", p.recognised_on)}</p>
+                                        <p class="certificate__verify">{format!("扫码查验：{}", p.verify_url)}</p>
+                                    </div>
+                                </div>
+                            </article>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[server(prefix = "/api", endpoint = "public_revocations")]
+#[tracing::instrument(skip_all)]
+pub async fn public_revocations() -> Result<Vec<(String, String, String, String)>, AppError> {
+    let store = crate::state::store()?;
+    Ok(store
+        .revocations()
+        .await?
+        .into_iter()
+        .map(|r| (r.organisation_name, r.certificate_no, r.revoked_on.unwrap_or_default(), r.revoke_reason.unwrap_or_default()))
+        .collect())
+}
+
+#[component]
+pub fn RevocationsPage() -> impl IntoView {
+    let locale = use_locale();
+    let data = Resource::new_blocking(|| (), |_| public_revocations());
+    view! {
+        <Title text=move || format!("{} · {}", locale.get().pick("撤销公告", "Revocation notices"), Msg::AppName.text(locale.get()))/>
+        <Meta name="description" content="东至县放心消费示范称号撤销公告：复查不合格或违反承诺的单位。"/>
+        <section class="panel">
+            <h1>{move || locale.get().pick("撤销公告", "Revocation notices")}</h1>
+            <p class="panel__lead">{move || locale.get().pick("以下单位经复查不再符合放心消费示范条件，已撤销称号，其牌匾不再有效。", "These units no longer meet the standard on re-inspection: their recognition is revoked and their plaques are no longer valid.")}</p>
+            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{move || locale.get().pick("暂无撤销。", "No revocations.")}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="table-wrap"><table class="table table--fit" data-testid="revocations">
+                                <thead><tr><th>{move || locale.get().pick("单位", "Unit")}</th><th>{move || locale.get().pick("证书编号", "Certificate")}</th><th>{move || locale.get().pick("撤销日期", "Revoked on")}</th><th>{move || locale.get().pick("原因", "Reason")}</th></tr></thead>
+                                <tbody>{list.into_iter().map(|(n, c, d, r)| view! { <tr><td>{n}</td><td>{c}</td><td>{d}</td><td>{r}</td></tr> }).collect_view()}</tbody>
+                            </table></div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::accounts::session::ClientAddr;
+    use crate::review::common::{self, field, text};
+    use crate::state::AppState;
+    use axum::extract::{Path, State};
+    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::{Extension, Form};
+
+    /// An objection from anyone; five per minute per address.
+    pub async fn object(State(state): State<AppState>, Path(id): Path<i64>, addr: Option<Extension<ClientAddr>>, Form(p): Form<Vec<(String, String)>>) -> Response {
+        let store = &state.store;
+        let kept = format!(
+            "&application={}&name={}&contact={}&facts={}&evidence={}",
+            common::q(&field(&p, "application")),
+            common::q(&text(&p, "name", 40)),
+            common::q(&text(&p, "contact", 80)),
+            common::q(&text(&p, "facts", 2000)),
+            common::q(&text(&p, "evidence", 1000))
+        );
+        let refuse = |code: &str| Redirect::to(&format!("/notice/{id}?error={code}{kept}#object")).into_response();
+        let client = common::addr(&addr);
+        if common::rate_limited(store, "objection", &client, 5).await.is_err() {
+            return refuse("busy");
+        }
+        let Ok(Some(n)) = store.notice(id).await else { return refuse("state") };
+        let today = common::today(store).await;
+        if today.format("%Y-%m-%d").to_string() > n.ends_on {
+            return refuse("closed");
+        }
+        let Ok(app) = field(&p, "application").parse::<i64>() else { return refuse("unit") };
+        if !store.notice_entries(id).await.map(|es| es.iter().any(|e| e.application_id == app)).unwrap_or(false) {
+            return refuse("unit");
+        }
+        let (name, contact, facts) = (text(&p, "name", 40), text(&p, "contact", 80), text(&p, "facts", 2000));
+        if name.is_empty() {
+            return refuse("name");
+        }
+        if contact.chars().filter(|c| c.is_ascii_digit()).count() < 7 && !contact.contains('@') {
+            return refuse("contact");
+        }
+        if facts.chars().count() < 10 {
+            return refuse("facts");
+        }
+        let Ok(cal) = common::calendar(store).await else { return refuse("state") };
+        let days = common::setting_u32(store, common::OBJECTION_RESPONSE_DAYS).await.unwrap_or(5);
+        let respond_by = cal.period_end(today, days, false).format("%Y-%m-%d").to_string();
+        match store
+            .file_objection(&store::county::NewObjection {
+                notice_id: id,
+                application_id: app,
+                name: &name,
+                contact: &contact,
+                facts: &facts,
+                evidence: &text(&p, "evidence", 1000),
+                respond_by: &respond_by,
+            })
+            .await
+        {
+            Ok(oid) => {
+                let _ = store
+                    .audit(&store::audit::AuditEvent {
+                        actor: "-".into(),
+                        role: "public".into(),
+                        area_code: "-".into(),
+                        action: "objection.file".into(),
+                        target: format!("objection:{oid}"),
+                        summary: format!("notice {id} application {app}"),
+                        client_addr: client,
+                    })
+                    .await;
+                // Every county office account hears of it; one of them assigns it.
+                if let Ok(accounts) = store.accounts_under(domain::application::COUNTY).await {
+                    for a in accounts.iter().filter(|a| a.role == domain::Role::CountyOffice.code()) {
+                        common::notify_account(store, a.id, &format!("公示收到一件异议，请在 {respond_by} 前交办核查。"), &format!("A notice received an objection; assign it and answer by {respond_by}."), &format!("/notices/{id}")).await;
+                    }
+                }
+                Redirect::to(&format!("/notice/{id}?done=filed")).into_response()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "objection not stored");
+                refuse("state")
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Recognised demonstrators and dynamic management (动态管理), the county office's side:
+//! the register with live status and certificates, its xlsx export for filing,
+//! re-inspection plans (a random sample or all), each inspection's result, and
+//! revocation — which the plaque's QR page shows at once, with a public notice.
+
+use crate::errors::AppError;
+use crate::i18n::{t, use_locale, Msg};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRow {
+    pub id: i64,
+    pub organisation_name: String,
+    pub category: domain::Category,
+    pub certificate_no: String,
+    pub token: String,
+    pub recognised_on: String,
+    pub valid_until: String,
+    pub status: domain::notice::PlaqueStatus,
+    /// An open re-inspection: (its id, plan).
+    pub pending: Option<(i64, String)>,
+    pub last_result: Option<(String, String)>,
+}
+
+#[server(prefix = "/api", endpoint = "recognition_register")]
+#[tracing::instrument(skip_all)]
+pub async fn recognition_register() -> Result<Vec<RegisterRow>, AppError> {
+    let user = crate::accounts::session::require_role(&[domain::Role::CountyOffice])?;
+    let store = crate::state::store()?;
+    register(&store, &user.area_code).await
+}
+
+#[cfg(feature = "ssr")]
+pub async fn register(store: &store::Store, area: &str) -> Result<Vec<RegisterRow>, AppError> {
+    let today = super::common::today(store).await;
+    let mut out = Vec::new();
+    for r in store.recognitions_under(area).await? {
+        let until = chrono::NaiveDate::parse_from_str(&r.valid_until, "%Y-%m-%d").map_err(AppError::internal)?;
+        let history = store.reinspections_of(r.id).await?;
+        out.push(RegisterRow {
+            id: r.id,
+            organisation_name: r.organisation_name,
+            category: domain::Category::parse(&r.category_code).unwrap_or(domain::Category::Unit),
+            certificate_no: r.certificate_no,
+            token: r.token,
+            recognised_on: r.recognised_on,
+            valid_until: r.valid_until,
+            status: domain::notice::plaque_status(today, until, r.revoked_on.is_some()),
+            pending: history.iter().find(|i| i.result.is_none()).map(|i| (i.id, i.plan.clone())),
+            last_result: history
+                .iter()
+                .find(|i| i.result.is_some())
+                .map(|i| (i.result.clone().unwrap_or_default(), i.inspected_at.clone().unwrap_or_default())),
+        });
+    }
+    Ok(out)
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let locale = use_locale();
+    let data = Resource::new_blocking(|| (), |_| recognition_register());
+    view! {
+        <Title text=move || format!("{} · {}", locale.get().pick("示范名录与复查", "Register and re-inspection"), Msg::AppName.text(locale.get()))/>
+        <section class="panel">
+            <h1>{move || locale.get().pick("示范名录与复查", "Register and re-inspection")}</h1>
+            <p class="panel__lead">{move || locale.get().pick("已认定的示范单位、证书与实时状态。可抽样或全部安排复查，复查不合格即撤销并公告。", "Recognised demonstrators with their certificates and live status. Plan re-inspections for a sample or for all; a failed re-inspection revokes and is published.")}</p>
+            <crate::forms::PostNote text=register_note testid="register-note"/>
+            <p><a class="button button--secondary" href="/recognitions.xlsx" download data-testid="export-xlsx">{move || locale.get().pick("导出 Excel（备案）", "Export to Excel (for filing)")}</a></p>
+            <form method="post" action="/reinspections/plan" class="inline-form" data-testid="plan-form">
+                <label>{move || locale.get().pick("复查计划名称", "Plan name")}<input type="text" name="plan" maxlength="80" value="2027年第一季度复查"/></label>
+                <label>{move || locale.get().pick("抽查数量（留空为全部）", "Sample size (empty: all)")}<input type="number" name="sample" min="1" inputmode="numeric"/></label>
+                <button class="button">{move || locale.get().pick("安排复查", "Plan re-inspections")}</button>
+            </form>
+            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <p class="empty">{move || locale.get().pick("暂无已认定的单位。", "Nobody is recognised yet.")}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <ul class="review-list" data-testid="register">
+                                {rows.into_iter().map(|r| {
+                                    let (czh, cen) = r.category.name();
+                                    let (szh, sen) = r.status.name();
+                                    view! {
+                                        <li class="review-card" data-testid="register-row">
+                                            <h3>{r.organisation_name.clone()}</h3>
+                                            <p class="panel__lead">{move || locale.get().pick(czh, cen)}{format!(" · {} · {} → {} · ", r.certificate_no, r.recognised_on, r.valid_until)}<strong>{move || locale.get().pick(szh, sen)}</strong></p>
+                                            <p><a href=format!("/certificate/{}", r.token)>{move || locale.get().pick("证书", "Certificate")}</a>" · "<a href=format!("/verify/{}", r.token)>{move || locale.get().pick("查验页", "Verification page")}</a></p>
+                                            {r.last_result.clone().map(|(res, at)| view! { <p class="panel__lead">{move || locale.get().pick("上次复查：", "Last re-inspection: ")}{if res == "kept" { locale.get().pick("保留", "kept") } else { locale.get().pick("撤销", "revoked") }}{format!(" · {}", crate::format::short_time(&at))}</p> })}
+                                            {r.pending.clone().map(|(iid, plan)| view! {
+                                                <form method="post" action=format!("/reinspections/{iid}/record") class="decision" data-testid="reinspection-form">
+                                                    <p>{move || locale.get().pick("待复查：", "To re-inspect: ")}{plan.clone()}</p>
+                                                    <label>{move || locale.get().pick("复查记录（撤销时写明原因）", "Findings (the reason, when revoking)")}<textarea name="note" rows="2" maxlength="1000"></textarea></label>
+                                                    <div class="wizard-nav">
+                                                        <button class="button button--secondary" name="result" value="revoked" data-testid="revoke">{move || locale.get().pick("不合格，撤销称号", "Failed: revoke")}</button>
+                                                        <button class="button" name="result" value="kept" data-testid="keep">{move || locale.get().pick("合格，保留", "Passed: keep")}</button>
+                                                    </div>
+                                                </form>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn register_note(code: &str, l: domain::Locale) -> String {
+    if let Some(n) = code.strip_prefix("ok.planned.") {
+        return format!("{}{n}{}", l.pick("已安排 ", "Planned "), l.pick(" 家单位复查。", " re-inspections."));
+    }
+    match code {
+        "ok.kept" => l.pick("复查合格，称号保留。", "Passed: the recognition stays."),
+        "ok.revoked" => l.pick("称号已撤销，撤销公告已发布，牌匾二维码即时显示“已撤销”。", "Revoked: the notice is published and the plaque's QR page shows it at once."),
+        "reason" => l.pick("撤销必须写明原因。", "A revocation needs its reason."),
+        "plan" => l.pick("请填写复查计划名称。", "Name the plan."),
+        _ => l.pick("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+    }
+    .to_string()
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::super::common::{self, field, staff, text};
+    use crate::accounts::session::ClientAddr;
+    use crate::accounts::CurrentUser;
+    use crate::state::AppState;
+    use axum::extract::{Path, State};
+    use axum::http::{header, StatusCode};
+    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::{Extension, Form};
+    use domain::Role;
+
+    fn to(path: &str) -> Response {
+        Redirect::to(path).into_response()
+    }
+
+    pub async fn plan(State(state): State<AppState>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Form<Vec<(String, String)>>) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+        let store = &state.store;
+        let plan = text(&p, "plan", 80);
+        if plan.is_empty() {
+            return to("/recognitions?error=plan");
+        }
+        let Ok(rows) = super::register(store, &user.area_code).await else { return to("/recognitions?error=state") };
+        let mut ids: Vec<i64> = rows.iter().filter(|r| r.status == domain::notice::PlaqueStatus::Valid && r.pending.is_none()).map(|r| r.id).collect();
+        if let Ok(n) = field(&p, "sample").parse::<usize>() {
+            // A random sample: shuffle with the OS's randomness, keep n.
+            let mut keyed: Vec<(u64, i64)> = ids.iter().map(|id| { let mut b = [0u8; 8]; let _ = getrandom::fill(&mut b); (u64::from_le_bytes(b), *id) }).collect();
+            keyed.sort_unstable();
+            ids = keyed.into_iter().take(n).map(|(_, id)| id).collect();
+        }
+        match store.plan_reinspections(&plan, &ids).await {
+            Ok(n) => {
+                let _ = common::audit(store, &user, common::addr(&addr), "reinspection.plan", format!("plan:{plan}"), format!("{n} units")).await;
+                for r in rows.iter().filter(|r| ids.contains(&r.id)) {
+                    if let Ok(Some(rec)) = store.recognition(r.id).await {
+                        common::notify_org(store, rec.organisation_id, &format!("您的单位已列入复查计划：{plan}。"), &format!("You are on a re-inspection plan: {plan}."), "/inbox").await;
+                    }
+                }
+                to(&format!("/recognitions?done=ok.planned.{n}"))
+            }
+            Err(_) => to("/recognitions?error=state"),
+        }
+    }
+
+    pub async fn record(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Form<Vec<(String, String)>>) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+        let store = &state.store;
+        let kept = match field(&p, "result").as_str() {
+            "kept" => true,
+            "revoked" => false,
+            _ => return to("/recognitions?error=state"),
+        };
+        let note = text(&p, "note", 1000);
+        if !kept && note.is_empty() {
+            return to("/recognitions?error=reason");
+        }
+        let today = common::today(store).await.format("%Y-%m-%d").to_string();
+        if !kept {
+            // The state machine must allow it (recognised → revoked).
+            if domain::lifecycle::next(domain::lifecycle::State::Recognised, domain::lifecycle::Action::Revoke, &Default::default()).is_err() {
+                return to("/recognitions?error=state");
+            }
+        }
+        let rec = store.pending_reinspections(&user.area_code).await.ok().and_then(|v| v.into_iter().find(|(i, _)| i.id == id)).map(|(_, r)| r);
+        let Some(rec) = rec else { return to("/recognitions?error=state") };
+        match store.record_reinspection(id, user.account_id, kept, &note, &today).await {
+            Ok(true) => {
+                let action = if kept { "reinspection.keep" } else { "recognition.revoke" };
+                let _ = common::audit(store, &user, common::addr(&addr), action, format!("recognition:{}", rec.id), note.chars().take(60).collect()).await;
+                let (zh, en) = if kept {
+                    ("复查合格，您的放心消费示范称号保留。".to_string(), "Re-inspection passed: your recognition stays.".to_string())
+                } else {
+                    (format!("复查不合格，您的放心消费示范称号已撤销：{note}"), format!("Re-inspection failed: your recognition is revoked ({note})."))
+                };
+                common::notify_org(store, rec.organisation_id, &zh, &en, &format!("/verify/{}", rec.token)).await;
+                to(if kept { "/recognitions?done=ok.kept" } else { "/recognitions?done=ok.revoked" })
+            }
+            _ => to("/recognitions?error=state"),
+        }
+    }
+
+    /// The register as an xlsx workbook, for filing.
+    pub async fn export(State(state): State<AppState>, user: Option<Extension<CurrentUser>>) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+        let Ok(rows) = super::register(&state.store, &user.area_code).await else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        match workbook(&rows) {
+            Ok(bytes) => (
+                [
+                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"recognitions.xlsx\"; filename*=UTF-8''%E6%94%BE%E5%BF%83%E6%B6%88%E8%B4%B9%E7%A4%BA%E8%8C%83%E5%90%8D%E5%BD%95.xlsx"),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "xlsx export failed");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        }
+    }
+
+    fn workbook(rows: &[super::RegisterRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("示范名录")?;
+        let bold = Format::new().set_bold();
+        let headers = ["证书编号", "单位名称", "类别", "认定日期", "有效期至", "状态"];
+        for (c, h) in headers.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (i, r) in rows.iter().enumerate() {
+            let row = i as u32 + 1;
+            sheet.write_string(row, 0, &r.certificate_no)?;
+            sheet.write_string(row, 1, &r.organisation_name)?;
+            sheet.write_string(row, 2, r.category.name().0)?;
+            sheet.write_string(row, 3, &r.recognised_on)?;
+            sheet.write_string(row, 4, &r.valid_until)?;
+            sheet.write_string(row, 5, r.status.name().0)?;
+        }
+        sheet.set_column_width(0, 24)?;
+        sheet.set_column_width(1, 36)?;
+        sheet.set_column_width(2, 20)?;
+        book.save_to_buffer()
+    }
+}
