@@ -67,7 +67,13 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     // The applicant its own; staff in scope read it (checked inside).
     (
         "/api/rectification_view",
-        Access::Roles(&[Applicant, TownshipReviewer, CountyOffice, PanelMember, Leader]),
+        Access::Roles(&[
+            Applicant,
+            TownshipReviewer,
+            CountyOffice,
+            PanelMember,
+            Leader,
+        ]),
     ),
     ("/api/inbox", Access::SignedIn),
     ("/api/public_notices", Access::Public),
@@ -112,7 +118,10 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/batches/create", Access::Roles(&[CountyOffice])),
     ("/batches/{id}/status", Access::Roles(&[CountyOffice])),
     ("/review", Access::Roles(&[TownshipReviewer])),
-    ("/review/{id}", Access::Roles(&[TownshipReviewer, CountyOffice])),
+    (
+        "/review/{id}",
+        Access::Roles(&[TownshipReviewer, CountyOffice]),
+    ),
     ("/review/{id}/decide", Access::Roles(&[TownshipReviewer])),
     ("/apply", Access::Roles(&[Applicant])),
     ("/apply/{id}/{step}", Access::Roles(&[Applicant])),
@@ -146,7 +155,13 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/reinspections/{id}/record", Access::Roles(&[CountyOffice])),
     (
         "/rectification/{id}",
-        Access::Roles(&[Applicant, TownshipReviewer, CountyOffice, PanelMember, Leader]),
+        Access::Roles(&[
+            Applicant,
+            TownshipReviewer,
+            CountyOffice,
+            PanelMember,
+            Leader,
+        ]),
     ),
     ("/rectification/{id}/upload", Access::Roles(&[Applicant])),
     ("/rectification/{id}/report", Access::Roles(&[Applicant])),

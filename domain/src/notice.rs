@@ -84,9 +84,13 @@ impl ObjectionStatus {
     }
 
     pub fn parse(s: &str) -> Option<ObjectionStatus> {
-        [ObjectionStatus::Open, ObjectionStatus::Upheld, ObjectionStatus::Dismissed]
-            .into_iter()
-            .find(|o| o.code() == s)
+        [
+            ObjectionStatus::Open,
+            ObjectionStatus::Upheld,
+            ObjectionStatus::Dismissed,
+        ]
+        .into_iter()
+        .find(|o| o.code() == s)
     }
 
     pub fn name(self) -> (&'static str, &'static str) {
@@ -205,38 +209,57 @@ mod tests {
     fn a_notice_is_five_to_sixty_working_days_with_someone_on_it() {
         assert!(notice_problems(5, 1).is_empty());
         assert_eq!(notice_problems(4, 1), vec![NoticeProblem::TooShort]);
-        assert_eq!(notice_problems(61, 0), vec![NoticeProblem::TooLong, NoticeProblem::NoApplications]);
+        assert_eq!(
+            notice_problems(61, 0),
+            vec![NoticeProblem::TooLong, NoticeProblem::NoApplications]
+        );
     }
 
     #[test]
     fn status_across_national_day_2026() {
         let cal = HolidayCalendar::builtin();
         let (p, e) = (d("2026-09-30"), d("2026-10-13"));
-        assert_eq!(notice_status(&cal, d("2026-09-29"), p, e, false), NoticeStatus::Upcoming);
+        assert_eq!(
+            notice_status(&cal, d("2026-09-29"), p, e, false),
+            NoticeStatus::Upcoming
+        );
         // Published on the 30th, which does not count: all five remain.
         assert_eq!(
             notice_status(&cal, d("2026-09-30"), p, e, false),
-            NoticeStatus::Running { working_days_left: 5 }
+            NoticeStatus::Running {
+                working_days_left: 5
+            }
         );
         // Through the holiday: 8, 9, 10 (a make-up Saturday), 12, 13 October remain.
         assert_eq!(
             notice_status(&cal, d("2026-10-03"), p, e, false),
-            NoticeStatus::Running { working_days_left: 5 }
+            NoticeStatus::Running {
+                working_days_left: 5
+            }
         );
         assert_eq!(
             notice_status(&cal, d("2026-10-08"), p, e, false),
-            NoticeStatus::Running { working_days_left: 5 }
+            NoticeStatus::Running {
+                working_days_left: 5
+            }
         );
         assert_eq!(
             notice_status(&cal, d("2026-10-13"), p, e, false),
-            NoticeStatus::Running { working_days_left: 1 }
+            NoticeStatus::Running {
+                working_days_left: 1
+            }
         );
-        assert_eq!(notice_status(&cal, d("2026-10-14"), p, e, false), NoticeStatus::Ended);
+        assert_eq!(
+            notice_status(&cal, d("2026-10-14"), p, e, false),
+            NoticeStatus::Ended
+        );
         // Counting the publication day: 30 Sep, 8, 9, 10, 12 October.
         let e2 = d("2026-10-12");
         assert_eq!(
             notice_status(&cal, d("2026-09-30"), p, e2, true),
-            NoticeStatus::Running { working_days_left: 5 }
+            NoticeStatus::Running {
+                working_days_left: 5
+            }
         );
     }
 
@@ -245,7 +268,11 @@ mod tests {
         assert!(ObjectionStatus::Open.holds_recognition());
         assert!(ObjectionStatus::Upheld.holds_recognition());
         assert!(!ObjectionStatus::Dismissed.holds_recognition());
-        for s in [ObjectionStatus::Open, ObjectionStatus::Upheld, ObjectionStatus::Dismissed] {
+        for s in [
+            ObjectionStatus::Open,
+            ObjectionStatus::Upheld,
+            ObjectionStatus::Dismissed,
+        ] {
             assert_eq!(ObjectionStatus::parse(s.code()), Some(s));
         }
     }
@@ -253,19 +280,34 @@ mod tests {
     #[test]
     fn plaques_are_valid_expired_or_revoked() {
         let until = d("2027-12-31");
-        assert_eq!(plaque_status(d("2027-12-31"), until, false), PlaqueStatus::Valid);
-        assert_eq!(plaque_status(d("2028-01-01"), until, false), PlaqueStatus::Expired);
-        assert_eq!(plaque_status(d("2026-01-01"), until, true), PlaqueStatus::Revoked);
+        assert_eq!(
+            plaque_status(d("2027-12-31"), until, false),
+            PlaqueStatus::Valid
+        );
+        assert_eq!(
+            plaque_status(d("2028-01-01"), until, false),
+            PlaqueStatus::Expired
+        );
+        assert_eq!(
+            plaque_status(d("2026-01-01"), until, true),
+            PlaqueStatus::Revoked
+        );
         assert_eq!(valid_until(2027), until);
     }
 
     #[test]
     fn certificate_numbers_and_deadlines() {
-        assert_eq!(certificate_number(2026, crate::Category::Street, 7), "东至放心-2026-S-0007");
+        assert_eq!(
+            certificate_number(2026, crate::Category::Street, 7),
+            "东至放心-2026-S-0007"
+        );
         assert_eq!(rectification_due(d("2026-08-31"), 6), d("2027-02-28"));
         assert_eq!(rectification_due(d("2026-05-15"), 6), d("2026-11-15"));
         assert!(reminders_due(d("2026-01-01"), d("2026-03-01")).is_empty());
-        assert_eq!(reminders_due(d("2026-02-01"), d("2026-03-01")), vec![Reminder::ThirtyDays]);
+        assert_eq!(
+            reminders_due(d("2026-02-01"), d("2026-03-01")),
+            vec![Reminder::ThirtyDays]
+        );
         assert_eq!(
             reminders_due(d("2026-02-25"), d("2026-03-01")),
             vec![Reminder::ThirtyDays, Reminder::SevenDays]

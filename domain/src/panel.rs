@@ -70,7 +70,10 @@ impl Conflict {
             Conflict::SameTownship => ("同一乡镇（工作或居住）", "Same township (work or home)"),
             Conflict::Relative => ("近亲属关系", "A close relative"),
             Conflict::BusinessTie => ("业务或经济往来", "Business or financial ties"),
-            Conflict::Other => ("其他可能影响公正的情形", "Anything else that could affect fairness"),
+            Conflict::Other => (
+                "其他可能影响公正的情形",
+                "Anything else that could affect fairness",
+            ),
         }
     }
 }
@@ -181,9 +184,7 @@ pub fn balanced_assignment(
             let pick = loads
                 .iter_mut()
                 .enumerate()
-                .filter(|(_, (m, _))| {
-                    !excluded.contains(&(*app, *m)) && !out.contains(&(*app, *m))
-                })
+                .filter(|(_, (m, _))| !excluded.contains(&(*app, *m)) && !out.contains(&(*app, *m)))
                 .min_by_key(|(i, (_, n))| (*n, *i))
                 .map(|(_, entry)| entry);
             match pick {
@@ -224,8 +225,16 @@ mod tests {
         assert!(!combine(&o, Aggregate::Mean, 80).unwrap().passed);
         let m = combine(&o, Aggregate::Median, 80).unwrap();
         assert_eq!((m.score_tenths, m.spread, m.passed), (850, 30, true));
-        let even = [outcome(70, false), outcome(79, false), outcome(90, false), outcome(95, false)];
-        assert_eq!(combine(&even, Aggregate::Median, 80).unwrap().score_tenths, 845);
+        let even = [
+            outcome(70, false),
+            outcome(79, false),
+            outcome(90, false),
+            outcome(95, false),
+        ];
+        assert_eq!(
+            combine(&even, Aggregate::Median, 80).unwrap().score_tenths,
+            845
+        );
         assert_eq!(combine(&[], Aggregate::Mean, 80), None);
     }
 

@@ -88,7 +88,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .set_setting("clock.today", &value)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("fangxin: business date {}", if value.is_empty() { "follows the real date" } else { &value });
+            println!(
+                "fangxin: business date {}",
+                if value.is_empty() {
+                    "follows the real date"
+                } else {
+                    &value
+                }
+            );
             Ok(())
         }
         Command::CreateStaff(a) => {

@@ -792,10 +792,19 @@ async fn passed_application(db: &store::Store, code: &str) -> (i64, i64) {
         })
         .await
         .unwrap();
-    let org = db.account(account).await.unwrap().unwrap().organisation_id.unwrap();
+    let org = db
+        .account(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+        .unwrap();
     let batch = db.open_batch("341721").await.unwrap().unwrap().id;
     let set = db.indicator_set(batch, "unit").await.unwrap().unwrap().id;
-    let id = db.create_draft(org, batch, "unit", set, None).await.unwrap();
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
     assert!(db.submit_application(id, 0, account).await.unwrap());
     assert!(db
         .decide_township_review(&store::reviews::NewTownshipReview {
@@ -830,34 +839,86 @@ async fn a_notice_runs_five_working_days_at_least_and_objections_are_checked_and
     let (db, app, office) = as_county_office().await;
     let (id, _) = passed_application(&db, "91110000802100433B").await;
     // Four working days: refused, with what was typed sent back.
-    let to = post_form(&app, "/notices/create", &office, &format!("title=T&working_days=4&published_on=2099-01-05&app.{id}=on")).await;
+    let to = post_form(
+        &app,
+        "/notices/create",
+        &office,
+        &format!("title=T&working_days=4&published_on=2099-01-05&app.{id}=on"),
+    )
+    .await;
     assert!(to.starts_with("/notices?error=too_short"), "{to}");
-    assert!(to.contains("working_days=4") && to.contains("published_on=2099-01-05"), "{to}");
-    let to = post_form(&app, "/notices/create", &office, "title=T&working_days=5&published_on=2099-01-05").await;
+    assert!(
+        to.contains("working_days=4") && to.contains("published_on=2099-01-05"),
+        "{to}"
+    );
+    let to = post_form(
+        &app,
+        "/notices/create",
+        &office,
+        "title=T&working_days=5&published_on=2099-01-05",
+    )
+    .await;
     assert!(to.starts_with("/notices?error=none"), "{to}");
-    let to = post_form(&app, "/notices/create", &office, &format!("title=T&working_days=5&published_on=2000-01-05&app.{id}=on")).await;
+    let to = post_form(
+        &app,
+        "/notices/create",
+        &office,
+        &format!("title=T&working_days=5&published_on=2000-01-05&app.{id}=on"),
+    )
+    .await;
     assert!(to.starts_with("/notices?error=date"), "{to}");
     // Monday 5 January 2099, the day itself not counted: 6–9 and 12 January.
-    let to = post_form(&app, "/notices/create", &office, &format!("title=T&working_days=5&published_on=2099-01-05&app.{id}=on")).await;
+    let to = post_form(
+        &app,
+        "/notices/create",
+        &office,
+        &format!("title=T&working_days=5&published_on=2099-01-05&app.{id}=on"),
+    )
+    .await;
     assert!(to.ends_with("?done=ok.published"), "{to}");
     let notice = db.notice_of_application(id).await.unwrap().unwrap();
-    assert_eq!(db.notice(notice).await.unwrap().unwrap().ends_on, "2099-01-12");
-    assert_eq!(db.application(id).await.unwrap().unwrap().state, "on_notice");
+    assert_eq!(
+        db.notice(notice).await.unwrap().unwrap().ends_on,
+        "2099-01-12"
+    );
+    assert_eq!(
+        db.application(id).await.unwrap().unwrap().state,
+        "on_notice"
+    );
 
     // Objections: anyone, checked, five a minute per address.
-    let object = |facts: &str| format!("application={id}&name=%E6%9D%8E%E5%9B%9B&contact=13905661234&facts={facts}");
+    let object = |facts: &str| {
+        format!("application={id}&name=%E6%9D%8E%E5%9B%9B&contact=13905661234&facts={facts}")
+    };
     let path = format!("/notice/{notice}/object");
     let to = post_form(&app, &path, "", &object("short")).await;
-    assert!(to.contains("error=facts") && to.contains("name=%E6%9D%8E%E5%9B%9B"), "{to}");
+    assert!(
+        to.contains("error=facts") && to.contains("name=%E6%9D%8E%E5%9B%9B"),
+        "{to}"
+    );
     for _ in 0..4 {
-        let to = post_form(&app, &path, "", &object("a%20long%20enough%20account%20of%20facts")).await;
+        let to = post_form(
+            &app,
+            &path,
+            "",
+            &object("a%20long%20enough%20account%20of%20facts"),
+        )
+        .await;
         assert!(to.ends_with("?done=filed"), "{to}");
     }
-    let to = post_form(&app, &path, "", &object("a%20long%20enough%20account%20of%20facts")).await;
+    let to = post_form(
+        &app,
+        &path,
+        "",
+        &object("a%20long%20enough%20account%20of%20facts"),
+    )
+    .await;
     assert!(to.contains("error=busy"), "{to}");
     let filed = db.objections_of_notice(notice).await.unwrap();
     assert_eq!(filed.len(), 4);
-    assert!(filed.iter().all(|o| o.status == "open" && o.respond_by.as_str() > "2000"));
+    assert!(filed
+        .iter()
+        .all(|o| o.status == "open" && o.respond_by.as_str() > "2000"));
     // Recognition must wait for the end of the notice.
     let to = post_form(&app, &format!("/notices/{notice}/recognise"), &office, "").await;
     assert!(to.ends_with("?error=running"), "{to}");

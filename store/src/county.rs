@@ -199,7 +199,8 @@ fn assignment(r: &sqlx::any::AnyRow) -> Assignment {
     }
 }
 
-const RECOGNITION_COLUMNS: &str = "r.id, r.application_id, r.organisation_id, o.name, o.credit_code, \
+const RECOGNITION_COLUMNS: &str =
+    "r.id, r.application_id, r.organisation_id, o.name, o.credit_code, \
      o.area_code, a.category_code, r.certificate_no, r.token, r.recognised_on, r.valid_until, \
      r.revoked_on, r.revoke_reason";
 
@@ -280,7 +281,11 @@ pub fn new_plaque_token() -> String {
 impl Store {
     // ---- panel -------------------------------------------------------------------
 
-    pub async fn panel_members(&self, batch_id: i64, category: &str) -> StoreResult<Vec<PanelMember>> {
+    pub async fn panel_members(
+        &self,
+        batch_id: i64,
+        category: &str,
+    ) -> StoreResult<Vec<PanelMember>> {
         let rows = sqlx::query(
             "SELECT m.id, m.account_id, a.login, a.display_name, a.area_code FROM panel_members m \
              JOIN accounts a ON a.id = m.account_id WHERE m.batch_id = $1 AND m.category_code = $2 \
@@ -303,7 +308,12 @@ impl Store {
     }
 
     /// Adds a reviewer to a panel; false when already on it.
-    pub async fn add_panel_member(&self, batch_id: i64, category: &str, account_id: i64) -> StoreResult<bool> {
+    pub async fn add_panel_member(
+        &self,
+        batch_id: i64,
+        category: &str,
+        account_id: i64,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "INSERT INTO panel_members (batch_id, category_code, account_id, added_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -318,7 +328,12 @@ impl Store {
     }
 
     /// Takes a reviewer off a panel, with their unscored assignments in it.
-    pub async fn remove_panel_member(&self, batch_id: i64, category: &str, account_id: i64) -> StoreResult<()> {
+    pub async fn remove_panel_member(
+        &self,
+        batch_id: i64,
+        category: &str,
+        account_id: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM panel_members WHERE batch_id = $1 AND category_code = $2 AND account_id = $3")
             .bind(batch_id)
@@ -345,12 +360,19 @@ impl Store {
             "SELECT {} FROM applications a WHERE a.batch_id = $1 AND a.state = 'county_review' ORDER BY a.id",
             prefixed_application_columns()
         );
-        let rows = sqlx::query(&sql).bind(batch_id).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(&sql)
+            .bind(batch_id)
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows.iter().map(crate::applications::from_row).collect())
     }
 
     /// Applications of a batch in given states (passed ones for a notice, say).
-    pub async fn applications_in_state(&self, batch_id: i64, state: State) -> StoreResult<Vec<Application>> {
+    pub async fn applications_in_state(
+        &self,
+        batch_id: i64,
+        state: State,
+    ) -> StoreResult<Vec<Application>> {
         let sql = format!(
             "SELECT {} FROM applications a WHERE a.batch_id = $1 AND a.state = $2 ORDER BY a.id",
             prefixed_application_columns()
@@ -373,7 +395,11 @@ impl Store {
         Ok(n + 1)
     }
 
-    pub async fn assignments_of_application(&self, application_id: i64, round: i64) -> StoreResult<Vec<Assignment>> {
+    pub async fn assignments_of_application(
+        &self,
+        application_id: i64,
+        round: i64,
+    ) -> StoreResult<Vec<Assignment>> {
         let sql = format!(
             "SELECT {ASSIGNMENT_COLUMNS} FROM panel_assignments p JOIN accounts a ON a.id = p.reviewer_id \
              WHERE p.application_id = $1 AND p.round = $2 ORDER BY p.id"
@@ -395,7 +421,10 @@ impl Store {
              AND p.round = (SELECT COUNT(*) + 1 FROM panel_results r WHERE r.application_id = p.application_id) \
              ORDER BY p.status, p.id"
         );
-        let rows = sqlx::query(&sql).bind(reviewer_id).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(&sql)
+            .bind(reviewer_id)
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows.iter().map(assignment).collect())
     }
 
@@ -415,7 +444,12 @@ impl Store {
     }
 
     /// Assigns a reviewer; false when they already have (or had) this application's round.
-    pub async fn assign_reviewer(&self, application_id: i64, round: i64, reviewer_id: i64) -> StoreResult<bool> {
+    pub async fn assign_reviewer(
+        &self,
+        application_id: i64,
+        round: i64,
+        reviewer_id: i64,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "INSERT INTO panel_assignments (application_id, round, reviewer_id, status, assigned_at) \
              VALUES ($1, $2, $3, 'assigned', $4) ON CONFLICT DO NOTHING",
@@ -430,7 +464,13 @@ impl Store {
     }
 
     /// A declared conflict: the reviewer steps aside at once (the caller audits it).
-    pub async fn recuse(&self, assignment_id: i64, reviewer_id: i64, conflict: &str, note: &str) -> StoreResult<bool> {
+    pub async fn recuse(
+        &self,
+        assignment_id: i64,
+        reviewer_id: i64,
+        conflict: &str,
+        note: &str,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE panel_assignments SET status = 'recused', conflict = $3, conflict_note = $4, scored_at = $5 \
              WHERE id = $1 AND reviewer_id = $2 AND status = 'assigned'",
@@ -483,7 +523,12 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    pub async fn add_site_visit(&self, application_id: i64, reviewer_id: i64, note: &str) -> StoreResult<i64> {
+    pub async fn add_site_visit(
+        &self,
+        application_id: i64,
+        reviewer_id: i64,
+        note: &str,
+    ) -> StoreResult<i64> {
         Ok(sqlx::query(
             "INSERT INTO site_visits (application_id, reviewer_id, note, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -497,7 +542,10 @@ impl Store {
     }
 
     /// On-site notes of an application: (id, reviewer, note, when).
-    pub async fn site_visits(&self, application_id: i64) -> StoreResult<Vec<(i64, String, String, String)>> {
+    pub async fn site_visits(
+        &self,
+        application_id: i64,
+    ) -> StoreResult<Vec<(i64, String, String, String)>> {
         let rows = sqlx::query(
             "SELECT v.id, a.display_name, v.note, v.created_at FROM site_visits v JOIN accounts a ON a.id = v.reviewer_id \
              WHERE v.application_id = $1 ORDER BY v.id",
@@ -505,7 +553,10 @@ impl Store {
         .bind(application_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect())
     }
 
     /// Records the panel's result and moves the application on (passed, rectifying or
@@ -606,7 +657,11 @@ impl Store {
     }
 
     /// The applicant reports the rectification done (may be repeated to amend the report).
-    pub async fn report_rectification(&self, application_id: i64, report: &str) -> StoreResult<bool> {
+    pub async fn report_rectification(
+        &self,
+        application_id: i64,
+        report: &str,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE rectifications SET report = $2, reported_at = $3 WHERE application_id = $1 \
              AND application_id IN (SELECT id FROM applications WHERE state = 'rectifying')",
@@ -648,20 +703,32 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect())
     }
 
     // ---- holiday calendars ---------------------------------------------------------
 
     /// The holiday-cn files the office loaded: (year, JSON, loaded at).
     pub async fn holiday_calendars(&self) -> StoreResult<Vec<(i64, String, String)>> {
-        let rows = sqlx::query("SELECT year, source, loaded_at FROM holiday_calendars ORDER BY year")
-            .fetch_all(self.pool())
-            .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        let rows =
+            sqlx::query("SELECT year, source, loaded_at FROM holiday_calendars ORDER BY year")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
     }
 
-    pub async fn save_holiday_calendar(&self, year: i64, source: &str, loaded_by: i64) -> StoreResult<()> {
+    pub async fn save_holiday_calendar(
+        &self,
+        year: i64,
+        source: &str,
+        loaded_by: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO holiday_calendars (year, source, loaded_by, loaded_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (year) DO UPDATE SET source = excluded.source, loaded_by = excluded.loaded_by, \
@@ -735,14 +802,18 @@ impl Store {
 
     /// Notices, newest first.
     pub async fn notices(&self) -> StoreResult<Vec<Notice>> {
-        let sql = format!("SELECT {NOTICE_COLUMNS} FROM notices ORDER BY published_on DESC, id DESC");
+        let sql =
+            format!("SELECT {NOTICE_COLUMNS} FROM notices ORDER BY published_on DESC, id DESC");
         let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         Ok(rows.iter().map(notice).collect())
     }
 
     pub async fn notice(&self, id: i64) -> StoreResult<Option<Notice>> {
         let sql = format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.as_ref().map(notice))
     }
 
@@ -797,18 +868,30 @@ impl Store {
     }
 
     pub async fn objections_of_notice(&self, notice_id: i64) -> StoreResult<Vec<Objection>> {
-        let sql = format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE notice_id = $1 ORDER BY id");
-        let rows = sqlx::query(&sql).bind(notice_id).fetch_all(self.pool()).await?;
+        let sql =
+            format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE notice_id = $1 ORDER BY id");
+        let rows = sqlx::query(&sql)
+            .bind(notice_id)
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows.iter().map(objection).collect())
     }
 
     pub async fn objection(&self, id: i64) -> StoreResult<Option<Objection>> {
         let sql = format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.as_ref().map(objection))
     }
 
-    pub async fn assign_objection(&self, id: i64, staff_id: i64, respond_by: &str) -> StoreResult<bool> {
+    pub async fn assign_objection(
+        &self,
+        id: i64,
+        staff_id: i64,
+        respond_by: &str,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE objections SET assigned_to = $2, respond_by = $3 WHERE id = $1 AND status = 'open'",
         )
@@ -822,7 +905,13 @@ impl Store {
 
     /// Records an objection's outcome (upheld or dismissed); an upheld one may still be
     /// revisited and dismissed, a dismissed one is final.
-    pub async fn decide_objection(&self, id: i64, status: &str, outcome: &str, decided_by: i64) -> StoreResult<bool> {
+    pub async fn decide_objection(
+        &self,
+        id: i64,
+        status: &str,
+        outcome: &str,
+        decided_by: i64,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE objections SET status = $2, outcome = $3, decided_by = $4, decided_at = $5 \
              WHERE id = $1 AND status <> 'dismissed'",
@@ -885,11 +974,13 @@ impl Store {
             .bind(valid_until)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("UPDATE applications SET state = 'recognised', updated_at = $2 WHERE id = $1")
-                .bind(app)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE applications SET state = 'recognised', updated_at = $2 WHERE id = $1",
+            )
+            .bind(app)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
             done.push(app);
         }
         sqlx::query("UPDATE notices SET recognised_at = $2 WHERE id = $1")
@@ -902,20 +993,35 @@ impl Store {
     }
 
     pub async fn recognition_by_token(&self, token: &str) -> StoreResult<Option<Recognition>> {
-        let sql = format!("SELECT {RECOGNITION_COLUMNS} FROM {RECOGNITION_FROM} WHERE r.token = $1");
-        let row = sqlx::query(&sql).bind(token).fetch_optional(self.pool()).await?;
+        let sql =
+            format!("SELECT {RECOGNITION_COLUMNS} FROM {RECOGNITION_FROM} WHERE r.token = $1");
+        let row = sqlx::query(&sql)
+            .bind(token)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.as_ref().map(recognition))
     }
 
-    pub async fn recognition_of_application(&self, application_id: i64) -> StoreResult<Option<Recognition>> {
-        let sql = format!("SELECT {RECOGNITION_COLUMNS} FROM {RECOGNITION_FROM} WHERE r.application_id = $1");
-        let row = sqlx::query(&sql).bind(application_id).fetch_optional(self.pool()).await?;
+    pub async fn recognition_of_application(
+        &self,
+        application_id: i64,
+    ) -> StoreResult<Option<Recognition>> {
+        let sql = format!(
+            "SELECT {RECOGNITION_COLUMNS} FROM {RECOGNITION_FROM} WHERE r.application_id = $1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(application_id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.as_ref().map(recognition))
     }
 
     pub async fn recognition(&self, id: i64) -> StoreResult<Option<Recognition>> {
         let sql = format!("SELECT {RECOGNITION_COLUMNS} FROM {RECOGNITION_FROM} WHERE r.id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.as_ref().map(recognition))
     }
 
@@ -944,7 +1050,11 @@ impl Store {
     // ---- re-inspection and revocation ---------------------------------------------------------
 
     /// Plans re-inspections; skips recognitions that already have one planned and open.
-    pub async fn plan_reinspections(&self, plan: &str, recognition_ids: &[i64]) -> StoreResult<usize> {
+    pub async fn plan_reinspections(
+        &self,
+        plan: &str,
+        recognition_ids: &[i64],
+    ) -> StoreResult<usize> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
         let mut n = 0;
@@ -1034,7 +1144,10 @@ impl Store {
     }
 
     /// Open re-inspections with their recognitions.
-    pub async fn pending_reinspections(&self, area_prefix: &str) -> StoreResult<Vec<(Reinspection, Recognition)>> {
+    pub async fn pending_reinspections(
+        &self,
+        area_prefix: &str,
+    ) -> StoreResult<Vec<(Reinspection, Recognition)>> {
         let sql = format!(
             "SELECT i.id, i.recognition_id, i.plan, i.planned_at, {RECOGNITION_COLUMNS} FROM reinspections i \
              JOIN recognitions r ON r.id = i.recognition_id JOIN organisations o ON o.id = r.organisation_id \
@@ -1098,7 +1211,11 @@ impl Store {
     }
 
     /// An account's messages (its own, and its organisation's), newest first.
-    pub async fn inbox(&self, account_id: i64, organisation_id: Option<i64>) -> StoreResult<Vec<Notification>> {
+    pub async fn inbox(
+        &self,
+        account_id: i64,
+        organisation_id: Option<i64>,
+    ) -> StoreResult<Vec<Notification>> {
         let rows = sqlx::query(
             "SELECT id, text_zh, text_en, link, created_at, read_at FROM notifications \
              WHERE account_id = $1 OR (organisation_id IS NOT NULL AND organisation_id = $2) \
@@ -1121,7 +1238,11 @@ impl Store {
             .collect())
     }
 
-    pub async fn unread_count(&self, account_id: i64, organisation_id: Option<i64>) -> StoreResult<i64> {
+    pub async fn unread_count(
+        &self,
+        account_id: i64,
+        organisation_id: Option<i64>,
+    ) -> StoreResult<i64> {
         Ok(sqlx::query(
             "SELECT COUNT(*) FROM notifications WHERE read_at IS NULL AND \
              (account_id = $1 OR (organisation_id IS NOT NULL AND organisation_id = $2))",
@@ -1133,7 +1254,11 @@ impl Store {
         .get(0))
     }
 
-    pub async fn mark_inbox_read(&self, account_id: i64, organisation_id: Option<i64>) -> StoreResult<()> {
+    pub async fn mark_inbox_read(
+        &self,
+        account_id: i64,
+        organisation_id: Option<i64>,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE notifications SET read_at = $3 WHERE read_at IS NULL AND \
              (account_id = $1 OR (organisation_id IS NOT NULL AND organisation_id = $2))",

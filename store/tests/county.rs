@@ -35,10 +35,19 @@ async fn at_county_review(db: &store::Store, code: &str, office: i64) -> (i64, i
         })
         .await
         .unwrap();
-    let org = db.account(account).await.unwrap().unwrap().organisation_id.unwrap();
+    let org = db
+        .account(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+        .unwrap();
     let batch = db.open_batch("341721").await.unwrap().unwrap().id;
     let set = db.indicator_set(batch, "unit").await.unwrap().unwrap().id;
-    let id = db.create_draft(org, batch, "unit", set, None).await.unwrap();
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
     assert!(db.submit_application(id, 0, account).await.unwrap());
     assert!(db
         .decide_township_review(&NewTownshipReview {
@@ -54,7 +63,13 @@ async fn at_county_review(db: &store::Store, code: &str, office: i64) -> (i64, i
     (id, org, account, batch)
 }
 
-fn result(id: i64, round: i64, passed: bool, by: i64, rect: Option<(&'static str, &'static str, &'static str)>) -> NewPanelResult<'static> {
+fn result(
+    id: i64,
+    round: i64,
+    passed: bool,
+    by: i64,
+    rect: Option<(&'static str, &'static str, &'static str)>,
+) -> NewPanelResult<'static> {
     NewPanelResult {
         application_id: id,
         round,
@@ -85,68 +100,217 @@ async fn the_county_cycle_from_panel_to_revocation() {
         assert!(db.add_panel_member(batch, "unit", r).await.unwrap());
         assert!(db.assign_reviewer(id, 1, r).await.unwrap());
     }
-    assert!(!db.add_panel_member(batch, "unit", r1).await.unwrap(), "already on the panel");
-    assert!(!db.assign_reviewer(id, 1, r1).await.unwrap(), "already assigned");
+    assert!(
+        !db.add_panel_member(batch, "unit", r1).await.unwrap(),
+        "already on the panel"
+    );
+    assert!(
+        !db.assign_reviewer(id, 1, r1).await.unwrap(),
+        "already assigned"
+    );
     let rows = db.assignments_of_application(id, 1).await.unwrap();
     assert!(db.recuse(rows[2].id, r3, "relative", "表兄").await.unwrap());
-    assert!(!db.submit_scores(rows[2].id, r3, "[]", 90, false, "").await.unwrap(), "a recused reviewer cannot score");
-    assert!(!db.submit_scores(rows[0].id, r2, "[]", 90, false, "").await.unwrap(), "nor anyone on another's sheet");
-    assert!(db.submit_scores(rows[0].id, r1, "[]", 70, false, "").await.unwrap());
-    assert!(db.submit_scores(rows[1].id, r2, "[]", 71, false, "").await.unwrap());
+    assert!(
+        !db.submit_scores(rows[2].id, r3, "[]", 90, false, "")
+            .await
+            .unwrap(),
+        "a recused reviewer cannot score"
+    );
+    assert!(
+        !db.submit_scores(rows[0].id, r2, "[]", 90, false, "")
+            .await
+            .unwrap(),
+        "nor anyone on another's sheet"
+    );
+    assert!(db
+        .submit_scores(rows[0].id, r1, "[]", 70, false, "")
+        .await
+        .unwrap());
+    assert!(db
+        .submit_scores(rows[1].id, r2, "[]", 71, false, "")
+        .await
+        .unwrap());
     // A discussion reopens both scores; they are submitted again.
     assert_eq!(db.reopen_scores(id, 1).await.unwrap(), 2);
-    assert!(db.submit_scores(rows[0].id, r1, "[]", 70, false, "").await.unwrap());
-    assert!(db.submit_scores(rows[1].id, r2, "[]", 71, false, "").await.unwrap());
-    assert_eq!(db.reviewer_loads(batch).await.unwrap().len(), 2, "the recused reviewer carries no load");
+    assert!(db
+        .submit_scores(rows[0].id, r1, "[]", 70, false, "")
+        .await
+        .unwrap());
+    assert!(db
+        .submit_scores(rows[1].id, r2, "[]", 71, false, "")
+        .await
+        .unwrap());
+    assert_eq!(
+        db.reviewer_loads(batch).await.unwrap().len(),
+        2,
+        "the recused reviewer carries no load"
+    );
 
     // First failure: a rectification opens.
     let todos = r#"[{"index":0,"zh":"明码标价","en":"Prices"}]"#;
-    assert!(db.record_panel_result(&result(id, 1, false, office, Some(("2026-05-15", "2026-11-15", todos)))).await.unwrap());
-    assert!(!db.record_panel_result(&result(id, 1, true, office, None)).await.unwrap(), "decided once");
-    assert_eq!(db.application(id).await.unwrap().unwrap().state, "rectifying");
+    assert!(db
+        .record_panel_result(&result(
+            id,
+            1,
+            false,
+            office,
+            Some(("2026-05-15", "2026-11-15", todos))
+        ))
+        .await
+        .unwrap());
+    assert!(
+        !db.record_panel_result(&result(id, 1, true, office, None))
+            .await
+            .unwrap(),
+        "decided once"
+    );
+    assert_eq!(
+        db.application(id).await.unwrap().unwrap().state,
+        "rectifying"
+    );
     let case = db.rectification(id).await.unwrap().unwrap();
-    assert_eq!((case.due_on.as_str(), case.reported_at.is_none()), ("2026-11-15", true));
+    assert_eq!(
+        (case.due_on.as_str(), case.reported_at.is_none()),
+        ("2026-11-15", true)
+    );
     assert!(db.report_rectification(id, "已整改").await.unwrap());
     assert!(db.request_acceptance(id).await.unwrap());
-    assert!(!db.request_acceptance(id).await.unwrap(), "only from rectifying");
+    assert!(
+        !db.request_acceptance(id).await.unwrap(),
+        "only from rectifying"
+    );
     assert_eq!(db.current_round(id).await.unwrap(), 2);
     assert!(db.assign_reviewer(id, 2, r1).await.unwrap());
-    assert!(db.record_panel_result(&result(id, 2, true, office, None)).await.unwrap());
+    assert!(db
+        .record_panel_result(&result(id, 2, true, office, None))
+        .await
+        .unwrap());
     assert_eq!(db.panel_results(id).await.unwrap().len(), 2);
 
     // A notice is refused whole if any listed application is not waiting for one.
     let (other, ..) = at_county_review(&db, "91341721MA2N0Y7B3K", office).await;
-    assert_eq!(db.publish_notice(batch, "公示", "2026-09-30", "2026-10-13", 5, false, office, &[id, other]).await.unwrap(), None);
-    assert_eq!(db.application(id).await.unwrap().unwrap().state, "passed", "nothing moved");
-    let notice = db.publish_notice(batch, "公示", "2026-09-30", "2026-10-13", 5, false, office, &[id]).await.unwrap().unwrap();
+    assert_eq!(
+        db.publish_notice(
+            batch,
+            "公示",
+            "2026-09-30",
+            "2026-10-13",
+            5,
+            false,
+            office,
+            &[id, other]
+        )
+        .await
+        .unwrap(),
+        None
+    );
+    assert_eq!(
+        db.application(id).await.unwrap().unwrap().state,
+        "passed",
+        "nothing moved"
+    );
+    let notice = db
+        .publish_notice(
+            batch,
+            "公示",
+            "2026-09-30",
+            "2026-10-13",
+            5,
+            false,
+            office,
+            &[id],
+        )
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(db.notice_of_application(id).await.unwrap(), Some(notice));
 
     // An open objection holds recognition; dismissed, it no longer does.
     let objection = db
-        .file_objection(&NewObjection { notice_id: notice, application_id: id, name: "李四", contact: "13800000000", facts: "曾拒绝七日无理由退货", evidence: "", respond_by: "2026-10-20" })
+        .file_objection(&NewObjection {
+            notice_id: notice,
+            application_id: id,
+            name: "李四",
+            contact: "13800000000",
+            facts: "曾拒绝七日无理由退货",
+            evidence: "",
+            respond_by: "2026-10-20",
+        })
         .await
         .unwrap();
     let number = |_: &str, seq: u32| format!("T-{seq:04}");
-    assert!(db.recognise_notice(notice, "2026-10-14", "2027-12-31", &number).await.unwrap().is_empty());
-    assert!(db.assign_objection(objection, office, "2026-10-20").await.unwrap());
-    assert!(db.decide_objection(objection, "dismissed", "经核查不属实", office).await.unwrap());
-    assert!(!db.decide_objection(objection, "upheld", "x", office).await.unwrap(), "a dismissal is final");
-    assert_eq!(db.recognise_notice(notice, "2026-10-14", "2027-12-31", &number).await.unwrap(), vec![id]);
+    assert!(db
+        .recognise_notice(notice, "2026-10-14", "2027-12-31", &number)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(db
+        .assign_objection(objection, office, "2026-10-20")
+        .await
+        .unwrap());
+    assert!(db
+        .decide_objection(objection, "dismissed", "经核查不属实", office)
+        .await
+        .unwrap());
+    assert!(
+        !db.decide_objection(objection, "upheld", "x", office)
+            .await
+            .unwrap(),
+        "a dismissal is final"
+    );
+    assert_eq!(
+        db.recognise_notice(notice, "2026-10-14", "2027-12-31", &number)
+            .await
+            .unwrap(),
+        vec![id]
+    );
     let rec = db.recognition_of_application(id).await.unwrap().unwrap();
-    assert_eq!((rec.certificate_no.as_str(), rec.token.len()), ("T-0001", 32));
-    assert_eq!(db.recognition_by_token(&rec.token).await.unwrap().unwrap().id, rec.id);
-    assert_eq!(db.application(id).await.unwrap().unwrap().state, "recognised");
+    assert_eq!(
+        (rec.certificate_no.as_str(), rec.token.len()),
+        ("T-0001", 32)
+    );
+    assert_eq!(
+        db.recognition_by_token(&rec.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        rec.id
+    );
+    assert_eq!(
+        db.application(id).await.unwrap().unwrap().state,
+        "recognised"
+    );
 
     // Re-inspection: planned once, recorded once; failing it revokes.
     assert_eq!(db.plan_reinspections("复查", &[rec.id]).await.unwrap(), 1);
-    assert_eq!(db.plan_reinspections("复查", &[rec.id]).await.unwrap(), 0, "one open re-inspection at a time");
+    assert_eq!(
+        db.plan_reinspections("复查", &[rec.id]).await.unwrap(),
+        0,
+        "one open re-inspection at a time"
+    );
     let pending = db.pending_reinspections("341721").await.unwrap();
     assert_eq!(pending.len(), 1);
-    assert!(db.record_reinspection(pending[0].0.id, office, false, "复查发现销售过期食品", "2027-03-01").await.unwrap());
-    assert!(!db.record_reinspection(pending[0].0.id, office, true, "", "2027-03-01").await.unwrap());
+    assert!(db
+        .record_reinspection(
+            pending[0].0.id,
+            office,
+            false,
+            "复查发现销售过期食品",
+            "2027-03-01"
+        )
+        .await
+        .unwrap());
+    assert!(!db
+        .record_reinspection(pending[0].0.id, office, true, "", "2027-03-01")
+        .await
+        .unwrap());
     let revoked = db.revocations().await.unwrap();
     assert_eq!(revoked.len(), 1);
-    assert_eq!(revoked[0].revoke_reason.as_deref(), Some("复查发现销售过期食品"));
+    assert_eq!(
+        revoked[0].revoke_reason.as_deref(),
+        Some("复查发现销售过期食品")
+    );
     assert_eq!(db.application(id).await.unwrap().unwrap().state, "revoked");
 }
 
@@ -156,13 +320,29 @@ async fn inbox_messages_reach_the_account_and_its_organisation() {
     db.seed_reference_data().await.unwrap();
     let office = staff(&db, "office", "county_office").await;
     let (_, org, account, _) = at_county_review(&db, "91110000802100433B", office).await;
-    let to_org = store::county::NewNotification { account_id: None, organisation_id: Some(org), text_zh: "公示", text_en: "Notice", link: "/notice/1" };
+    let to_org = store::county::NewNotification {
+        account_id: None,
+        organisation_id: Some(org),
+        text_zh: "公示",
+        text_en: "Notice",
+        link: "/notice/1",
+    };
     db.notify(&to_org).await.unwrap();
-    let to_office = store::county::NewNotification { account_id: Some(office), organisation_id: None, text_zh: "异议", text_en: "Objection", link: "/notices/1" };
+    let to_office = store::county::NewNotification {
+        account_id: Some(office),
+        organisation_id: None,
+        text_zh: "异议",
+        text_en: "Objection",
+        link: "/notices/1",
+    };
     db.notify(&to_office).await.unwrap();
     assert_eq!(db.unread_count(account, Some(org)).await.unwrap(), 1);
     assert_eq!(db.inbox(office, None).await.unwrap().len(), 1);
     db.mark_inbox_read(account, Some(org)).await.unwrap();
     assert_eq!(db.unread_count(account, Some(org)).await.unwrap(), 0);
-    assert_eq!(db.unread_count(office, None).await.unwrap(), 1, "someone else's stay unread");
+    assert_eq!(
+        db.unread_count(office, None).await.unwrap(),
+        1,
+        "someone else's stay unread"
+    );
 }

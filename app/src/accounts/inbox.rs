@@ -21,7 +21,10 @@ pub struct Message {
 pub async fn inbox() -> Result<Vec<Message>, AppError> {
     let user = crate::accounts::session::require_user()?;
     let store = crate::state::store()?;
-    let org = store.account(user.account_id).await?.and_then(|a| a.organisation_id);
+    let org = store
+        .account(user.account_id)
+        .await?
+        .and_then(|a| a.organisation_id);
     if user.role == domain::Role::Applicant {
         let today = crate::review::common::today(&store).await;
         crate::applications::rectification::send_due_reminders(&store, today).await;

@@ -251,7 +251,10 @@ async fn summary(store: &Store, a: Application) -> Result<ApplicationSummary, Ap
         None => None,
     };
     let plaque_token = if matches!(a.state.as_str(), "recognised" | "revoked" | "expired") {
-        store.recognition_of_application(a.id).await?.map(|r| r.token)
+        store
+            .recognition_of_application(a.id)
+            .await?
+            .map(|r| r.token)
     } else {
         None
     };
@@ -746,8 +749,14 @@ pub async fn keep_upload(
         .await
         .map_err(|e| Err(e.into()))?
         .max(0) as u64;
-    let kind = form::check_upload(&bytes[..bytes.len().min(16)], size, used, max_file, max_total)
-        .map_err(Ok)?;
+    let kind = form::check_upload(
+        &bytes[..bytes.len().min(16)],
+        size,
+        used,
+        max_file,
+        max_total,
+    )
+    .map_err(Ok)?;
     let key = state
         .objects
         .put(&bytes)

@@ -44,7 +44,8 @@ pub async fn fetch_rectification(id: i64) -> Result<RectificationView, AppError>
     let case = store.rectification(id).await?.ok_or(AppError::NotFound)?;
     let today = crate::review::common::today(&store).await;
     send_due_reminders(&store, today).await;
-    let due = chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d").map_err(AppError::internal)?;
+    let due =
+        chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d").map_err(AppError::internal)?;
     let files = store.evidence_of(id).await?;
     let todos: Vec<serde_json::Value> = serde_json::from_str(&case.items).unwrap_or_default();
     let todos = todos
@@ -78,11 +79,17 @@ pub async fn fetch_rectification(id: i64) -> Result<RectificationView, AppError>
         ..Default::default()
     };
     let may = open
-        && domain::lifecycle::next(domain::lifecycle::State::Rectifying, domain::lifecycle::Action::RequestAcceptance, &facts).is_ok();
+        && domain::lifecycle::next(
+            domain::lifecycle::State::Rectifying,
+            domain::lifecycle::Action::RequestAcceptance,
+            &facts,
+        )
+        .is_ok();
     let editable = open && viewer == super::handlers::Viewer::Applicant;
     Ok(RectificationView {
         id,
-        organisation_name: crate::review::common::organisation_name(&store, app.organisation_id).await,
+        organisation_name: crate::review::common::organisation_name(&store, app.organisation_id)
+            .await,
         state: app.state,
         opened_on: case.opened_on,
         due_on: case.due_on,
@@ -99,9 +106,13 @@ pub async fn fetch_rectification(id: i64) -> Result<RectificationView, AppError>
 #[cfg(feature = "ssr")]
 pub async fn send_due_reminders(store: &store::Store, today: chrono::NaiveDate) {
     use domain::notice::{reminders_due, Reminder};
-    let Ok(open) = store.open_rectifications().await else { return };
+    let Ok(open) = store.open_rectifications().await else {
+        return;
+    };
     for (app, org, due, reminded) in open {
-        let Ok(due_date) = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d") else { continue };
+        let Ok(due_date) = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d") else {
+            continue;
+        };
         let mut sent: Vec<String> = serde_json::from_str(&reminded).unwrap_or_default();
         let mut changed = false;
         for r in reminders_due(today, due_date) {
@@ -126,7 +137,10 @@ pub async fn send_due_reminders(store: &store::Store, today: chrono::NaiveDate) 
         }
         if changed {
             let _ = store
-                .set_reminded(app, &serde_json::to_string(&sent).unwrap_or_else(|_| "[]".into()))
+                .set_reminded(
+                    app,
+                    &serde_json::to_string(&sent).unwrap_or_else(|_| "[]".into()),
+                )
                 .await;
         }
     }
@@ -136,7 +150,11 @@ pub async fn send_due_reminders(store: &store::Store, today: chrono::NaiveDate) 
 pub fn RectificationPage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok())).unwrap_or(0);
+    let id = move || {
+        params
+            .with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
+            .unwrap_or(0)
+    };
     let data = Resource::new_blocking(id, fetch_rectification);
     view! {
         <Title text=move || format!("{} · {}", locale.get().pick("整改", "Rectification"), Msg::AppName.text(locale.get()))/>
@@ -224,6 +242,12 @@ fn RectificationBody(v: RectificationView) -> impl IntoView {
             } else {
                 view! { <p>{v.report.clone()}</p> }.into_any()
             }}
+            {(editable && !v.may_request_acceptance).then(|| view! {
+                <p class="panel__lead" data-testid="acceptance-hint">{move || locale.get().pick(
+                    "报告整改完成后（或整改期限届满后），即可申请验收。",
+                    "Once the rectification is reported done (or its deadline has passed), you can ask for acceptance."
+                )}</p>
+            })}
             {editable.then(|| view! {
                 <form method="post" action=format!("/rectification/{id}/accept") class="wizard-nav">
                     <button class="button" data-testid="request-acceptance" disabled=!v.may_request_acceptance>{move || locale.get().pick("申请整改验收", "Ask for acceptance")}</button>
@@ -249,29 +273,62 @@ pub mod ssr {
     }
 
     /// The applicant's own application, while it is rectifying.
-    async fn own_open(state: &AppState, user: &Option<Extension<CurrentUser>>, id: i64) -> Option<(CurrentUser, store::applications::Application)> {
+    async fn own_open(
+        state: &AppState,
+        user: &Option<Extension<CurrentUser>>,
+        id: i64,
+    ) -> Option<(CurrentUser, store::applications::Application)> {
         let Extension(user) = user.clone()?;
-        let (app, viewer) = crate::applications::handlers::visible(&state.store, &user, id).await.ok()?;
-        (viewer == crate::applications::handlers::Viewer::Applicant && app.state == "rectifying").then_some((user, app))
+        let (app, viewer) = crate::applications::handlers::visible(&state.store, &user, id)
+            .await
+            .ok()?;
+        (viewer == crate::applications::handlers::Viewer::Applicant && app.state == "rectifying")
+            .then_some((user, app))
     }
 
-    pub async fn upload(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, multipart: Multipart) -> Response {
-        let Some((user, _)) = own_open(&state, &user, id).await else { return back(id, "error=state") };
-        let Ok(Some(case)) = state.store.rectification(id).await else { return back(id, "error=state") };
-        let Ok(upload) = crate::applications::handlers::read_upload(&state.store, multipart).await else { return back(id, "error=state") };
+    pub async fn upload(
+        State(state): State<AppState>,
+        Path(id): Path<i64>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        multipart: Multipart,
+    ) -> Response {
+        let Some((user, _)) = own_open(&state, &user, id).await else {
+            return back(id, "error=state");
+        };
+        let Ok(Some(case)) = state.store.rectification(id).await else {
+            return back(id, "error=state");
+        };
+        let Ok(upload) = crate::applications::handlers::read_upload(&state.store, multipart).await
+        else {
+            return back(id, "error=state");
+        };
         let todo = upload.field("todo");
         let known: Vec<serde_json::Value> = serde_json::from_str(&case.items).unwrap_or_default();
-        if !known.iter().any(|v| v["index"].as_u64().map(|i| i.to_string()) == Some(todo.clone())) {
+        if !known
+            .iter()
+            .any(|v| v["index"].as_u64().map(|i| i.to_string()) == Some(todo.clone()))
+        {
             return back(id, "error=state");
         }
         let slot = format!("rect.{todo}");
         match crate::applications::handlers::keep_upload(&state, &user, id, &slot, upload).await {
             Ok(f) => {
-                let _ = common::audit(&state.store, &user, common::addr(&addr), "rectification.upload", format!("application:{id}"), format!("file {} {slot}", f.id)).await;
+                let _ = common::audit(
+                    &state.store,
+                    &user,
+                    common::addr(&addr),
+                    "rectification.upload",
+                    format!("application:{id}"),
+                    format!("file {} {slot}", f.id),
+                )
+                .await;
                 back(id, "done=ok.upload")
             }
             Err(Ok(UploadProblem::Empty)) => back(id, "error=empty"),
-            Err(Ok(UploadProblem::FileTooLarge { .. } | UploadProblem::ApplicationFull { .. })) => back(id, "error=too_large"),
+            Err(Ok(UploadProblem::FileTooLarge { .. } | UploadProblem::ApplicationFull { .. })) => {
+                back(id, "error=too_large")
+            }
             Err(Ok(_)) => back(id, "error=file_type"),
             Err(Err(e)) => {
                 tracing::warn!(?e, "rectification upload failed");
@@ -280,35 +337,88 @@ pub mod ssr {
         }
     }
 
-    pub async fn report(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Form<Vec<(String, String)>>) -> Response {
-        let Some((user, _)) = own_open(&state, &user, id).await else { return back(id, "error=state") };
+    pub async fn report(
+        State(state): State<AppState>,
+        Path(id): Path<i64>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(p): Form<Vec<(String, String)>>,
+    ) -> Response {
+        let Some((user, _)) = own_open(&state, &user, id).await else {
+            return back(id, "error=state");
+        };
         let report = text(&p, "report", 2000);
         if report.is_empty() {
             return back(id, "error=report");
         }
         match state.store.report_rectification(id, &report).await {
             Ok(true) => {
-                let _ = common::audit(&state.store, &user, common::addr(&addr), "rectification.report", format!("application:{id}"), report.chars().take(60).collect()).await;
+                let _ = common::audit(
+                    &state.store,
+                    &user,
+                    common::addr(&addr),
+                    "rectification.report",
+                    format!("application:{id}"),
+                    report.chars().take(60).collect(),
+                )
+                .await;
                 back(id, "done=ok.report")
             }
             _ => back(id, "error=state"),
         }
     }
 
-    pub async fn accept(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>) -> Response {
-        let Some((user, app)) = own_open(&state, &user, id).await else { return back(id, "error=state") };
+    pub async fn accept(
+        State(state): State<AppState>,
+        Path(id): Path<i64>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+    ) -> Response {
+        let Some((user, app)) = own_open(&state, &user, id).await else {
+            return back(id, "error=state");
+        };
         let store = &state.store;
-        let Ok(Some(case)) = store.rectification(id).await else { return back(id, "error=state") };
+        let Ok(Some(case)) = store.rectification(id).await else {
+            return back(id, "error=state");
+        };
         let today = common::today(store).await;
-        let past = chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d").map(|d| today > d).unwrap_or(false);
-        let facts = domain::lifecycle::Facts { failed_before: true, rectification_reported: case.reported_at.is_some(), rectification_deadline_passed: past, ..Default::default() };
-        if domain::lifecycle::next(domain::lifecycle::State::Rectifying, domain::lifecycle::Action::RequestAcceptance, &facts).is_err() {
+        let past = chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d")
+            .map(|d| today > d)
+            .unwrap_or(false);
+        let facts = domain::lifecycle::Facts {
+            failed_before: true,
+            rectification_reported: case.reported_at.is_some(),
+            rectification_deadline_passed: past,
+            ..Default::default()
+        };
+        if domain::lifecycle::next(
+            domain::lifecycle::State::Rectifying,
+            domain::lifecycle::Action::RequestAcceptance,
+            &facts,
+        )
+        .is_err()
+        {
             return back(id, "error=early");
         }
         match store.request_acceptance(id).await {
             Ok(true) => {
-                let _ = common::audit(store, &user, common::addr(&addr), "rectification.request_acceptance", format!("application:{id}"), String::new()).await;
-                common::notify_org(store, app.organisation_id, "已申请整改验收，等待县级评审组复评。", "Acceptance requested: the county panel will score the application again.", "/apply").await;
+                let _ = common::audit(
+                    store,
+                    &user,
+                    common::addr(&addr),
+                    "rectification.request_acceptance",
+                    format!("application:{id}"),
+                    String::new(),
+                )
+                .await;
+                common::notify_org(
+                    store,
+                    app.organisation_id,
+                    "已申请整改验收，等待县级评审组复评。",
+                    "Acceptance requested: the county panel will score the application again.",
+                    "/apply",
+                )
+                .await;
                 Redirect::to("/apply?acceptance=1").into_response()
             }
             _ => back(id, "error=state"),

@@ -66,14 +66,17 @@ pub async fn fetch_public_notice(id: i64) -> Result<PublicNotice, AppError> {
     use crate::review::common::*;
     let store = crate::state::store()?;
     let n = store.notice(id).await?.ok_or(AppError::NotFound)?;
-    let s = crate::review::notices::summarise(&store, &calendar(&store).await?, today(&store).await, n).await?;
+    let s =
+        crate::review::notices::summarise(&store, &calendar(&store).await?, today(&store).await, n)
+            .await?;
     let objections = store.objections_of_notice(id).await?;
     let mut entries = Vec::new();
     for e in store.notice_entries(id).await? {
         entries.push(PublicEntry {
             held: objections.iter().any(|o| {
                 o.application_id == e.application_id
-                    && domain::notice::ObjectionStatus::parse(&o.status).is_some_and(|s| s.holds_recognition())
+                    && domain::notice::ObjectionStatus::parse(&o.status)
+                        .is_some_and(|s| s.holds_recognition())
             }),
             township: township_name(&store, &e.area_code).await,
             application_id: e.application_id,
@@ -134,7 +137,11 @@ pub fn PublicNoticesPage() -> impl IntoView {
 pub fn PublicNoticePage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok())).unwrap_or(0);
+    let id = move || {
+        params
+            .with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
+            .unwrap_or(0)
+    };
     let data = Resource::new_blocking(id, fetch_public_notice);
     view! {
         <Title text=move || format!("{} · {}", locale.get().pick("公示", "Public notice"), Msg::AppName.text(locale.get()))/>
@@ -155,14 +162,38 @@ pub fn PublicNoticePage() -> impl IntoView {
 
 fn objection_note(code: &str, l: domain::Locale) -> String {
     match code {
-        "filed" => l.pick("异议已收到。我们将在答复期限内核查并联系您。", "Your objection is received. We will check it and contact you by the response date."),
-        "name" => l.pick("请填写您的姓名（实名提出）。", "Give your name: objections are made in your own name."),
-        "contact" => l.pick("请填写联系电话或电子邮箱，以便答复。", "Give a phone number or e-mail so we can answer."),
-        "facts" => l.pick("请写明异议的事实和理由（至少 10 个字）。", "Describe the facts and reasons (at least 10 characters)."),
-        "unit" => l.pick("请选择异议针对的单位。", "Choose the applicant you object to."),
-        "closed" => l.pick("该公示已结束，不再受理异议。", "This notice has ended and takes no more objections."),
-        "busy" => l.pick("提交过于频繁，请稍后再试。", "Too many submissions: try again in a minute."),
-        _ => l.pick("提交未完成，请重试。", "That did not go through; try again."),
+        "filed" => l.pick(
+            "异议已收到。我们将在答复期限内核查并联系您。",
+            "Your objection is received. We will check it and contact you by the response date.",
+        ),
+        "name" => l.pick(
+            "请填写您的姓名（实名提出）。",
+            "Give your name: objections are made in your own name.",
+        ),
+        "contact" => l.pick(
+            "请填写联系电话或电子邮箱，以便答复。",
+            "Give a phone number or e-mail so we can answer.",
+        ),
+        "facts" => l.pick(
+            "请写明异议的事实和理由（至少 10 个字）。",
+            "Describe the facts and reasons (at least 10 characters).",
+        ),
+        "unit" => l.pick(
+            "请选择异议针对的单位。",
+            "Choose the applicant you object to.",
+        ),
+        "closed" => l.pick(
+            "该公示已结束，不再受理异议。",
+            "This notice has ended and takes no more objections.",
+        ),
+        "busy" => l.pick(
+            "提交过于频繁，请稍后再试。",
+            "Too many submissions: try again in a minute.",
+        ),
+        _ => l.pick(
+            "提交未完成，请重试。",
+            "That did not go through; try again.",
+        ),
     }
     .to_string()
 }
@@ -172,7 +203,10 @@ fn NoticeBody(n: PublicNotice) -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let kept = move |k: &str| query.with_untracked(|q| q.get(k)).unwrap_or_default();
-    let running = matches!(n.status, NoticeStatus::Running { .. } | NoticeStatus::Upcoming);
+    let running = matches!(
+        n.status,
+        NoticeStatus::Running { .. } | NoticeStatus::Upcoming
+    );
     let left = match n.status {
         NoticeStatus::Running { working_days_left } => Some(working_days_left),
         _ => None,
@@ -194,25 +228,22 @@ fn NoticeBody(n: PublicNotice) -> impl IntoView {
             {move || locale.get().pick("公示期：", "Runs: ")}{format!("{} — {}", n.published_on, n.ends_on)}
             {move || format!("（{} {}）", n.working_days, locale.get().pick("个工作日，节假日不计", "working days; public holidays do not count"))}
         </p>
-        <div class="table-wrap"><table class="table table--fit" data-testid="notice-entries">
-            <thead><tr>
-                <th>{move || locale.get().pick("单位名称", "Name")}</th>
-                <th>{move || locale.get().pick("类别", "Category")}</th>
-                <th>{move || locale.get().pick("乡镇", "Township")}</th>
-                <th>{move || locale.get().pick("统一社会信用代码", "Credit code")}</th>
-            </tr></thead>
-            <tbody>
-                {n.entries.iter().map(|e| {
-                    let (zh, en) = e.category.name();
-                    view! { <tr>
-                        <td>{e.organisation_name.clone()}{e.held.then(|| view! { " " <span class="badge badge--draft">{move || locale.get().pick("异议核查中", "Objection under review")}</span> })}</td>
-                        <td>{move || locale.get().pick(zh, en)}</td>
-                        <td>{e.township.clone()}</td>
-                        <td>{e.credit_code.clone()}</td>
-                    </tr> }
-                }).collect_view()}
-            </tbody>
-        </table></div>
+        // A list rather than a table: it reads on a phone without sideways scrolling.
+        <ul class="entry-list" data-testid="notice-entries">
+            {n.entries.iter().map(|e| {
+                let (zh, en) = e.category.name();
+                view! {
+                    <li class="entry">
+                        <p class="entry__name">{e.organisation_name.clone()}
+                            {e.held.then(|| view! { " " <span class="badge badge--draft">{move || locale.get().pick("异议核查中", "Objection under review")}</span> })}
+                        </p>
+                        <p class="entry__meta">{move || locale.get().pick(zh, en)}{format!(" · {} · ", e.township)}
+                            <span class="entry__code">{move || locale.get().pick("统一社会信用代码 ", "Credit code ")}{e.credit_code.clone()}</span>
+                        </p>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
         {running.then(|| view! {
             <section class="summary" id="object">
                 <h2>{move || locale.get().pick("提出异议", "Object")}</h2>
@@ -259,15 +290,32 @@ pub async fn fetch_plaque(token: String) -> Result<Plaque, AppError> {
     if token.len() != 32 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
-    let r = store.recognition_by_token(&token).await?.ok_or(AppError::NotFound)?;
+    let r = store
+        .recognition_by_token(&token)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let today = crate::review::common::today(&store).await;
-    let until = chrono::NaiveDate::parse_from_str(&r.valid_until, "%Y-%m-%d").map_err(AppError::internal)?;
+    let until = chrono::NaiveDate::parse_from_str(&r.valid_until, "%Y-%m-%d")
+        .map_err(AppError::internal)?;
     let status = domain::notice::plaque_status(today, until, r.revoked_on.is_some());
     let parts = crate::accounts::session::request_parts();
-    let header = |name: &str| parts.as_ref().and_then(|p| p.headers.get(name)).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let origin = std::env::var("FANGXIN_PUBLIC_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| {
-        format!("{}://{}", header("x-forwarded-proto").unwrap_or_else(|| "http".into()), header("host").unwrap_or_else(|| "localhost".into()))
-    });
+    let header = |name: &str| {
+        parts
+            .as_ref()
+            .and_then(|p| p.headers.get(name))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let origin = std::env::var("FANGXIN_PUBLIC_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            format!(
+                "{}://{}",
+                header("x-forwarded-proto").unwrap_or_else(|| "http".into()),
+                header("host").unwrap_or_else(|| "localhost".into())
+            )
+        });
     let verify_url = format!("{}/verify/{token}", origin.trim_end_matches('/'));
     let qr_svg = qrcode::QrCode::new(verify_url.as_bytes())
         .map_err(AppError::internal)?
@@ -373,7 +421,7 @@ pub fn CertificatePage() -> impl IntoView {
                                 <p class="certificate__issuer">"东至县放心消费创建工作领导小组"</p>
                                 <h1 class="certificate__title">"放心消费示范" {czh.trim_start_matches("放心消费示范")}</h1>
                                 <p class="certificate__name" data-testid="certificate-name">{p.organisation_name.clone()}</p>
-                                <p class="certificate__text">{format!("经申报、乡镇初审、县级评审和社会公示，认定为{year}年度东至县放心消费示范{}。", czh.trim_start_matches("示范"))}</p>
+                                <p class="certificate__text">{format!("经申报、乡镇初审、县级评审和社会公示，认定为{year}年度东至县{czh}。")}</p>
                                 <p class="certificate__text">{format!("有效期至 {}", p.valid_until)}</p>
                                 <div class="certificate__foot">
                                     <div class="certificate__qr" inner_html=p.qr_svg.clone()></div>
@@ -401,7 +449,14 @@ pub async fn public_revocations() -> Result<Vec<(String, String, String, String)
         .revocations()
         .await?
         .into_iter()
-        .map(|r| (r.organisation_name, r.certificate_no, r.revoked_on.unwrap_or_default(), r.revoke_reason.unwrap_or_default()))
+        .map(|r| {
+            (
+                r.organisation_name,
+                r.certificate_no,
+                r.revoked_on.unwrap_or_default(),
+                r.revoke_reason.unwrap_or_default(),
+            )
+        })
         .collect())
 }
 
@@ -443,7 +498,12 @@ pub mod ssr {
     use axum::{Extension, Form};
 
     /// An objection from anyone; five per minute per address.
-    pub async fn object(State(state): State<AppState>, Path(id): Path<i64>, addr: Option<Extension<ClientAddr>>, Form(p): Form<Vec<(String, String)>>) -> Response {
+    pub async fn object(
+        State(state): State<AppState>,
+        Path(id): Path<i64>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(p): Form<Vec<(String, String)>>,
+    ) -> Response {
         let store = &state.store;
         let kept = format!(
             "&application={}&name={}&contact={}&facts={}&evidence={}",
@@ -453,21 +513,39 @@ pub mod ssr {
             common::q(&text(&p, "facts", 2000)),
             common::q(&text(&p, "evidence", 1000))
         );
-        let refuse = |code: &str| Redirect::to(&format!("/notice/{id}?error={code}{kept}#object")).into_response();
+        let refuse = |code: &str| {
+            Redirect::to(&format!("/notice/{id}?error={code}{kept}#object")).into_response()
+        };
         let client = common::addr(&addr);
-        if common::rate_limited(store, "objection", &client, 5).await.is_err() {
+        if common::rate_limited(store, "objection", &client, 5)
+            .await
+            .is_err()
+        {
             return refuse("busy");
         }
-        let Ok(Some(n)) = store.notice(id).await else { return refuse("state") };
+        let Ok(Some(n)) = store.notice(id).await else {
+            return refuse("state");
+        };
         let today = common::today(store).await;
         if today.format("%Y-%m-%d").to_string() > n.ends_on {
             return refuse("closed");
         }
-        let Ok(app) = field(&p, "application").parse::<i64>() else { return refuse("unit") };
-        if !store.notice_entries(id).await.map(|es| es.iter().any(|e| e.application_id == app)).unwrap_or(false) {
+        let Ok(app) = field(&p, "application").parse::<i64>() else {
+            return refuse("unit");
+        };
+        if !store
+            .notice_entries(id)
+            .await
+            .map(|es| es.iter().any(|e| e.application_id == app))
+            .unwrap_or(false)
+        {
             return refuse("unit");
         }
-        let (name, contact, facts) = (text(&p, "name", 40), text(&p, "contact", 80), text(&p, "facts", 2000));
+        let (name, contact, facts) = (
+            text(&p, "name", 40),
+            text(&p, "contact", 80),
+            text(&p, "facts", 2000),
+        );
         if name.is_empty() {
             return refuse("name");
         }
@@ -477,9 +555,16 @@ pub mod ssr {
         if facts.chars().count() < 10 {
             return refuse("facts");
         }
-        let Ok(cal) = common::calendar(store).await else { return refuse("state") };
-        let days = common::setting_u32(store, common::OBJECTION_RESPONSE_DAYS).await.unwrap_or(5);
-        let respond_by = cal.period_end(today, days, false).format("%Y-%m-%d").to_string();
+        let Ok(cal) = common::calendar(store).await else {
+            return refuse("state");
+        };
+        let days = common::setting_u32(store, common::OBJECTION_RESPONSE_DAYS)
+            .await
+            .unwrap_or(5);
+        let respond_by = cal
+            .period_end(today, days, false)
+            .format("%Y-%m-%d")
+            .to_string();
         match store
             .file_objection(&store::county::NewObjection {
                 notice_id: id,
@@ -506,7 +591,10 @@ pub mod ssr {
                     .await;
                 // Every county office account hears of it; one of them assigns it.
                 if let Ok(accounts) = store.accounts_under(domain::application::COUNTY).await {
-                    for a in accounts.iter().filter(|a| a.role == domain::Role::CountyOffice.code()) {
+                    for a in accounts
+                        .iter()
+                        .filter(|a| a.role == domain::Role::CountyOffice.code())
+                    {
                         common::notify_account(store, a.id, &format!("公示收到一件异议，请在 {respond_by} 前交办核查。"), &format!("A notice received an objection; assign it and answer by {respond_by}."), &format!("/notices/{id}")).await;
                     }
                 }

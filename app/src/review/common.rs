@@ -63,7 +63,12 @@ pub async fn audit(
 }
 
 /// Counts one request of `kind` from `addr`; refuses past `per_minute`.
-pub async fn rate_limited(store: &Store, kind: &str, addr: &str, per_minute: i64) -> Result<(), AppError> {
+pub async fn rate_limited(
+    store: &Store,
+    kind: &str,
+    addr: &str,
+    per_minute: i64,
+) -> Result<(), AppError> {
     let window = chrono::Utc::now().timestamp() / 60;
     if store
         .rate_limit_hit(&format!("{kind}:{addr}"), window, per_minute)
@@ -121,13 +126,25 @@ pub async fn calendar(store: &Store) -> Result<HolidayCalendar, AppError> {
 /// Somewhere to send a message outside the product (SMS gateway, e-mail). The default
 /// only logs; a deployment installs its own sender once at start-up.
 pub trait Outbound: Send + Sync {
-    fn send(&self, account_id: Option<i64>, organisation_id: Option<i64>, text_zh: &str, link: &str);
+    fn send(
+        &self,
+        account_id: Option<i64>,
+        organisation_id: Option<i64>,
+        text_zh: &str,
+        link: &str,
+    );
 }
 
 struct LogOutbound;
 
 impl Outbound for LogOutbound {
-    fn send(&self, account_id: Option<i64>, organisation_id: Option<i64>, text_zh: &str, link: &str) {
+    fn send(
+        &self,
+        account_id: Option<i64>,
+        organisation_id: Option<i64>,
+        text_zh: &str,
+        link: &str,
+    ) {
         tracing::info!(target: "fangxin::outbound", ?account_id, ?organisation_id, text = text_zh, link, "message");
     }
 }
@@ -146,9 +163,12 @@ pub async fn notify(store: &Store, n: NewNotification<'_>) {
         tracing::warn!(error = %e, "notification not stored");
         return;
     }
-    OUTBOUND
-        .get_or_init(|| Box::new(LogOutbound))
-        .send(n.account_id, n.organisation_id, n.text_zh, n.link);
+    OUTBOUND.get_or_init(|| Box::new(LogOutbound)).send(
+        n.account_id,
+        n.organisation_id,
+        n.text_zh,
+        n.link,
+    );
 }
 
 /// A message to every account of an organisation.
@@ -196,7 +216,9 @@ pub fn q(v: &str) -> String {
     let mut out = String::new();
     for b in v.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

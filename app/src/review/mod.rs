@@ -48,7 +48,8 @@ where
     crate::state::AppState: axum::extract::FromRef<S>,
 {
     use axum::routing::{get, post};
-    let upload_limit = axum::extract::DefaultBodyLimit::max(crate::applications::handlers::UPLOAD_BODY_LIMIT);
+    let upload_limit =
+        axum::extract::DefaultBodyLimit::max(crate::applications::handlers::UPLOAD_BODY_LIMIT);
     axum::Router::new()
         .route("/indicators/edit/save", post(indicator_sets::ssr::save))
         .route("/review/{id}/decide", post(township::ssr::decide))
@@ -60,18 +61,42 @@ where
         .route("/panel/{id}/decide", post(panel::ssr::decide))
         .route("/scoring/{id}/recuse", post(panel::ssr::recuse))
         .route("/scoring/{id}/submit", post(panel::ssr::submit))
-        .route("/scoring/{id}/visit", post(panel::ssr::visit).layer(upload_limit))
+        .route(
+            "/scoring/{id}/visit",
+            post(panel::ssr::visit).layer(upload_limit),
+        )
         .route("/notices/create", post(notices::ssr::create))
         .route("/notices/settings", post(notices::ssr::settings))
         .route("/notices/calendar", post(notices::ssr::load_calendar))
         .route("/notices/{id}/recognise", post(notices::ssr::recognise))
-        .route("/objections/{id}/assign", post(notices::ssr::assign_objection))
-        .route("/objections/{id}/decide", post(notices::ssr::decide_objection))
+        .route(
+            "/objections/{id}/assign",
+            post(notices::ssr::assign_objection),
+        )
+        .route(
+            "/objections/{id}/decide",
+            post(notices::ssr::decide_objection),
+        )
         .route("/reinspections/plan", post(recognitions::ssr::plan))
-        .route("/reinspections/{id}/record", post(recognitions::ssr::record))
+        .route(
+            "/reinspections/{id}/record",
+            post(recognitions::ssr::record),
+        )
         .route("/recognitions.xlsx", get(recognitions::ssr::export))
-        .route("/rectification/{id}/upload", post(crate::applications::rectification::ssr::upload).layer(upload_limit))
-        .route("/rectification/{id}/report", post(crate::applications::rectification::ssr::report))
-        .route("/rectification/{id}/accept", post(crate::applications::rectification::ssr::accept))
-        .route("/notice/{id}/object", post(crate::portal::notices::ssr::object))
+        .route(
+            "/rectification/{id}/upload",
+            post(crate::applications::rectification::ssr::upload).layer(upload_limit),
+        )
+        .route(
+            "/rectification/{id}/report",
+            post(crate::applications::rectification::ssr::report),
+        )
+        .route(
+            "/rectification/{id}/accept",
+            post(crate::applications::rectification::ssr::accept),
+        )
+        .route(
+            "/notice/{id}/object",
+            post(crate::portal::notices::ssr::object),
+        )
 }

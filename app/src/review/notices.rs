@@ -44,8 +44,15 @@ pub async fn summarise(
     today: chrono::NaiveDate,
     n: store::county::Notice,
 ) -> Result<NoticeSummary, AppError> {
-    let parse = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(AppError::internal);
-    let status = domain::notice::notice_status(cal, today, parse(&n.published_on)?, parse(&n.ends_on)?, n.first_day_counts);
+    let parse =
+        |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(AppError::internal);
+    let status = domain::notice::notice_status(
+        cal,
+        today,
+        parse(&n.published_on)?,
+        parse(&n.ends_on)?,
+        n.first_day_counts,
+    );
     let listed = store.notice_entries(n.id).await?;
     let entries = listed.len();
     // Recognised once nobody on it is still waiting (a held applicant keeps it open).
@@ -80,7 +87,10 @@ pub async fn fetch_notice_desk() -> Result<NoticeDesk, AppError> {
     let batch = store.open_batch(domain::application::COUNTY).await?;
     let mut passed = Vec::new();
     if let Some(b) = &batch {
-        for a in store.applications_in_state(b.id, domain::lifecycle::State::Passed).await? {
+        for a in store
+            .applications_in_state(b.id, domain::lifecycle::State::Passed)
+            .await?
+        {
             passed.push((
                 a.id,
                 organisation_name(&store, a.organisation_id).await,
@@ -92,8 +102,18 @@ pub async fn fetch_notice_desk() -> Result<NoticeDesk, AppError> {
     for n in store.notices().await? {
         notices.push(summarise(&store, &cal, today, n).await?);
     }
-    let loaded: Vec<i64> = store.holiday_calendars().await?.iter().map(|(y, _, _)| *y).collect();
-    let calendar_years = (2020..=today.format("%Y").to_string().parse::<i32>().unwrap_or(2026) + 1)
+    let loaded: Vec<i64> = store
+        .holiday_calendars()
+        .await?
+        .iter()
+        .map(|(y, _, _)| *y)
+        .collect();
+    let calendar_years = (2020..=today
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap_or(2026)
+        + 1)
         .filter(|y| cal.knows_year(*y))
         .map(|y| (y, loaded.contains(&i64::from(y))))
         .collect();
@@ -102,7 +122,9 @@ pub async fn fetch_notice_desk() -> Result<NoticeDesk, AppError> {
         batch: batch.map(|b| (b.id, b.name_zh)),
         passed,
         notices,
-        working_days: setting_u32(&store, NOTICE_WORKING_DAYS).await?.max(domain::notice::MIN_NOTICE_WORKING_DAYS),
+        working_days: setting_u32(&store, NOTICE_WORKING_DAYS)
+            .await?
+            .max(domain::notice::MIN_NOTICE_WORKING_DAYS),
         first_day_counts: setting_u32(&store, NOTICE_FIRST_DAY_COUNTS).await? == 1,
         calendar_years,
     })
@@ -112,7 +134,11 @@ pub fn status_text(s: domain::notice::NoticeStatus, l: domain::Locale) -> String
     use domain::notice::NoticeStatus::*;
     match s {
         Upcoming => l.pick("尚未开始", "Not started").to_string(),
-        Running { working_days_left } => format!("{}{working_days_left}{}", l.pick("公示中 · 还剩 ", "Running · "), l.pick(" 个工作日", " working days left")),
+        Running { working_days_left } => format!(
+            "{}{working_days_left}{}",
+            l.pick("公示中 · 还剩 ", "Running · "),
+            l.pick(" 个工作日", " working days left")
+        ),
         Ended => l.pick("公示期满", "Ended").to_string(),
     }
 }
@@ -143,13 +169,31 @@ fn desk_note(code: &str, l: domain::Locale) -> String {
         "ok.published" => l.pick("公示已发布。", "The notice is published."),
         "ok.calendar" => l.pick("节假日安排已载入。", "The holiday calendar is loaded."),
         "ok.settings" => l.pick("公示设置已保存。", "Notice settings saved."),
-        "too_short" => l.pick("公示期不得少于 5 个工作日，请改为 5 或以上。", "A notice runs at least 5 working days: enter 5 or more."),
-        "too_long" => l.pick("公示期最多 60 个工作日。", "A notice runs at most 60 working days."),
-        "none" => l.pick("请至少勾选一家通过评审的单位。", "Tick at least one passed applicant."),
-        "date" => l.pick("公示开始日期格式应为 2026-12-01，且不得早于今天。", "The start date reads like 2026-12-01 and cannot be before today."),
+        "too_short" => l.pick(
+            "公示期不得少于 5 个工作日，请改为 5 或以上。",
+            "A notice runs at least 5 working days: enter 5 or more.",
+        ),
+        "too_long" => l.pick(
+            "公示期最多 60 个工作日。",
+            "A notice runs at most 60 working days.",
+        ),
+        "none" => l.pick(
+            "请至少勾选一家通过评审的单位。",
+            "Tick at least one passed applicant.",
+        ),
+        "date" => l.pick(
+            "公示开始日期格式应为 2026-12-01，且不得早于今天。",
+            "The start date reads like 2026-12-01 and cannot be before today.",
+        ),
         "title" => l.pick("请填写公示标题。", "Write the notice's title."),
-        "calendar" => l.pick("不是有效的节假日文件（holiday-cn JSON 格式，含 year 和 days）。", "Not a valid holiday file (holiday-cn JSON with year and days)."),
-        _ => l.pick("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        "calendar" => l.pick(
+            "不是有效的节假日文件（holiday-cn JSON 格式，含 year 和 days）。",
+            "Not a valid holiday file (holiday-cn JSON with year and days).",
+        ),
+        _ => l.pick(
+            "操作未完成，请刷新后重试。",
+            "That did not go through; reload and try again.",
+        ),
     }
     .to_string()
 }
@@ -159,7 +203,12 @@ fn DeskBody(d: NoticeDesk) -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let kept = move |k: &str| query.with_untracked(|q| q.get(k));
-    let title_default = kept("title").unwrap_or_else(|| format!("{}拟认定名单公示", d.batch.as_ref().map(|b| b.1.clone()).unwrap_or_default()));
+    let title_default = kept("title").unwrap_or_else(|| {
+        format!(
+            "{}拟认定名单公示",
+            d.batch.as_ref().map(|b| b.1.clone()).unwrap_or_default()
+        )
+    });
     let wd = kept("working_days").unwrap_or_else(|| d.working_days.to_string());
     let start = kept("published_on").unwrap_or_else(|| d.today.clone());
     view! {
@@ -258,7 +307,10 @@ pub async fn fetch_notice_admin(id: i64) -> Result<NoticeAdmin, AppError> {
     let summary = summarise(&store, &calendar(&store).await?, today(&store).await, n).await?;
     let mut entries = Vec::new();
     for e in store.notice_entries(id).await? {
-        let token = store.recognition_of_application(e.application_id).await?.map(|r| r.token);
+        let token = store
+            .recognition_of_application(e.application_id)
+            .await?
+            .map(|r| r.token);
         entries.push((
             e.application_id,
             e.organisation_name,
@@ -270,7 +322,10 @@ pub async fn fetch_notice_admin(id: i64) -> Result<NoticeAdmin, AppError> {
     let accounts = store.accounts_under(&user.area_code).await?;
     let staff: Vec<(i64, String)> = accounts
         .iter()
-        .filter(|a| a.role == domain::Role::CountyOffice.code() || a.role == domain::Role::TownshipReviewer.code())
+        .filter(|a| {
+            a.role == domain::Role::CountyOffice.code()
+                || a.role == domain::Role::TownshipReviewer.code()
+        })
         .map(|a| (a.id, format!("{} ({})", a.display_name, a.login)))
         .collect();
     let objections = store
@@ -285,20 +340,34 @@ pub async fn fetch_notice_admin(id: i64) -> Result<NoticeAdmin, AppError> {
             facts: o.facts,
             evidence: o.evidence,
             filed_at: o.filed_at,
-            assigned_to: o.assigned_to.and_then(|a| staff.iter().find(|(id, _)| *id == a).map(|(_, n)| n.clone())),
+            assigned_to: o.assigned_to.and_then(|a| {
+                staff
+                    .iter()
+                    .find(|(id, _)| *id == a)
+                    .map(|(_, n)| n.clone())
+            }),
             respond_by: o.respond_by,
             status: o.status,
             outcome: o.outcome,
         })
         .collect();
-    Ok(NoticeAdmin { summary, entries, objections, staff })
+    Ok(NoticeAdmin {
+        summary,
+        entries,
+        objections,
+        staff,
+    })
 }
 
 #[component]
 pub fn NoticeAdminPage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok())).unwrap_or(0);
+    let id = move || {
+        params
+            .with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
+            .unwrap_or(0)
+    };
     let data = Resource::new_blocking(id, fetch_notice_admin);
     view! {
         <Title text=move || format!("{} · {}", locale.get().pick("公示", "Notice"), Msg::AppName.text(locale.get()))/>
@@ -319,15 +388,28 @@ pub fn NoticeAdminPage() -> impl IntoView {
 
 fn admin_note(code: &str, l: domain::Locale) -> String {
     if let Some(n) = code.strip_prefix("ok.recognised.") {
-        return format!("{}{n}{}", l.pick("已认定 ", "Recognised "), l.pick(" 家单位，证书编号已生成。", " applicants; certificate numbers issued."));
+        return format!(
+            "{}{n}{}",
+            l.pick("已认定 ", "Recognised "),
+            l.pick(
+                " 家单位，证书编号已生成。",
+                " applicants; certificate numbers issued."
+            )
+        );
     }
     match code {
         "ok.published" => l.pick("公示已发布。", "The notice is published."),
         "ok.assigned" => l.pick("异议已交办。", "The objection is assigned."),
         "ok.decided" => l.pick("异议处理结果已记录。", "The outcome is recorded."),
-        "running" => l.pick("公示期未满，暂不能认定。", "The notice has not ended: recognition must wait."),
+        "running" => l.pick(
+            "公示期未满，暂不能认定。",
+            "The notice has not ended: recognition must wait.",
+        ),
         "outcome" => l.pick("请写明核查结论。", "Write the finding."),
-        _ => l.pick("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => l.pick(
+            "操作未完成，请刷新后重试。",
+            "That did not go through; reload and try again.",
+        ),
     }
     .to_string()
 }
@@ -418,8 +500,15 @@ pub mod ssr {
         Redirect::to(path).into_response()
     }
 
-    pub async fn create(State(state): State<AppState>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Posted) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn create(
+        State(state): State<AppState>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(p): Posted,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         let store = &state.store;
         let kept = format!(
             "&title={}&working_days={}&published_on={}",
@@ -434,7 +523,9 @@ pub mod ssr {
             .filter_map(|(k, _)| k[4..].parse().ok())
             .collect();
         let title = text(&p, "title", 120);
-        let Ok(days) = field(&p, "working_days").parse::<u32>() else { return refuse("too_short") };
+        let Ok(days) = field(&p, "working_days").parse::<u32>() else {
+            return refuse("too_short");
+        };
         if let Some(problem) = domain::notice::notice_problems(days, apps.len()).first() {
             return refuse(match problem {
                 domain::notice::NoticeProblem::TooShort => "too_short",
@@ -450,18 +541,54 @@ pub mod ssr {
             Ok(d) if d >= today => d,
             _ => return refuse("date"),
         };
-        let Ok(cal) = common::calendar(store).await else { return refuse("state") };
-        let Ok(first_counts) = common::setting_u32(store, common::NOTICE_FIRST_DAY_COUNTS).await.map(|v| v == 1) else { return refuse("state") };
+        let Ok(cal) = common::calendar(store).await else {
+            return refuse("state");
+        };
+        let Ok(first_counts) = common::setting_u32(store, common::NOTICE_FIRST_DAY_COUNTS)
+            .await
+            .map(|v| v == 1)
+        else {
+            return refuse("state");
+        };
         let ends = cal.period_end(start, days, first_counts);
-        let Ok(Some(batch)) = store.open_batch(domain::application::COUNTY).await else { return refuse("state") };
+        let Ok(Some(batch)) = store.open_batch(domain::application::COUNTY).await else {
+            return refuse("state");
+        };
         let published = start.format("%Y-%m-%d").to_string();
         let ends_text = ends.format("%Y-%m-%d").to_string();
-        match store.publish_notice(batch.id, &title, &published, &ends_text, i64::from(days), first_counts, user.account_id, &apps).await {
+        match store
+            .publish_notice(
+                batch.id,
+                &title,
+                &published,
+                &ends_text,
+                i64::from(days),
+                first_counts,
+                user.account_id,
+                &apps,
+            )
+            .await
+        {
             Ok(Some(id)) => {
-                let _ = common::audit(store, &user, common::addr(&addr), "notice.publish", format!("notice:{id}"), format!("{} applicants, {published} → {ends_text}", apps.len())).await;
+                let _ = common::audit(
+                    store,
+                    &user,
+                    common::addr(&addr),
+                    "notice.publish",
+                    format!("notice:{id}"),
+                    format!("{} applicants, {published} → {ends_text}", apps.len()),
+                )
+                .await;
                 for app in &apps {
                     if let Ok(Some(a)) = store.application(*app).await {
-                        common::notify_org(store, a.organisation_id, &format!("您的单位已列入公示（{published} 至 {ends_text}）。"), &format!("You are on public notice from {published} to {ends_text}."), &format!("/notice/{id}")).await;
+                        common::notify_org(
+                            store,
+                            a.organisation_id,
+                            &format!("您的单位已列入公示（{published} 至 {ends_text}）。"),
+                            &format!("You are on public notice from {published} to {ends_text}."),
+                            &format!("/notice/{id}"),
+                        )
+                        .await;
                     }
                 }
                 to(&format!("/notices/{id}?done=ok.published"))
@@ -474,8 +601,15 @@ pub mod ssr {
         }
     }
 
-    pub async fn settings(State(state): State<AppState>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Posted) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn settings(
+        State(state): State<AppState>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(p): Posted,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         let store = &state.store;
         let days: u32 = field(&p, "working_days").parse().unwrap_or(0);
         if days < domain::notice::MIN_NOTICE_WORKING_DAYS {
@@ -484,70 +618,176 @@ pub mod ssr {
         if days > 60 {
             return to("/notices?error=too_long");
         }
-        let counts = if field(&p, "first_day_counts") == "on" { "1" } else { "0" };
-        if store.set_setting(common::NOTICE_WORKING_DAYS.0, &days.to_string()).await.is_err()
-            || store.set_setting(common::NOTICE_FIRST_DAY_COUNTS.0, counts).await.is_err()
+        let counts = if field(&p, "first_day_counts") == "on" {
+            "1"
+        } else {
+            "0"
+        };
+        if store
+            .set_setting(common::NOTICE_WORKING_DAYS.0, &days.to_string())
+            .await
+            .is_err()
+            || store
+                .set_setting(common::NOTICE_FIRST_DAY_COUNTS.0, counts)
+                .await
+                .is_err()
         {
             return to("/notices?error=state");
         }
-        let _ = common::audit(store, &user, common::addr(&addr), "notice.settings", "settings".into(), format!("{days} working days, first day counts {counts}")).await;
+        let _ = common::audit(
+            store,
+            &user,
+            common::addr(&addr),
+            "notice.settings",
+            "settings".into(),
+            format!("{days} working days, first day counts {counts}"),
+        )
+        .await;
         to("/notices?done=ok.settings")
     }
 
-    pub async fn load_calendar(State(state): State<AppState>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, multipart: Multipart) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn load_calendar(
+        State(state): State<AppState>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        multipart: Multipart,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         let store = &state.store;
-        let Ok(upload) = crate::applications::handlers::read_upload(store, multipart).await else { return to("/notices?error=calendar") };
-        let Some((_, bytes, _)) = upload.file else { return to("/notices?error=calendar") };
-        let Ok(json) = String::from_utf8(bytes) else { return to("/notices?error=calendar") };
+        let Ok(upload) = crate::applications::handlers::read_upload(store, multipart).await else {
+            return to("/notices?error=calendar");
+        };
+        let Some((_, bytes, _)) = upload.file else {
+            return to("/notices?error=calendar");
+        };
+        let Ok(json) = String::from_utf8(bytes) else {
+            return to("/notices?error=calendar");
+        };
         let mut probe = domain::workdays::HolidayCalendar::default();
-        let Ok((year, _)) = probe.load_holiday_cn(&json) else { return to("/notices?error=calendar") };
-        if !(2000..=2100).contains(&year) || store.save_holiday_calendar(i64::from(year), &json, user.account_id).await.is_err() {
+        let Ok((year, _)) = probe.load_holiday_cn(&json) else {
+            return to("/notices?error=calendar");
+        };
+        if !(2000..=2100).contains(&year)
+            || store
+                .save_holiday_calendar(i64::from(year), &json, user.account_id)
+                .await
+                .is_err()
+        {
             return to("/notices?error=calendar");
         }
-        let _ = common::audit(store, &user, common::addr(&addr), "calendar.load", format!("year:{year}"), String::new()).await;
+        let _ = common::audit(
+            store,
+            &user,
+            common::addr(&addr),
+            "calendar.load",
+            format!("year:{year}"),
+            String::new(),
+        )
+        .await;
         to("/notices?done=ok.calendar")
     }
 
-    pub async fn assign_objection(State(state): State<AppState>, Path(oid): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Posted) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn assign_objection(
+        State(state): State<AppState>,
+        Path(oid): Path<i64>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(p): Posted,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         let store = &state.store;
-        let Ok(Some(o)) = store.objection(oid).await else { return to("/notices?error=state") };
+        let Ok(Some(o)) = store.objection(oid).await else {
+            return to("/notices?error=state");
+        };
         let back = |c: &str| to(&format!("/notices/{}?{c}", o.notice_id));
-        let Ok(staff_id) = field(&p, "staff").parse::<i64>() else { return back("error=state") };
-        let Ok(Some(acc)) = store.account(staff_id).await else { return back("error=state") };
+        let Ok(staff_id) = field(&p, "staff").parse::<i64>() else {
+            return back("error=state");
+        };
+        let Ok(Some(acc)) = store.account(staff_id).await else {
+            return back("error=state");
+        };
         if acc.role != Role::CountyOffice.code() && acc.role != Role::TownshipReviewer.code() {
             return back("error=state");
         }
         match store.assign_objection(oid, staff_id, &o.respond_by).await {
             Ok(true) => {
-                let _ = common::audit(store, &user, common::addr(&addr), "objection.assign", format!("objection:{oid}"), format!("to {}", acc.login)).await;
-                common::notify_account(store, staff_id, &format!("请于 {} 前核查一件公示异议。", o.respond_by), &format!("Check an objection to a public notice by {}.", o.respond_by), &format!("/notices/{}", o.notice_id)).await;
+                let _ = common::audit(
+                    store,
+                    &user,
+                    common::addr(&addr),
+                    "objection.assign",
+                    format!("objection:{oid}"),
+                    format!("to {}", acc.login),
+                )
+                .await;
+                common::notify_account(
+                    store,
+                    staff_id,
+                    &format!("请于 {} 前核查一件公示异议。", o.respond_by),
+                    &format!("Check an objection to a public notice by {}.", o.respond_by),
+                    &format!("/notices/{}", o.notice_id),
+                )
+                .await;
                 back("done=ok.assigned")
             }
             _ => back("error=state"),
         }
     }
 
-    pub async fn decide_objection(State(state): State<AppState>, Path(oid): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Posted) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn decide_objection(
+        State(state): State<AppState>,
+        Path(oid): Path<i64>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(p): Posted,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         let store = &state.store;
-        let Ok(Some(o)) = store.objection(oid).await else { return to("/notices?error=state") };
+        let Ok(Some(o)) = store.objection(oid).await else {
+            return to("/notices?error=state");
+        };
         let back = |c: &str| to(&format!("/notices/{}?{c}", o.notice_id));
         let status = match domain::notice::ObjectionStatus::parse(&field(&p, "status")) {
-            Some(s @ (domain::notice::ObjectionStatus::Upheld | domain::notice::ObjectionStatus::Dismissed)) => s,
+            Some(
+                s @ (domain::notice::ObjectionStatus::Upheld
+                | domain::notice::ObjectionStatus::Dismissed),
+            ) => s,
             _ => return back("error=state"),
         };
         let outcome = text(&p, "outcome", 1000);
         if outcome.is_empty() {
             return back("error=outcome");
         }
-        match store.decide_objection(oid, status.code(), &outcome, user.account_id).await {
+        match store
+            .decide_objection(oid, status.code(), &outcome, user.account_id)
+            .await
+        {
             Ok(true) => {
-                let _ = common::audit(store, &user, common::addr(&addr), &format!("objection.{}", status.code()), format!("objection:{oid}"), outcome.chars().take(60).collect()).await;
+                let _ = common::audit(
+                    store,
+                    &user,
+                    common::addr(&addr),
+                    &format!("objection.{}", status.code()),
+                    format!("objection:{oid}"),
+                    outcome.chars().take(60).collect(),
+                )
+                .await;
                 if let Ok(Some(a)) = store.application(o.application_id).await {
                     let (zh, en) = status.name();
-                    common::notify_org(store, a.organisation_id, &format!("针对您的公示异议已处理：{zh}。"), &format!("The objection to your notice was decided: {en}."), &format!("/notice/{}", o.notice_id)).await;
+                    common::notify_org(
+                        store,
+                        a.organisation_id,
+                        &format!("针对您的公示异议已处理：{zh}。"),
+                        &format!("The objection to your notice was decided: {en}."),
+                        &format!("/notice/{}", o.notice_id),
+                    )
+                    .await;
                 }
                 back("done=ok.decided")
             }
@@ -555,8 +795,15 @@ pub mod ssr {
         }
     }
 
-    pub async fn recognise(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn recognise(
+        State(state): State<AppState>,
+        Path(id): Path<i64>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         match recognise_inner(&state, &user, common::addr(&addr), id).await {
             Ok(n) => to(&format!("/notices/{id}?done=ok.recognised.{n}")),
             Err(AppError::BadRequest) => to(&format!("/notices/{id}?error=running")),
@@ -567,14 +814,22 @@ pub mod ssr {
         }
     }
 
-    async fn recognise_inner(state: &AppState, user: &CurrentUser, addr: String, id: i64) -> Result<usize, AppError> {
+    async fn recognise_inner(
+        state: &AppState,
+        user: &CurrentUser,
+        addr: String,
+        id: i64,
+    ) -> Result<usize, AppError> {
         use domain::lifecycle::{next, Action, Facts, State as S};
         let store = &state.store;
         let n = store.notice(id).await?.ok_or(AppError::NotFound)?;
         let today = common::today(store).await;
         let ends = NaiveDate::parse_from_str(&n.ends_on, "%Y-%m-%d").map_err(AppError::internal)?;
         // The state machine decides; the store applies it to each entry without objections.
-        let facts = Facts { notice_period_complete: today > ends, ..Default::default() };
+        let facts = Facts {
+            notice_period_complete: today > ends,
+            ..Default::default()
+        };
         if next(S::OnNotice, Action::Recognise, &facts).is_err() {
             return Err(AppError::BadRequest);
         }
@@ -582,17 +837,51 @@ pub mod ssr {
         let year = domain::notice::year_of(today);
         // Valid to the end of the batch: the year its review closes (and never less than
         // to the end of the year of recognition).
-        let end_year = batch.review_closes.get(..4).and_then(|y| y.parse::<i32>().ok()).unwrap_or(year).max(year);
-        let valid_until = domain::notice::valid_until(end_year).format("%Y-%m-%d").to_string();
+        let end_year = batch
+            .review_closes
+            .get(..4)
+            .and_then(|y| y.parse::<i32>().ok())
+            .unwrap_or(year)
+            .max(year);
+        let valid_until = domain::notice::valid_until(end_year)
+            .format("%Y-%m-%d")
+            .to_string();
         let on = today.format("%Y-%m-%d").to_string();
         let numbering = move |category: &str, seq: u32| {
-            domain::notice::certificate_number(year, domain::Category::parse(category).unwrap_or(domain::Category::Unit), seq)
+            domain::notice::certificate_number(
+                year,
+                domain::Category::parse(category).unwrap_or(domain::Category::Unit),
+                seq,
+            )
         };
-        let done = store.recognise_notice(id, &on, &valid_until, &numbering).await?;
-        common::audit(store, user, addr, "notice.recognise", format!("notice:{id}"), format!("{} recognised", done.len())).await?;
+        let done = store
+            .recognise_notice(id, &on, &valid_until, &numbering)
+            .await?;
+        common::audit(
+            store,
+            user,
+            addr,
+            "notice.recognise",
+            format!("notice:{id}"),
+            format!("{} recognised", done.len()),
+        )
+        .await?;
         for app in &done {
             if let Ok(Some(r)) = store.recognition_of_application(*app).await {
-                common::notify_org(store, r.organisation_id, &format!("恭喜！您的单位已被认定为放心消费示范，证书编号 {}。", r.certificate_no), &format!("Recognised as a trusted-consumption demonstrator: certificate {}.", r.certificate_no), &format!("/certificate/{}", r.token)).await;
+                common::notify_org(
+                    store,
+                    r.organisation_id,
+                    &format!(
+                        "恭喜！您的单位已被认定为放心消费示范，证书编号 {}。",
+                        r.certificate_no
+                    ),
+                    &format!(
+                        "Recognised as a trusted-consumption demonstrator: certificate {}.",
+                        r.certificate_no
+                    ),
+                    &format!("/certificate/{}", r.token),
+                )
+                .await;
             }
         }
         Ok(done.len())

@@ -176,11 +176,23 @@ fn done_text(code: &str, l: domain::Locale) -> &'static str {
         "assigned" => l.pick("已分配评审员。", "Reviewers assigned."),
         "members" => l.pick("评审组已更新。", "The panel is updated."),
         "passed" => l.pick("已确定：评审通过。", "Recorded: passed."),
-        "failed" => l.pick("已确定：未通过，已进入整改。", "Recorded: not passed; rectification opened."),
-        "rejected" => l.pick("已确定：验收仍未通过，评审结束。", "Recorded: failed again; the review ends."),
-        "discussion" => l.pick("已发起合议：评分重新开放修改。", "Discussion called: the scores are open for revision."),
+        "failed" => l.pick(
+            "已确定：未通过，已进入整改。",
+            "Recorded: not passed; rectification opened.",
+        ),
+        "rejected" => l.pick(
+            "已确定：验收仍未通过，评审结束。",
+            "Recorded: failed again; the review ends.",
+        ),
+        "discussion" => l.pick(
+            "已发起合议：评分重新开放修改。",
+            "Discussion called: the scores are open for revision.",
+        ),
         "settings" => l.pick("评审设置已保存。", "Review settings saved."),
-        _ => l.pick("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => l.pick(
+            "操作未完成，请刷新后重试。",
+            "That did not go through; reload and try again.",
+        ),
     }
 }
 
@@ -251,7 +263,11 @@ fn PanelBody(o: PanelOverview) -> impl IntoView {
 }
 
 #[component]
-fn PanelApplicationView(a: PanelApplication, category: &'static str, members: Vec<(i64, String, String)>) -> impl IntoView {
+fn PanelApplicationView(
+    a: PanelApplication,
+    category: &'static str,
+    members: Vec<(i64, String, String)>,
+) -> impl IntoView {
     let locale = use_locale();
     let id = a.id;
     let round = a.round;
@@ -338,7 +354,9 @@ pub async fn my_assignments() -> Result<Vec<MyAssignment>, AppError> {
     let store = crate::state::store()?;
     let mut out = Vec::new();
     for a in store.assignments_of_reviewer(user.account_id).await? {
-        let Some(app) = store.application(a.application_id).await? else { continue };
+        let Some(app) = store.application(a.application_id).await? else {
+            continue;
+        };
         out.push(MyAssignment {
             assignment_id: a.id,
             application_id: a.application_id,
@@ -424,7 +442,8 @@ pub async fn fetch_scoring_sheet(assignment_id: i64) -> Result<ScoringSheet, App
         .into_iter()
         .find(|a| a.id == assignment_id)
         .ok_or(AppError::NotFound)?;
-    let data = crate::applications::handlers::wizard_data_for(&store, &user, mine.application_id).await?;
+    let data =
+        crate::applications::handlers::wizard_data_for(&store, &user, mine.application_id).await?;
     let scores: Vec<Option<ItemScore>> = mine
         .scores
         .as_deref()
@@ -466,7 +485,11 @@ pub async fn fetch_scoring_sheet(assignment_id: i64) -> Result<ScoringSheet, App
 pub fn ScoringPage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok())).unwrap_or(0);
+    let id = move || {
+        params
+            .with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
+            .unwrap_or(0)
+    };
     let data = Resource::new_blocking(id, fetch_scoring_sheet);
     let query = use_query_map();
     let error = move || query.with(|q| q.get("error"));
@@ -489,15 +512,37 @@ pub fn ScoringPage() -> impl IntoView {
 
 fn scoring_error(code: &str, l: domain::Locale) -> String {
     if let Some(i) = code.strip_prefix("missing.") {
-        return format!("{}{}{}", l.pick("第 ", "Item "), i.parse::<usize>().map(|n| n + 1).unwrap_or(0), l.pick(" 项尚未评分：每一项都要评分后才能提交。", " has no score: score every item before submitting."));
+        return format!(
+            "{}{}{}",
+            l.pick("第 ", "Item "),
+            i.parse::<usize>().map(|n| n + 1).unwrap_or(0),
+            l.pick(
+                " 项尚未评分：每一项都要评分后才能提交。",
+                " has no score: score every item before submitting."
+            )
+        );
     }
     if let Some(i) = code.strip_prefix("above.") {
-        return format!("{}{}{}", l.pick("第 ", "Item "), i.parse::<usize>().map(|n| n + 1).unwrap_or(0), l.pick(" 项的得分超过了该项满分，请改为不超过满分的整数。", " is scored above its maximum: enter a whole number up to the maximum."));
+        return format!(
+            "{}{}{}",
+            l.pick("第 ", "Item "),
+            i.parse::<usize>().map(|n| n + 1).unwrap_or(0),
+            l.pick(
+                " 项的得分超过了该项满分，请改为不超过满分的整数。",
+                " is scored above its maximum: enter a whole number up to the maximum."
+            )
+        );
     }
     match code {
-        "conflict" => l.pick("请选择利益冲突的类型。", "Choose what kind of conflict it is."),
+        "conflict" => l.pick(
+            "请选择利益冲突的类型。",
+            "Choose what kind of conflict it is.",
+        ),
         "visit" => l.pick("请填写现场核查记录。", "Write the on-site note."),
-        _ => l.pick("操作未完成：此任务可能已提交或已回避，请刷新。", "That did not go through: the task may be scored or recused already; reload."),
+        _ => l.pick(
+            "操作未完成：此任务可能已提交或已回避，请刷新。",
+            "That did not go through: the task may be scored or recused already; reload.",
+        ),
     }
     .to_string()
 }
@@ -513,8 +558,12 @@ fn ScoringBody(s: ScoringSheet) -> impl IntoView {
     let data = s.data.clone();
     view! {
         <h1>{data.organisation_name.clone()}</h1>
-        <crate::applications::wizard::SelfCheckPanel data=data.clone()/>
-        <crate::applications::wizard::ApplicationSummary data=data.clone() edit_links=false/>
+        // The application in full, folded so that the scoring sheet is near on a phone.
+        <details class="reading" open=false>
+            <summary>{move || locale.get().pick("申报材料全文与自查结果", "The application in full, with its self-check")}</summary>
+            <crate::applications::wizard::SelfCheckPanel data=data.clone()/>
+            <crate::applications::wizard::ApplicationSummary data=data.clone() edit_links=false/>
+        </details>
         <section class="summary">
             <h2>{move || locale.get().pick("证明材料", "Evidence")}</h2>
             <ul class="files">
@@ -622,7 +671,11 @@ pub mod ssr {
     type Posted = Form<Vec<(String, String)>>;
 
     fn back(category: &str, done: &str) -> Response {
-        Redirect::to(&format!("/panel?category={}&done={done}", common::q(category))).into_response()
+        Redirect::to(&format!(
+            "/panel?category={}&done={done}",
+            common::q(category)
+        ))
+        .into_response()
     }
 
     pub async fn members(
@@ -631,26 +684,54 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         Form(p): Posted,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return Redirect::to("/login").into_response() };
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return Redirect::to("/login").into_response();
+        };
         let cat = field(&p, "category");
-        let (Ok(batch), Ok(account), Some(category)) = (field(&p, "batch").parse::<i64>(), field(&p, "account").parse::<i64>(), Category::parse(&cat)) else {
+        let (Ok(batch), Ok(account), Some(category)) = (
+            field(&p, "batch").parse::<i64>(),
+            field(&p, "account").parse::<i64>(),
+            Category::parse(&cat),
+        ) else {
             return back(&cat, "error");
         };
         let store = &state.store;
-        let reviewer = store.account(account).await.ok().flatten().filter(|a| a.role == Role::PanelMember.code());
+        let reviewer = store
+            .account(account)
+            .await
+            .ok()
+            .flatten()
+            .filter(|a| a.role == Role::PanelMember.code());
         if reviewer.is_none() {
             return back(&cat, "error");
         }
         let add = field(&p, "op") == "add";
         let done = if add {
-            store.add_panel_member(batch, category.code(), account).await.map(|_| ())
+            store
+                .add_panel_member(batch, category.code(), account)
+                .await
+                .map(|_| ())
         } else {
-            store.remove_panel_member(batch, category.code(), account).await
+            store
+                .remove_panel_member(batch, category.code(), account)
+                .await
         };
         if done.is_err() {
             return back(&cat, "error");
         }
-        let _ = common::audit(store, &user, common::addr(&addr), if add { "panel.member_add" } else { "panel.member_remove" }, format!("batch:{batch}"), format!("{} account {account}", category.code())).await;
+        let _ = common::audit(
+            store,
+            &user,
+            common::addr(&addr),
+            if add {
+                "panel.member_add"
+            } else {
+                "panel.member_remove"
+            },
+            format!("batch:{batch}"),
+            format!("{} account {account}", category.code()),
+        )
+        .await;
         back(&cat, "members")
     }
 
@@ -660,19 +741,38 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         Form(p): Posted,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return Redirect::to("/login").into_response() };
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return Redirect::to("/login").into_response();
+        };
         let cat = field(&p, "category");
-        let (Some(method), Ok(per)) = (domain::panel::Aggregate::parse(&field(&p, "method")), field(&p, "per_application").parse::<u32>()) else {
+        let (Some(method), Ok(per)) = (
+            domain::panel::Aggregate::parse(&field(&p, "method")),
+            field(&p, "per_application").parse::<u32>(),
+        ) else {
             return back(&cat, "error");
         };
         let store = &state.store;
         let per = per.clamp(1, 9);
-        if store.set_setting(common::AGGREGATE, method.code()).await.is_err()
-            || store.set_setting(common::REVIEWERS_PER_APPLICATION.0, &per.to_string()).await.is_err()
+        if store
+            .set_setting(common::AGGREGATE, method.code())
+            .await
+            .is_err()
+            || store
+                .set_setting(common::REVIEWERS_PER_APPLICATION.0, &per.to_string())
+                .await
+                .is_err()
         {
             return back(&cat, "error");
         }
-        let _ = common::audit(store, &user, common::addr(&addr), "panel.settings", "settings".into(), format!("{} {per}", method.code())).await;
+        let _ = common::audit(
+            store,
+            &user,
+            common::addr(&addr),
+            "panel.settings",
+            "settings".into(),
+            format!("{} {per}", method.code()),
+        )
+        .await;
         back(&cat, "settings")
     }
 
@@ -683,11 +783,21 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         Form(p): Posted,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return Redirect::to("/login").into_response() };
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return Redirect::to("/login").into_response();
+        };
         let cat = field(&p, "category");
         match assign_inner(&state, &user, &p).await {
             Ok(n) => {
-                let _ = common::audit(&state.store, &user, common::addr(&addr), "panel.assign", format!("category:{cat}"), format!("{n} assignments")).await;
+                let _ = common::audit(
+                    &state.store,
+                    &user,
+                    common::addr(&addr),
+                    "panel.assign",
+                    format!("category:{cat}"),
+                    format!("{n} assignments"),
+                )
+                .await;
                 back(&cat, "assigned")
             }
             Err(e) => {
@@ -697,15 +807,26 @@ pub mod ssr {
         }
     }
 
-    async fn assign_inner(state: &AppState, user: &CurrentUser, p: &[(String, String)]) -> Result<usize, AppError> {
+    async fn assign_inner(
+        state: &AppState,
+        user: &CurrentUser,
+        p: &[(String, String)],
+    ) -> Result<usize, AppError> {
         let store = &state.store;
         let _ = user;
-        if let (Ok(app_id), Ok(reviewer)) = (field(p, "application").parse::<i64>(), field(p, "reviewer").parse::<i64>()) {
+        if let (Ok(app_id), Ok(reviewer)) = (
+            field(p, "application").parse::<i64>(),
+            field(p, "reviewer").parse::<i64>(),
+        ) {
             let app = store.application(app_id).await?.ok_or(AppError::NotFound)?;
             if app.state != "county_review" {
                 return Err(AppError::BadRequest);
             }
-            let on_panel = store.panel_members(app.batch_id, &app.category_code).await?.iter().any(|m| m.account_id == reviewer);
+            let on_panel = store
+                .panel_members(app.batch_id, &app.category_code)
+                .await?
+                .iter()
+                .any(|m| m.account_id == reviewer);
             if !on_panel {
                 return Err(AppError::BadRequest);
             }
@@ -716,9 +837,16 @@ pub mod ssr {
             }
             return Ok(usize::from(added));
         }
-        let batch: i64 = field(p, "batch").parse().map_err(|_| AppError::BadRequest)?;
+        let batch: i64 = field(p, "batch")
+            .parse()
+            .map_err(|_| AppError::BadRequest)?;
         let category = Category::parse(&field(p, "category")).ok_or(AppError::BadRequest)?;
-        let members: Vec<i64> = store.panel_members(batch, category.code()).await?.iter().map(|m| m.account_id).collect();
+        let members: Vec<i64> = store
+            .panel_members(batch, category.code())
+            .await?
+            .iter()
+            .map(|m| m.account_id)
+            .collect();
         let per = common::setting_u32(store, common::REVIEWERS_PER_APPLICATION).await? as usize;
         let mut apps = Vec::new();
         let mut excluded = Vec::new();
@@ -730,13 +858,26 @@ pub mod ssr {
             let rows = store.assignments_of_application(a.id, round).await?;
             // Anyone who already has (or stepped aside from) this round is not picked again.
             excluded.extend(rows.iter().map(|r| (a.id, r.reviewer_id)));
-            apps.push(((a.id, rows.iter().filter(|r| r.status != "recused").count()), round));
+            apps.push((
+                (a.id, rows.iter().filter(|r| r.status != "recused").count()),
+                round,
+            ));
         }
         let load = store.reviewer_loads(batch).await?;
-        let plan = domain::panel::balanced_assignment(&apps.iter().map(|(a, _)| *a).collect::<Vec<_>>(), &members, &load, &excluded, per);
+        let plan = domain::panel::balanced_assignment(
+            &apps.iter().map(|(a, _)| *a).collect::<Vec<_>>(),
+            &members,
+            &load,
+            &excluded,
+            per,
+        );
         let mut n = 0;
         for (app, reviewer) in plan {
-            let round = apps.iter().find(|((id, _), _)| *id == app).map(|(_, r)| *r).unwrap_or(1);
+            let round = apps
+                .iter()
+                .find(|((id, _), _)| *id == app)
+                .map(|(_, r)| *r)
+                .unwrap_or(1);
             if store.assign_reviewer(app, round, reviewer).await? {
                 notify_assigned(store, reviewer).await;
                 n += 1;
@@ -746,7 +887,14 @@ pub mod ssr {
     }
 
     async fn notify_assigned(store: &store::Store, reviewer: i64) {
-        common::notify_account(store, reviewer, "您有新的县级评审任务。", "You have a new application to score.", "/scoring").await;
+        common::notify_account(
+            store,
+            reviewer,
+            "您有新的县级评审任务。",
+            "You have a new application to score.",
+            "/scoring",
+        )
+        .await;
     }
 
     /// Record the result, or call a discussion.
@@ -757,7 +905,9 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         Form(p): Posted,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return Redirect::to("/login").into_response() };
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return Redirect::to("/login").into_response();
+        };
         let cat = field(&p, "category");
         match decide_inner(&state, &user, common::addr(&addr), id, &field(&p, "op")).await {
             Ok(done) => back(&cat, done),
@@ -768,7 +918,13 @@ pub mod ssr {
         }
     }
 
-    async fn decide_inner(state: &AppState, user: &CurrentUser, addr: String, id: i64, op: &str) -> Result<&'static str, AppError> {
+    async fn decide_inner(
+        state: &AppState,
+        user: &CurrentUser,
+        addr: String,
+        id: i64,
+        op: &str,
+    ) -> Result<&'static str, AppError> {
         use domain::lifecycle::{next, Action, Facts, State as S};
         let store = &state.store;
         let app = store.application(id).await?.ok_or(AppError::NotFound)?;
@@ -780,28 +936,63 @@ pub mod ssr {
         if op == "discuss" {
             let n = store.reopen_scores(id, round).await?;
             for r in rows.iter().filter(|r| r.status == "scored") {
-                common::notify_account(store, r.reviewer_id, "县评审办已组织合议：请复核您的评分后重新提交。", "The office called a discussion: review your scores and submit again.", &format!("/scoring/{}", r.id)).await;
+                common::notify_account(
+                    store,
+                    r.reviewer_id,
+                    "县评审办已组织合议：请复核您的评分后重新提交。",
+                    "The office called a discussion: review your scores and submit again.",
+                    &format!("/scoring/{}", r.id),
+                )
+                .await;
             }
-            common::audit(store, user, addr, "panel.discussion", format!("application:{id}"), format!("round {round}, {n} scores reopened")).await?;
+            common::audit(
+                store,
+                user,
+                addr,
+                "panel.discussion",
+                format!("application:{id}"),
+                format!("round {round}, {n} scores reopened"),
+            )
+            .await?;
             return Ok("discussion");
         }
         if rows.iter().any(|r| r.status == "assigned") {
             return Err(AppError::BadRequest);
         }
         let outcomes: Vec<_> = rows.iter().filter_map(outcome_of).collect();
-        let set = store.indicator_set_by_id(app.indicator_set_id).await?.ok_or(AppError::NotFound)?;
+        let set = store
+            .indicator_set_by_id(app.indicator_set_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let method = common::aggregate(store).await?;
-        let result = domain::panel::combine(&outcomes, method, set.rules.pass_score).ok_or(AppError::BadRequest)?;
+        let result = domain::panel::combine(&outcomes, method, set.rules.pass_score)
+            .ok_or(AppError::BadRequest)?;
         let failed_before = round > 1;
-        let action = if result.passed { Action::PanelPass } else { Action::PanelFail };
-        let to = next(S::CountyReview, action, &Facts { failed_before, ..Default::default() })
-            .map_err(|e| AppError::internal(format!("lifecycle refused {action:?}: {e}")))?;
+        let action = if result.passed {
+            Action::PanelPass
+        } else {
+            Action::PanelFail
+        };
+        let to = next(
+            S::CountyReview,
+            action,
+            &Facts {
+                failed_before,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| AppError::internal(format!("lifecycle refused {action:?}: {e}")))?;
         let today = common::today(store).await;
-        let items: Vec<(ItemKind, u32)> = set.items.iter().map(|i| (i.kind, i.max_points)).collect();
+        let items: Vec<(ItemKind, u32)> =
+            set.items.iter().map(|i| (i.kind, i.max_points)).collect();
         let scores: Vec<Vec<Option<ItemScore>>> = rows
             .iter()
             .filter(|r| r.status == "scored")
-            .filter_map(|r| r.scores.as_deref().and_then(|s| serde_json::from_str(s).ok()))
+            .filter_map(|r| {
+                r.scores
+                    .as_deref()
+                    .and_then(|s| serde_json::from_str(s).ok())
+            })
             .collect();
         let todos: Vec<serde_json::Value> = domain::panel::failed_items(&items, &scores)
             .into_iter()
@@ -810,7 +1001,9 @@ pub mod ssr {
         let todos = serde_json::to_string(&todos).map_err(AppError::internal)?;
         let months = common::setting_u32(store, common::RECTIFICATION_MONTHS).await?;
         let opened = today.format("%Y-%m-%d").to_string();
-        let due = domain::notice::rectification_due(today, months).format("%Y-%m-%d").to_string();
+        let due = domain::notice::rectification_due(today, months)
+            .format("%Y-%m-%d")
+            .to_string();
         let rectify = to == S::Rectifying;
         let recorded = store
             .record_panel_result(&store::county::NewPanelResult {
@@ -829,13 +1022,29 @@ pub mod ssr {
             return Err(AppError::BadRequest);
         }
         let score = format!("{}.{}", result.score_tenths / 10, result.score_tenths % 10);
-        common::audit(store, user, addr, "panel.result", format!("application:{id}"), format!("round {round} {} {score} spread {}", method.code(), result.spread)).await?;
+        common::audit(
+            store,
+            user,
+            addr,
+            "panel.result",
+            format!("application:{id}"),
+            format!(
+                "round {round} {} {score} spread {}",
+                method.code(),
+                result.spread
+            ),
+        )
+        .await?;
         let (zh, en, done) = match to {
             S::Passed => (format!("您的申报通过县级评审（{score} 分），将进入公示。"), format!("Your application passed the county review ({score}); it goes on public notice next."), "passed"),
             S::Rectifying => (format!("您的申报未通过县级评审（{score} 分），请在 {due} 前完成整改。"), format!("Your application did not pass ({score}). Rectify by {due}."), "failed"),
             _ => (format!("您的申报整改验收未通过（{score} 分），本批次评审结束。"), format!("Your application failed its acceptance ({score}); the review ends for this batch."), "rejected"),
         };
-        let link = if rectify { format!("/rectification/{id}") } else { "/apply".to_string() };
+        let link = if rectify {
+            format!("/rectification/{id}")
+        } else {
+            "/apply".to_string()
+        };
         common::notify_org(store, app.organisation_id, &zh, &en, &link).await;
         Ok(done)
     }
@@ -851,18 +1060,35 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         Form(p): Posted,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::PanelMember]) else { return Redirect::to("/login").into_response() };
+        let Some(user) = staff(user, &[Role::PanelMember]) else {
+            return Redirect::to("/login").into_response();
+        };
         let Some(conflict) = domain::panel::Conflict::parse(&field(&p, "conflict")) else {
             return sheet_back(aid, "conflict");
         };
         let store = &state.store;
         let note = text(&p, "note", 200);
-        let Ok(Some(a)) = store.assignments_of_reviewer(user.account_id).await.map(|v| v.into_iter().find(|a| a.id == aid)) else {
+        let Ok(Some(a)) = store
+            .assignments_of_reviewer(user.account_id)
+            .await
+            .map(|v| v.into_iter().find(|a| a.id == aid))
+        else {
             return sheet_back(aid, "state");
         };
-        match store.recuse(aid, user.account_id, conflict.code(), &note).await {
+        match store
+            .recuse(aid, user.account_id, conflict.code(), &note)
+            .await
+        {
             Ok(true) => {
-                let _ = common::audit(store, &user, common::addr(&addr), "panel.recusal", format!("application:{}", a.application_id), format!("{} {note}", conflict.code())).await;
+                let _ = common::audit(
+                    store,
+                    &user,
+                    common::addr(&addr),
+                    "panel.recusal",
+                    format!("application:{}", a.application_id),
+                    format!("{} {note}", conflict.code()),
+                )
+                .await;
                 Redirect::to("/scoring?recused=1").into_response()
             }
             _ => sheet_back(aid, "state"),
@@ -876,14 +1102,26 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         Form(p): Posted,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::PanelMember]) else { return Redirect::to("/login").into_response() };
+        let Some(user) = staff(user, &[Role::PanelMember]) else {
+            return Redirect::to("/login").into_response();
+        };
         let store = &state.store;
-        let Ok(Some(a)) = store.assignments_of_reviewer(user.account_id).await.map(|v| v.into_iter().find(|a| a.id == aid)) else {
+        let Ok(Some(a)) = store
+            .assignments_of_reviewer(user.account_id)
+            .await
+            .map(|v| v.into_iter().find(|a| a.id == aid))
+        else {
             return sheet_back(aid, "state");
         };
-        let Ok(Some(app)) = store.application(a.application_id).await else { return sheet_back(aid, "state") };
-        let Ok(Some(set)) = store.indicator_set_by_id(app.indicator_set_id).await else { return sheet_back(aid, "state") };
-        let raw: Vec<String> = (0..set.items.len()).map(|i| field(&p, &format!("item.{i}"))).collect();
+        let Ok(Some(app)) = store.application(a.application_id).await else {
+            return sheet_back(aid, "state");
+        };
+        let Ok(Some(set)) = store.indicator_set_by_id(app.indicator_set_id).await else {
+            return sheet_back(aid, "state");
+        };
+        let raw: Vec<String> = (0..set.items.len())
+            .map(|i| field(&p, &format!("item.{i}")))
+            .collect();
         let scores: Vec<Option<ItemScore>> = set
             .items
             .iter()
@@ -892,25 +1130,60 @@ pub mod ssr {
                 (_, "") => None,
                 (ItemKind::Veto, "breached") => Some(ItemScore::VetoBreached),
                 (ItemKind::Veto, "holds") => Some(ItemScore::VetoHolds),
-                (_, v) => Some(v.parse::<u32>().map(ItemScore::Points).unwrap_or(ItemScore::Points(u32::MAX))),
+                (_, v) => Some(
+                    v.parse::<u32>()
+                        .map(ItemScore::Points)
+                        .unwrap_or(ItemScore::Points(u32::MAX)),
+                ),
             })
             .collect();
-        let items: Vec<(ItemKind, u32)> = set.items.iter().map(|i| (i.kind, i.max_points)).collect();
-        let kept: String = raw.iter().enumerate().map(|(i, v)| format!("&v.{i}={}", common::q(v))).collect();
+        let items: Vec<(ItemKind, u32)> =
+            set.items.iter().map(|i| (i.kind, i.max_points)).collect();
+        let kept: String = raw
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("&v.{i}={}", common::q(v)))
+            .collect();
         let outcome = match domain::scoring::score(&items, &scores, &set.rules) {
             Ok(o) => o,
             Err(e) => {
                 let code = match e {
                     domain::scoring::ScoreError::Missing(i) => format!("missing.{i}"),
-                    domain::scoring::ScoreError::AboveMaximum(i) | domain::scoring::ScoreError::WrongKind(i) => format!("above.{i}"),
+                    domain::scoring::ScoreError::AboveMaximum(i)
+                    | domain::scoring::ScoreError::WrongKind(i) => format!("above.{i}"),
                 };
-                return Redirect::to(&format!("/scoring/{aid}?error={code}{kept}#score-form")).into_response();
+                return Redirect::to(&format!("/scoring/{aid}?error={code}{kept}#score-form"))
+                    .into_response();
             }
         };
-        let Ok(json) = serde_json::to_string(&scores) else { return sheet_back(aid, "state") };
-        match store.submit_scores(aid, user.account_id, &json, i64::from(outcome.total), outcome.vetoed, &text(&p, "comment", 1000)).await {
+        let Ok(json) = serde_json::to_string(&scores) else {
+            return sheet_back(aid, "state");
+        };
+        match store
+            .submit_scores(
+                aid,
+                user.account_id,
+                &json,
+                i64::from(outcome.total),
+                outcome.vetoed,
+                &text(&p, "comment", 1000),
+            )
+            .await
+        {
             Ok(true) => {
-                let _ = common::audit(store, &user, common::addr(&addr), "panel.score", format!("application:{}", a.application_id), format!("total {}{}", outcome.total, if outcome.vetoed { " veto" } else { "" })).await;
+                let _ = common::audit(
+                    store,
+                    &user,
+                    common::addr(&addr),
+                    "panel.score",
+                    format!("application:{}", a.application_id),
+                    format!(
+                        "total {}{}",
+                        outcome.total,
+                        if outcome.vetoed { " veto" } else { "" }
+                    ),
+                )
+                .await;
                 Redirect::to(&format!("/scoring/{aid}?scored=1")).into_response()
             }
             _ => sheet_back(aid, "state"),
@@ -925,9 +1198,18 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         multipart: Multipart,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::PanelMember]) else { return Redirect::to("/login").into_response() };
+        let Some(user) = staff(user, &[Role::PanelMember]) else {
+            return Redirect::to("/login").into_response();
+        };
         let store = &state.store;
-        let Ok(Some(a)) = store.assignments_of_reviewer(user.account_id).await.map(|v| v.into_iter().find(|a| a.id == aid && a.status == "assigned")) else {
+        let Ok(Some(a)) = store
+            .assignments_of_reviewer(user.account_id)
+            .await
+            .map(|v| {
+                v.into_iter()
+                    .find(|a| a.id == aid && a.status == "assigned")
+            })
+        else {
             return sheet_back(aid, "state");
         };
         let Ok(upload) = crate::applications::handlers::read_upload(store, multipart).await else {
@@ -937,16 +1219,35 @@ pub mod ssr {
         if note.trim().is_empty() {
             return sheet_back(aid, "visit");
         }
-        let Ok(visit) = store.add_site_visit(a.application_id, user.account_id, note.trim()).await else {
+        let Ok(visit) = store
+            .add_site_visit(a.application_id, user.account_id, note.trim())
+            .await
+        else {
             return sheet_back(aid, "state");
         };
         if upload.file.is_some() {
-            if let Err(e) = crate::applications::handlers::keep_upload(&state, &user, a.application_id, &format!("site.{visit}"), upload).await {
+            if let Err(e) = crate::applications::handlers::keep_upload(
+                &state,
+                &user,
+                a.application_id,
+                &format!("site.{visit}"),
+                upload,
+            )
+            .await
+            {
                 tracing::warn!(?e, "site photo not kept");
                 return sheet_back(aid, "upload");
             }
         }
-        let _ = common::audit(store, &user, common::addr(&addr), "panel.site_visit", format!("application:{}", a.application_id), note.chars().take(60).collect()).await;
+        let _ = common::audit(
+            store,
+            &user,
+            common::addr(&addr),
+            "panel.site_visit",
+            format!("application:{}", a.application_id),
+            note.chars().take(60).collect(),
+        )
+        .await;
         Redirect::to(&format!("/scoring/{aid}#visit")).into_response()
     }
 }

@@ -37,7 +37,8 @@ pub async fn register(store: &store::Store, area: &str) -> Result<Vec<RegisterRo
     let today = super::common::today(store).await;
     let mut out = Vec::new();
     for r in store.recognitions_under(area).await? {
-        let until = chrono::NaiveDate::parse_from_str(&r.valid_until, "%Y-%m-%d").map_err(AppError::internal)?;
+        let until = chrono::NaiveDate::parse_from_str(&r.valid_until, "%Y-%m-%d")
+            .map_err(AppError::internal)?;
         let history = store.reinspections_of(r.id).await?;
         out.push(RegisterRow {
             id: r.id,
@@ -48,11 +49,16 @@ pub async fn register(store: &store::Store, area: &str) -> Result<Vec<RegisterRo
             recognised_on: r.recognised_on,
             valid_until: r.valid_until,
             status: domain::notice::plaque_status(today, until, r.revoked_on.is_some()),
-            pending: history.iter().find(|i| i.result.is_none()).map(|i| (i.id, i.plan.clone())),
-            last_result: history
+            pending: history
                 .iter()
-                .find(|i| i.result.is_some())
-                .map(|i| (i.result.clone().unwrap_or_default(), i.inspected_at.clone().unwrap_or_default())),
+                .find(|i| i.result.is_none())
+                .map(|i| (i.id, i.plan.clone())),
+            last_result: history.iter().find(|i| i.result.is_some()).map(|i| {
+                (
+                    i.result.clone().unwrap_or_default(),
+                    i.inspected_at.clone().unwrap_or_default(),
+                )
+            }),
         });
     }
     Ok(out)
@@ -114,14 +120,24 @@ pub fn RegisterPage() -> impl IntoView {
 
 fn register_note(code: &str, l: domain::Locale) -> String {
     if let Some(n) = code.strip_prefix("ok.planned.") {
-        return format!("{}{n}{}", l.pick("已安排 ", "Planned "), l.pick(" 家单位复查。", " re-inspections."));
+        return format!(
+            "{}{n}{}",
+            l.pick("已安排 ", "Planned "),
+            l.pick(" 家单位复查。", " re-inspections.")
+        );
     }
     match code {
         "ok.kept" => l.pick("复查合格，称号保留。", "Passed: the recognition stays."),
-        "ok.revoked" => l.pick("称号已撤销，撤销公告已发布，牌匾二维码即时显示“已撤销”。", "Revoked: the notice is published and the plaque's QR page shows it at once."),
+        "ok.revoked" => l.pick(
+            "称号已撤销，撤销公告已发布，牌匾二维码即时显示“已撤销”。",
+            "Revoked: the notice is published and the plaque's QR page shows it at once.",
+        ),
         "reason" => l.pick("撤销必须写明原因。", "A revocation needs its reason."),
         "plan" => l.pick("请填写复查计划名称。", "Name the plan."),
-        _ => l.pick("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => l.pick(
+            "操作未完成，请刷新后重试。",
+            "That did not go through; reload and try again.",
+        ),
     }
     .to_string()
 }
@@ -142,27 +158,62 @@ pub mod ssr {
         Redirect::to(path).into_response()
     }
 
-    pub async fn plan(State(state): State<AppState>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Form<Vec<(String, String)>>) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn plan(
+        State(state): State<AppState>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(p): Form<Vec<(String, String)>>,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         let store = &state.store;
         let plan = text(&p, "plan", 80);
         if plan.is_empty() {
             return to("/recognitions?error=plan");
         }
-        let Ok(rows) = super::register(store, &user.area_code).await else { return to("/recognitions?error=state") };
-        let mut ids: Vec<i64> = rows.iter().filter(|r| r.status == domain::notice::PlaqueStatus::Valid && r.pending.is_none()).map(|r| r.id).collect();
+        let Ok(rows) = super::register(store, &user.area_code).await else {
+            return to("/recognitions?error=state");
+        };
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.status == domain::notice::PlaqueStatus::Valid && r.pending.is_none())
+            .map(|r| r.id)
+            .collect();
         if let Ok(n) = field(&p, "sample").parse::<usize>() {
             // A random sample: shuffle with the OS's randomness, keep n.
-            let mut keyed: Vec<(u64, i64)> = ids.iter().map(|id| { let mut b = [0u8; 8]; let _ = getrandom::fill(&mut b); (u64::from_le_bytes(b), *id) }).collect();
+            let mut keyed: Vec<(u64, i64)> = ids
+                .iter()
+                .map(|id| {
+                    let mut b = [0u8; 8];
+                    let _ = getrandom::fill(&mut b);
+                    (u64::from_le_bytes(b), *id)
+                })
+                .collect();
             keyed.sort_unstable();
             ids = keyed.into_iter().take(n).map(|(_, id)| id).collect();
         }
         match store.plan_reinspections(&plan, &ids).await {
             Ok(n) => {
-                let _ = common::audit(store, &user, common::addr(&addr), "reinspection.plan", format!("plan:{plan}"), format!("{n} units")).await;
+                let _ = common::audit(
+                    store,
+                    &user,
+                    common::addr(&addr),
+                    "reinspection.plan",
+                    format!("plan:{plan}"),
+                    format!("{n} units"),
+                )
+                .await;
                 for r in rows.iter().filter(|r| ids.contains(&r.id)) {
                     if let Ok(Some(rec)) = store.recognition(r.id).await {
-                        common::notify_org(store, rec.organisation_id, &format!("您的单位已列入复查计划：{plan}。"), &format!("You are on a re-inspection plan: {plan}."), "/inbox").await;
+                        common::notify_org(
+                            store,
+                            rec.organisation_id,
+                            &format!("您的单位已列入复查计划：{plan}。"),
+                            &format!("You are on a re-inspection plan: {plan}."),
+                            "/inbox",
+                        )
+                        .await;
                     }
                 }
                 to(&format!("/recognitions?done=ok.planned.{n}"))
@@ -171,8 +222,16 @@ pub mod ssr {
         }
     }
 
-    pub async fn record(State(state): State<AppState>, Path(id): Path<i64>, user: Option<Extension<CurrentUser>>, addr: Option<Extension<ClientAddr>>, Form(p): Form<Vec<(String, String)>>) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn record(
+        State(state): State<AppState>,
+        Path(id): Path<i64>,
+        user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<ClientAddr>>,
+        Form(p): Form<Vec<(String, String)>>,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         let store = &state.store;
         let kept = match field(&p, "result").as_str() {
             "kept" => true,
@@ -186,31 +245,81 @@ pub mod ssr {
         let today = common::today(store).await.format("%Y-%m-%d").to_string();
         if !kept {
             // The state machine must allow it (recognised → revoked).
-            if domain::lifecycle::next(domain::lifecycle::State::Recognised, domain::lifecycle::Action::Revoke, &Default::default()).is_err() {
+            if domain::lifecycle::next(
+                domain::lifecycle::State::Recognised,
+                domain::lifecycle::Action::Revoke,
+                &Default::default(),
+            )
+            .is_err()
+            {
                 return to("/recognitions?error=state");
             }
         }
-        let rec = store.pending_reinspections(&user.area_code).await.ok().and_then(|v| v.into_iter().find(|(i, _)| i.id == id)).map(|(_, r)| r);
-        let Some(rec) = rec else { return to("/recognitions?error=state") };
-        match store.record_reinspection(id, user.account_id, kept, &note, &today).await {
+        let rec = store
+            .pending_reinspections(&user.area_code)
+            .await
+            .ok()
+            .and_then(|v| v.into_iter().find(|(i, _)| i.id == id))
+            .map(|(_, r)| r);
+        let Some(rec) = rec else {
+            return to("/recognitions?error=state");
+        };
+        match store
+            .record_reinspection(id, user.account_id, kept, &note, &today)
+            .await
+        {
             Ok(true) => {
-                let action = if kept { "reinspection.keep" } else { "recognition.revoke" };
-                let _ = common::audit(store, &user, common::addr(&addr), action, format!("recognition:{}", rec.id), note.chars().take(60).collect()).await;
-                let (zh, en) = if kept {
-                    ("复查合格，您的放心消费示范称号保留。".to_string(), "Re-inspection passed: your recognition stays.".to_string())
+                let action = if kept {
+                    "reinspection.keep"
                 } else {
-                    (format!("复查不合格，您的放心消费示范称号已撤销：{note}"), format!("Re-inspection failed: your recognition is revoked ({note})."))
+                    "recognition.revoke"
                 };
-                common::notify_org(store, rec.organisation_id, &zh, &en, &format!("/verify/{}", rec.token)).await;
-                to(if kept { "/recognitions?done=ok.kept" } else { "/recognitions?done=ok.revoked" })
+                let _ = common::audit(
+                    store,
+                    &user,
+                    common::addr(&addr),
+                    action,
+                    format!("recognition:{}", rec.id),
+                    note.chars().take(60).collect(),
+                )
+                .await;
+                let (zh, en) = if kept {
+                    (
+                        "复查合格，您的放心消费示范称号保留。".to_string(),
+                        "Re-inspection passed: your recognition stays.".to_string(),
+                    )
+                } else {
+                    (
+                        format!("复查不合格，您的放心消费示范称号已撤销：{note}"),
+                        format!("Re-inspection failed: your recognition is revoked ({note})."),
+                    )
+                };
+                common::notify_org(
+                    store,
+                    rec.organisation_id,
+                    &zh,
+                    &en,
+                    &format!("/verify/{}", rec.token),
+                )
+                .await;
+                to(if kept {
+                    "/recognitions?done=ok.kept"
+                } else {
+                    "/recognitions?done=ok.revoked"
+                })
             }
             _ => to("/recognitions?error=state"),
         }
     }
 
     /// The register as an xlsx workbook, for filing.
-    pub async fn export(State(state): State<AppState>, user: Option<Extension<CurrentUser>>) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else { return to("/login") };
+    pub async fn export(
+        State(state): State<AppState>,
+        user: Option<Extension<CurrentUser>>,
+    ) -> Response {
+        let Some(user) = staff(user, &[Role::CountyOffice]) else {
+            return to("/login");
+        };
         let Ok(rows) = super::register(&state.store, &user.area_code).await else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
@@ -236,7 +345,14 @@ pub mod ssr {
         let sheet = book.add_worksheet();
         sheet.set_name("示范名录")?;
         let bold = Format::new().set_bold();
-        let headers = ["证书编号", "单位名称", "类别", "认定日期", "有效期至", "状态"];
+        let headers = [
+            "证书编号",
+            "单位名称",
+            "类别",
+            "认定日期",
+            "有效期至",
+            "状态",
+        ];
         for (c, h) in headers.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *h, &bold)?;
         }
