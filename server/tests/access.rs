@@ -923,3 +923,143 @@ async fn a_notice_runs_five_working_days_at_least_and_objections_are_checked_and
     let to = post_form(&app, &format!("/notices/{notice}/recognise"), &office, "").await;
     assert!(to.ends_with("?error=running"), "{to}");
 }
+
+/// Posts a multipart form with one file field named `file`; returns where it redirects.
+async fn post_file(
+    app: &axum::Router,
+    path: &str,
+    cookie: &str,
+    name: &str,
+    bytes: &[u8],
+) -> String {
+    let boundary = "fxboundary7";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", cookie)
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_loads_next_years_holiday_calendar_and_exports_the_register() {
+    let (db, app, office) = as_county_office().await;
+    let to = post_file(
+        &app,
+        "/notices/calendar",
+        &office,
+        "2028.json",
+        b"{\"not\": \"holiday-cn\"}",
+    )
+    .await;
+    assert_eq!(to, "/notices?error=calendar");
+    let file = r#"{"year": 2028, "papers": [], "days": [
+        {"name": "元旦", "date": "2028-01-03", "isOffDay": true},
+        {"name": "春节", "date": "2028-01-29", "isOffDay": false}
+    ]}"#;
+    let to = post_file(
+        &app,
+        "/notices/calendar",
+        &office,
+        "2028.json",
+        file.as_bytes(),
+    )
+    .await;
+    assert_eq!(to, "/notices?done=ok.calendar");
+    let stored = db.holiday_calendars().await.unwrap();
+    assert_eq!(
+        stored.iter().map(|(y, _, _)| *y).collect::<Vec<_>>(),
+        vec![2028]
+    );
+    // Published on Friday 31 December 2027 (not counted), a five-working-day notice now
+    // skips the declared holiday on Monday 3 January 2028: 4, 5, 6, 7 and 10 January.
+    let (id, _) = passed_application(&db, "91110000802100433B").await;
+    let to = post_form(
+        &app,
+        "/notices/create",
+        &office,
+        &format!("title=T&working_days=5&published_on=2027-12-31&app.{id}=on"),
+    )
+    .await;
+    assert!(to.ends_with("?done=ok.published"), "{to}");
+    let notice = db.notice_of_application(id).await.unwrap().unwrap();
+    assert_eq!(
+        db.notice(notice).await.unwrap().unwrap().ends_on,
+        "2028-01-10"
+    );
+
+    // The register as xlsx for filing: a zip container, from the office only.
+    let req = Request::builder()
+        .uri("/recognitions.xlsx")
+        .header("cookie", &office)
+        .body(Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rectification_reminders_go_out_30_and_7_days_before_the_deadline_once_each() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let (id, _) = passed_application(&db, "91110000802100433B").await;
+    // Make it a failure instead: a second round that fails, opening a rectification.
+    let app = db.application(id).await.unwrap().unwrap();
+    let org = app.organisation_id;
+    sqlx::query("UPDATE applications SET state = 'county_review' WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert!(db
+        .record_panel_result(&store::county::NewPanelResult {
+            application_id: id,
+            round: 2,
+            method: "mean",
+            score_tenths: 600,
+            spread: 0,
+            vetoed: false,
+            passed: false,
+            decided_by: db
+                .account_by_login("91110000802100433B")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            rectification: Some(("2026-05-01", "2026-11-01", "[]")),
+        })
+        .await
+        .unwrap());
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let messages = || async { db.inbox(-1, Some(org)).await.unwrap().len() };
+    app::applications::rectification::send_due_reminders(&db, day("2026-09-01")).await;
+    assert_eq!(messages().await, 0, "two months before: nothing");
+    app::applications::rectification::send_due_reminders(&db, day("2026-10-10")).await;
+    app::applications::rectification::send_due_reminders(&db, day("2026-10-11")).await;
+    assert_eq!(messages().await, 1, "the 30-day reminder, once");
+    app::applications::rectification::send_due_reminders(&db, day("2026-10-28")).await;
+    app::applications::rectification::send_due_reminders(&db, day("2026-10-29")).await;
+    assert_eq!(messages().await, 2, "and the 7-day one, once");
+}
