@@ -427,7 +427,8 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
         metrics: Metrics::default(),
     };
     let app = router(state);
-    // Deadline reminders (rectification at 30 and 7 days) go out hourly; each is sent
+    // Deadline reminders (rectification at 30 and 7 days) go out hourly, and expired
+    // plaques are marked; each reminder is sent
     // once per case (what was sent is recorded with it).
     let reminder_store = store.clone();
     tokio::spawn(async move {
@@ -436,6 +437,11 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
             tick.tick().await;
             let today = app::review::common::today(&reminder_store).await;
             app::applications::rectification::send_due_reminders(&reminder_store, today).await;
+            // Plaques past their validity: the applications become expired.
+            let day = today.format("%Y-%m-%d").to_string();
+            if let Err(e) = reminder_store.expire_recognitions(&day).await {
+                tracing::warn!(error = %e, "expiring recognitions failed");
+            }
         }
     });
     tracing::info!(%addr, backend = store.backend().name(), objects = objects.kind(), "fangxin listening on http://{addr}");

@@ -1047,6 +1047,19 @@ impl Store {
         Ok(rows.iter().map(recognition).collect())
     }
 
+    /// Recognised applications whose plaque is past its validity become expired; returns how many.
+    pub async fn expire_recognitions(&self, today: &str) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE applications SET state = 'expired', updated_at = $2 WHERE state = 'recognised' AND id IN \
+             (SELECT application_id FROM recognitions WHERE valid_until < $1 AND revoked_on IS NULL)",
+        )
+        .bind(today)
+        .bind(now_text())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     // ---- re-inspection and revocation ---------------------------------------------------------
 
     /// Plans re-inspections; skips recognitions that already have one planned and open.

@@ -30,6 +30,8 @@ const STAGES: &[(&str, Step, bool)] = &[
     ("91341721MA3N4P5Q6", Step::Review, true),
     ("91341721MA3R7T8U9", Step::Review, true),
     ("91341721MA3W1X2Y3", Step::Review, true),
+    ("91341721MA3A2B3C4", Step::Review, true),
+    ("91341721MA3E5F6G7", Step::Review, true),
 ];
 
 fn sample(category: Category, name: &str, kind: FieldKind, org_name: &str) -> String {

@@ -11,6 +11,8 @@ use store::Store;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Target {
+    Returned,
+    Rejected,
     CountyReview,
     Rectifying,
     Passed,
@@ -20,6 +22,8 @@ enum Target {
 }
 
 const TARGETS: &[(&str, Target)] = &[
+    ("91341721MA3A2B3C4", Target::Returned),
+    ("91341721MA3E5F6G7", Target::Rejected),
     ("91341721MA3D4E5F6", Target::CountyReview),
     ("91341721MA3G7H8J9", Target::Rectifying),
     ("91341721MA3K1L2M3", Target::Passed),
@@ -91,6 +95,19 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
             continue; // moved on already
         }
         let id = app.id;
+        if *target == Target::Returned {
+            store
+                .decide_township_review(&NewTownshipReview {
+                    application_id: id,
+                    reviewer_id: township.id,
+                    decision: Decision::Return,
+                    checklist: r#"{"materials":true,"licence":false,"credit":true,"premises":true}"#,
+                    comments: r#"{"identity":"营业执照上的经营场所与填写的详细地址不一致，请核对后修改。"}"#,
+                    summary: "地址与营业执照不一致，请修改后重新提交。",
+                })
+                .await?;
+            continue;
+        }
         store
             .decide_township_review(&NewTownshipReview {
                 application_id: id,
@@ -106,7 +123,11 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
         };
         let items: Vec<(ItemKind, u32)> =
             set.items.iter().map(|i| (i.kind, i.max_points)).collect();
-        let short = if *target == Target::Rectifying { 30 } else { 6 };
+        let short = if matches!(target, Target::Rectifying | Target::Rejected) {
+            30
+        } else {
+            6
+        };
         let reviewers: &[i64] = if *target == Target::CountyReview {
             &[p1.id, p2.id]
         } else {
@@ -134,7 +155,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
         if *target == Target::CountyReview {
             continue;
         }
-        let passed = *target != Target::Rectifying;
+        let passed = !matches!(target, Target::Rectifying | Target::Rejected);
         let todos = serde_json::json!([{"index": 0, "zh": set.items[0].text_zh, "en": set.items[0].text_en}]).to_string();
         let due = domain::notice::rectification_due(today, 6)
             .format("%Y-%m-%d")
@@ -153,6 +174,25 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 rectification: (!passed).then_some((opened.as_str(), due.as_str(), todos.as_str())),
             })
             .await?;
+        if *target == Target::Rejected {
+            // Rectified, accepted for review again, and failed a second time: final.
+            store.report_rectification(id, "已整改。").await?;
+            store.request_acceptance(id).await?;
+            store.assign_reviewer(id, 2, p1.id).await?;
+            store
+                .record_panel_result(&NewPanelResult {
+                    application_id: id,
+                    round: 2,
+                    method: "mean",
+                    score_tenths: 700,
+                    spread: 0,
+                    vetoed: false,
+                    passed: false,
+                    decided_by: office.id,
+                    rectification: None,
+                })
+                .await?;
+        }
         match target {
             Target::OnNotice => running_notice.push(id),
             Target::Recognised | Target::Revoked => ended_notice.push(id),
@@ -223,6 +263,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
             }
         }
     }
+    seed_expired(store, office.id, township.id).await?;
     if !running_notice.is_empty() {
         let end = cal
             .period_end(today, 5, false)
@@ -259,5 +300,104 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// A merchant recognised in the closed 2023–2024 batch, whose plaque has expired.
+async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), AppError> {
+    let prefix = "91341721MA3H8J9K1";
+    let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
+        return Ok(());
+    };
+    let code = format!("{prefix}{c}");
+    let Some(org) = store.organisation_by_credit_code(&code).await? else {
+        return Ok(());
+    };
+    if !store.applications_of(org.id).await?.is_empty() {
+        return Ok(());
+    }
+    let Some(account) = store.account_by_login(&code).await? else {
+        return Ok(());
+    };
+    let Some(closed) = store
+        .batches(domain::application::COUNTY)
+        .await?
+        .into_iter()
+        .find(|b| b.status == store::batches::BatchStatus::Closed)
+    else {
+        return Ok(());
+    };
+    store.ensure_indicator_sets(closed.id).await?;
+    let Some(set) = store.indicator_set(closed.id, "unit").await? else {
+        return Ok(());
+    };
+    let draft = crate::applications::handlers::prefilled(&org);
+    let id = store
+        .start_application(&store::applications::NewApplication {
+            organisation_id: org.id,
+            batch_id: closed.id,
+            category: "unit",
+            indicator_set_id: set.id,
+            prepared_by: Some(account.id),
+            agent_organisation_id: None,
+            data: &draft.to_json(),
+        })
+        .await?;
+    store.submit_application(id, 0, account.id).await?;
+    store
+        .decide_township_review(&NewTownshipReview {
+            application_id: id,
+            reviewer_id: township,
+            decision: Decision::Pass,
+            checklist: "{}",
+            comments: "{}",
+            summary: "推荐。",
+        })
+        .await?;
+    store
+        .record_panel_result(&NewPanelResult {
+            application_id: id,
+            round: 1,
+            method: "mean",
+            score_tenths: 880,
+            spread: 3,
+            vetoed: false,
+            passed: true,
+            decided_by: office,
+            rectification: None,
+        })
+        .await?;
+    if let Some(n) = store
+        .publish_notice(
+            closed.id,
+            &format!("{}拟认定名单公示", closed.name_zh),
+            "2024-04-08",
+            "2024-04-15",
+            5,
+            false,
+            office,
+            &[id],
+        )
+        .await?
+    {
+        let numbering = |category: &str, seq: u32| {
+            domain::notice::certificate_number(
+                2024,
+                domain::Category::parse(category).unwrap_or(domain::Category::Unit),
+                seq,
+            )
+        };
+        store
+            .recognise_notice(n, "2024-04-16", "2024-12-31", &numbering)
+            .await?;
+    }
+    store
+        .expire_recognitions(
+            &super::common::today(store)
+                .await
+                .format("%Y-%m-%d")
+                .to_string(),
+        )
+        .await?;
     Ok(())
 }
