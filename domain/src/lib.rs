@@ -8,6 +8,7 @@ pub mod application;
 pub mod area;
 pub mod batch;
 pub mod category;
+pub mod complaint;
 pub mod lifecycle;
 pub mod locale;
 pub mod notice;

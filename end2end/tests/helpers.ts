@@ -20,4 +20,7 @@ export function watchConsole(page: Page): string[] {
 /** The app marks <body data-hydrated> once the WASM has taken over the page. */
 export async function waitForHydration(page: Page) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 15_000 });
+  // Forms with client behaviour (autosave, uploads) are wired a moment after the body
+  // is marked, once their part of the page has hydrated.
+  await expect(page.locator("form[data-client]:not([data-live])")).toHaveCount(0, { timeout: 15_000 });
 }

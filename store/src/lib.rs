@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod batches;
+pub mod complaints;
 pub mod county;
 pub mod demo;
 pub mod evidence;

@@ -253,7 +253,10 @@ fn on_mounted(form_ref: NodeRef<leptos::html::Form>, wire: impl Fn(HtmlFormEleme
         }
         match form_ref.get() {
             Some(form) => {
-                wire(form);
+                wire(form.clone());
+                // Tests (and styles) can tell a wired form from a server-rendered one:
+                // the page's body is marked hydrated before lazy content is wired.
+                let _ = form.set_attribute("data-live", "true");
                 true
             }
             None => false,

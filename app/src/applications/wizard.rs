@@ -266,6 +266,7 @@ fn StepForm(
             method="post"
             action=format!("/apply/{}/save", ctx.app_id)
             class="wizard-form"
+            data-client=""
             novalidate
             data-testid="wizard-form"
         >
@@ -695,7 +696,7 @@ fn EvidenceSlot(
                 </ul>
             })}
             {editable.then(|| view! {
-                <form node_ref=form_ref method="post" enctype="multipart/form-data" action=format!("/apply/{id}/upload") class="upload" data-testid="upload-form">
+                <form node_ref=form_ref method="post" enctype="multipart/form-data" action=format!("/apply/{id}/upload") class="upload" data-client="" data-testid="upload-form">
                     <input type="hidden" name="slot" value=slot.clone()/>
                     <input type="file" name="file" class="upload__input" aria-label=tr("选择文件", "Choose a file")
                         accept="image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"/>

@@ -1,0 +1,1026 @@
+//! Consumer complaints: filing, the business's desk, acceptance, mediation, closing,
+//! the consumer's one vote, imports of 12315 exports (all or nothing, in batches, in one
+//! transaction), filtered lists and the counts behind the three rates.
+//!
+//! Every state change is guarded by the state it leaves (`WHERE status = …`), so two
+//! people acting at once cannot both move a complaint.
+
+use crate::{now_text, Store, StoreError, StoreResult};
+use domain::complaint::{Facts, Outcome, Rating, Record, RefusalGround, Status};
+use domain::rates::ComplaintCounts;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Complaint {
+    pub id: i64,
+    pub tracking_code: Option<String>,
+    pub external_no: Option<String>,
+    pub source: String,
+    pub channel: String,
+    pub consumer_name: String,
+    pub consumer_phone: String,
+    pub organisation_id: Option<i64>,
+    pub unit_name: String,
+    pub unit_credit_code: Option<String>,
+    pub area_code: String,
+    pub industry: String,
+    pub summary: String,
+    pub demand: String,
+    pub status: String,
+    pub received_on: String,
+    pub accepted_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub outcome: Option<String>,
+    pub refusal_ground: Option<String>,
+    pub recovered_fen: i64,
+    pub advance_fen: i64,
+    pub rating: Option<String>,
+    pub rated_at: Option<String>,
+    pub unit_contacted_on: Option<String>,
+    pub unit_offer: Option<String>,
+    pub unit_failed: bool,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "id, tracking_code, external_no, source, channel, consumer_name, \
+    consumer_phone, organisation_id, unit_name, unit_credit_code, area_code, industry, summary, \
+    demand, status, received_on, accepted_on, closed_on, outcome, refusal_ground, recovered_fen, \
+    advance_fen, rating, rated_at, unit_contacted_on, unit_offer, unit_failed, created_at";
+
+fn complaint(r: &AnyRow) -> Complaint {
+    Complaint {
+        id: r.get(0),
+        tracking_code: r.get(1),
+        external_no: r.get(2),
+        source: r.get(3),
+        channel: r.get(4),
+        consumer_name: r.get(5),
+        consumer_phone: r.get(6),
+        organisation_id: r.get(7),
+        unit_name: r.get(8),
+        unit_credit_code: r.get(9),
+        area_code: r.get(10),
+        industry: r.get(11),
+        summary: r.get(12),
+        demand: r.get(13),
+        status: r.get(14),
+        received_on: r.get(15),
+        accepted_on: r.get(16),
+        closed_on: r.get(17),
+        outcome: r.get(18),
+        refusal_ground: r.get(19),
+        recovered_fen: r.get(20),
+        advance_fen: r.get(21),
+        rating: r.get(22),
+        rated_at: r.get(23),
+        unit_contacted_on: r.get(24),
+        unit_offer: r.get(25),
+        unit_failed: r.get::<i64, _>(26) != 0,
+        created_at: r.get(27),
+    }
+}
+
+fn date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+impl Complaint {
+    /// What the clocks and the rates read, from the stored text.
+    pub fn facts(&self) -> Option<Facts> {
+        Some(Facts {
+            status: Status::parse(&self.status)?,
+            received_on: date(&self.received_on)?,
+            accepted_on: self.accepted_on.as_deref().and_then(date),
+            closed_on: self.closed_on.as_deref().and_then(date),
+            outcome: self.outcome.as_deref().and_then(Outcome::parse),
+            rating: self.rating.as_deref().and_then(Rating::parse),
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintEvent {
+    pub at: String,
+    pub actor: String,
+    pub text_zh: String,
+    pub text_en: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintImport {
+    pub id: i64,
+    pub file_name: String,
+    pub rows_read: i64,
+    pub rows_bad: i64,
+    pub outcome: String,
+    pub imported_by: String,
+    pub created_at: String,
+}
+
+/// Which complaints a list, an export or a count covers. Empty fields do not filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintFilter {
+    /// First and last day (YYYY-MM-DD), inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// An area code: the county, or one township.
+    pub area: Option<String>,
+    pub industry: Option<String>,
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub organisation_id: Option<i64>,
+    /// Part of the unit's name, the complaint number or the tracking code.
+    pub text: Option<String>,
+}
+
+#[derive(Clone)]
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+impl ComplaintFilter {
+    /// The WHERE clause (without the period) and its values, numbered from `$1`.
+    fn clause(&self) -> (String, Vec<Value>) {
+        let mut sql = String::from("1 = 1");
+        let mut values = Vec::new();
+        let mut add = |cond: &str, v: Value, values: &mut Vec<Value>| {
+            values.push(v);
+            sql.push_str(&format!(
+                " AND {}",
+                cond.replace('?', &format!("${}", values.len()))
+            ));
+        };
+        if let Some(a) = self.area.as_deref().filter(|s| !s.is_empty()) {
+            add(
+                "area_code LIKE ?",
+                Value::Text(format!("{a}%")),
+                &mut values,
+            );
+        }
+        for (col, v) in [
+            ("industry", &self.industry),
+            ("status", &self.status),
+            ("channel", &self.channel),
+        ] {
+            if let Some(v) = v.as_deref().filter(|s| !s.is_empty()) {
+                add(
+                    &format!("{col} = ?"),
+                    Value::Text(v.to_string()),
+                    &mut values,
+                );
+            }
+        }
+        if let Some(o) = self.organisation_id {
+            add("organisation_id = ?", Value::Int(o), &mut values);
+        }
+        if let Some(t) = self.text.as_deref().filter(|s| !s.is_empty()) {
+            let n = values.len() + 1;
+            values.push(Value::Text(format!("%{t}%")));
+            sql.push_str(&format!(
+                " AND (unit_name LIKE ${n} OR external_no LIKE ${n} OR tracking_code LIKE ${n})"
+            ));
+        }
+        (sql, values)
+    }
+
+    /// Adds the period on `column` to a clause.
+    fn period(&self, column: &str, sql: &mut String, values: &mut Vec<Value>) {
+        if let Some(f) = self.from.as_deref().filter(|s| !s.is_empty()) {
+            values.push(Value::Text(f.to_string()));
+            sql.push_str(&format!(" AND {column} >= ${}", values.len()));
+        }
+        if let Some(t) = self.to.as_deref().filter(|s| !s.is_empty()) {
+            values.push(Value::Text(t.to_string()));
+            sql.push_str(&format!(" AND {column} <= ${}", values.len()));
+        }
+    }
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    values: &'q [Value],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        q = match v {
+            Value::Text(s) => q.bind(s.as_str()),
+            Value::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+/// A new complaint as filed (web, QR code or staff).
+pub struct NewComplaint<'a> {
+    pub record: &'a Record,
+    pub source: &'a str,
+    pub organisation_id: Option<i64>,
+    pub demand: &'a str,
+    pub actor: &'a str,
+}
+
+fn new_tracking_code() -> String {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).expect("the operating system's random source works");
+    domain::complaint::tracking_code_from(&bytes)
+}
+
+const INSERT_COLUMNS: &str = "tracking_code, external_no, source, channel, consumer_name, \
+    consumer_phone, organisation_id, unit_name, unit_credit_code, area_code, industry, summary, \
+    demand, status, received_on, accepted_on, closed_on, outcome, refusal_ground, recovered_fen, \
+    advance_fen, rating, import_id, created_at, updated_at";
+const INSERT_ARITY: usize = 25;
+
+#[allow(clippy::too_many_arguments)]
+fn bind_record<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    r: &'q Record,
+    tracking_code: Option<String>,
+    source: &'q str,
+    organisation_id: Option<i64>,
+    demand: &'q str,
+    import_id: Option<i64>,
+    now: &'q str,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    let f = &r.facts;
+    q.bind(tracking_code)
+        .bind(r.number.as_deref())
+        .bind(source)
+        .bind(r.channel.code())
+        .bind(r.consumer_name.as_str())
+        .bind(r.consumer_phone.as_str())
+        .bind(organisation_id)
+        .bind(r.unit_name.as_str())
+        .bind(r.unit_credit_code.as_deref())
+        .bind(r.area_code.as_str())
+        .bind(r.industry.code())
+        .bind(r.summary.as_str())
+        .bind(demand)
+        .bind(f.status.code())
+        .bind(f.received_on.to_string())
+        .bind(f.accepted_on.map(|d| d.to_string()))
+        .bind(f.closed_on.map(|d| d.to_string()))
+        .bind(f.outcome.map(|o| o.code()))
+        .bind(r.refusal_ground.map(|g| g.code()))
+        .bind(r.recovered_fen)
+        .bind(r.advance_fen)
+        .bind(f.rating.map(|r| r.code()))
+        .bind(import_id)
+        .bind(now)
+        .bind(now)
+}
+
+fn placeholders(rows: usize, arity: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=arity).map(|c| format!("${}", r * arity + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A 12315 import in progress: rows go in by batches inside one transaction, and
+/// nothing is kept unless every row was good.
+pub struct ImportRun {
+    tx: Transaction<'static, Any>,
+    import_id: i64,
+    now: String,
+}
+
+/// Rows per INSERT: well under both databases' limits on bound values.
+pub const IMPORT_BATCH: usize = 500;
+
+impl ImportRun {
+    /// Inserts a batch; returns the positions (in `records`) of complaint numbers that
+    /// are already stored or appear earlier in the file. Those rows were not inserted.
+    pub async fn add(&mut self, records: &[Record]) -> StoreResult<Vec<usize>> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "INSERT INTO complaints ({INSERT_COLUMNS}) VALUES {} \
+             ON CONFLICT (external_no) DO NOTHING RETURNING external_no",
+            placeholders(records.len(), INSERT_ARITY)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in records {
+            q = bind_record(
+                q,
+                r,
+                None,
+                "import",
+                None,
+                "",
+                Some(self.import_id),
+                &self.now,
+            );
+        }
+        let rows = q.fetch_all(&mut *self.tx).await?;
+        if rows.len() == records.len() {
+            return Ok(Vec::new());
+        }
+        let mut inserted: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        for r in &rows {
+            *inserted.entry(r.get::<String, _>(0)).or_default() += 1;
+        }
+        let mut duplicates = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            let n = r.number.clone().unwrap_or_default();
+            match inserted.get_mut(&n) {
+                Some(k) if *k > 0 => *k -= 1,
+                _ => duplicates.push(i),
+            }
+        }
+        Ok(duplicates)
+    }
+
+    /// Keeps everything: links rows to registered organisations by credit code.
+    pub async fn commit(mut self, rows_read: i64) -> StoreResult<i64> {
+        sqlx::query(
+            "UPDATE complaints SET organisation_id = \
+             (SELECT o.id FROM organisations o WHERE o.credit_code = complaints.unit_credit_code) \
+             WHERE import_id = $1 AND unit_credit_code IS NOT NULL",
+        )
+        .bind(self.import_id)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "UPDATE complaint_imports SET rows_read = $1, outcome = 'imported' WHERE id = $2",
+        )
+        .bind(rows_read)
+        .bind(self.import_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.tx.commit().await?;
+        Ok(self.import_id)
+    }
+
+    /// Keeps nothing of the rows; records the refusal and its report.
+    pub async fn reject(
+        self,
+        store: &Store,
+        file_name: &str,
+        imported_by: &str,
+        rows_read: i64,
+        rows_bad: i64,
+        report: &str,
+    ) -> StoreResult<i64> {
+        self.tx.rollback().await?;
+        let row = sqlx::query(
+            "INSERT INTO complaint_imports \
+             (file_name, rows_read, rows_bad, outcome, report, imported_by, created_at) \
+             VALUES ($1, $2, $3, 'rejected', $4, $5, $6) RETURNING id",
+        )
+        .bind(file_name)
+        .bind(rows_read)
+        .bind(rows_bad)
+        .bind(report)
+        .bind(imported_by)
+        .bind(now_text())
+        .fetch_one(store.pool())
+        .await?;
+        Ok(row.get(0))
+    }
+}
+
+impl Store {
+    // ---- filing and reading ---------------------------------------------------------
+
+    /// Files a complaint; returns its id and tracking code.
+    pub async fn file_complaint(&self, c: &NewComplaint<'_>) -> StoreResult<(i64, String)> {
+        let now = now_text();
+        let mut tx = self.pool().begin().await?;
+        // A clash of two random 10-character codes is rare; try again if it happens.
+        for _ in 0..5 {
+            let code = new_tracking_code();
+            let sql = format!(
+                "INSERT INTO complaints ({INSERT_COLUMNS}) VALUES {} \
+                 ON CONFLICT (tracking_code) DO NOTHING RETURNING id",
+                placeholders(1, INSERT_ARITY)
+            );
+            let q = bind_record(
+                sqlx::query(&sql),
+                c.record,
+                Some(code.clone()),
+                c.source,
+                c.organisation_id,
+                c.demand,
+                None,
+                &now,
+            );
+            if let Some(row) = q.fetch_optional(&mut *tx).await? {
+                let id: i64 = row.get(0);
+                event(
+                    &mut tx,
+                    id,
+                    c.actor,
+                    "投诉已登记",
+                    "Complaint registered",
+                    &now,
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok((id, code));
+            }
+        }
+        Err(StoreError::Corrupt("no free tracking code".into()))
+    }
+
+    pub async fn complaint(&self, id: i64) -> StoreResult<Option<Complaint>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM complaints WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(complaint))
+    }
+
+    pub async fn complaint_by_code(&self, code: &str) -> StoreResult<Option<Complaint>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM complaints WHERE tracking_code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(complaint))
+    }
+
+    pub async fn complaint_events(&self, id: i64) -> StoreResult<Vec<ComplaintEvent>> {
+        let rows = sqlx::query(
+            "SELECT at, actor, text_zh, text_en FROM complaint_events \
+             WHERE complaint_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ComplaintEvent {
+                at: r.get(0),
+                actor: r.get(1),
+                text_zh: r.get(2),
+                text_en: r.get(3),
+            })
+            .collect())
+    }
+
+    /// Complaints matching a filter (period on the date received), newest first.
+    pub async fn find_complaints(
+        &self,
+        f: &ComplaintFilter,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Complaint>> {
+        let (mut sql, mut values) = f.clause();
+        f.period("received_on", &mut sql, &mut values);
+        let text = format!(
+            "SELECT {COLUMNS} FROM complaints WHERE {sql} ORDER BY received_on DESC, id DESC \
+             LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = bind_all(sqlx::query(&text), &values)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(complaint).collect())
+    }
+
+    pub async fn count_complaints(&self, f: &ComplaintFilter) -> StoreResult<i64> {
+        let (mut sql, mut values) = f.clause();
+        f.period("received_on", &mut sql, &mut values);
+        let text = format!("SELECT COUNT(*) FROM complaints WHERE {sql}");
+        let row = bind_all(sqlx::query(&text), &values)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// The counts behind the three rates over the filter's period, counted as
+    /// `domain::complaint::counts_of` does: accepted by the date accepted, closed and
+    /// rated by the date closed.
+    pub async fn complaint_counts(&self, f: &ComplaintFilter) -> StoreResult<ComplaintCounts> {
+        let (base, base_values) = f.clause();
+        let (mut acc, mut acc_values) = (base.clone(), base_values.clone());
+        f.period("accepted_on", &mut acc, &mut acc_values);
+        let row = bind_all(
+            sqlx::query(&format!(
+                "SELECT COUNT(*) FROM complaints WHERE {acc} AND accepted_on IS NOT NULL \
+                 AND status IN ('negotiating', 'mediating', 'closed')"
+            )),
+            &acc_values,
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let accepted: i64 = row.get(0);
+        let (mut cl, mut cl_values) = (base, base_values);
+        f.period("closed_on", &mut cl, &mut cl_values);
+        let row = bind_all(
+            sqlx::query(&format!(
+                "SELECT COUNT(*), \
+                 COALESCE(SUM(CASE WHEN outcome IS NOT NULL THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN outcome IN ('agreement', 'settlement') THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN rating = 'satisfied' THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN rating = 'basic' THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN rating = 'dissatisfied' THEN 1 ELSE 0 END), 0) \
+                 FROM complaints WHERE {cl} AND status = 'closed' AND closed_on IS NOT NULL"
+            )),
+            &cl_values,
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let n = |i: usize| row.get::<i64, _>(i).max(0) as u64;
+        Ok(ComplaintCounts {
+            accepted: accepted.max(0) as u64,
+            closed: n(0),
+            mediated: n(1),
+            mediated_successfully: n(2),
+            rated_satisfied: n(3),
+            rated_basically_satisfied: n(4),
+            rated_dissatisfied: n(5),
+        })
+    }
+
+    /// Money recovered for consumers and advance compensation paid (fen), over the
+    /// complaints closed in the filter's period.
+    pub async fn complaint_money(&self, f: &ComplaintFilter) -> StoreResult<(i64, i64)> {
+        let (mut sql, mut values) = f.clause();
+        f.period("closed_on", &mut sql, &mut values);
+        let row = bind_all(
+            sqlx::query(&format!(
+                "SELECT CAST(COALESCE(SUM(recovered_fen), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(advance_fen), 0) AS BIGINT) \
+                 FROM complaints WHERE {sql} AND status = 'closed'"
+            )),
+            &values,
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.get(0), row.get(1)))
+    }
+
+    /// Open complaints (for the overdue flags, which need the holiday calendar).
+    pub async fn open_complaints(&self, f: &ComplaintFilter) -> StoreResult<Vec<Complaint>> {
+        let (sql, values) = f.clause();
+        let text = format!(
+            "SELECT {COLUMNS} FROM complaints WHERE {sql} \
+             AND status IN ('received', 'negotiating', 'mediating') ORDER BY received_on"
+        );
+        let rows = bind_all(sqlx::query(&text), &values)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(complaint).collect())
+    }
+
+    /// Per organisation: complaints received in a period, and the ratings of those
+    /// closed in it (for the dynamic-management thresholds).
+    pub async fn complaints_by_organisation(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> StoreResult<Vec<(i64, u32, ComplaintCounts)>> {
+        let rows = sqlx::query(
+            "SELECT organisation_id, \
+             SUM(CASE WHEN received_on >= $1 AND received_on <= $2 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN closed_on >= $1 AND closed_on <= $2 AND rating = 'satisfied' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN closed_on >= $1 AND closed_on <= $2 AND rating = 'basic' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN closed_on >= $1 AND closed_on <= $2 AND rating = 'dissatisfied' THEN 1 ELSE 0 END) \
+             FROM complaints WHERE organisation_id IS NOT NULL \
+             AND (received_on BETWEEN $1 AND $2 OR closed_on BETWEEN $1 AND $2) \
+             GROUP BY organisation_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let n = |i: usize| r.get::<i64, _>(i).max(0) as u64;
+                (
+                    r.get::<i64, _>(0),
+                    n(1) as u32,
+                    ComplaintCounts {
+                        rated_satisfied: n(2),
+                        rated_basically_satisfied: n(3),
+                        rated_dissatisfied: n(4),
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect())
+    }
+
+    // ---- handling ---------------------------------------------------------------------
+
+    /// Moves a complaint from `from` to a new state with the given assignments, and
+    /// records the event. Refused when it is no longer in `from`.
+    async fn move_complaint(
+        &self,
+        id: i64,
+        from: &[Status],
+        set: &str,
+        values: Vec<Value>,
+        actor: &str,
+        (zh, en): (&str, &str),
+    ) -> StoreResult<()> {
+        let now = now_text();
+        let mut tx = self.pool().begin().await?;
+        let states: Vec<String> = from.iter().map(|s| format!("'{}'", s.code())).collect();
+        let n = values.len();
+        let sql = format!(
+            "UPDATE complaints SET {set}, updated_at = ${} WHERE id = ${} AND status IN ({})",
+            n + 1,
+            n + 2,
+            states.join(", ")
+        );
+        let mut q = bind_all(sqlx::query(&sql), &values);
+        q = q.bind(now.as_str()).bind(id);
+        if q.execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Refused(format!(
+                "complaint {id} is not {}",
+                states.join(" or ")
+            )));
+        }
+        event(&mut tx, id, actor, zh, en, &now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Accepts a complaint: to the business's desk when it is a registered
+    /// organisation, otherwise straight to mediation.
+    pub async fn accept_complaint(&self, id: i64, today: &str, actor: &str) -> StoreResult<()> {
+        self.move_complaint(
+            id,
+            &[Status::Received],
+            "status = CASE WHEN organisation_id IS NULL THEN 'mediating' ELSE 'negotiating' END, \
+             accepted_on = $1",
+            vec![Value::Text(today.into())],
+            actor,
+            ("已受理", "Accepted"),
+        )
+        .await
+    }
+
+    pub async fn refuse_complaint(
+        &self,
+        id: i64,
+        ground: RefusalGround,
+        today: &str,
+        actor: &str,
+    ) -> StoreResult<()> {
+        let (zh, en) = ground.name();
+        self.move_complaint(
+            id,
+            &[Status::Received],
+            "status = 'not_accepted', refusal_ground = $1, closed_on = $2",
+            vec![Value::Text(ground.code().into()), Value::Text(today.into())],
+            actor,
+            (&format!("不予受理：{zh}"), &format!("Not accepted: {en}")),
+        )
+        .await
+    }
+
+    /// Links a complaint to a registered organisation (its desk then sees it).
+    pub async fn link_complaint(
+        &self,
+        id: i64,
+        organisation_id: i64,
+        actor: &str,
+    ) -> StoreResult<()> {
+        self.move_complaint(
+            id,
+            &[Status::Received, Status::Negotiating, Status::Mediating],
+            "organisation_id = $1",
+            vec![Value::Int(organisation_id)],
+            actor,
+            ("已关联被投诉单位", "Linked to the registered business"),
+        )
+        .await
+    }
+
+    /// The business records its side: when it contacted the consumer and what it offered.
+    pub async fn record_business_contact(
+        &self,
+        id: i64,
+        organisation_id: i64,
+        contacted_on: &str,
+        offer: &str,
+        advance_fen: i64,
+        actor: &str,
+    ) -> StoreResult<()> {
+        self.guard_organisation(id, organisation_id).await?;
+        self.move_complaint(
+            id,
+            &[Status::Negotiating],
+            "unit_contacted_on = $1, unit_offer = $2, advance_fen = $3",
+            vec![
+                Value::Text(contacted_on.into()),
+                Value::Text(offer.into()),
+                Value::Int(advance_fen),
+            ],
+            actor,
+            (
+                &format!("商家已联系消费者，提出：{offer}"),
+                &format!("The business contacted the consumer and offered: {offer}"),
+            ),
+        )
+        .await
+    }
+
+    /// The business settled with the consumer: closed as a settlement.
+    pub async fn record_business_settlement(
+        &self,
+        id: i64,
+        organisation_id: i64,
+        today: &str,
+        recovered_fen: i64,
+        actor: &str,
+    ) -> StoreResult<()> {
+        self.guard_organisation(id, organisation_id).await?;
+        self.move_complaint(
+            id,
+            &[Status::Negotiating],
+            "status = 'closed', outcome = 'settlement', closed_on = $1, recovered_fen = $2",
+            vec![Value::Text(today.into()), Value::Int(recovered_fen)],
+            actor,
+            (
+                "商家与消费者协商和解，投诉办结",
+                "Settled between the business and the consumer; closed",
+            ),
+        )
+        .await
+    }
+
+    /// The business could not reach agreement: staff are to mediate.
+    pub async fn record_business_failure(
+        &self,
+        id: i64,
+        organisation_id: i64,
+        actor: &str,
+    ) -> StoreResult<()> {
+        self.guard_organisation(id, organisation_id).await?;
+        self.move_complaint(
+            id,
+            &[Status::Negotiating],
+            "unit_failed = 1",
+            vec![],
+            actor,
+            ("商家协商未果", "The business could not reach agreement"),
+        )
+        .await
+    }
+
+    async fn guard_organisation(&self, id: i64, organisation_id: i64) -> StoreResult<()> {
+        match self.complaint(id).await? {
+            Some(c) if c.organisation_id == Some(organisation_id) => Ok(()),
+            _ => Err(StoreError::Refused(format!(
+                "complaint {id} is not against organisation {organisation_id}"
+            ))),
+        }
+    }
+
+    /// Staff take over from the business (it failed, or its 10 working days ran out).
+    pub async fn escalate_complaint(&self, id: i64, actor: &str) -> StoreResult<()> {
+        self.move_complaint(
+            id,
+            &[Status::Negotiating],
+            "status = 'mediating'",
+            vec![],
+            actor,
+            (
+                "转入市场监管部门调解",
+                "Escalated to mediation by the regulator",
+            ),
+        )
+        .await
+    }
+
+    pub async fn close_complaint(
+        &self,
+        id: i64,
+        outcome: Outcome,
+        today: &str,
+        recovered_fen: i64,
+        advance_fen: i64,
+        actor: &str,
+    ) -> StoreResult<()> {
+        let (zh, en) = outcome.name();
+        self.move_complaint(
+            id,
+            &[Status::Negotiating, Status::Mediating],
+            "status = 'closed', outcome = $1, closed_on = $2, recovered_fen = $3, \
+             advance_fen = CASE WHEN $4 > advance_fen THEN $4 ELSE advance_fen END",
+            vec![
+                Value::Text(outcome.code().into()),
+                Value::Text(today.into()),
+                Value::Int(recovered_fen),
+                Value::Int(advance_fen),
+            ],
+            actor,
+            (&format!("办结：{zh}"), &format!("Closed: {en}")),
+        )
+        .await
+    }
+
+    /// The consumer's one vote. False when it was already given or the complaint is
+    /// not closed.
+    pub async fn rate_complaint(&self, id: i64, rating: Rating) -> StoreResult<bool> {
+        let now = now_text();
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query(
+            "UPDATE complaints SET rating = $1, rated_at = $2, updated_at = $2 \
+             WHERE id = $3 AND status = 'closed' AND rating IS NULL",
+        )
+        .bind(rating.code())
+        .bind(now.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if done {
+            let (zh, en) = rating.name();
+            event(
+                &mut tx,
+                id,
+                "consumer",
+                &format!("消费者评价：{zh}"),
+                &format!("The consumer rated it: {en}"),
+                &now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    // ---- imports ------------------------------------------------------------------------
+
+    /// Starts an import: one transaction that holds every row until the end.
+    pub async fn begin_import(&self, file_name: &str, imported_by: &str) -> StoreResult<ImportRun> {
+        let mut tx = self.pool().begin().await?;
+        let now = now_text();
+        let row = sqlx::query(
+            "INSERT INTO complaint_imports \
+             (file_name, rows_read, rows_bad, outcome, imported_by, created_at) \
+             VALUES ($1, 0, 0, 'running', $2, $3) RETURNING id",
+        )
+        .bind(file_name)
+        .bind(imported_by)
+        .bind(now.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(ImportRun {
+            tx,
+            import_id: row.get(0),
+            now,
+        })
+    }
+
+    pub async fn complaint_imports(&self, limit: i64) -> StoreResult<Vec<ComplaintImport>> {
+        let rows = sqlx::query(&format!(
+            "SELECT id, file_name, rows_read, rows_bad, outcome, imported_by, created_at \
+             FROM complaint_imports ORDER BY id DESC LIMIT {limit}"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ComplaintImport {
+                id: r.get(0),
+                file_name: r.get(1),
+                rows_read: r.get(2),
+                rows_bad: r.get(3),
+                outcome: r.get(4),
+                imported_by: r.get(5),
+                created_at: r.get(6),
+            })
+            .collect())
+    }
+
+    pub async fn complaint_import_report(&self, id: i64) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT report FROM complaint_imports WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
+    }
+
+    // ---- the consumer's signed rating link ------------------------------------------------
+
+    /// The key that signs rating links, made once and shared by every server instance.
+    async fn rating_key(&self) -> StoreResult<Vec<u8>> {
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh).expect("the operating system's random source works");
+        let hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('secret.rating_key', $1, $2) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(hex)
+        .bind(now_text())
+        .execute(self.pool())
+        .await?;
+        let key = self
+            .setting("secret.rating_key")
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("no rating key".into()))?;
+        Ok(key.into_bytes())
+    }
+
+    /// `{id}-{signature}`: opens the rating page of one complaint, with no login.
+    pub async fn rating_token(&self, id: i64) -> StoreResult<String> {
+        let key = self.rating_key().await?;
+        Ok(format!("{id}-{}", sign(&key, id)))
+    }
+
+    /// The complaint a rating token opens, when its signature holds.
+    pub async fn complaint_by_rating_token(&self, token: &str) -> StoreResult<Option<Complaint>> {
+        let Some((id, sig)) = token.split_once('-') else {
+            return Ok(None);
+        };
+        let Ok(id) = id.parse::<i64>() else {
+            return Ok(None);
+        };
+        let key = self.rating_key().await?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
+        mac.update(format!("rate:{id}").as_bytes());
+        let Some(sig) = hex_bytes(sig) else {
+            return Ok(None);
+        };
+        if sig.len() != 16 || mac.verify_truncated_left(&sig).is_err() {
+            return Ok(None);
+        }
+        self.complaint(id).await
+    }
+}
+
+fn sign(key: &[u8], id: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(format!("rate:{id}").as_bytes());
+    mac.finalize().into_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+async fn event(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    actor: &str,
+    zh: &str,
+    en: &str,
+    now: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO complaint_events (complaint_id, at, actor, text_zh, text_en) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(actor)
+    .bind(zh)
+    .bind(en)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Township names (尧渡镇, 尧渡) and codes of one county, for reading exports.
+#[derive(Clone, Debug, Default)]
+pub struct TownshipIndex(std::collections::HashMap<String, String>);
+
+impl domain::complaint::Townships for TownshipIndex {
+    fn code_of(&self, name_or_code: &str) -> Option<String> {
+        self.0.get(name_or_code.trim()).cloned()
+    }
+}
+
+impl Store {
+    pub async fn township_index(&self, county: &str) -> StoreResult<TownshipIndex> {
+        let mut map = std::collections::HashMap::new();
+        for a in self.areas_under(county).await? {
+            if a.level != "township" {
+                continue;
+            }
+            let short = a.name_zh.trim_end_matches(['镇', '乡']).to_string();
+            for key in [a.code.clone(), a.name_zh.clone(), short, a.name_en.clone()] {
+                map.insert(key, a.code.clone());
+            }
+        }
+        Ok(TownshipIndex(map))
+    }
+}

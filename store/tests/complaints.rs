@@ -1,0 +1,415 @@
+//! Complaints at the storage layer, on SQLite and PostgreSQL alike: filing, the
+//! business's desk, acceptance, mediation, the consumer's one vote, imports that keep
+//! all or nothing, and counts that equal the domain's definition row by row.
+
+use chrono::{Datelike, NaiveDate};
+use domain::complaint::{
+    counts_of, Channel, Facts, HeaderMap, Industry, Outcome, Rating, Record, RefusalGround, Status,
+};
+use domain::rates::ComplaintCounts;
+use store::complaints::{ComplaintFilter, NewComplaint};
+use store::testing::fresh_db;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn record(number: Option<&str>, status: Status, received: &str) -> Record {
+    Record {
+        number: number.map(str::to_string),
+        channel: Channel::Web,
+        consumer_name: "王芳".into(),
+        consumer_phone: "13912345678".into(),
+        unit_name: "放心超市".into(),
+        unit_credit_code: Some("91341721MA2N0Y7B3K".into()),
+        area_code: "341721100".into(),
+        industry: Industry::Retail,
+        summary: "酸奶过期".into(),
+        facts: Facts {
+            status,
+            received_on: d(received),
+            accepted_on: None,
+            closed_on: None,
+            outcome: None,
+            rating: None,
+        },
+        refusal_ground: None,
+        recovered_fen: 0,
+        advance_fen: 0,
+    }
+}
+
+async fn organisation(db: &store::Store) -> i64 {
+    let account = db
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: "91341721MA2N0Y7B3K",
+            name: "放心超市",
+            category_code: "unit",
+            area_code: "341721100",
+            contact_name: "王芳",
+            contact_mobile: "13812345678",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    db.account(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_complaint_goes_from_the_form_to_the_desk_to_one_rating() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let org = organisation(&db).await;
+    let r = record(None, Status::Received, "2026-03-02");
+    let (id, code) = db
+        .file_complaint(&NewComplaint {
+            record: &r,
+            source: "web",
+            organisation_id: Some(org),
+            demand: "退款",
+            actor: "consumer",
+        })
+        .await
+        .unwrap();
+    assert_eq!(db.complaint_by_code(&code).await.unwrap().unwrap().id, id);
+
+    // The business cannot act before it is accepted; someone else's business never.
+    assert!(db
+        .record_business_settlement(id, org, "2026-03-03", 0, "unit")
+        .await
+        .is_err());
+    db.accept_complaint(id, "2026-03-03", "office")
+        .await
+        .unwrap();
+    assert!(db
+        .accept_complaint(id, "2026-03-03", "office")
+        .await
+        .is_err());
+    let c = db.complaint(id).await.unwrap().unwrap();
+    assert_eq!(
+        c.status, "negotiating",
+        "a registered business gets it first"
+    );
+    assert!(db
+        .record_business_contact(id, org + 1, "2026-03-04", "退款", 0, "x")
+        .await
+        .is_err());
+    db.record_business_contact(id, org, "2026-03-04", "全额退款", 1500, "unit")
+        .await
+        .unwrap();
+    assert!(
+        !db.rate_complaint(id, Rating::Satisfied).await.unwrap(),
+        "not closed yet"
+    );
+    db.record_business_settlement(id, org, "2026-03-05", 1500, "unit")
+        .await
+        .unwrap();
+    let c = db.complaint(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            c.status.as_str(),
+            c.outcome.as_deref(),
+            c.advance_fen,
+            c.recovered_fen
+        ),
+        ("closed", Some("settlement"), 1500, 1500)
+    );
+
+    // One vote, through a signed link.
+    let token = db.rating_token(id).await.unwrap();
+    assert_eq!(
+        db.complaint_by_rating_token(&token)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        id
+    );
+    let forged = format!("{}-{}", id + 1, token.split_once('-').unwrap().1);
+    assert!(db
+        .complaint_by_rating_token(&forged)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(db
+        .complaint_by_rating_token("1-00")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(db.rate_complaint(id, Rating::Satisfied).await.unwrap());
+    assert!(!db.rate_complaint(id, Rating::Dissatisfied).await.unwrap());
+    assert_eq!(
+        db.complaint(id).await.unwrap().unwrap().rating.as_deref(),
+        Some("satisfied")
+    );
+    let events = db.complaint_events(id).await.unwrap();
+    assert_eq!(events.len(), 5, "{events:?}");
+
+    let counts = db
+        .complaint_counts(&ComplaintFilter {
+            organisation_id: Some(org),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(counts.handling_rate(), Some(1.0));
+    assert_eq!(counts.success_rate(), Some(1.0));
+    assert_eq!(counts.satisfaction_rate(), Some(1.0));
+}
+
+#[tokio::test]
+async fn staff_refuse_escalate_and_close_in_mediation() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let org = organisation(&db).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let r = record(None, Status::Received, "2026-03-02");
+        let (id, _) = db
+            .file_complaint(&NewComplaint {
+                record: &r,
+                source: "staff",
+                organisation_id: None,
+                demand: "",
+                actor: "office",
+            })
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    db.refuse_complaint(
+        ids[0],
+        RefusalGround::OverThreeYears,
+        "2026-03-03",
+        "office",
+    )
+    .await
+    .unwrap();
+    assert!(db
+        .accept_complaint(ids[0], "2026-03-03", "office")
+        .await
+        .is_err());
+    // Unlinked: accepted straight into mediation.
+    db.accept_complaint(ids[1], "2026-03-03", "office")
+        .await
+        .unwrap();
+    assert_eq!(
+        db.complaint(ids[1]).await.unwrap().unwrap().status,
+        "mediating"
+    );
+    assert!(db.escalate_complaint(ids[1], "office").await.is_err());
+    db.close_complaint(ids[1], Outcome::Terminated, "2026-04-20", 0, 0, "office")
+        .await
+        .unwrap();
+    // Linked later: the business fails, staff escalate and mediate an agreement.
+    db.link_complaint(ids[2], org, "office").await.unwrap();
+    db.accept_complaint(ids[2], "2026-03-03", "office")
+        .await
+        .unwrap();
+    db.record_business_failure(ids[2], org, "unit")
+        .await
+        .unwrap();
+    assert!(db.complaint(ids[2]).await.unwrap().unwrap().unit_failed);
+    db.escalate_complaint(ids[2], "office").await.unwrap();
+    db.close_complaint(
+        ids[2],
+        Outcome::Agreement,
+        "2026-03-20",
+        20000,
+        5000,
+        "office",
+    )
+    .await
+    .unwrap();
+
+    let all = ComplaintFilter::default();
+    let c = db.complaint_counts(&all).await.unwrap();
+    assert_eq!(
+        (c.accepted, c.closed, c.mediated, c.mediated_successfully),
+        (2, 2, 2, 1)
+    );
+    assert_eq!(db.complaint_money(&all).await.unwrap(), (20000, 5000));
+    assert_eq!(db.count_complaints(&all).await.unwrap(), 3);
+    let refused = ComplaintFilter {
+        status: Some("not_accepted".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        db.find_complaints(&refused, 10, 0).await.unwrap()[0].id,
+        ids[0]
+    );
+    assert!(db.open_complaints(&all).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_import_keeps_all_or_nothing_and_finds_duplicates() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let org = organisation(&db).await;
+    let mut clean: Vec<Record> = (0..1200)
+        .map(|i| {
+            record(
+                Some(&format!("12315-{i:05}")),
+                Status::Received,
+                "2025-05-06",
+            )
+        })
+        .collect();
+    clean[7].unit_credit_code = Some("91341721MA2N0Y7B3K".into());
+
+    // A run that finds a bad row is rejected: nothing stays.
+    let mut run = db.begin_import("bad.csv", "office").await.unwrap();
+    for chunk in clean.chunks(store::complaints::IMPORT_BATCH) {
+        assert!(run.add(chunk).await.unwrap().is_empty());
+    }
+    run.reject(
+        &db,
+        "bad.csv",
+        "office",
+        1201,
+        1,
+        "行号,列,问题\n9,登记日期,不是日期\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        db.count_complaints(&ComplaintFilter::default())
+            .await
+            .unwrap(),
+        0
+    );
+    let imports = db.complaint_imports(5).await.unwrap();
+    assert_eq!(imports[0].outcome, "rejected");
+    assert!(db
+        .complaint_import_report(imports[0].id)
+        .await
+        .unwrap()
+        .unwrap()
+        .contains("不是日期"));
+
+    // A clean run keeps every row and links the registered business.
+    let mut run = db.begin_import("clean.csv", "office").await.unwrap();
+    for chunk in clean.chunks(store::complaints::IMPORT_BATCH) {
+        assert!(run.add(chunk).await.unwrap().is_empty());
+    }
+    run.commit(1200).await.unwrap();
+    assert_eq!(
+        db.count_complaints(&ComplaintFilter::default())
+            .await
+            .unwrap(),
+        1200
+    );
+    let linked = ComplaintFilter {
+        organisation_id: Some(org),
+        ..Default::default()
+    };
+    assert_eq!(db.count_complaints(&linked).await.unwrap(), 1200);
+
+    // Numbers already stored, or twice in one batch, come back as duplicates.
+    let mut run = db.begin_import("again.csv", "office").await.unwrap();
+    let again = vec![
+        record(Some("new-1"), Status::Received, "2025-05-06"),
+        record(Some("12315-00003"), Status::Received, "2025-05-06"),
+        record(Some("new-1"), Status::Received, "2025-05-06"),
+    ];
+    assert_eq!(run.add(&again).await.unwrap(), vec![1, 2]);
+    run.reject(&db, "again.csv", "office", 3, 2, "")
+        .await
+        .unwrap();
+    assert_eq!(
+        db.count_complaints(&ComplaintFilter::default())
+            .await
+            .unwrap(),
+        1200
+    );
+}
+
+/// Generated records in every state over three years: the counts the database gives for
+/// each year equal the sum of the domain's `counts_of` over the same rows.
+#[tokio::test]
+async fn database_counts_equal_the_domain_definition_row_by_row() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let mut seed: u64 = 42;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut records = Vec::new();
+    for i in 0..400 {
+        let received = d("2023-01-01") + chrono::Duration::days(next(1000) as i64);
+        let status = Status::ALL[next(5) as usize];
+        let mut r = record(Some(&format!("G-{i}")), status, &received.to_string());
+        let accepted = received + chrono::Duration::days(next(5) as i64);
+        let closed = accepted + chrono::Duration::days(next(60) as i64);
+        r.facts.accepted_on = status.is_accepted().then_some(accepted);
+        r.facts.closed_on =
+            matches!(status, Status::Closed | Status::NotAccepted).then_some(closed);
+        if status == Status::Closed {
+            r.facts.outcome = Some(Outcome::ALL[next(4) as usize]);
+            r.facts.rating = [
+                None,
+                Some(Rating::Satisfied),
+                Some(Rating::BasicallySatisfied),
+                Some(Rating::Dissatisfied),
+            ][next(4) as usize];
+        }
+        if status == Status::NotAccepted {
+            r.refusal_ground = Some(RefusalGround::MissingMaterials);
+        }
+        records.push(r);
+    }
+    let mut run = db.begin_import("gen.csv", "test").await.unwrap();
+    run.add(&records).await.unwrap();
+    run.commit(records.len() as i64).await.unwrap();
+    for year in [2023, 2024, 2025] {
+        let mut expected = ComplaintCounts::default();
+        for r in &records {
+            expected.add(&counts_of(&r.facts, |x| x.year() == year));
+        }
+        let got = db
+            .complaint_counts(&ComplaintFilter {
+                from: Some(format!("{year}-01-01")),
+                to: Some(format!("{year}-12-31")),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(got, expected, "year {year}");
+        assert!(expected.closed > 0 && expected.rated_dissatisfied > 0);
+    }
+}
+
+#[tokio::test]
+async fn township_names_map_to_codes() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let idx = db.township_index("341721").await.unwrap();
+    use domain::complaint::Townships;
+    assert_eq!(idx.code_of("尧渡镇").as_deref(), Some("341721100"));
+    assert_eq!(idx.code_of("尧渡").as_deref(), Some("341721100"));
+    assert_eq!(idx.code_of("341721101").as_deref(), Some("341721101"));
+    assert_eq!(idx.code_of("东至县"), None);
+    let map = HeaderMap::read(&[
+        "投诉编号",
+        "登记日期",
+        "被投诉单位",
+        "所属乡镇",
+        "行业",
+        "办理状态",
+    ])
+    .unwrap();
+    assert!(map
+        .record(
+            &["1", "2025-01-01", "某店", "东流镇", "食品", "待受理"],
+            &idx
+        )
+        .is_ok());
+}
