@@ -140,3 +140,26 @@ pub fn PostNote(text: fn(&str, domain::Locale) -> String, testid: &'static str) 
         })
     }
 }
+
+/// A page's data, once loaded: the view of it, or the error in the reader's language.
+/// (The frame every data page would otherwise write out: Suspense, loading, error.)
+#[component]
+pub fn Loaded<T, V>(
+    data: Resource<Result<T, crate::errors::AppError>>,
+    view: fn(T) -> V,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + for<'de> serde::Deserialize<'de> + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(v) => view(v).into_any(),
+                    Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -31,6 +31,7 @@ fn Header() -> impl IntoView {
                 <nav class="site-nav" aria-label="main">
                     <a href="/" class="site-nav__home">{t(Msg::NavHome)}</a>
                     <a href="/indicators">{t(Msg::NavIndicators)}</a>
+                    <a href="/complain">{t(Msg::NavComplain)}</a>
                     <AccountLinks/>
                     <LanguageSwitch/>
                 </nav>
@@ -78,6 +79,7 @@ fn role_link(role: domain::Role) -> impl IntoView {
         SecurityAdmin => &[("/security", Msg::NavSecurity)],
         TownshipReviewer => &[
             ("/review", Msg::NavTownshipReview),
+            ("/complaints", Msg::NavComplaints),
             ("/organisations", Msg::NavOrganisations),
             ("/inbox", Msg::NavInbox),
         ],
@@ -86,11 +88,19 @@ fn role_link(role: domain::Role) -> impl IntoView {
             ("/panel", Msg::NavPanel),
             ("/notices", Msg::NavNotices),
             ("/recognitions", Msg::NavRecognitions),
+            ("/complaints", Msg::NavComplaints),
             ("/inbox", Msg::NavInbox),
         ],
         PanelMember => &[("/scoring", Msg::NavScoring), ("/inbox", Msg::NavInbox)],
-        Leader => &[("/organisations", Msg::NavOrganisations)],
-        Applicant => &[("/apply", Msg::NavApplications), ("/inbox", Msg::NavInbox)],
+        Leader => &[
+            ("/complaints", Msg::NavComplaints),
+            ("/organisations", Msg::NavOrganisations),
+        ],
+        Applicant => &[
+            ("/apply", Msg::NavApplications),
+            ("/desk", Msg::NavDesk),
+            ("/inbox", Msg::NavInbox),
+        ],
         _ => &[],
     };
     links

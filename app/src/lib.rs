@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod complaints;
 pub mod errors;
 pub mod format;
 pub mod forms;
@@ -81,6 +82,15 @@ lazy_page! {
     VerifyRoute => portal::notices::VerifyPage,
     CertificateRoute => portal::notices::CertificatePage,
     RevocationsRoute => portal::notices::RevocationsPage,
+    ComplainRoute => complaints::public::ComplainPage,
+    TrackRoute => complaints::public::TrackPage,
+    TrackedRoute => complaints::public::TrackedPage,
+    RateRoute => complaints::public::RatePage,
+    DeskRoute => complaints::desk::DeskPage,
+    ComplaintsRoute => complaints::staff::ComplaintsPage,
+    ComplaintCaseRoute => complaints::staff::ComplaintCasePage,
+    ComplaintEntryRoute => complaints::staff::ComplaintEntryPage,
+    ComplaintImportRoute => complaints::staff::ComplaintImportPage,
 }
 
 /// The HTML document the server sends; the browser hydrates `<App/>` inside it.
@@ -150,6 +160,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/certificate/:token") view={Lazy::<CertificateRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/revocations") view={Lazy::<RevocationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/complain") view={Lazy::<ComplainRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/track") view={Lazy::<TrackRoute>::new()}/>
+                    <Route path=path!("/track/:code") view={Lazy::<TrackedRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/rate/:token") view={Lazy::<RateRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/desk") view={Lazy::<DeskRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/complaints") view={Lazy::<ComplaintsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/complaints/new") view={Lazy::<ComplaintEntryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/complaints/import") view={Lazy::<ComplaintImportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/complaints/case/:id") view={Lazy::<ComplaintCaseRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>
         </Router>

@@ -81,6 +81,23 @@ pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     ("/api/plaque", Access::Public),
     ("/api/public_revocations", Access::Public),
     ("/api/list_batches", Access::Roles(&[CountyOffice])),
+    ("/api/complaint_form", Access::Public),
+    ("/api/tracked_complaint", Access::Public),
+    ("/api/rating_page", Access::Public),
+    ("/api/complaint_desk", Access::Roles(&[Applicant])),
+    (
+        "/api/complaint_list",
+        Access::Roles(&[CountyOffice, TownshipReviewer, Leader]),
+    ),
+    (
+        "/api/complaint_case",
+        Access::Roles(&[CountyOffice, TownshipReviewer, Leader]),
+    ),
+    (
+        "/api/complaint_entry",
+        Access::Roles(&[CountyOffice, TownshipReviewer]),
+    ),
+    ("/api/complaint_imports", Access::Roles(&[CountyOffice])),
     (
         "/api/organisations",
         Access::Roles(&[TownshipReviewer, CountyOffice, Leader]),
@@ -173,6 +190,50 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/verify/{token}", Access::Public),
     ("/certificate/{token}", Access::Public),
     ("/revocations", Access::Public),
+    ("/complain", Access::Public),
+    ("/complain/file", Access::Public),
+    ("/track", Access::Public),
+    ("/track/find", Access::Public),
+    ("/track/{code}", Access::Public),
+    ("/rate/{token}", Access::Public),
+    ("/rate/{token}/vote", Access::Public),
+    ("/desk", Access::Roles(&[Applicant])),
+    ("/desk/{id}", Access::Roles(&[Applicant])),
+    (
+        "/complaints",
+        Access::Roles(&[CountyOffice, TownshipReviewer, Leader]),
+    ),
+    (
+        "/complaints/case/{id}",
+        Access::Roles(&[CountyOffice, TownshipReviewer, Leader]),
+    ),
+    (
+        "/complaints/new",
+        Access::Roles(&[CountyOffice, TownshipReviewer]),
+    ),
+    (
+        "/complaints/file",
+        Access::Roles(&[CountyOffice, TownshipReviewer]),
+    ),
+    (
+        "/complaints/case/{id}/act",
+        Access::Roles(&[CountyOffice, TownshipReviewer]),
+    ),
+    ("/complaints/settings", Access::Roles(&[CountyOffice])),
+    ("/complaints/import", Access::Roles(&[CountyOffice])),
+    ("/complaints/import/upload", Access::Roles(&[CountyOffice])),
+    (
+        "/complaints/imports/{id}/report",
+        Access::Roles(&[CountyOffice]),
+    ),
+    (
+        "/complaints/export/csv",
+        Access::Roles(&[CountyOffice, TownshipReviewer, Leader]),
+    ),
+    (
+        "/complaints/export/xlsx",
+        Access::Roles(&[CountyOffice, TownshipReviewer, Leader]),
+    ),
     // Anyone signed in may ask; the handler serves only those who may see the application.
     ("/files/{id}", Access::SignedIn),
     ("/healthz", Access::Public),

@@ -549,7 +549,7 @@ impl Column {
     fn matches(self, header: &str) -> bool {
         let h = header.trim().trim_start_matches('\u{feff}').trim();
         let (zh, en) = self.header();
-        h == zh || h.eq_ignore_ascii_case(en) || self.synonyms().iter().any(|s| *s == h)
+        h == zh || h.eq_ignore_ascii_case(en) || self.synonyms().contains(&h)
     }
 
     fn required(self) -> bool {
@@ -842,14 +842,14 @@ impl HeaderMap {
                     ));
                 }
             }
-            Some(Status::NotAccepted) => {
-                if ground.is_none() && g(Column::RefusalGround).is_empty() {
-                    p.push(problem(
-                        Column::RefusalGround,
-                        "不予受理需要写明原因",
-                        "Not accepting needs a ground",
-                    ));
-                }
+            Some(Status::NotAccepted)
+                if ground.is_none() && g(Column::RefusalGround).is_empty() =>
+            {
+                p.push(problem(
+                    Column::RefusalGround,
+                    "不予受理需要写明原因",
+                    "Not accepting needs a ground",
+                ));
             }
             Some(s)
                 if s.is_accepted() && accepted.is_none() && g(Column::AcceptedOn).is_empty() =>

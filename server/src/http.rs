@@ -81,6 +81,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/lang/{tag}", get(switch_language))
         .merge(app::applications::handlers::routes())
         .merge(app::review::routes())
+        .merge(app::complaints::routes())
         .leptos_routes_with_context(
             &state,
             routes,

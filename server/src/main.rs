@@ -173,5 +173,8 @@ async fn seed_demo(
     app::review::demo::seed_demo_review(store)
         .await
         .map_err(|e| format!("demo review: {e}"))?;
+    app::complaints::demo::seed_demo_complaints(store)
+        .await
+        .map_err(|e| format!("demo complaints: {e}"))?;
     Ok(outcome)
 }

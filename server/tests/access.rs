@@ -37,6 +37,7 @@ fn registered_pages() -> Vec<String> {
         app::applications::handlers::ROUTES
             .iter()
             .chain(app::review::ROUTES)
+            .chain(app::complaints::ROUTES)
             .map(|r| r.to_string()),
     );
     routes
@@ -229,6 +230,7 @@ async fn every_endpoint_as_every_role_is_allowed_or_denied_as_the_policy_says() 
         let path = pattern
             .replace("{id}", "1")
             .replace("{tag}", "en")
+            .replace("{code}", "TS0123456789")
             .replace("{token}", "0123456789abcdef0123456789abcdef");
         for (role, cookie) in &callers {
             let user = role.map(signed_in_as);
@@ -1062,4 +1064,309 @@ async fn rectification_reminders_go_out_30_and_7_days_before_the_deadline_once_e
     app::applications::rectification::send_due_reminders(&db, day("2026-10-28")).await;
     app::applications::rectification::send_due_reminders(&db, day("2026-10-29")).await;
     assert_eq!(messages().await, 2, "and the 7-day one, once");
+}
+
+async fn get_body(app: &axum::Router, path: &str, cookie: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .uri(path)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A generated 12315 export with deliberate bad rows is refused whole, and its report
+/// names every bad row; the same file without them imports; so does an XLSX; a file
+/// whose header lacks a required column is refused before any row is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_12315_export_with_bad_rows_is_rejected_whole_and_a_clean_one_imports() {
+    let (db, app, office) = as_county_office().await;
+    let all = store::complaints::ComplaintFilter::default();
+
+    let mut file = Vec::new();
+    let bad_rows = app::complaints::import::write_sample(&mut file, 1200, true, 7).unwrap();
+    assert_eq!(bad_rows.len(), 24);
+    let to = post_file(
+        &app,
+        "/complaints/import/upload",
+        &office,
+        "12315.csv",
+        &file,
+    )
+    .await;
+    let report_id = to
+        .strip_prefix("/complaints/import?error=rejected&report=")
+        .unwrap_or_else(|| panic!("{to}"));
+    assert_eq!(db.count_complaints(&all).await.unwrap(), 0, "nothing kept");
+    let (status, report) = get_body(
+        &app,
+        &format!("/complaints/imports/{report_id}/report"),
+        &office,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: std::collections::BTreeSet<u64> = report
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next()?.parse().ok())
+        .collect();
+    assert_eq!(
+        listed,
+        bad_rows.iter().copied().collect(),
+        "every bad row, and only those:\n{report}"
+    );
+    for problem in [
+        "不是日期",
+        "校验不通过",
+        "不是东至县的乡镇",
+        "无法识别",
+        "不小于0",
+        "投诉编号重复",
+        "需要办结方式",
+    ] {
+        assert!(report.contains(problem), "{problem} missing from\n{report}");
+    }
+    let (_, page) = get_body(
+        &app,
+        &format!("/complaints/import?report={report_id}"),
+        &office,
+    )
+    .await;
+    assert!(
+        page.contains("不是东至县的乡镇"),
+        "the page lists the problems"
+    );
+
+    let mut clean = Vec::new();
+    app::complaints::import::write_sample(&mut clean, 1200, false, 7).unwrap();
+    let to = post_file(
+        &app,
+        "/complaints/import/upload",
+        &office,
+        "12315.csv",
+        &clean,
+    )
+    .await;
+    assert_eq!(to, "/complaints/import?done=imported");
+    assert_eq!(db.count_complaints(&all).await.unwrap(), 1200);
+    // The same file again: every number is a duplicate, nothing changes.
+    let to = post_file(
+        &app,
+        "/complaints/import/upload",
+        &office,
+        "12315.csv",
+        &clean,
+    )
+    .await;
+    assert!(to.contains("error=rejected"), "{to}");
+    assert_eq!(db.count_complaints(&all).await.unwrap(), 1200);
+
+    // XLSX, columns in another order, a date as an Excel date.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "行业",
+        "投诉编号",
+        "登记日期",
+        "被投诉单位",
+        "所属乡镇",
+        "办理状态",
+        "受理日期",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 6, 3).unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for r in 1..=3u32 {
+        sheet.write_string(r, 0, "餐饮住宿").unwrap();
+        sheet.write_string(r, 1, format!("X-{r}")).unwrap();
+        sheet
+            .write_datetime_with_format(r, 2, &date, &format)
+            .unwrap();
+        sheet.write_string(r, 3, "东至县某饭店").unwrap();
+        sheet.write_string(r, 4, "东流镇").unwrap();
+        sheet.write_string(r, 5, "调解中").unwrap();
+        sheet.write_string(r, 6, "2025-06-04").unwrap();
+    }
+    let xlsx = book.save_to_buffer().unwrap();
+    let to = post_file(
+        &app,
+        "/complaints/import/upload",
+        &office,
+        "12315.xlsx",
+        &xlsx,
+    )
+    .await;
+    assert_eq!(to, "/complaints/import?done=imported");
+    let imported = db
+        .find_complaints(
+            &store::complaints::ComplaintFilter {
+                text: Some("X-2".into()),
+                ..Default::default()
+            },
+            5,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(imported.len(), 1);
+    assert_eq!(
+        (
+            imported[0].received_on.as_str(),
+            imported[0].area_code.as_str(),
+            imported[0].status.as_str()
+        ),
+        ("2025-06-03", "341721101", "mediating")
+    );
+
+    let to = post_file(
+        &app,
+        "/complaints/import/upload",
+        &office,
+        "x.csv",
+        "投诉编号,登记日期\n1,2025-01-01\n".as_bytes(),
+    )
+    .await;
+    assert!(to.starts_with("/complaints/import?error=header"), "{to}");
+    assert_eq!(db.count_complaints(&all).await.unwrap(), 1203);
+}
+
+/// A consumer files against a recognised business from its plaque; the business
+/// settles it at its desk; the consumer rates it once through the signed link; the
+/// business's satisfaction rate moves from "no data" to 100 %.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complaint_from_a_plaque_reaches_the_desk_and_is_rated_once() {
+    let (db, app, _office) = as_county_office().await;
+    let (application, _) = passed_application(&db, "91341721MA3R7T8U9K").await;
+    let _ = application;
+    let org = db
+        .organisation_by_credit_code("91341721MA3R7T8U9K")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = "00112233445566778899aabbccddeeff";
+    sqlx::query(
+        "INSERT INTO recognitions (application_id, organisation_id, certificate_no, token, \
+         recognised_on, valid_until) VALUES ($1, $2, 'C-1', $3, '2026-01-01', '2099-12-31')",
+    )
+    .bind(application)
+    .bind(org.id)
+    .bind(token)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let anon = "";
+    let to = post_form(
+        &app,
+        "/complain/file",
+        anon,
+        &format!("plaque={token}&industry=catering&name=%E5%AD%99%E4%B8%BD&phone=13955667788&summary=%E8%8F%9C%E5%93%81%E4%B8%AD%E5%8F%91%E7%8E%B0%E5%BC%82%E7%89%A9%EF%BC%8C%E8%A6%81%E6%B1%82%E9%80%80%E6%AC%BE%E3%80%82"),
+    )
+    .await;
+    let code = to
+        .strip_prefix("/track/")
+        .and_then(|s| s.strip_suffix("?done=filed"))
+        .unwrap_or_else(|| panic!("{to}"));
+    let c = db.complaint_by_code(code).await.unwrap().unwrap();
+    assert_eq!(
+        (c.status.as_str(), c.organisation_id, c.channel.as_str()),
+        ("negotiating", Some(org.id), "qr")
+    );
+    // A bad phone is refused with everything kept.
+    let to = post_form(
+        &app,
+        "/complain/file",
+        anon,
+        &format!("plaque={token}&industry=catering&name=x&phone=123&summary=0123456789ab"),
+    )
+    .await;
+    assert!(
+        to.contains("error=phone") && to.contains("summary=0123456789ab"),
+        "{to}"
+    );
+
+    let applicant = session_for(
+        &db,
+        db.account_by_login("91341721MA3R7T8U9K")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        77,
+    )
+    .await;
+    let (_, desk) = get_body(&app, "/desk", &applicant).await;
+    assert!(desk.contains("菜品中发现异物"), "the desk lists it");
+    let to = post_form(
+        &app,
+        &format!("/desk/{}", c.id),
+        &applicant,
+        "action=settle&recovered=-1",
+    )
+    .await;
+    assert!(to.contains("error=amount"), "{to}");
+    let to = post_form(
+        &app,
+        &format!("/desk/{}", c.id),
+        &applicant,
+        "action=settle&recovered=88.50",
+    )
+    .await;
+    assert!(to.starts_with("/desk?done=settle"), "{to}");
+    let (_, tracked) = get_body(&app, &format!("/track/{code}"), anon).await;
+    let link = tracked
+        .split("/rate/")
+        .nth(1)
+        .and_then(|s| s.split("/vote").next())
+        .unwrap()
+        .to_string();
+    let mine = store::complaints::ComplaintFilter {
+        organisation_id: Some(org.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        db.complaint_counts(&mine)
+            .await
+            .unwrap()
+            .satisfaction_rate(),
+        None
+    );
+    let to = post_form(
+        &app,
+        &format!("/rate/{link}/vote"),
+        anon,
+        "rating=satisfied",
+    )
+    .await;
+    assert!(to.ends_with("?done=thanks"), "{to}");
+    let to = post_form(
+        &app,
+        &format!("/rate/{link}/vote"),
+        anon,
+        "rating=dissatisfied",
+    )
+    .await;
+    assert!(to.ends_with("?error=already"), "{to}");
+    let forged = format!("{}-{}", c.id, "0".repeat(32));
+    let to = post_form(
+        &app,
+        &format!("/rate/{forged}/vote"),
+        anon,
+        "rating=dissatisfied",
+    )
+    .await;
+    assert!(to.ends_with("?error=state"), "{to}");
+    assert_eq!(
+        db.complaint_counts(&mine)
+            .await
+            .unwrap()
+            .satisfaction_rate(),
+        Some(1.0)
+    );
 }

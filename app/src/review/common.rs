@@ -133,6 +133,11 @@ pub trait Outbound: Send + Sync {
         text_zh: &str,
         link: &str,
     );
+
+    /// A text message to a consumer's phone (they have no account).
+    fn send_sms(&self, phone: &str, text_zh: &str, link: &str) {
+        tracing::info!(target: "fangxin::outbound", phone = %domain::complaint::mask_phone(phone), text = text_zh, link, "sms");
+    }
 }
 
 struct LogOutbound;
@@ -169,6 +174,13 @@ pub async fn notify(store: &Store, n: NewNotification<'_>) {
         n.text_zh,
         n.link,
     );
+}
+
+/// A text message to a phone, through the outbound sender.
+pub fn notify_phone(phone: &str, text_zh: &str, link: &str) {
+    OUTBOUND
+        .get_or_init(|| Box::new(LogOutbound))
+        .send_sms(phone, text_zh, link);
 }
 
 /// A message to every account of an organisation.

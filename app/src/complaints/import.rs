@@ -1,0 +1,547 @@
+//! (server only) Importing a 12315 export, CSV or XLSX.
+//!
+//! A reader thread parses the file and checks every row with the domain's rules; it
+//! hands rows over in chunks through a small bounded channel, so memory stays bounded
+//! whatever the file's size, and parsing runs beside the database's inserts. Rows go
+//! into one transaction: if any row is bad (including a complaint number seen before)
+//! the transaction is rolled back and the import is recorded as rejected with a
+//! row-by-row report.
+
+use domain::complaint::{Column, HeaderMap, Record, RowProblem};
+use std::path::{Path, PathBuf};
+use store::complaints::{TownshipIndex, IMPORT_BATCH};
+use store::Store;
+
+/// The largest upload the import form takes.
+pub const MAX_IMPORT_BYTES: usize = 1024 * 1024 * 1024;
+/// Problems listed in a report; beyond that it says how many more rows were bad.
+const REPORT_LINES: usize = 10_000;
+
+#[derive(Debug)]
+pub enum ImportOutcome {
+    Imported { import_id: i64, rows: u64 },
+    Rejected { import_id: i64, rows: u64, bad: u64 },
+    BadHeader { import_id: i64 },
+    NotReadable,
+    Failed,
+}
+
+/// A file in the temporary folder, removed when dropped.
+pub struct TempFile(PathBuf);
+
+impl TempFile {
+    pub fn new() -> std::io::Result<TempFile> {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
+        let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(TempFile(
+            std::env::temp_dir().join(format!("fangxin-import-{name}")),
+        ))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+enum Item {
+    Header(Result<(), Vec<domain::complaint::HeaderProblem>>),
+    Good(u64, Record),
+    Bad(u64, Vec<RowProblem>),
+    Unreadable(String),
+}
+
+/// Calls `row` for every row of a CSV (UTF-8, with or without BOM, or GBK), in order,
+/// until it returns false.
+fn csv_rows(path: &Path, mut row: impl FnMut(&[String]) -> bool) -> Result<(), String> {
+    use std::io::Read;
+    // Sniff the encoding from the first 64 KB: valid UTF-8 (or a BOM) or else GBK,
+    // which is what Excel on a Chinese Windows writes.
+    let mut head = vec![0u8; 64 * 1024];
+    let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let n = f.read(&mut head).map_err(|e| e.to_string())?;
+    head.truncate(n);
+    let gbk = !(head.starts_with(&[0xEF, 0xBB, 0xBF]) || utf8_prefix_ok(&head));
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(file);
+    let mut record = csv::ByteRecord::new();
+    let mut cells: Vec<String> = Vec::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| e.to_string())?
+    {
+        cells.clear();
+        for field in record.iter() {
+            cells.push(if gbk {
+                encoding_rs::GBK.decode(field).0.into_owned()
+            } else {
+                String::from_utf8_lossy(field).into_owned()
+            });
+        }
+        if !row(&cells) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Valid UTF-8, allowing a character cut off at the end of the sample.
+fn utf8_prefix_ok(b: &[u8]) -> bool {
+    match std::str::from_utf8(b) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && b.len() - e.valid_up_to() < 4,
+    }
+}
+
+/// Calls `row` for every row of the first sheet of an XLSX, read cell by cell with
+/// calamine's streaming reader. (The shared-strings table of an XLSX is held in memory
+/// by design of the format.)
+fn xlsx_rows(path: &Path, mut row: impl FnMut(&[String]) -> bool) -> Result<(), String> {
+    use calamine::{open_workbook, DataRef, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| "no sheet".to_string())?;
+    let mut reader = book
+        .worksheet_cells_reader(&sheet)
+        .map_err(|e| e.to_string())?;
+    let mut cells: Vec<String> = Vec::new();
+    let mut current: Option<u32> = None;
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        let (r, c) = cell.get_position();
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::SharedString(s) => s.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Float(f) => {
+                let f: f64 = f.to_owned();
+                if f.fract() == 0.0 && f.abs() < 1e15 {
+                    format!("{}", f as i64)
+                } else {
+                    f.to_string()
+                }
+            }
+            DataRef::Bool(b) => b.to_string(),
+            DataRef::DateTime(d) => d
+                .as_datetime()
+                .map(|d| d.date().to_string())
+                .unwrap_or_default(),
+            DataRef::Error(e) => format!("#{e:?}"),
+        };
+        if current.is_some_and(|cur| cur != r) {
+            // Rows left out of the sheet entirely are empty rows: keep the numbering.
+            let gap = r - current.unwrap_or(r) - 1;
+            if !row(&cells) {
+                return Ok(());
+            }
+            for _ in 0..gap {
+                if !row(&[]) {
+                    return Ok(());
+                }
+            }
+            cells.clear();
+        }
+        current = Some(r);
+        let c = c as usize;
+        if cells.len() <= c {
+            cells.resize(c + 1, String::new());
+        }
+        cells[c] = text;
+    }
+    if current.is_some() {
+        row(&cells);
+    }
+    Ok(())
+}
+
+fn is_xlsx(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == [b'P', b'K', 3, 4]
+}
+
+/// The reader thread: header, then every row checked, in chunks.
+fn read_and_check(
+    path: PathBuf,
+    townships: TownshipIndex,
+    tx: tokio::sync::mpsc::Sender<Vec<Item>>,
+) {
+    let mut map: Option<HeaderMap> = None;
+    let mut chunk = Vec::with_capacity(IMPORT_BATCH);
+    let mut row_no = 0u64;
+    let mut on_row = |cells: &[String]| -> bool {
+        row_no += 1;
+        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        let Some(m) = &map else {
+            return match HeaderMap::read(&refs) {
+                Ok(m) => {
+                    map = Some(m);
+                    tx.blocking_send(vec![Item::Header(Ok(()))]).is_ok()
+                }
+                Err(problems) => {
+                    let _ = tx.blocking_send(vec![Item::Header(Err(problems))]);
+                    false
+                }
+            };
+        };
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return true;
+        }
+        chunk.push(match m.record(&refs, &townships) {
+            Ok(r) => Item::Good(row_no, r),
+            Err(p) => Item::Bad(row_no, p),
+        });
+        if chunk.len() == IMPORT_BATCH {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_BATCH));
+            return tx.blocking_send(full).is_ok();
+        }
+        true
+    };
+    let read = if is_xlsx(&path) {
+        xlsx_rows(&path, &mut on_row)
+    } else {
+        csv_rows(&path, &mut on_row)
+    };
+    if let Err(e) = read {
+        chunk.push(Item::Unreadable(e));
+    }
+    if !chunk.is_empty() {
+        let _ = tx.blocking_send(chunk);
+    }
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One line of a report back into its cells.
+pub fn split_report_line(line: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.as_bytes());
+    reader
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .map(|r| r.iter().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+struct Report {
+    text: String,
+    lines: usize,
+    bad_rows: u64,
+}
+
+impl Report {
+    fn new() -> Report {
+        Report {
+            text: "行号,列,问题\n".into(),
+            lines: 0,
+            bad_rows: 0,
+        }
+    }
+
+    fn row(&mut self, row: u64, problems: impl IntoIterator<Item = (String, String)>) {
+        self.bad_rows += 1;
+        for (column, text) in problems {
+            if self.lines < REPORT_LINES {
+                self.text.push_str(&format!(
+                    "{row},{},{}\n",
+                    csv_cell(&column),
+                    csv_cell(&text)
+                ));
+            }
+            self.lines += 1;
+        }
+    }
+
+    fn finish(mut self) -> (String, u64) {
+        if self.lines > REPORT_LINES {
+            self.text.push_str(&format!(
+                ",,还有 {} 条问题未列出（共 {} 行有错误）\n",
+                self.lines - REPORT_LINES,
+                self.bad_rows
+            ));
+        }
+        (self.text, self.bad_rows)
+    }
+}
+
+/// Imports a file all or nothing. Never panics on a bad file.
+pub async fn import_file(
+    store: &Store,
+    path: &Path,
+    file_name: &str,
+    actor: &str,
+) -> ImportOutcome {
+    match import_inner(store, path, file_name, actor).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::error!(error = %e, file_name, "import failed");
+            ImportOutcome::Failed
+        }
+    }
+}
+
+async fn import_inner(
+    store: &Store,
+    path: &Path,
+    file_name: &str,
+    actor: &str,
+) -> Result<ImportOutcome, store::StoreError> {
+    let townships = store.township_index(domain::application::COUNTY).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
+    let path_buf = path.to_path_buf();
+    let reader = tokio::task::spawn_blocking(move || read_and_check(path_buf, townships, tx));
+
+    // The header decides whether anything is read at all.
+    match rx.recv().await.and_then(|mut v| v.pop()) {
+        Some(Item::Header(Ok(()))) => {}
+        Some(Item::Header(Err(problems))) => {
+            let mut report = Report::new();
+            report.row(
+                1,
+                problems.iter().map(|p| {
+                    let (zh, _) = p.describe();
+                    ("表头".to_string(), zh)
+                }),
+            );
+            let (text, bad) = report.finish();
+            let run = store.begin_import(file_name, actor).await?;
+            let import_id = run
+                .reject(store, file_name, actor, 0, bad as i64, &text)
+                .await?;
+            let _ = reader.await;
+            return Ok(ImportOutcome::BadHeader { import_id });
+        }
+        _ => {
+            let _ = reader.await;
+            return Ok(ImportOutcome::NotReadable);
+        }
+    }
+
+    let mut run = store.begin_import(file_name, actor).await?;
+    let mut report = Report::new();
+    let mut rows = 0u64;
+    let mut batch: Vec<Record> = Vec::with_capacity(IMPORT_BATCH);
+    let mut batch_rows: Vec<u64> = Vec::with_capacity(IMPORT_BATCH);
+    let mut unreadable = None;
+    let number = Column::Number.header().0.to_string();
+
+    async fn flush(
+        run: &mut store::complaints::ImportRun,
+        batch: &mut Vec<Record>,
+        batch_rows: &mut Vec<u64>,
+        report: &mut Report,
+        number: &str,
+    ) -> Result<(), store::StoreError> {
+        for i in run.add(batch).await? {
+            let n = batch[i].number.clone().unwrap_or_default();
+            report.row(
+                batch_rows[i],
+                [(
+                    number.to_string(),
+                    format!("投诉编号重复：{n}（已导入过，或在文件中出现了两次）"),
+                )],
+            );
+        }
+        batch.clear();
+        batch_rows.clear();
+        Ok(())
+    }
+
+    while let Some(chunk) = rx.recv().await {
+        for item in chunk {
+            match item {
+                Item::Good(row, r) => {
+                    rows += 1;
+                    batch.push(r);
+                    batch_rows.push(row);
+                    if batch.len() == IMPORT_BATCH {
+                        flush(&mut run, &mut batch, &mut batch_rows, &mut report, &number).await?;
+                    }
+                }
+                Item::Bad(row, problems) => {
+                    rows += 1;
+                    report.row(
+                        row,
+                        problems
+                            .into_iter()
+                            .map(|p| (p.column.header().0.to_string(), p.zh)),
+                    );
+                }
+                Item::Unreadable(e) => unreadable = Some(e),
+                Item::Header(_) => {}
+            }
+        }
+    }
+    flush(&mut run, &mut batch, &mut batch_rows, &mut report, &number).await?;
+    let _ = reader.await;
+    if let Some(e) = unreadable {
+        report.row(
+            rows + 2,
+            [("文件".to_string(), format!("文件无法继续读取：{e}"))],
+        );
+    }
+    let (text, bad) = report.finish();
+    if bad == 0 {
+        let import_id = run.commit(rows as i64).await?;
+        Ok(ImportOutcome::Imported { import_id, rows })
+    } else {
+        let import_id = run
+            .reject(store, file_name, actor, rows as i64, bad as i64, &text)
+            .await?;
+        Ok(ImportOutcome::Rejected {
+            import_id,
+            rows,
+            bad,
+        })
+    }
+}
+
+/// Writes a 12315-style export of `rows` complaints (the generator behind the tests and
+/// the import benchmark). With `with_bad_rows`, about one row in fifty is wrong in one
+/// of the ways real exports go wrong; returns the file row numbers (header = 1) of
+/// those rows.
+pub fn write_sample(
+    out: &mut impl std::io::Write,
+    rows: u64,
+    with_bad_rows: bool,
+    seed: u64,
+) -> std::io::Result<Vec<u64>> {
+    use domain::complaint::{Channel, Industry, Outcome, Rating, Status};
+    use std::io::Write;
+    let mut x = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut next = move |n: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % n.max(1)
+    };
+    const TOWNSHIPS: &[&str] = &["尧渡镇", "东流镇", "大渡口镇", "341721100", "尧渡"];
+    const CODES: &[&str] = &["91341721MA2N0Y7B3K", "91341721MA8PQK4W23", ""];
+    let header: Vec<&str> = Column::ALL.iter().map(|c| c.header().0).collect();
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
+    writeln!(w, "{}", header.join(","))?;
+    let mut bad = Vec::new();
+    let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).expect("valid");
+    for i in 0..rows {
+        let row_no = i + 2;
+        let received = start + chrono::Duration::days(next(2000) as i64);
+        let accepted = received + chrono::Duration::days(next(5) as i64);
+        let closed = accepted + chrono::Duration::days(1 + next(40) as i64);
+        let status = match next(20) {
+            0 => Status::NotAccepted,
+            1 => Status::Received,
+            2 => Status::Mediating,
+            3 => Status::Negotiating,
+            _ => Status::Closed,
+        };
+        let outcome = Outcome::ALL[next(4) as usize];
+        let rating = [
+            Rating::Satisfied,
+            Rating::BasicallySatisfied,
+            Rating::Dissatisfied,
+            Rating::NoAnswer,
+        ][next(4) as usize];
+        let mut cells: Vec<String> = vec![
+            format!("12315-{seed}-{i:08}"),
+            received.to_string(),
+            if status.is_accepted() {
+                accepted.to_string()
+            } else {
+                String::new()
+            },
+            if matches!(status, Status::Closed | Status::NotAccepted) {
+                closed.to_string()
+            } else {
+                String::new()
+            },
+            "王芳".into(),
+            format!("139{:08}", next(100_000_000)),
+            format!("东至县某商户{}", next(5000)),
+            CODES[next(3) as usize].into(),
+            TOWNSHIPS[next(TOWNSHIPS.len() as u64) as usize].into(),
+            Industry::ALL[next(Industry::ALL.len() as u64) as usize]
+                .name()
+                .0
+                .into(),
+            Channel::ALL[next(Channel::ALL.len() as u64) as usize]
+                .name()
+                .0
+                .into(),
+            status.name().0.into(),
+            if status == Status::Closed {
+                outcome.name().0.into()
+            } else {
+                String::new()
+            },
+            if status == Status::NotAccepted {
+                "超过三年".into()
+            } else {
+                String::new()
+            },
+            if status == Status::Closed && outcome.is_success() {
+                format!("{}.{:02}", next(5000), next(100))
+            } else {
+                "0".into()
+            },
+            "0".into(),
+            if status == Status::Closed {
+                rating.name().0.into()
+            } else {
+                String::new()
+            },
+            "购买商品存在质量问题，要求退货退款".into(),
+        ];
+        if with_bad_rows && i % 50 == 17 {
+            bad.push(row_no);
+            match (i / 50) % 7 {
+                0 => cells[1] = "2025-02-30".into(),
+                1 => cells[7] = "91341721MA2N0Y7B3X".into(),
+                2 => cells[8] = "上海市".into(),
+                3 => cells[10] = "微博".into(),
+                4 => cells[14] = "-20".into(),
+                5 => cells[0] = format!("12315-{seed}-{:08}", i - 1),
+                _ => {
+                    cells[11] = Status::Closed.name().0.into();
+                    cells[3] = closed.to_string();
+                    cells[12] = String::new();
+                }
+            }
+        }
+        writeln!(
+            w,
+            "{}",
+            cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(",")
+        )?;
+    }
+    w.flush()?;
+    Ok(bad)
+}
