@@ -1,7 +1,9 @@
 //! The three rates the plan wants to rise year on year (处理率, 处理成功率, 满意率),
 //! defined once. Every view computes them with these functions.
 //!
-//! - handling rate = complaints closed ÷ complaints accepted, in the period;
+//! - handling rate = complaints closed ÷ complaints accepted, in the period (counted by
+//!   the period of acceptance: of the complaints accepted in it, how many are closed —
+//!   see `complaint::counts_of`);
 //! - success rate = closed with a mediation agreement or a settlement ÷ closed cases
 //!   that went to mediation;
 //! - satisfaction rate = "satisfied" + "basically satisfied" ÷ all ratings given.

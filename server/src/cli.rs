@@ -75,6 +75,29 @@ pub enum Command {
     /// (`--today 2026-10-14`), or go back to the real date (`--clear`). Only a server
     /// started with FANGXIN_TEST_CLOCK=1 reads it: this is for browser tests and demos.
     Clock(ClockArgs),
+    /// Write a generated 12315 export (CSV) for tests, demos and the import benchmark.
+    Sample12315(Sample12315Args),
+    /// Import a 12315 export (CSV or XLSX) all or nothing; prints rows per second, and
+    /// the first problems when the file is refused.
+    ImportComplaints(ImportComplaintsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct Sample12315Args {
+    #[arg(long, default_value_t = 1000)]
+    pub rows: u64,
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    /// Put a deliberately bad row in about every fifty.
+    #[arg(long)]
+    pub bad: bool,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportComplaintsArgs {
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

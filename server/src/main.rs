@@ -98,6 +98,57 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Sample12315(a) => {
+            let mut out = std::fs::File::create(&a.out).map_err(|e| e.to_string())?;
+            let bad = app::complaints::import::write_sample(&mut out, a.rows, a.bad, a.seed)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "fangxin: wrote {} rows ({} deliberately bad) to {}",
+                a.rows,
+                bad.len(),
+                a.out.display()
+            );
+            Ok(())
+        }
+        Command::ImportComplaints(a) => {
+            let name = a
+                .file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let started = std::time::Instant::now();
+            let outcome = app::complaints::import::import_file(&store, &a.file, &name, "cli").await;
+            let secs = started.elapsed().as_secs_f64();
+            use app::complaints::import::ImportOutcome::*;
+            match outcome {
+                Imported { rows, .. } => {
+                    println!(
+                        "fangxin: imported {rows} rows in {secs:.2} s ({:.0} rows/s)",
+                        rows as f64 / secs
+                    );
+                    Ok(())
+                }
+                Rejected {
+                    import_id,
+                    rows,
+                    bad,
+                } => {
+                    let report = store
+                        .complaint_import_report(import_id)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .unwrap_or_default();
+                    let first: Vec<&str> = report.lines().take(11).collect();
+                    Err(format!(
+                        "refused: {bad} of {rows} rows are bad, nothing imported ({secs:.2} s)\n{}",
+                        first.join("\n")
+                    ))
+                }
+                BadHeader { .. } => Err("refused: the header row lacks a required column".into()),
+                NotReadable => Err("not a CSV or XLSX file".into()),
+                Failed => Err("the import failed; see the log".into()),
+            }
+        }
         Command::CreateStaff(a) => {
             let password = a
                 .password

@@ -499,55 +499,44 @@ impl Store {
     }
 
     /// The counts behind the three rates over the filter's period, counted as
-    /// `domain::complaint::counts_of` does: accepted by the date accepted, closed and
-    /// rated by the date closed.
+    /// `domain::complaint::counts_of` does: the complaints accepted in the period, with
+    /// what became of them.
     pub async fn complaint_counts(&self, f: &ComplaintFilter) -> StoreResult<ComplaintCounts> {
-        let (base, base_values) = f.clause();
-        let (mut acc, mut acc_values) = (base.clone(), base_values.clone());
-        f.period("accepted_on", &mut acc, &mut acc_values);
-        let row = bind_all(
-            sqlx::query(&format!(
-                "SELECT COUNT(*) FROM complaints WHERE {acc} AND accepted_on IS NOT NULL \
-                 AND status IN ('negotiating', 'mediating', 'closed')"
-            )),
-            &acc_values,
-        )
-        .fetch_one(self.pool())
-        .await?;
-        let accepted: i64 = row.get(0);
-        let (mut cl, mut cl_values) = (base, base_values);
-        f.period("closed_on", &mut cl, &mut cl_values);
+        let (mut sql, mut values) = f.clause();
+        f.period("accepted_on", &mut sql, &mut values);
         let row = bind_all(
             sqlx::query(&format!(
                 "SELECT COUNT(*), \
-                 COALESCE(SUM(CASE WHEN outcome IS NOT NULL THEN 1 ELSE 0 END), 0), \
-                 COALESCE(SUM(CASE WHEN outcome IN ('agreement', 'settlement') THEN 1 ELSE 0 END), 0), \
-                 COALESCE(SUM(CASE WHEN rating = 'satisfied' THEN 1 ELSE 0 END), 0), \
-                 COALESCE(SUM(CASE WHEN rating = 'basic' THEN 1 ELSE 0 END), 0), \
-                 COALESCE(SUM(CASE WHEN rating = 'dissatisfied' THEN 1 ELSE 0 END), 0) \
-                 FROM complaints WHERE {cl} AND status = 'closed' AND closed_on IS NOT NULL"
+                 COALESCE(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN status = 'closed' AND outcome IS NOT NULL THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN status = 'closed' AND outcome IN ('agreement', 'settlement') THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN status = 'closed' AND rating = 'satisfied' THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN status = 'closed' AND rating = 'basic' THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN status = 'closed' AND rating = 'dissatisfied' THEN 1 ELSE 0 END), 0) \
+                 FROM complaints WHERE {sql} AND accepted_on IS NOT NULL \
+                 AND status IN ('negotiating', 'mediating', 'closed')"
             )),
-            &cl_values,
+            &values,
         )
         .fetch_one(self.pool())
         .await?;
         let n = |i: usize| row.get::<i64, _>(i).max(0) as u64;
         Ok(ComplaintCounts {
-            accepted: accepted.max(0) as u64,
-            closed: n(0),
-            mediated: n(1),
-            mediated_successfully: n(2),
-            rated_satisfied: n(3),
-            rated_basically_satisfied: n(4),
-            rated_dissatisfied: n(5),
+            accepted: n(0),
+            closed: n(1),
+            mediated: n(2),
+            mediated_successfully: n(3),
+            rated_satisfied: n(4),
+            rated_basically_satisfied: n(5),
+            rated_dissatisfied: n(6),
         })
     }
 
-    /// Money recovered for consumers and advance compensation paid (fen), over the
-    /// complaints closed in the filter's period.
+    /// Money recovered for consumers and advance compensation paid (fen), on the
+    /// complaints accepted in the filter's period (closed by now).
     pub async fn complaint_money(&self, f: &ComplaintFilter) -> StoreResult<(i64, i64)> {
         let (mut sql, mut values) = f.clause();
-        f.period("closed_on", &mut sql, &mut values);
+        f.period("accepted_on", &mut sql, &mut values);
         let row = bind_all(
             sqlx::query(&format!(
                 "SELECT CAST(COALESCE(SUM(recovered_fen), 0) AS BIGINT), \

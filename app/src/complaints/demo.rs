@@ -232,9 +232,13 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
                 actor: "consumer",
             })
             .await?;
+        // Enough this quarter, and rated badly enough, to raise the complaint flag.
         for (days, rating, summary) in [
             (60, Rating::Satisfied, "菜品中发现异物，要求退款。"),
             (30, Rating::BasicallySatisfied, "预订的宴席菜品与约定不符。"),
+            (12, Rating::Dissatisfied, "结账时发现多收了一道未点的菜。"),
+            (8, Rating::Dissatisfied, "外卖送达时餐盒破损，菜品洒漏。"),
+            (5, Rating::Dissatisfied, "服务员态度恶劣，拒绝开具发票。"),
         ] {
             let r = base(Status::Negotiating, today - Duration::days(days), summary);
             let (id, _) = store
@@ -246,7 +250,7 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
                     actor: "consumer",
                 })
                 .await?;
-            let on = (today - Duration::days(days - 4)).to_string();
+            let on = (today - Duration::days(days - 2)).to_string();
             store
                 .record_business_contact(id, org.id, &on, "当面致歉并退还餐费", 0, "unit:demo")
                 .await?;

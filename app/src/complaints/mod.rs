@@ -116,9 +116,10 @@ pub fn RatesTiles(rates: RatesView) -> impl IntoView {
                 <details class="info">
                     <summary aria-label=move || locale.get().pick("口径说明", "How they are counted")>"ⓘ"</summary>
                     <div class="info__body" data-testid="rate-definitions">
-                        <p><strong>{move || locale.get().pick("处理率", "Handling rate")}</strong>{move || locale.get().pick(" = 期内办结件数 ÷ 期内受理件数（按受理日期、办结日期计入）。", " = complaints closed ÷ complaints accepted in the period (by the dates accepted and closed).")}</p>
-                        <p><strong>{move || locale.get().pick("处理成功率", "Success rate")}</strong>{move || locale.get().pick(" = 达成调解协议或协商和解件数 ÷ 进入调解（含企业协商）后办结件数。", " = closed with a mediation agreement or a settlement ÷ closed cases that went to mediation (including the business's own negotiation).")}</p>
-                        <p><strong>{move || locale.get().pick("满意率", "Satisfaction rate")}</strong>{move || locale.get().pick(" = “满意”与“基本满意”评价数 ÷ 全部评价数（未评价不计入）。", " = \"satisfied\" and \"basically satisfied\" ratings ÷ all ratings given (no answer is not counted).")}</p>
+                        <p>{move || locale.get().pick("按受理日期统计：期内受理的投诉，看它们到今天的办理结果。", "Counted by the date accepted: the complaints accepted in the period, and what has become of them by today.")}</p>
+                        <p><strong>{move || locale.get().pick("处理率", "Handling rate")}</strong>{move || locale.get().pick(" = 期内受理的投诉中已办结的件数 ÷ 期内受理件数。", " = of the complaints accepted in the period, those closed ÷ all of them.")}</p>
+                        <p><strong>{move || locale.get().pick("处理成功率", "Success rate")}</strong>{move || locale.get().pick(" = 其中达成调解协议或协商和解的件数 ÷ 其中经调解（含企业协商）办结的件数。", " = of those, closed with a mediation agreement or a settlement ÷ closed after mediation (including the business's own negotiation).")}</p>
+                        <p><strong>{move || locale.get().pick("满意率", "Satisfaction rate")}</strong>{move || locale.get().pick(" = 其中“满意”与“基本满意”的评价数 ÷ 全部评价数（未评价不计入）。", " = of those, \"satisfied\" and \"basically satisfied\" ratings ÷ all ratings given (no answer is not counted).")}</p>
                         <p>{move || locale.get().pick("分母为零时显示“—”（无数据），不显示 0% 或 100%。", "With nothing to divide by, a rate shows \"—\" (no data), never 0 % or 100 %.")}</p>
                     </div>
                 </details>
@@ -139,6 +140,18 @@ pub fn RatesTiles(rates: RatesView) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// The `<option>`s of an enumeration, `chosen` selected.
+pub fn options<T: domain::complaint::Coded>(chosen: &str) -> impl IntoView {
+    let locale = use_locale();
+    T::all()
+        .iter()
+        .map(|v| {
+            let (zh, en) = v.name();
+            view! { <option value=v.code() selected=chosen == v.code()>{move || locale.get().pick(zh, en)}</option> }
+        })
+        .collect_view()
 }
 
 /// The status as a badge.

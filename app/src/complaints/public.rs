@@ -145,10 +145,7 @@ fn complain_form(f: ComplaintForm) -> impl IntoView {
             <label>{move || locale.get().pick("行业", "Industry")}
                 <select name="industry" required>
                     <option value="">{move || locale.get().pick("请选择", "Choose")}</option>
-                    {Industry::ALL.iter().map(|i| {
-                        let (zh, en) = i.name();
-                        view! { <option value=i.code() selected=chosen_industry == i.code()>{move || locale.get().pick(zh, en)}</option> }
-                    }).collect_view()}
+                    {super::options::<Industry>(&chosen_industry)}
                 </select>
             </label>
             <label>{move || locale.get().pick("您的姓名", "Your name")}
@@ -275,6 +272,8 @@ fn tracked_view(t: Tracked) -> impl IntoView {
             <dt>{move || locale.get().pick("投诉人", "Consumer")}</dt><dd>{c.consumer.clone()}{" "}{c.phone.clone()}</dd>
             <dt>{move || locale.get().pick("乡镇 · 行业", "Township · industry")}</dt><dd>{c.township.clone()}{" · "}{move || locale.get().pick(izh, ien)}</dd>
             <dt>{move || locale.get().pick("登记日期", "Received")}</dt><dd>{c.received_on.clone()}</dd>
+            <dt>{move || locale.get().pick("投诉内容", "What happened")}</dt><dd>{c.summary.clone()}</dd>
+            {(!c.demand.is_empty()).then(|| view! { <dt>{move || locale.get().pick("诉求", "Asks for")}</dt><dd>{c.demand.clone()}</dd> })}
             {outcome.map(|(zh, en)| view! { <dt>{move || locale.get().pick("办结方式", "Outcome")}</dt><dd data-testid="tracked-outcome">{move || locale.get().pick(zh, en)}</dd> })}
             {rated.map(|(zh, en)| view! { <dt>{move || locale.get().pick("您的评价", "Your rating")}</dt><dd data-testid="tracked-rating">{move || locale.get().pick(zh, en)}</dd> })}
         </dl>

@@ -4,7 +4,7 @@
 //! (accept or refuse, link the business, escalate, close, record a callback rating),
 //! imports of 12315 exports, and exports to csv and xlsx.
 
-use super::{AreaChoice, ClockLine, ComplaintView, RatesTiles, RatesView, StatusBadge};
+use super::{options, AreaChoice, ClockLine, ComplaintView, RatesTiles, RatesView, StatusBadge};
 use crate::errors::AppError;
 use crate::forms::{Loaded, PostNote};
 use crate::i18n::{use_locale, Msg};
@@ -278,19 +278,19 @@ fn list_view(l: ComplaintList) -> impl IntoView {
             <label>{move || locale.get().pick("行业", "Industry")}
                 <select name="industry">
                     <option value="">{move || locale.get().pick("全部", "All")}</option>
-                    {Industry::ALL.iter().map(|i| { let (zh, en) = i.name(); view! { <option value=i.code() selected=chosen(&q.industry, i.code())>{move || locale.get().pick(zh, en)}</option> } }).collect_view()}
+                    {options::<Industry>(q.industry.as_deref().unwrap_or_default())}
                 </select>
             </label>
             <label>{move || locale.get().pick("状态", "Status")}
                 <select name="status">
                     <option value="">{move || locale.get().pick("全部", "All")}</option>
-                    {Status::ALL.iter().map(|s| { let (zh, en) = s.name(); view! { <option value=s.code() selected=chosen(&q.status, s.code())>{move || locale.get().pick(zh, en)}</option> } }).collect_view()}
+                    {options::<Status>(q.status.as_deref().unwrap_or_default())}
                 </select>
             </label>
             <label>{move || locale.get().pick("渠道", "Channel")}
                 <select name="channel">
                     <option value="">{move || locale.get().pick("全部", "All")}</option>
-                    {Channel::ALL.iter().map(|c| { let (zh, en) = c.name(); view! { <option value=c.code() selected=chosen(&q.channel, c.code())>{move || locale.get().pick(zh, en)}</option> } }).collect_view()}
+                    {options::<Channel>(q.channel.as_deref().unwrap_or_default())}
                 </select>
             </label>
             <label>{move || locale.get().pick("单位、编号或查询码", "Business, number or code")}<input type="text" name="q" value=q.text.clone().unwrap_or_default()/></label>
@@ -503,7 +503,7 @@ fn case_view(v: CaseView) -> impl IntoView {
                 <input type="hidden" name="action" value="refuse"/>
                 <label>{move || locale.get().pick("不予受理原因", "Ground for not accepting")}
                     <select name="ground"><option value="">{move || locale.get().pick("请选择", "Choose")}</option>
-                        {RefusalGround::ALL.iter().map(|g| { let (zh, en) = g.name(); view! { <option value=g.code()>{move || locale.get().pick(zh, en)}</option> } }).collect_view()}
+                        {options::<RefusalGround>("")}
                     </select></label>
                 <button class="button button--secondary" data-testid="case-refuse">{move || locale.get().pick("不予受理", "Do not accept")}</button>
             </form>
@@ -527,7 +527,7 @@ fn case_view(v: CaseView) -> impl IntoView {
                 <input type="hidden" name="action" value="close"/>
                 <label>{move || locale.get().pick("办结方式", "Outcome")}
                     <select name="outcome"><option value="">{move || locale.get().pick("请选择", "Choose")}</option>
-                        {Outcome::ALL.iter().map(|o| { let (zh, en) = o.name(); view! { <option value=o.code()>{move || locale.get().pick(zh, en)}</option> } }).collect_view()}
+                        {options::<Outcome>("")}
                     </select></label>
                 <label>{move || locale.get().pick("挽回经济损失（元）", "Recovered for the consumer (yuan)")}<input type="text" inputmode="decimal" name="recovered"/></label>
                 <label>{move || locale.get().pick("先行赔付（元）", "Advance compensation (yuan)")}<input type="text" inputmode="decimal" name="advance"/></label>
@@ -628,7 +628,7 @@ fn entry_form((today, areas): (String, Vec<AreaChoice>)) -> impl IntoView {
         <form method="post" action="/complaints/file" class="decision" data-testid="entry-form">
             <label>{move || locale.get().pick("投诉渠道", "Channel")}
                 <select name="channel">
-                    {Channel::ALL.iter().map(|c| { let (zh, en) = c.name(); view! { <option value=c.code() selected=channel == c.code()>{move || locale.get().pick(zh, en)}</option> } }).collect_view()}
+                    {options::<Channel>(&channel)}
                 </select></label>
             <label>{move || locale.get().pick("投诉编号（选填，如12315工单号）", "Complaint number (optional, e.g. the 12315 number)")}<input type="text" name="number" maxlength="40" value=kept("number")/></label>
             <label>{move || locale.get().pick("登记日期", "Received on")}<input type="date" name="received_on" max=today.clone() value=received/></label>
@@ -642,7 +642,7 @@ fn entry_form((today, areas): (String, Vec<AreaChoice>)) -> impl IntoView {
                 </select></label>
             <label>{move || locale.get().pick("行业", "Industry")}
                 <select name="industry"><option value="">{move || locale.get().pick("请选择", "Choose")}</option>
-                    {Industry::ALL.iter().map(|i| { let (zh, en) = i.name(); view! { <option value=i.code() selected=industry == i.code()>{move || locale.get().pick(zh, en)}</option> } }).collect_view()}
+                    {options::<Industry>(&industry)}
                 </select></label>
             <label>{move || locale.get().pick("投诉内容", "What happened")}<textarea name="summary" rows="4" maxlength="2000">{kept("summary")}</textarea></label>
             <label>{move || locale.get().pick("诉求（选填）", "Asks for (optional)")}<input type="text" name="demand" maxlength="200" value=kept("demand")/></label>
@@ -1210,11 +1210,16 @@ pub mod ssr {
         }
     }
 
+    struct Export {
+        rows: Vec<store::complaints::Complaint>,
+        townships: std::collections::HashMap<String, String>,
+    }
+
     async fn rows_for_export(
         store: &store::Store,
         user: &CurrentUser,
         p: &[(String, String)],
-    ) -> Result<Vec<store::complaints::Complaint>, crate::errors::AppError> {
+    ) -> Result<Export, crate::errors::AppError> {
         let q = ListQuery::from_pairs(|k| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
         let today = common::today(store).await;
         let f = super::scope::filter(user, &q, today);
@@ -1229,11 +1234,17 @@ pub mod ssr {
                 break;
             }
         }
-        Ok(out)
+        Ok(Export {
+            rows: out,
+            townships: super::super::ssr::township_names(store).await?,
+        })
     }
 
     /// The columns of an export: the import's own headers, so an export imports back.
-    fn export_cells(c: &store::complaints::Complaint) -> Vec<String> {
+    fn export_cells(
+        c: &store::complaints::Complaint,
+        townships: &std::collections::HashMap<String, String>,
+    ) -> Vec<String> {
         let name = |code: &Option<String>,
                     parse: fn(&str) -> Option<(&'static str, &'static str)>| {
             code.as_deref()
@@ -1256,7 +1267,10 @@ pub mod ssr {
                 Column::ConsumerPhone => domain::complaint::mask_phone(&c.consumer_phone),
                 Column::UnitName => c.unit_name.clone(),
                 Column::UnitCreditCode => c.unit_credit_code.clone().unwrap_or_default(),
-                Column::Township => c.area_code.clone(),
+                Column::Township => townships
+                    .get(c.area_code.get(..9).unwrap_or(&c.area_code))
+                    .cloned()
+                    .unwrap_or_else(|| c.area_code.clone()),
                 Column::Industry => Industry::parse(&c.industry)
                     .map(|i| i.name().0.to_string())
                     .unwrap_or_default(),
@@ -1278,14 +1292,6 @@ pub mod ssr {
             .collect()
     }
 
-    fn csv_cell(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    }
-
     pub async fn export_csv(
         State(state): State<AppState>,
         user: Option<Extension<CurrentUser>>,
@@ -1294,15 +1300,18 @@ pub mod ssr {
         let Some(user) = staff(user, READERS) else {
             return to("/login");
         };
-        let Ok(rows) = rows_for_export(&state.store, &user, &p).await else {
+        let Ok(export) = rows_for_export(&state.store, &user, &p).await else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
         let mut out = String::from("\u{feff}");
         let header: Vec<&str> = Column::ALL.iter().map(|c| c.header().0).collect();
         out.push_str(&header.join(","));
         out.push('\n');
-        for c in &rows {
-            let cells: Vec<String> = export_cells(c).iter().map(|s| csv_cell(s)).collect();
+        for c in &export.rows {
+            let cells: Vec<String> = export_cells(c, &export.townships)
+                .iter()
+                .map(|s| super::super::import::csv_cell(s))
+                .collect();
             out.push_str(&cells.join(","));
             out.push('\n');
         }
@@ -1327,7 +1336,7 @@ pub mod ssr {
         let Some(user) = staff(user, READERS) else {
             return to("/login");
         };
-        let Ok(rows) = rows_for_export(&state.store, &user, &p).await else {
+        let Ok(export) = rows_for_export(&state.store, &user, &p).await else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
         let book = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -1339,8 +1348,8 @@ pub mod ssr {
             for (i, col) in Column::ALL.iter().enumerate() {
                 sheet.write_string_with_format(0, i as u16, col.header().0, &bold)?;
             }
-            for (r, c) in rows.iter().enumerate() {
-                for (i, cell) in export_cells(c).iter().enumerate() {
+            for (r, c) in export.rows.iter().enumerate() {
+                for (i, cell) in export_cells(c, &export.townships).iter().enumerate() {
                     sheet.write_string(r as u32 + 1, i as u16, cell)?;
                 }
             }

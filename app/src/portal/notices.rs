@@ -281,6 +281,7 @@ pub struct Plaque {
     pub revoke_reason: Option<String>,
     pub verify_url: String,
     pub qr_svg: String,
+    pub token: String,
 }
 
 #[server(prefix = "/api", endpoint = "plaque")]
@@ -336,6 +337,7 @@ pub async fn fetch_plaque(token: String) -> Result<Plaque, AppError> {
         revoke_reason: r.revoke_reason,
         verify_url,
         qr_svg,
+        token,
     })
 }
 
@@ -396,7 +398,12 @@ fn VerifyBody(p: Plaque) -> impl IntoView {
             <dt>{move || locale.get().pick("证书编号", "Certificate")}</dt><dd data-testid="verify-certificate">{p.certificate_no.clone()}</dd>
             <dt>{move || locale.get().pick("认定日期", "Recognised on")}</dt><dd>{p.recognised_on.clone()}</dd>
         </dl>
-        <p class="panel__lead">{move || locale.get().pick("消费遇到问题？可拨打 12315 投诉举报。", "A problem with a purchase? Call 12315.")}</p>
+        <section class="summary" data-testid="verify-complain">
+            <p class="panel__lead">{move || locale.get().pick("在这家单位消费遇到问题？示范单位须在 10 个工作日内与您协商处理。", "A problem with a purchase here? Recognised units must settle with you within 10 working days.")}</p>
+            <p class="verify-actions"><a class="button" href=format!("/complain?unit={}", p.token) data-testid="complain-here">{move || locale.get().pick("投诉这家单位", "Complain about this unit")}</a>
+               <a href="/track">{move || locale.get().pick("查询投诉进度", "Follow a complaint")}</a></p>
+            <p class="muted">{move || locale.get().pick("也可拨打 12315 投诉举报。", "You can also call 12315.")}</p>
+        </section>
     }
 }
 

@@ -22,6 +22,8 @@ pub struct RegisterRow {
     /// An open re-inspection: (its id, plan).
     pub pending: Option<(i64, String)>,
     pub last_result: Option<(String, String)>,
+    /// Complaint thresholds crossed this quarter (dynamic management): 中文, English.
+    pub complaint_flags: Vec<(String, String)>,
 }
 
 #[server(prefix = "/api", endpoint = "recognition_register")]
@@ -35,12 +37,20 @@ pub async fn recognition_register() -> Result<Vec<RegisterRow>, AppError> {
 #[cfg(feature = "ssr")]
 pub async fn register(store: &store::Store, area: &str) -> Result<Vec<RegisterRow>, AppError> {
     let today = super::common::today(store).await;
+    let mut flagged = crate::complaints::ssr::flagged_units(store, area).await?;
     let mut out = Vec::new();
     for r in store.recognitions_under(area).await? {
         let until = chrono::NaiveDate::parse_from_str(&r.valid_until, "%Y-%m-%d")
             .map_err(AppError::internal)?;
         let history = store.reinspections_of(r.id).await?;
+        let complaint_flags = flagged
+            .remove(&r.organisation_id)
+            .unwrap_or_default()
+            .iter()
+            .map(|f| f.describe())
+            .collect();
         out.push(RegisterRow {
+            complaint_flags,
             id: r.id,
             organisation_name: r.organisation_name,
             category: domain::Category::parse(&r.category_code).unwrap_or(domain::Category::Unit),
@@ -78,6 +88,7 @@ pub fn RegisterPage() -> impl IntoView {
             <form method="post" action="/reinspections/plan" class="inline-form" data-testid="plan-form">
                 <label>{move || locale.get().pick("复查计划名称", "Plan name")}<input type="text" name="plan" maxlength="80" value="2027年第一季度复查"/></label>
                 <label>{move || locale.get().pick("抽查数量（留空为全部）", "Sample size (empty: all)")}<input type="number" name="sample" min="1" inputmode="numeric"/></label>
+                <label class="check"><input type="checkbox" name="flagged" value="1"/>{move || locale.get().pick("只安排投诉预警单位", "Only units with a complaint flag")}</label>
                 <button class="button">{move || locale.get().pick("安排复查", "Plan re-inspections")}</button>
             </form>
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
@@ -92,7 +103,13 @@ pub fn RegisterPage() -> impl IntoView {
                                     let (szh, sen) = r.status.name();
                                     view! {
                                         <li class="review-card" data-testid="register-row">
-                                            <h3>{r.organisation_name.clone()}</h3>
+                                            <h3>{r.organisation_name.clone()}
+                                                {(!r.complaint_flags.is_empty()).then(|| view! { <span class="badge badge--bad" data-testid="complaint-flag">{move || locale.get().pick("投诉预警", "Complaint flag")}</span> })}
+                                            </h3>
+                                            {(!r.complaint_flags.is_empty()).then(|| {
+                                                let flags = r.complaint_flags.clone();
+                                                view! { <p class="alert alert--error">{move || flags.iter().map(|(zh, en)| locale.get().pick(zh, en).to_string()).collect::<Vec<_>>().join("；")}</p> }
+                                            })}
                                             <p class="panel__lead">{move || locale.get().pick(czh, cen)}{format!(" · {} · {} → {} · ", r.certificate_no, r.recognised_on, r.valid_until)}<strong>{move || locale.get().pick(szh, sen)}</strong></p>
                                             <p><a href=format!("/certificate/{}", r.token)>{move || locale.get().pick("证书", "Certificate")}</a>" · "<a href=format!("/verify/{}", r.token)>{move || locale.get().pick("查验页", "Verification page")}</a></p>
                                             {r.last_result.clone().map(|(res, at)| view! { <p class="panel__lead">{move || locale.get().pick("上次复查：", "Last re-inspection: ")}{if res == "kept" { locale.get().pick("保留", "kept") } else { locale.get().pick("撤销", "revoked") }}{format!(" · {}", crate::format::short_time(&at))}</p> })}
@@ -178,6 +195,7 @@ pub mod ssr {
         let mut ids: Vec<i64> = rows
             .iter()
             .filter(|r| r.status == domain::notice::PlaqueStatus::Valid && r.pending.is_none())
+            .filter(|r| field(&p, "flagged") != "1" || !r.complaint_flags.is_empty())
             .map(|r| r.id)
             .collect();
         if let Ok(n) = field(&p, "sample").parse::<usize>() {

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Import benchmark (not a test): generates a 12315 export of ROWS rows (default 1 M),
+# then imports it with full validation on SQLite and on PostgreSQL, and prints rows per
+# second and peak memory next to `sqlite3 .import` of the same CSV (no validation).
+#
+#   ./scripts/bench-import.sh            # 1 000 000 rows
+#   ROWS=100000 ./scripts/bench-import.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+ROWS="${ROWS:-1000000}"
+PG_ADMIN="${FANGXIN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if [ ! -x "$FANGXIN_BIN" ]; then
+  step "building the release binary"
+  cargo build --release -p server
+fi
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+csv="$work/12315.csv"
+
+step "generating $ROWS rows"
+FANGXIN_DATA_DIR="$work/gen" "$FANGXIN_BIN" sample-12315 --rows "$ROWS" --out "$csv" --seed 2026
+echo "file: $(du -h "$csv" | cut -f1)"
+
+measure() { # label, command…  → prints seconds and peak RSS (MB)
+  local label="$1"; shift
+  local t0 t1 rss
+  t0=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$work/out" 2>&1 || { cat "$work/out"; return 1; }
+  t1=$(date +%s.%N)
+  rss=$(tail -1 "$work/rss")
+  awk -v l="$label" -v n="$ROWS" -v a="$t0" -v b="$t1" -v m="$rss" \
+    'BEGIN { s = b - a; printf "%-34s %8.2f s %12.0f rows/s %8.1f MB peak\n", l, s, n / s, m / 1024 }'
+  grep -h "imported" "$work/out" || true
+}
+
+echo
+echo "== results ($ROWS rows) =="
+measure "sqlite3 .import (no validation)" sqlite3 "$work/baseline.db" ".mode csv" ".import $csv raw"
+# The fangxin runs include start-up (migrations, reference data); the line under each
+# gives the import alone, as the command measures it.
+measure "fangxin import, SQLite" env FANGXIN_DATA_DIR="$work/sqlite" "$FANGXIN_BIN" import-complaints "$csv"
+db="fx_bench_$$"
+base="${PG_ADMIN%/*}"
+if psql "$PG_ADMIN" -qc "CREATE DATABASE $db" 2>/dev/null; then
+  measure "fangxin import, PostgreSQL" env DATABASE_URL="$base/$db" FANGXIN_DATA_DIR="$work/pg" "$FANGXIN_BIN" import-complaints "$csv"
+  psql "$PG_ADMIN" -qc "DROP DATABASE $db" >/dev/null 2>&1 || true
+else
+  echo "PostgreSQL at $PG_ADMIN not reachable: skipped"
+fi
