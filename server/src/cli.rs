@@ -76,6 +76,7 @@ pub enum Command {
     /// started with FANGXIN_TEST_CLOCK=1 reads it: this is for browser tests and demos.
     Clock(ClockArgs),
     /// Write a generated 12315 export (CSV) for tests, demos and the import benchmark.
+    #[command(name = "sample-12315")]
     Sample12315(Sample12315Args),
     /// Import a 12315 export (CSV or XLSX) all or nothing; prints rows per second, and
     /// the first problems when the file is refused.
