@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 csv="$work/12315.csv"
 
 step "generating $ROWS rows"
-FANGXIN_DATA_DIR="$work/gen" "$FANGXIN_BIN" sample12315 --rows "$ROWS" --out "$csv" --seed 2026
+FANGXIN_DATA_DIR="$work/gen" "$FANGXIN_BIN" sample-12315 --rows "$ROWS" --out "$csv" --seed 2026
 echo "file: $(du -h "$csv" | cut -f1)"
 
 measure() { # label, command…  → prints seconds and peak RSS (MB)

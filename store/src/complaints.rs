@@ -303,6 +303,19 @@ pub struct ImportRun {
 
 /// Rows per INSERT: well under both databases' limits on bound values.
 pub const IMPORT_BATCH: usize = 500;
+/// SQLite's page cache during an import, in KiB.
+const IMPORT_CACHE_KB: i64 = 65536;
+
+impl ImportRun {
+    async fn restore_cache(&mut self) -> StoreResult<()> {
+        if self.backend == crate::Backend::Sqlite {
+            sqlx::query("PRAGMA cache_size = -2000")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
 
 impl ImportRun {
     /// Inserts a batch; returns the positions (in `records`) of complaint numbers that
@@ -366,13 +379,14 @@ impl ImportRun {
         .bind(self.import_id)
         .execute(&mut *self.tx)
         .await?;
+        self.restore_cache().await?;
         self.tx.commit().await?;
         Ok(self.import_id)
     }
 
     /// Keeps nothing of the rows; records the refusal and its report.
     pub async fn reject(
-        self,
+        mut self,
         store: &Store,
         file_name: &str,
         imported_by: &str,
@@ -380,6 +394,7 @@ impl ImportRun {
         rows_bad: i64,
         report: &str,
     ) -> StoreResult<i64> {
+        self.restore_cache().await?;
         self.tx.rollback().await?;
         let row = sqlx::query(
             "INSERT INTO complaint_imports \
@@ -860,6 +875,14 @@ impl Store {
     /// Starts an import: one transaction that holds every row until the end.
     pub async fn begin_import(&self, file_name: &str, imported_by: &str) -> StoreResult<ImportRun> {
         let mut tx = self.pool().begin().await?;
+        if self.backend() == crate::Backend::Sqlite {
+            // A bigger page cache for this connection while the transaction lasts: with
+            // the default 2 MB, a million rows and their indexes spill to the WAL page by
+            // page. Bounded (64 MB) whatever the file's size; set back at the end.
+            sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KB}"))
+                .execute(&mut *tx)
+                .await?;
+        }
         let now = now_text();
         let row = sqlx::query(
             "INSERT INTO complaint_imports \
