@@ -148,7 +148,7 @@ fn desk_view(d: Desk) -> impl IntoView {
                         <p class="entry__name">{c.summary.chars().take(40).collect::<String>()}</p>
                         <p class="entry__meta">{c.consumer.clone()}{format!(" · {} · ", c.closed_on.clone().unwrap_or_default())}
                             {outcome.map(|(zh, en)| move || locale.get().pick(zh, en))}
-                            {" · "}{match rating { Some((zh, en)) => locale.get_untracked().pick(zh, en).to_string(), None => locale.get_untracked().pick("未评价", "not rated").to_string() }}
+                            {" · "}{move || match rating { Some((zh, en)) => locale.get().pick(zh, en).to_string(), None => locale.get().pick("未评价", "not rated").to_string() }}
                         </p>
                     </li>
                 }

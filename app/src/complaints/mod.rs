@@ -181,7 +181,7 @@ pub fn ClockLine(clock: Option<(Overdue, String, i64)>) -> impl IntoView {
         let class = if left < 0 { "clock clock--late" } else { "clock" };
         view! {
             <p class=class data-testid="complaint-clock" data-left=left>
-                {move || locale.get().pick(kzh, ken)}{"："}
+                {move || locale.get().pick(kzh, ken)}{move || locale.get().pick("：", ": ")}
                 {move || if left >= 0 {
                     locale.get().pick(&format!("还剩 {left} 个工作日（{due} 前）"), &format!("{left} working days left (by {due})")).to_string()
                 } else {

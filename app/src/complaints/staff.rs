@@ -314,7 +314,7 @@ fn list_view(l: ComplaintList) -> impl IntoView {
                     {l.flagged.iter().map(|(name, reasons)| {
                         let reasons = reasons.clone();
                         view! { <li class="entry"><p class="entry__name">{name.clone()}</p>
-                            <p class="entry__meta">{move || reasons.iter().map(|(zh, en)| locale.get().pick(zh, en).to_string()).collect::<Vec<_>>().join("；")}</p></li> }
+                            <p class="entry__meta">{move || reasons.iter().map(|(zh, en)| locale.get().pick(zh, en).to_string()).collect::<Vec<_>>().join(locale.get().pick("；", "; "))}</p></li> }
                     }).collect_view()}
                 </ul>
             </section>

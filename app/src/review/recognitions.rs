@@ -108,7 +108,7 @@ pub fn RegisterPage() -> impl IntoView {
                                             </h3>
                                             {(!r.complaint_flags.is_empty()).then(|| {
                                                 let flags = r.complaint_flags.clone();
-                                                view! { <p class="alert alert--error">{move || flags.iter().map(|(zh, en)| locale.get().pick(zh, en).to_string()).collect::<Vec<_>>().join("；")}</p> }
+                                                view! { <p class="alert alert--error">{move || flags.iter().map(|(zh, en)| locale.get().pick(zh, en).to_string()).collect::<Vec<_>>().join(locale.get().pick("；", "; "))}</p> }
                                             })}
                                             <p class="panel__lead">{move || locale.get().pick(czh, cen)}{format!(" · {} · {} → {} · ", r.certificate_no, r.recognised_on, r.valid_until)}<strong>{move || locale.get().pick(szh, sen)}</strong></p>
                                             <p><a href=format!("/certificate/{}", r.token)>{move || locale.get().pick("证书", "Certificate")}</a>" · "<a href=format!("/verify/{}", r.token)>{move || locale.get().pick("查验页", "Verification page")}</a></p>
