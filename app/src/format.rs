@@ -44,6 +44,20 @@ pub fn short_time(rfc3339: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Percent-encodes a value for a query string.
+pub fn urlencode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

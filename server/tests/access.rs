@@ -1331,9 +1331,10 @@ async fn a_complaint_from_a_plaque_reaches_the_desk_and_is_rated_once() {
         ..Default::default()
     };
     assert_eq!(
-        db.complaint_counts(&mine)
+        db.complaint_figures(&mine)
             .await
             .unwrap()
+            .counts
             .satisfaction_rate(),
         None
     );
@@ -1363,9 +1364,10 @@ async fn a_complaint_from_a_plaque_reaches_the_desk_and_is_rated_once() {
     .await;
     assert!(to.ends_with("?error=state"), "{to}");
     assert_eq!(
-        db.complaint_counts(&mine)
+        db.complaint_figures(&mine)
             .await
             .unwrap()
+            .counts
             .satisfaction_rate(),
         Some(1.0)
     );

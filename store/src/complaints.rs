@@ -121,6 +121,14 @@ pub struct ComplaintImport {
     pub created_at: String,
 }
 
+/// What the rates panel shows for a filter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintFigures {
+    pub counts: ComplaintCounts,
+    pub recovered_fen: i64,
+    pub advance_fen: i64,
+}
+
 /// Which complaints a list, an export or a count covers. Empty fields do not filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComplaintFilter {
@@ -523,9 +531,9 @@ impl Store {
     }
 
     /// The counts behind the three rates over the filter's period, counted as
-    /// `domain::complaint::counts_of` does: the complaints accepted in the period, with
-    /// what became of them.
-    pub async fn complaint_counts(&self, f: &ComplaintFilter) -> StoreResult<ComplaintCounts> {
+    /// `domain::complaint::counts_of` does (the complaints accepted in the period, with
+    /// what became of them), and the money recovered and advanced on them: one scan.
+    pub async fn complaint_figures(&self, f: &ComplaintFilter) -> StoreResult<ComplaintFigures> {
         let (mut sql, mut values) = f.clause();
         f.period("accepted_on", &mut sql, &mut values);
         let row = bind_all(
@@ -536,7 +544,9 @@ impl Store {
                  COALESCE(SUM(CASE WHEN status = 'closed' AND outcome IN ('agreement', 'settlement') THEN 1 ELSE 0 END), 0), \
                  COALESCE(SUM(CASE WHEN status = 'closed' AND rating = 'satisfied' THEN 1 ELSE 0 END), 0), \
                  COALESCE(SUM(CASE WHEN status = 'closed' AND rating = 'basic' THEN 1 ELSE 0 END), 0), \
-                 COALESCE(SUM(CASE WHEN status = 'closed' AND rating = 'dissatisfied' THEN 1 ELSE 0 END), 0) \
+                 COALESCE(SUM(CASE WHEN status = 'closed' AND rating = 'dissatisfied' THEN 1 ELSE 0 END), 0), \
+                 CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN recovered_fen ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN status = 'closed' THEN advance_fen ELSE 0 END), 0) AS BIGINT) \
                  FROM complaints WHERE {sql} AND accepted_on IS NOT NULL \
                  AND status IN ('negotiating', 'mediating', 'closed')"
             )),
@@ -545,33 +555,19 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         let n = |i: usize| row.get::<i64, _>(i).max(0) as u64;
-        Ok(ComplaintCounts {
-            accepted: n(0),
-            closed: n(1),
-            mediated: n(2),
-            mediated_successfully: n(3),
-            rated_satisfied: n(4),
-            rated_basically_satisfied: n(5),
-            rated_dissatisfied: n(6),
+        Ok(ComplaintFigures {
+            counts: ComplaintCounts {
+                accepted: n(0),
+                closed: n(1),
+                mediated: n(2),
+                mediated_successfully: n(3),
+                rated_satisfied: n(4),
+                rated_basically_satisfied: n(5),
+                rated_dissatisfied: n(6),
+            },
+            recovered_fen: row.get(7),
+            advance_fen: row.get(8),
         })
-    }
-
-    /// Money recovered for consumers and advance compensation paid (fen), on the
-    /// complaints accepted in the filter's period (closed by now).
-    pub async fn complaint_money(&self, f: &ComplaintFilter) -> StoreResult<(i64, i64)> {
-        let (mut sql, mut values) = f.clause();
-        f.period("accepted_on", &mut sql, &mut values);
-        let row = bind_all(
-            sqlx::query(&format!(
-                "SELECT CAST(COALESCE(SUM(recovered_fen), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(advance_fen), 0) AS BIGINT) \
-                 FROM complaints WHERE {sql} AND status = 'closed'"
-            )),
-            &values,
-        )
-        .fetch_one(self.pool())
-        .await?;
-        Ok((row.get(0), row.get(1)))
     }
 
     /// Open complaints (for the overdue flags, which need the holiday calendar).
@@ -630,10 +626,12 @@ impl Store {
 
     /// Moves a complaint from `from` to a new state with the given assignments, and
     /// records the event. Refused when it is no longer in `from`.
+    #[allow(clippy::too_many_arguments)]
     async fn move_complaint(
         &self,
         id: i64,
         from: &[Status],
+        business: Option<i64>,
         set: &str,
         values: Vec<Value>,
         actor: &str,
@@ -643,18 +641,29 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let states: Vec<String> = from.iter().map(|s| format!("'{}'", s.code())).collect();
         let n = values.len();
+        // A business acts only on complaints against itself: part of the same guarded write.
+        let own = match business {
+            Some(_) => format!(" AND organisation_id = ${}", n + 3),
+            None => String::new(),
+        };
         let sql = format!(
-            "UPDATE complaints SET {set}, updated_at = ${} WHERE id = ${} AND status IN ({})",
+            "UPDATE complaints SET {set}, updated_at = ${} WHERE id = ${} AND status IN ({}){own}",
             n + 1,
             n + 2,
             states.join(", ")
         );
         let mut q = bind_all(sqlx::query(&sql), &values);
         q = q.bind(now.as_str()).bind(id);
+        if let Some(org) = business {
+            q = q.bind(org);
+        }
         if q.execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Refused(format!(
-                "complaint {id} is not {}",
-                states.join(" or ")
+                "complaint {id} is not {}{}",
+                states.join(" or "),
+                business
+                    .map(|o| format!(" against organisation {o}"))
+                    .unwrap_or_default()
             )));
         }
         event(&mut tx, id, actor, zh, en, &now).await?;
@@ -668,6 +677,7 @@ impl Store {
         self.move_complaint(
             id,
             &[Status::Received],
+            None,
             "status = CASE WHEN organisation_id IS NULL THEN 'mediating' ELSE 'negotiating' END, \
              accepted_on = $1",
             vec![Value::Text(today.into())],
@@ -688,6 +698,7 @@ impl Store {
         self.move_complaint(
             id,
             &[Status::Received],
+            None,
             "status = 'not_accepted', refusal_ground = $1, closed_on = $2",
             vec![Value::Text(ground.code().into()), Value::Text(today.into())],
             actor,
@@ -706,6 +717,7 @@ impl Store {
         self.move_complaint(
             id,
             &[Status::Received, Status::Negotiating, Status::Mediating],
+            None,
             "organisation_id = $1",
             vec![Value::Int(organisation_id)],
             actor,
@@ -724,10 +736,10 @@ impl Store {
         advance_fen: i64,
         actor: &str,
     ) -> StoreResult<()> {
-        self.guard_organisation(id, organisation_id).await?;
         self.move_complaint(
             id,
             &[Status::Negotiating],
+            Some(organisation_id),
             "unit_contacted_on = $1, unit_offer = $2, advance_fen = $3",
             vec![
                 Value::Text(contacted_on.into()),
@@ -752,10 +764,10 @@ impl Store {
         recovered_fen: i64,
         actor: &str,
     ) -> StoreResult<()> {
-        self.guard_organisation(id, organisation_id).await?;
         self.move_complaint(
             id,
             &[Status::Negotiating],
+            Some(organisation_id),
             "status = 'closed', outcome = 'settlement', closed_on = $1, recovered_fen = $2",
             vec![Value::Text(today.into()), Value::Int(recovered_fen)],
             actor,
@@ -774,10 +786,10 @@ impl Store {
         organisation_id: i64,
         actor: &str,
     ) -> StoreResult<()> {
-        self.guard_organisation(id, organisation_id).await?;
         self.move_complaint(
             id,
             &[Status::Negotiating],
+            Some(organisation_id),
             "unit_failed = 1",
             vec![],
             actor,
@@ -786,20 +798,12 @@ impl Store {
         .await
     }
 
-    async fn guard_organisation(&self, id: i64, organisation_id: i64) -> StoreResult<()> {
-        match self.complaint(id).await? {
-            Some(c) if c.organisation_id == Some(organisation_id) => Ok(()),
-            _ => Err(StoreError::Refused(format!(
-                "complaint {id} is not against organisation {organisation_id}"
-            ))),
-        }
-    }
-
     /// Staff take over from the business (it failed, or its 10 working days ran out).
     pub async fn escalate_complaint(&self, id: i64, actor: &str) -> StoreResult<()> {
         self.move_complaint(
             id,
             &[Status::Negotiating],
+            None,
             "status = 'mediating'",
             vec![],
             actor,
@@ -824,6 +828,7 @@ impl Store {
         self.move_complaint(
             id,
             &[Status::Negotiating, Status::Mediating],
+            None,
             "status = 'closed', outcome = $1, closed_on = $2, recovered_fen = $3, \
              advance_fen = CASE WHEN $4 > advance_fen THEN $4 ELSE advance_fen END",
             vec![

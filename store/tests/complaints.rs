@@ -151,12 +151,13 @@ async fn a_complaint_goes_from_the_form_to_the_desk_to_one_rating() {
     assert_eq!(events.len(), 5, "{events:?}");
 
     let counts = db
-        .complaint_counts(&ComplaintFilter {
+        .complaint_figures(&ComplaintFilter {
             organisation_id: Some(org),
             ..Default::default()
         })
         .await
-        .unwrap();
+        .unwrap()
+        .counts;
     assert_eq!(counts.handling_rate(), Some(1.0));
     assert_eq!(counts.success_rate(), Some(1.0));
     assert_eq!(counts.satisfaction_rate(), Some(1.0));
@@ -228,12 +229,13 @@ async fn staff_refuse_escalate_and_close_in_mediation() {
     .unwrap();
 
     let all = ComplaintFilter::default();
-    let c = db.complaint_counts(&all).await.unwrap();
+    let c = db.complaint_figures(&all).await.unwrap().counts;
     assert_eq!(
         (c.accepted, c.closed, c.mediated, c.mediated_successfully),
         (2, 2, 2, 1)
     );
-    assert_eq!(db.complaint_money(&all).await.unwrap(), (20000, 5000));
+    let figures = db.complaint_figures(&all).await.unwrap();
+    assert_eq!((figures.recovered_fen, figures.advance_fen), (20000, 5000));
     assert_eq!(db.count_complaints(&all).await.unwrap(), 3);
     let refused = ComplaintFilter {
         status: Some("not_accepted".into()),
@@ -375,13 +377,14 @@ async fn database_counts_equal_the_domain_definition_row_by_row() {
             expected.add(&counts_of(&r.facts, |x| x.year() == year));
         }
         let got = db
-            .complaint_counts(&ComplaintFilter {
+            .complaint_figures(&ComplaintFilter {
                 from: Some(format!("{year}-01-01")),
                 to: Some(format!("{year}-12-31")),
                 ..Default::default()
             })
             .await
-            .unwrap();
+            .unwrap()
+            .counts;
         assert_eq!(got, expected, "year {year}");
         assert!(expected.closed > 0 && expected.rated_dissatisfied > 0);
     }

@@ -266,8 +266,11 @@ pub mod ssr {
 
     /// The rates over a filter, the one way every page computes them.
     pub async fn rates(store: &Store, f: &ComplaintFilter) -> Result<RatesView, AppError> {
-        let counts = store.complaint_counts(f).await?;
-        let (recovered_fen, advance_fen) = store.complaint_money(f).await?;
+        let store::complaints::ComplaintFigures {
+            counts,
+            recovered_fen,
+            advance_fen,
+        } = store.complaint_figures(f).await?;
         let period = match (f.from.as_deref(), f.to.as_deref()) {
             (Some(a), Some(b)) => format!("{a} — {b}"),
             (Some(a), None) => format!("{a} —"),

@@ -54,7 +54,7 @@ impl ListQuery {
         let mut parts = Vec::new();
         let mut push = |k: &str, v: &Option<String>| {
             if let Some(v) = v {
-                parts.push(format!("{k}={}", urlencode(v)));
+                parts.push(format!("{k}={}", crate::format::urlencode(v)));
             }
         };
         push("from", &self.from);
@@ -69,19 +69,6 @@ impl ListQuery {
         }
         parts.join("&")
     }
-}
-
-fn urlencode(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -224,17 +224,6 @@ pub async fn organisation_name(store: &Store, id: i64) -> String {
 }
 
 /// Percent-encodes a value for a query string (values a form gets back after a refusal).
-pub fn q(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use crate::format::urlencode as q;
 
 pub type State = axum::extract::State<AppState>;
