@@ -237,14 +237,14 @@ fn new_tracking_code() -> String {
     domain::complaint::tracking_code_from(&bytes)
 }
 
-const INSERT_COLUMNS: &str = "tracking_code, external_no, source, channel, consumer_name, \
+pub(crate) const INSERT_COLUMNS: &str = "tracking_code, external_no, source, channel, consumer_name, \
     consumer_phone, organisation_id, unit_name, unit_credit_code, area_code, industry, summary, \
     demand, status, received_on, accepted_on, closed_on, outcome, refusal_ground, recovered_fen, \
     advance_fen, rating, import_id, created_at, updated_at";
-const INSERT_ARITY: usize = 25;
+pub(crate) const INSERT_ARITY: usize = 25;
 
 #[allow(clippy::too_many_arguments)]
-fn bind_record<'q>(
+pub(crate) fn bind_record<'q>(
     q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     r: &'q Record,
     tracking_code: Option<String>,
@@ -285,7 +285,7 @@ fn bind_record<'q>(
 /// `($1, $2), ($3, $4)…` for a multi-row VALUES. On SQLite the same shape is written
 /// with `?`: sqlx resolves each `$n` there by name, which makes a statement with
 /// thousands of values some twenty times slower (measured: 76 k vs 1.5 M rows/s).
-fn placeholders(rows: usize, arity: usize, backend: crate::Backend) -> String {
+pub(crate) fn placeholders(rows: usize, arity: usize, backend: crate::Backend) -> String {
     (0..rows)
         .map(|r| {
             let cells: Vec<String> = (1..=arity)

@@ -10,9 +10,11 @@ pub mod audit;
 pub mod batches;
 pub mod complaints;
 pub mod county;
+pub mod dashboard;
 pub mod demo;
 pub mod evidence;
 pub mod indicators;
+pub mod live;
 pub mod objects;
 pub mod reference;
 pub mod reviews;
@@ -80,6 +82,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Where the database is, for the live-change listener (PostgreSQL's LISTEN needs a
+    /// connection of its own). Never printed: it may hold a password.
+    url: live::Url,
 }
 
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -128,7 +133,11 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(StoreError::Connect)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            url: live::Url(url.into()),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,0 +1,196 @@
+//! The dashboards' roll-ups, on SQLite and PostgreSQL alike: after generated data, an
+//! import and every kind of handling step (accept, refuse, link, escalate, close, rate,
+//! delete), each roll-up equals a recomputation from the raw rows, and every breakdown
+//! read from the roll-ups equals the same GROUP BY over the complaints.
+
+use chrono::{Datelike, NaiveDate};
+use domain::complaint::{counts_of, Outcome, Rating, RefusalGround};
+use domain::generate::{businesses, ComplaintPlan, Rng};
+use domain::rates::ComplaintCounts;
+use store::dashboard::{By, Slice};
+use store::testing::fresh_db;
+
+const TODAY: &str = "2026-11-27";
+
+fn today() -> NaiveDate {
+    NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap()
+}
+
+async fn generated(db: &store::Store, n: u64, seed: u64) -> Vec<domain::generate::Generated> {
+    let townships: Vec<String> = db
+        .area_children(Some("341721"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.code)
+        .collect();
+    let mut rng = Rng::new(seed);
+    let list = businesses(&mut rng, "341721", &townships, seed * 1000, 120);
+    let ids = db.insert_generated_businesses(&list).await.unwrap();
+    let plan = ComplaintPlan {
+        first_year: 2022,
+        today: today(),
+        townships: &townships,
+        businesses: &list,
+        seed,
+    };
+    let rows: Vec<_> = (0..n).map(|i| plan.complaint(i)).collect();
+    let with_ids: Vec<_> = rows
+        .iter()
+        .map(|g| (g.record.clone(), g.business.map(|k| ids[k])))
+        .collect();
+    db.insert_generated_complaints(&with_ids).await.unwrap();
+    rows
+}
+
+async fn assert_exact(db: &store::Store, when: &str) {
+    let bad = db.rollup_mismatches().await.unwrap();
+    assert!(bad.is_empty(), "{when}: {bad:#?}");
+    let slice = Slice {
+        area: "341721".into(),
+        industry: None,
+        from_month: "2022-01".into(),
+        to_month: "2026-12".into(),
+    };
+    for by in [By::Month, By::Area(9), By::Industry] {
+        let fast = db.complaint_groups(&slice, by).await.unwrap();
+        let naive = db.naive_complaint_groups(&slice, by).await.unwrap();
+        assert_eq!(fast, naive, "{when}: {by:?}");
+        assert!(!fast.is_empty());
+    }
+    let retail = Slice {
+        industry: Some("retail".into()),
+        from_month: "2024-03".into(),
+        to_month: "2025-02".into(),
+        ..slice
+    };
+    assert_eq!(
+        db.complaint_groups(&retail, By::Area(9)).await.unwrap(),
+        db.naive_complaint_groups(&retail, By::Area(9)).await.unwrap(),
+        "{when}: one industry over twelve months"
+    );
+}
+
+#[tokio::test]
+async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let rows = generated(&db, 3000, 3).await;
+    assert_exact(&db, "after generating").await;
+
+    // The roll-ups count what `counts_of` counts, year by year.
+    let slice = |y: i32| Slice {
+        area: "341721".into(),
+        industry: None,
+        from_month: format!("{y}-01"),
+        to_month: format!("{y}-12"),
+    };
+    for year in [2022, 2024, 2026] {
+        let mut expected = ComplaintCounts::default();
+        for g in &rows {
+            expected.add(&counts_of(&g.record.facts, |d| d.year() == year));
+        }
+        let mut got = ComplaintCounts::default();
+        for g in db.complaint_groups(&slice(year), By::Area(6)).await.unwrap() {
+            got.add(&g.figures.counts);
+        }
+        assert_eq!(got, expected, "year {year}");
+    }
+
+    // An import (PostgreSQL: one statement per batch; then the organisation link).
+    let plan_rows: Vec<_> = {
+        let townships = vec!["341721100".to_string(), "341721101".to_string()];
+        let plan = ComplaintPlan {
+            first_year: 2025,
+            today: today(),
+            townships: &townships,
+            businesses: &[],
+            seed: 9,
+        };
+        (0..700).map(|i| plan.complaint(i).record).collect()
+    };
+    let mut run = db.begin_import("more.csv", "test").await.unwrap();
+    run.add(&plan_rows).await.unwrap();
+    run.commit(plan_rows.len() as i64).await.unwrap();
+    assert_exact(&db, "after an import").await;
+
+    // Every handling step, on a sample of open complaints.
+    let open = db
+        .open_complaints(&store::complaints::ComplaintFilter::default())
+        .await
+        .unwrap();
+    assert!(open.len() > 40, "{} open", open.len());
+    let org = db.insert_generated_businesses(&businesses(&mut Rng::new(5), "341721", &["341721100".into()], 99_000, 1)).await.unwrap()[0];
+    for (i, c) in open.iter().enumerate().take(60) {
+        let _ = match (c.status.as_str(), i % 4) {
+            ("received", 0) => db.accept_complaint(c.id, TODAY, "t").await,
+            ("received", 1) => {
+                db.refuse_complaint(c.id, RefusalGround::NoConsumerDispute, TODAY, "t")
+                    .await
+            }
+            ("received", _) => db.link_complaint(c.id, org, "t").await,
+            ("negotiating", 0) => db.escalate_complaint(c.id, "t").await,
+            (_, k) => {
+                let outcome = [Outcome::Agreement, Outcome::Settlement, Outcome::Withdrawn, Outcome::Terminated][k];
+                let r = db.close_complaint(c.id, outcome, TODAY, 12_300, 0, "t").await;
+                if r.is_ok() && k != 3 {
+                    db.rate_complaint(c.id, [Rating::Satisfied, Rating::Dissatisfied, Rating::BasicallySatisfied][k])
+                        .await
+                        .unwrap();
+                }
+                r
+            }
+        };
+    }
+    assert_exact(&db, "after handling").await;
+
+    // Deleting (a correction by the database administrator) is counted back out.
+    sqlx::query("DELETE FROM complaint_events")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM complaints WHERE id % 7 = 0")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert_exact(&db, "after deleting").await;
+}
+
+#[tokio::test]
+async fn open_clocks_count_open_complaints_by_their_start() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let rows = generated(&db, 1500, 11).await;
+    let open = rows
+        .iter()
+        .filter(|g| g.record.facts.status.is_open())
+        .count() as i64;
+    let clocks = db.open_clocks("341721", None).await.unwrap();
+    assert_eq!(clocks.iter().map(|c| c.count).sum::<i64>(), open);
+    let retail_open = rows
+        .iter()
+        .filter(|g| g.record.facts.status.is_open() && g.record.industry.code() == "retail")
+        .count() as i64;
+    let retail = db.open_clocks("341721", Some("retail")).await.unwrap();
+    assert_eq!(retail.iter().map(|c| c.count).sum::<i64>(), retail_open);
+}
+
+#[tokio::test]
+async fn a_write_reaches_the_change_watchers_at_commit() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let (tx, mut rx) = tokio::sync::broadcast::channel(16);
+    let watcher = {
+        let store = db.store.clone();
+        tokio::spawn(async move { store.watch_changes(tx).await })
+    };
+    // Let the watcher take its starting point (SQLite) or LISTEN (PostgreSQL).
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    while rx.try_recv().is_ok() {}
+    let started = std::time::Instant::now();
+    generated(&db, 5, 21).await;
+    let got = tokio::time::timeout(std::time::Duration::from_secs(2), rx.recv()).await;
+    assert!(got.is_ok(), "no change announced within 2 s");
+    eprintln!("change seen after {:?}", started.elapsed());
+    watcher.abort();
+}
