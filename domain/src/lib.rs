@@ -9,6 +9,7 @@ pub mod area;
 pub mod batch;
 pub mod category;
 pub mod complaint;
+pub mod dashboard;
 pub mod generate;
 pub mod lifecycle;
 pub mod locale;

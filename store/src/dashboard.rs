@@ -46,11 +46,12 @@ pub struct OpenClock {
     pub count: i64,
 }
 
-/// Applications of one category in one state.
+/// Applications of one category in one state, submitted in one year ('' for drafts).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationCount {
     pub category: String,
     pub state: String,
+    pub year: String,
     pub count: i64,
 }
 
@@ -246,10 +247,12 @@ impl Store {
         category: Option<&str>,
     ) -> StoreResult<Vec<ApplicationCount>> {
         let rows = sqlx::query(
-            "SELECT a.category_code, a.state, CAST(COUNT(*) AS BIGINT) FROM applications a \
+            "SELECT a.category_code, a.state, substr(COALESCE(a.submitted_at, ''), 1, 4), \
+             CAST(COUNT(*) AS BIGINT) FROM applications a \
              JOIN organisations o ON o.id = a.organisation_id \
              WHERE o.area_code LIKE $1 AND ($2 = '' OR a.category_code = $2) \
-             GROUP BY a.category_code, a.state ORDER BY a.category_code, a.state",
+             GROUP BY a.category_code, a.state, substr(COALESCE(a.submitted_at, ''), 1, 4) \
+             ORDER BY 1, 2, 3",
         )
         .bind(format!("{area}%"))
         .bind(category.unwrap_or_default())
@@ -260,7 +263,8 @@ impl Store {
             .map(|r| ApplicationCount {
                 category: r.get(0),
                 state: r.get(1),
-                count: r.get(2),
+                year: r.get(2),
+                count: r.get(3),
             })
             .collect())
     }
