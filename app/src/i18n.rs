@@ -215,6 +215,7 @@ messages! {
     NavScoring => ("评审任务", "My reviews"),
     NavInbox => ("消息", "Inbox"),
     NavComplaints => ("投诉管理", "Complaints"),
+    NavDashboard => ("监测", "Dashboard"),
     NavDesk => ("投诉处理", "Complaints desk"),
     NavComplain => ("我要投诉", "Complain"),
     NavApplications => ("我的申报", "Applications"),

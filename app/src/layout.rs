@@ -78,12 +78,14 @@ fn role_link(role: domain::Role) -> impl IntoView {
         AuditAdmin => &[("/audit", Msg::NavAudit)],
         SecurityAdmin => &[("/security", Msg::NavSecurity)],
         TownshipReviewer => &[
+            ("/dashboard", Msg::NavDashboard),
             ("/review", Msg::NavTownshipReview),
             ("/complaints", Msg::NavComplaints),
             ("/organisations", Msg::NavOrganisations),
             ("/inbox", Msg::NavInbox),
         ],
         CountyOffice => &[
+            ("/dashboard", Msg::NavDashboard),
             ("/batches", Msg::NavBatches),
             ("/panel", Msg::NavPanel),
             ("/notices", Msg::NavNotices),
@@ -93,6 +95,7 @@ fn role_link(role: domain::Role) -> impl IntoView {
         ],
         PanelMember => &[("/scoring", Msg::NavScoring), ("/inbox", Msg::NavInbox)],
         Leader => &[
+            ("/dashboard", Msg::NavDashboard),
             ("/complaints", Msg::NavComplaints),
             ("/organisations", Msg::NavOrganisations),
         ],

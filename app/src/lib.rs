@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod complaints;
+pub mod dashboard;
 pub mod errors;
 pub mod format;
 pub mod forms;
@@ -91,6 +92,8 @@ lazy_page! {
     ComplaintCaseRoute => complaints::staff::ComplaintCasePage,
     ComplaintEntryRoute => complaints::staff::ComplaintEntryPage,
     ComplaintImportRoute => complaints::staff::ComplaintImportPage,
+    DashboardRoute => dashboard::page::DashboardPage,
+    WallRoute => dashboard::page::WallPage,
 }
 
 /// The HTML document the server sends; the browser hydrates `<App/>` inside it.
@@ -169,6 +172,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/complaints/new") view={Lazy::<ComplaintEntryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/complaints/import") view={Lazy::<ComplaintImportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/complaints/case/:id") view={Lazy::<ComplaintCaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/wall") view={Lazy::<WallRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </layout::Layout>
         </Router>

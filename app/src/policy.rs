@@ -26,6 +26,10 @@ use Role::*;
 pub const SERVER_FUNCTIONS: &[(&str, Access)] = &[
     ("/api/home_overview", Access::Public),
     ("/api/whoami", Access::Public),
+    (
+        "/api/dashboard",
+        Access::Roles(&[Leader, CountyOffice, TownshipReviewer]),
+    ),
     ("/api/indicators", Access::Public),
     ("/api/townships", Access::Public),
     ("/api/register", Access::Public),
@@ -233,6 +237,17 @@ pub const PAGES: &[(&str, Access)] = &[
     (
         "/complaints/export/xlsx",
         Access::Roles(&[CountyOffice, TownshipReviewer, Leader]),
+    ),
+    ("/dashboard", Access::Roles(&[Leader, CountyOffice, TownshipReviewer])),
+    ("/dashboard/wall", Access::Roles(&[Leader, CountyOffice, TownshipReviewer])),
+    ("/dashboard/live", Access::Roles(&[Leader, CountyOffice, TownshipReviewer])),
+    (
+        "/dashboard/export/{file}",
+        Access::Roles(&[Leader, CountyOffice, TownshipReviewer]),
+    ),
+    (
+        "/dashboard/chart/{file}",
+        Access::Roles(&[Leader, CountyOffice, TownshipReviewer]),
     ),
     // Anyone signed in may ask; the handler serves only those who may see the application.
     ("/files/{id}", Access::SignedIn),

@@ -13,6 +13,12 @@ pub struct AppState {
     /// Where uploaded files' bytes go.
     pub objects: store::objects::ObjectStore,
     auth_cache: std::sync::Arc<tokio::sync::RwLock<Option<(std::time::Instant, AuthSettings)>>>,
+    /// Changes to complaints and applications, from this instance or any other
+    /// (`Store::watch_changes` feeds it); open dashboards listen.
+    pub live: tokio::sync::broadcast::Sender<store::live::Change>,
+    /// Set when the server begins to shut down: long-lived responses (the change
+    /// stream) end, so a graceful shutdown does not wait for them forever.
+    pub stopping: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// How long an instance trusts its copy of the security policy before reading it again.
@@ -25,6 +31,8 @@ impl AppState {
             auth,
             objects,
             auth_cache: Default::default(),
+            live: tokio::sync::broadcast::channel(64).0,
+            stopping: std::sync::Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
 

@@ -81,6 +81,49 @@ pub enum Command {
     /// Import a 12315 export (CSV or XLSX) all or nothing; prints rows per second, and
     /// the first problems when the file is refused.
     ImportComplaints(ImportComplaintsArgs),
+    /// Generate realistic businesses and complaints (seasons, townships of different
+    /// sizes, rates improving year on year) for benchmarks and demos.
+    Generate(GenerateArgs),
+    /// Print p50/p95 of each dashboard query, next to the naive GROUP BY.
+    BenchDashboard(BenchDashboardArgs),
+    /// Print how long a change written here takes to reach the change stream of the
+    /// server instance at --url.
+    BenchLive(BenchLiveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub complaints: u64,
+    #[arg(long, default_value_t = 5_000)]
+    pub organisations: u64,
+    /// The first year of complaints (default: five years before this one).
+    #[arg(long)]
+    pub first_year: Option<i32>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDashboardArgs {
+    #[arg(long, default_value_t = 50)]
+    pub runs: usize,
+    /// Runs of each naive GROUP BY (slow at 10 M rows).
+    #[arg(long, default_value_t = 5)]
+    pub naive_runs: usize,
+    #[arg(long)]
+    pub skip_naive: bool,
+    #[arg(long, default_value = "341721")]
+    pub area: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchLiveArgs {
+    /// The server instance whose change stream is watched, e.g. http://127.0.0.1:3102
+    #[arg(long)]
+    pub url: String,
+    #[arg(long, default_value_t = 20)]
+    pub runs: usize,
 }
 
 #[derive(Debug, Args)]

@@ -82,6 +82,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(app::applications::handlers::routes())
         .merge(app::review::routes())
         .merge(app::complaints::routes())
+        .merge(app::dashboard::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -427,6 +428,14 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
         ),
         metrics: Metrics::default(),
     };
+    let stopping = state.app.stopping.clone();
+    // Live changes from the database (every instance's writes) to this instance's
+    // open dashboards.
+    {
+        let store = store.clone();
+        let live = state.app.live.clone();
+        tokio::spawn(async move { store.watch_changes(live).await });
+    }
     let app = router(state);
     // Deadline reminders (rectification at 30 and 7 days) go out hourly, and expired
     // plaques are marked; each reminder is sent
@@ -457,7 +466,10 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        stopping.send_replace(true);
+    })
     .await
     .map_err(|e| format!("server stopped: {e}"))?;
     store.close().await;

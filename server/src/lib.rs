@@ -4,3 +4,4 @@
 pub mod cli;
 pub mod http;
 pub mod metrics;
+pub mod tools;

@@ -149,6 +149,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Failed => Err("the import failed; see the log".into()),
             }
         }
+        Command::Generate(a) => server::tools::generate(&store, &a).await,
+        Command::BenchDashboard(a) => server::tools::bench_dashboard(&store, &a).await,
+        Command::BenchLive(a) => server::tools::bench_live(&store, &a).await,
         Command::CreateStaff(a) => {
             let password = a
                 .password

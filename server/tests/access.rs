@@ -38,6 +38,7 @@ fn registered_pages() -> Vec<String> {
             .iter()
             .chain(app::review::ROUTES)
             .chain(app::complaints::ROUTES)
+            .chain(app::dashboard::ROUTES)
             .map(|r| r.to_string()),
     );
     routes
@@ -1371,4 +1372,91 @@ async fn a_complaint_from_a_plaque_reaches_the_desk_and_is_rated_once() {
             .satisfaction_rate(),
         Some(1.0)
     );
+}
+
+/// The dashboard: a leader scoped to a township asking for the county gets their
+/// township; tables export as CSV with the roll-ups' figures; the change stream sends
+/// an event when a complaint is written (here through the store, as another instance
+/// would).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_is_scoped_exports_its_tables_and_streams_changes() {
+    use futures::StreamExt;
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let st = state(db.store.clone());
+    {
+        let store = db.store.clone();
+        let live = st.app.live.clone();
+        tokio::spawn(async move { store.watch_changes(live).await });
+    }
+    let app = router(st);
+    let leader = sessions_for_every_role(&db)
+        .await
+        .into_iter()
+        .find(|(r, _)| *r == Role::Leader)
+        .unwrap()
+        .1;
+    let townships = vec!["341721100".to_string(), "341721101".to_string()];
+    let today = app::review::common::today(&db.store).await;
+    let plan = domain::generate::ComplaintPlan {
+        first_year: 2024,
+        today,
+        townships: &townships,
+        businesses: &[],
+        seed: 5,
+    };
+    let rows: Vec<_> = (0..400).map(|i| (plan.complaint(i).record, None)).collect();
+    db.insert_generated_complaints(&rows).await.unwrap();
+
+    // Scoped to 尧渡镇: the county's ranking is not theirs to see; their units are.
+    let (status, _) = get_body(&app, "/dashboard/export/ranking.csv?area=341721", &leader).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, units) = get_body(&app, "/dashboard/export/units.csv", &leader).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(units.contains("单位,受理,办结,处理率"), "{units}");
+    // The trend's figures are the roll-ups': this year's accepted, month by month.
+    let (status, trend) = get_body(&app, "/dashboard/export/trend.csv", &leader).await;
+    assert_eq!(status, StatusCode::OK);
+    let year = chrono::Datelike::year(&today);
+    let accepted_in_csv: u64 = trend
+        .lines()
+        .filter(|l| l.starts_with(&format!("{year}-")))
+        .map(|l| l.split(',').nth(1).unwrap().replace('"', "").replace(',', ""))
+        .map(|n| n.parse::<u64>().unwrap_or(0))
+        .sum();
+    let expected: u64 = rows
+        .iter()
+        .filter(|(r, _)| r.area_code == "341721100")
+        .map(|(r, _)| domain::complaint::counts_of(&r.facts, |d| chrono::Datelike::year(&d) == year).accepted)
+        .sum();
+    assert_eq!(accepted_in_csv, expected, "{trend}");
+    let (status, svg) = get_body(&app, "/dashboard/chart/trend.svg", &leader).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(svg.contains("<svg") && svg.contains("<title"));
+    let (status, xlsx) = get_body(&app, "/dashboard/export/all.xlsx", &leader).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with("PK"));
+
+    // The change stream: a greeting, then an event after a write.
+    let req = Request::builder()
+        .uri("/dashboard/live")
+        .header("cookie", &leader)
+        .body(Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut body = res.into_body().into_data_stream();
+    let hello = body.next().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&hello).contains("retry: 1000"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut one = plan.complaint(10_000).record;
+    one.number = Some("LIVE-1".into());
+    db.insert_generated_complaints(&[(one, None)]).await.unwrap();
+    let event = tokio::time::timeout(std::time::Duration::from_secs(2), body.next())
+        .await
+        .expect("an event within 2 s")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&event).contains("event: change"));
 }

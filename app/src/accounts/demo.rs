@@ -20,6 +20,7 @@ const STAFF: &[(&str, &str, &str, &str)] = &[
     ("panel3", "评审专家 林晓", "panel_member", "341721"),
     ("amr", "县市场监管局 赵强", "member_unit_staff", "341721"),
     ("leader", "县领导", "leader", "341721"),
+    ("cityleader", "市领导", "leader", "3417"),
     ("yaodu", "尧渡镇 周敏", "township_reviewer", "341721100"),
     ("dongliu", "东流镇 吴军", "township_reviewer", "341721101"),
 ];

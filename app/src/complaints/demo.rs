@@ -190,6 +190,21 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
     }
     run.commit(records.len() as i64).await?;
 
+    // The city's other counties, so a city leader sees the counties side by side
+    // (recorded at county level: their townships are not on this platform).
+    for (county, n, seed) in [("341702", 2_400u64, 71u64), ("341723", 1_500, 72), ("341722", 600, 73)] {
+        let places = [county.to_string()];
+        let plan = domain::generate::ComplaintPlan {
+            first_year: 2023,
+            today,
+            townships: &places,
+            businesses: &[],
+            seed,
+        };
+        let rows: Vec<_> = (0..n).map(|i| (plan.complaint(i).record, None)).collect();
+        store.insert_generated_complaints(&rows).await?;
+    }
+
     // The demo businesses: the recognised restaurant has one complaint waiting on its
     // desk and two closed and rated; two recent ones wait for acceptance past 7 days.
     if let Some(org) = store

@@ -1,0 +1,102 @@
+import { test, expect } from "@playwright/test";
+import { watchConsole, waitForHydration } from "./helpers";
+import { staffReady } from "./support";
+
+// The leaders' dashboard (监测): a leader watches the county; a complaint is closed by the
+// county office in another browser; the KPI and its chart change within a second with no
+// reload. Filters live in the URL and survive a reload; a township drills down; the tables
+// export; big-screen mode renders at 1920×1080.
+
+test("a leader's dashboard updates live when a complaint is closed elsewhere, and keeps its filters in the URL", async ({ page, browser, isMobile }) => {
+  test.skip(isMobile, "walked on the desktop project");
+  const errors = watchConsole(page);
+  const run = Date.now().toString(36);
+
+  // The county office enters a complaint and accepts it (no registered business: mediation).
+  const officeCtx = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const office = await officeCtx.newPage();
+  await staffReady(office, test.info(), "county_office", "341721");
+  await office.goto("/complaints/new");
+  await waitForHydration(office);
+  await office.locator('select[name="channel"]').selectOption("in_person");
+  await office.locator('input[name="name"]').fill("孙丽");
+  await office.locator('input[name="phone"]').fill("13955661234");
+  await office.locator('input[name="unit_name"]').fill(`东至县看板测试商店 ${run}`);
+  await office.locator('select[name="township"]').selectOption("341721100");
+  await office.locator('select[name="industry"]').selectOption("retail");
+  await office.locator('textarea[name="summary"]').fill("买到的电饭煲不能加热，要求退货");
+  await office.getByTestId("entry-save").click();
+  await expect(office).toHaveURL(/\/complaints\/case\/\d+/);
+  await office.getByTestId("case-accept").click();
+  await expect(office.getByTestId("case-close-form")).toBeVisible();
+
+  // The leader opens the dashboard and waits for the live connection.
+  await staffReady(page, test.info(), "leader", "341721");
+  await page.getByRole("link", { name: "监测" }).first().click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await waitForHydration(page);
+  await expect(page.getByTestId("live")).toHaveAttribute("data-state", "on");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("东至县");
+  const closed = page.getByTestId("kpi-closed-value");
+  const before = parseInt((await closed.innerText()).replace(/,/g, ""), 10);
+  const chart = page.getByTestId("chart-trend");
+  await expect(chart.locator("svg title").first()).toContainText("三率月度走势");
+  const chartBefore = await chart.innerHTML();
+  await page.evaluate(() => ((window as any).__noReload = true));
+
+  // Closed in the other browser: the leader's KPI and chart follow within a second.
+  await office.locator('select[name="outcome"]').selectOption("agreement");
+  await office.locator('input[name="recovered"]').fill("399");
+  await office.getByTestId("case-close").click();
+  await expect(office.getByTestId("case-facts")).toContainText("达成调解协议");
+  await expect(closed).toHaveText((before + 1).toLocaleString("en-US"), { timeout: 1000 });
+  await expect.poll(() => chart.innerHTML(), { timeout: 1000 }).not.toBe(chartBefore);
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  // Filters live in the URL and survive a reload.
+  await page.getByTestId("dashboard-filters").locator('select[name="industry"]').selectOption("retail");
+  await page.getByTestId("dashboard-filters").getByRole("button", { name: "查看" }).click();
+  await expect(page).toHaveURL(/industry=retail/);
+  const filtered = await page.getByTestId("kpi-accepted-value").innerText();
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId("dashboard-filters").locator('select[name="industry"]')).toHaveValue("retail");
+  await expect(page.getByTestId("kpi-accepted-value")).toHaveText(filtered);
+  await expect(page.getByTestId("table-industries").locator("tbody tr")).toHaveCount(1);
+
+  // Drill down: county → township, with the township's units.
+  await page.getByTestId("table-ranking").getByRole("link", { name: "尧渡镇" }).click();
+  await expect(page).toHaveURL(/area=341721100/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("尧渡镇");
+  await expect(page.getByTestId("table-units")).toBeVisible();
+  await expect(page.locator(".crumbs a")).toHaveText(["东至县", "尧渡镇"]);
+
+  // Exports: every table as xlsx, one as CSV, a chart as SVG.
+  const qs = new URL(page.url()).search;
+  const xlsx = await page.request.get(`/dashboard/export/all.xlsx${qs}`);
+  expect(xlsx.status()).toBe(200);
+  expect((await xlsx.body()).subarray(0, 2).toString()).toBe("PK");
+  const csv = await page.request.get(`/dashboard/export/trend.csv${qs}`);
+  expect(await csv.text()).toContain("受理月份,受理,办结,处理率,处理成功率,满意率");
+  const svg = await page.request.get(`/dashboard/chart/trend.svg${qs}`);
+  expect(svg.headers()["content-type"]).toContain("image/svg+xml");
+  expect(await svg.text()).toContain("<title");
+
+  // Big-screen mode at 1920×1080, dark, with the KPI tiles and rotating charts.
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto("/dashboard/wall");
+  await waitForHydration(page);
+  await expect(page.getByTestId("wall")).toBeVisible();
+  await expect(page.getByTestId("wall").getByTestId("kpi-handling-value")).toHaveText(/%|—/);
+  await expect(page.getByTestId("wall-trend")).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath("wall-1920x1080.png") });
+  expect(errors).toEqual([]);
+  await officeCtx.close();
+});
+
+test("the dashboard is for staff: a consumer is sent to sign in, and exports refuse strangers", async ({ page }) => {
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/login/);
+  const res = await page.request.get("/dashboard/export/all.xlsx", { maxRedirects: 0 });
+  expect([302, 303, 401]).toContain(res.status());
+});
