@@ -238,9 +238,18 @@ pub const PAGES: &[(&str, Access)] = &[
         "/complaints/export/xlsx",
         Access::Roles(&[CountyOffice, TownshipReviewer, Leader]),
     ),
-    ("/dashboard", Access::Roles(&[Leader, CountyOffice, TownshipReviewer])),
-    ("/dashboard/wall", Access::Roles(&[Leader, CountyOffice, TownshipReviewer])),
-    ("/dashboard/live", Access::Roles(&[Leader, CountyOffice, TownshipReviewer])),
+    (
+        "/dashboard",
+        Access::Roles(&[Leader, CountyOffice, TownshipReviewer]),
+    ),
+    (
+        "/dashboard/wall",
+        Access::Roles(&[Leader, CountyOffice, TownshipReviewer]),
+    ),
+    (
+        "/dashboard/live",
+        Access::Roles(&[Leader, CountyOffice, TownshipReviewer]),
+    ),
     (
         "/dashboard/export/{file}",
         Access::Roles(&[Leader, CountyOffice, TownshipReviewer]),

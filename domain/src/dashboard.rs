@@ -23,7 +23,11 @@ pub struct Period {
 
 impl Period {
     pub fn of(year: i32, today: NaiveDate) -> Period {
-        let last_month = if year == today.year() { today.month() } else { 12 };
+        let last_month = if year == today.year() {
+            today.month()
+        } else {
+            12
+        };
         Period {
             year,
             from_month: format!("{year}-01"),
@@ -168,13 +172,16 @@ impl RankBy {
 /// ranked: 2 out of 2 handled is not better than 980 out of 1,000.
 pub const MIN_RANKED_VOLUME: u64 = 20;
 
+/// Places with their counts.
+pub type Places<K> = Vec<(K, ComplaintCounts)>;
+
 /// Ranks places by a rate, best first (ties: more complaints first, then the key);
 /// returns the ranked ones and, apart, those under the minimum volume or without data.
 pub fn rank<K: Clone + Ord>(
     places: &[(K, ComplaintCounts)],
     by: RankBy,
     min_volume: u64,
-) -> (Vec<(K, ComplaintCounts)>, Vec<(K, ComplaintCounts)>) {
+) -> (Places<K>, Places<K>) {
     let (mut ranked, mut apart): (Vec<_>, Vec<_>) = places
         .iter()
         .cloned()
@@ -206,12 +213,21 @@ mod tests {
     fn the_current_year_is_compared_with_the_same_months() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let p = Period::of(2026, today);
-        assert_eq!((p.from_month.as_str(), p.to_month.as_str()), ("2026-01", "2026-11"));
-        assert_eq!((p.previous_from.as_str(), p.previous_to.as_str()), ("2025-01", "2025-11"));
+        assert_eq!(
+            (p.from_month.as_str(), p.to_month.as_str()),
+            ("2026-01", "2026-11")
+        );
+        assert_eq!(
+            (p.previous_from.as_str(), p.previous_to.as_str()),
+            ("2025-01", "2025-11")
+        );
         assert_eq!(p.label().0, "2026年1–11月");
         assert_eq!(p.label().1, "Jan–Nov 2026");
         let past = Period::of(2024, today);
-        assert_eq!((past.to_month.as_str(), past.previous_to.as_str()), ("2024-12", "2023-12"));
+        assert_eq!(
+            (past.to_month.as_str(), past.previous_to.as_str()),
+            ("2024-12", "2023-12")
+        );
         assert_eq!(past.label().0, "2024年");
     }
 
@@ -249,7 +265,10 @@ mod tests {
         let up = rate_change(Some(0.95), Some(0.90), Target::Up);
         assert!((up.amount.unwrap() - 5.0).abs() < 1e-9);
         assert_eq!(up.on_target, Some(true));
-        assert_eq!(rate_change(Some(0.85), Some(0.90), Target::Up).on_target, Some(false));
+        assert_eq!(
+            rate_change(Some(0.85), Some(0.90), Target::Up).on_target,
+            Some(false)
+        );
         assert_eq!(count_change(8.0, 10.0, Target::Down).on_target, Some(true));
         assert_eq!(count_change(8.0, 0.0, Target::Up).amount, None);
         assert_eq!(count_change(8.0, 10.0, Target::Neutral).on_target, None);

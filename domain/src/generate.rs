@@ -107,8 +107,22 @@ pub fn month_weight(month: u32) -> f64 {
 }
 
 const NAME_HEADS: &[&str] = &[
-    "东至", "尧渡", "东流", "大渡口", "胜利", "张溪", "洋湖", "葛公", "香隅", "官港", "昭潭", "泥溪",
-    "木塔", "青山", "花园", "龙泉",
+    "东至",
+    "尧渡",
+    "东流",
+    "大渡口",
+    "胜利",
+    "张溪",
+    "洋湖",
+    "葛公",
+    "香隅",
+    "官港",
+    "昭潭",
+    "泥溪",
+    "木塔",
+    "青山",
+    "花园",
+    "龙泉",
 ];
 const NAME_TAILS: &[(&str, Industry)] = &[
     ("超市", Industry::Retail),
@@ -144,7 +158,13 @@ pub fn credit_code(county: &str, n: u64) -> String {
 }
 
 /// `n` businesses over the townships (by weight), numbered from `first`.
-pub fn businesses(rng: &mut Rng, county: &str, townships: &[String], first: u64, n: u64) -> Vec<Business> {
+pub fn businesses(
+    rng: &mut Rng,
+    county: &str,
+    townships: &[String],
+    first: u64,
+    n: u64,
+) -> Vec<Business> {
     let weights = township_weights(townships.len());
     (first..first + n)
         .map(|i| {
@@ -196,17 +216,30 @@ impl ComplaintPlan<'_> {
         };
         let years_in = (received.year() - self.first_year).max(0) as f64;
         let age = (self.today - received).num_days();
-        let industry_weights: Vec<f64> = Industry::ALL.iter().map(|i| industry_weight(*i)).collect();
+        let industry_weights: Vec<f64> =
+            Industry::ALL.iter().map(|i| industry_weight(*i)).collect();
         let (business, township, industry, unit_name, credit) =
             if !self.businesses.is_empty() && rng.chance(0.7) {
                 let k = rng.below(self.businesses.len() as u64) as usize;
                 let b = &self.businesses[k];
-                (Some(k), b.township.clone(), b.industry, b.name.clone(), Some(b.credit_code.clone()))
+                (
+                    Some(k),
+                    b.township.clone(),
+                    b.industry,
+                    b.name.clone(),
+                    Some(b.credit_code.clone()),
+                )
             } else {
                 let weights = township_weights(self.townships.len());
                 let t = self.townships[rng.weighted(&weights)].clone();
                 let industry = Industry::ALL[rng.weighted(&industry_weights)];
-                (None, t, industry, format!("个体经营户{}", rng.below(100_000)), None)
+                (
+                    None,
+                    t,
+                    industry,
+                    format!("个体经营户{}", rng.below(100_000)),
+                    None,
+                )
             };
         // The campaign works: each year more are handled, settled and rated well.
         let refused = rng.chance(0.06 - 0.005 * years_in.min(6.0));
@@ -280,7 +313,11 @@ impl ComplaintPlan<'_> {
             record: Record {
                 number: Some(format!("G{}-{i:09}", self.seed)),
                 channel,
-                consumer_name: format!("{}{}", ["王", "李", "张", "刘", "陈", "杨"][rng.below(6) as usize], ["芳", "伟", "娜", "敏", "静", "强"][rng.below(6) as usize]),
+                consumer_name: format!(
+                    "{}{}",
+                    ["王", "李", "张", "刘", "陈", "杨"][rng.below(6) as usize],
+                    ["芳", "伟", "娜", "敏", "静", "强"][rng.below(6) as usize]
+                ),
                 consumer_phone: format!("139{:08}", rng.below(100_000_000)),
                 unit_name,
                 unit_credit_code: credit,
@@ -316,7 +353,8 @@ mod tests {
 
     #[test]
     fn credit_codes_are_valid_and_distinct() {
-        let codes: std::collections::HashSet<String> = (0..5000).map(|n| credit_code("341721", n)).collect();
+        let codes: std::collections::HashSet<String> =
+            (0..5000).map(|n| credit_code("341721", n)).collect();
         assert_eq!(codes.len(), 5000);
         for c in codes.iter().take(200) {
             CreditCode::parse(c).unwrap();
@@ -341,7 +379,11 @@ mod tests {
         assert!(b.success_rate() > a.success_rate());
         assert!(b.satisfaction_rate() > a.satisfaction_rate());
         assert!(b.handling_rate() > a.handling_rate());
-        let in_month = |m: u32| rows.iter().filter(|g| g.record.facts.received_on.month() == m).count();
+        let in_month = |m: u32| {
+            rows.iter()
+                .filter(|g| g.record.facts.received_on.month() == m)
+                .count()
+        };
         assert!(in_month(3) > in_month(6), "3·15 is busier than June");
         // Big towns and small ones.
         let in_town = |t: &str| rows.iter().filter(|g| g.record.area_code == t).count();

@@ -9,6 +9,7 @@ import { staffReady } from "./support";
 
 test("a leader's dashboard updates live when a complaint is closed elsewhere, and keeps its filters in the URL", async ({ page, browser, isMobile }) => {
   test.skip(isMobile, "walked on the desktop project");
+  test.setTimeout(90_000);
   const errors = watchConsole(page);
   const run = Date.now().toString(36);
 
@@ -64,7 +65,9 @@ test("a leader's dashboard updates live when a complaint is closed elsewhere, an
   await expect(page.getByTestId("kpi-accepted-value")).toHaveText(filtered);
   await expect(page.getByTestId("table-industries").locator("tbody tr")).toHaveCount(1);
 
-  // Drill down: county → township, with the township's units.
+  // Drill down: county → township, with the township's units (the ranking's table sits
+  // behind the chart's 数据表 toggle).
+  await page.getByTestId("panel-ranking").locator("summary").click();
   await page.getByTestId("table-ranking").getByRole("link", { name: "尧渡镇" }).click();
   await expect(page).toHaveURL(/area=341721100/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("尧渡镇");

@@ -37,7 +37,12 @@ pub async fn generate(store: &Store, a: &GenerateArgs) -> Result<(), String> {
         let n = (a.organisations - list.len() as u64).min(10_000);
         let part = businesses(&mut rng, county, &townships, first, n);
         first += n;
-        ids.extend(store.insert_generated_businesses(&part).await.map_err(err)?);
+        ids.extend(
+            store
+                .insert_generated_businesses(&part)
+                .await
+                .map_err(err)?,
+        );
         list.extend(part);
     }
     println!(
@@ -63,9 +68,12 @@ pub async fn generate(store: &Store, a: &GenerateArgs) -> Result<(), String> {
                 (g.record, g.business.map(|k| ids[k]))
             })
             .collect();
-        store.insert_generated_complaints(&rows).await.map_err(err)?;
+        store
+            .insert_generated_complaints(&rows)
+            .await
+            .map_err(err)?;
         done += n;
-        if done % 500_000 == 0 || done == a.complaints {
+        if done.is_multiple_of(500_000) || done == a.complaints {
             let secs = t0.elapsed().as_secs_f64();
             println!(
                 "fangxin: {done} complaints ({:.0} rows/s, {:.0} s)",
@@ -129,7 +137,10 @@ pub async fn bench_dashboard(store: &Store, a: &BenchDashboardArgs) -> Result<()
     };
     let last12 = {
         let from = today - chrono::Duration::days(365);
-        slice(from.format("%Y-%m").to_string(), today.format("%Y-%m").to_string())
+        slice(
+            from.format("%Y-%m").to_string(),
+            today.format("%Y-%m").to_string(),
+        )
     };
     let six_years = slice(format!("{}-01", year - 5), period.to_month.clone());
     let child = if area.len() == 6 { 9 } else { area.len() + 2 };
@@ -145,13 +156,33 @@ pub async fn bench_dashboard(store: &Store, a: &BenchDashboardArgs) -> Result<()
     let cases: Vec<(&str, Slice, By)> = vec![
         ("trend: six years by month", six_years.clone(), By::Month),
         ("last 12 months by month", last12.clone(), By::Month),
-        ("ranking: this year by township", slice(period.from_month.clone(), period.to_month.clone()), By::Area(child)),
-        ("this year by industry", slice(period.from_month.clone(), period.to_month.clone()), By::Industry),
+        (
+            "ranking: this year by township",
+            slice(period.from_month.clone(), period.to_month.clone()),
+            By::Area(child),
+        ),
+        (
+            "this year by industry",
+            slice(period.from_month.clone(), period.to_month.clone()),
+            By::Industry,
+        ),
     ];
     for (name, s, by) in &cases {
-        line(&format!("roll-up   {name}"), time(a.runs, || async { store.complaint_groups(s, *by).await.map_err(err) }).await?);
+        line(
+            &format!("roll-up   {name}"),
+            time(a.runs, || async {
+                store.complaint_groups(s, *by).await.map_err(err)
+            })
+            .await?,
+        );
     }
-    line("roll-up   open clocks (overdue)", time(a.runs, || async { store.open_clocks(&area, None).await.map_err(err) }).await?);
+    line(
+        "roll-up   open clocks (overdue)",
+        time(a.runs, || async {
+            store.open_clocks(&area, None).await.map_err(err)
+        })
+        .await?,
+    );
     let township = store
         .area_children(Some(&area))
         .await
@@ -160,17 +191,38 @@ pub async fn bench_dashboard(store: &Store, a: &BenchDashboardArgs) -> Result<()
         .next()
         .map(|t| t.code);
     if let Some(t) = &township {
-        line("roll-up   units of one township, this year", time(a.runs, || async { store.unit_groups(t, None, year, 50).await.map_err(err) }).await?);
+        line(
+            "roll-up   units of one township, this year",
+            time(a.runs, || async {
+                store.unit_groups(t, None, year, 50).await.map_err(err)
+            })
+            .await?,
+        );
     }
-    line("whole dashboard (server function body)", time(a.runs, || async {
-        app::dashboard::build::view(store, &leader, &app::dashboard::DashboardQuery::default(), domain::Locale::ZhCn)
+    line(
+        "whole dashboard (server function body)",
+        time(a.runs, || async {
+            app::dashboard::build::view(
+                store,
+                &leader,
+                &app::dashboard::DashboardQuery::default(),
+                domain::Locale::ZhCn,
+            )
             .await
             .map_err(|e| format!("{e:?}"))
-    }).await?);
+        })
+        .await?,
+    );
     if !a.skip_naive {
         let naive_runs = a.naive_runs.max(1);
         for (name, s, by) in &cases {
-            line(&format!("naive     {name}"), time(naive_runs, || async { store.naive_complaint_groups(s, *by).await.map_err(err) }).await?);
+            line(
+                &format!("naive     {name}"),
+                time(naive_runs, || async {
+                    store.naive_complaint_groups(s, *by).await.map_err(err)
+                })
+                .await?,
+            );
         }
     }
     Ok(())
@@ -198,16 +250,28 @@ pub async fn bench_live(store: &Store, a: &BenchLiveArgs) -> Result<(), String> 
                 .map_err(|e| format!("{e:?}"))?
         }
     };
-    let token = format!("{:032x}", Rng::new(Instant::now().elapsed().as_nanos() as u64 ^ std::process::id() as u64).next_u64());
+    let token = format!(
+        "{:032x}",
+        Rng::new(Instant::now().elapsed().as_nanos() as u64 ^ std::process::id() as u64).next_u64()
+    );
     let expires = store::timestamp_text(chrono::Utc::now() + chrono::Duration::hours(1));
     store
-        .create_session(&app::accounts::session::token_hash(&token), account, "full", &expires, "bench")
+        .create_session(
+            &app::accounts::session::token_hash(&token),
+            account,
+            "full",
+            &expires,
+            "bench",
+        )
         .await
         .map_err(err)?;
     let client = reqwest::Client::new();
     let mut stream = client
         .get(format!("{}/dashboard/live", a.url.trim_end_matches('/')))
-        .header("Cookie", format!("{}={token}", app::accounts::session::SESSION_COOKIE))
+        .header(
+            "Cookie",
+            format!("{}={token}", app::accounts::session::SESSION_COOKIE),
+        )
         .send()
         .await
         .map_err(err)?;

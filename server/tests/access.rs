@@ -1421,13 +1421,15 @@ async fn the_dashboard_is_scoped_exports_its_tables_and_streams_changes() {
     let accepted_in_csv: u64 = trend
         .lines()
         .filter(|l| l.starts_with(&format!("{year}-")))
-        .map(|l| l.split(',').nth(1).unwrap().replace('"', "").replace(',', ""))
+        .map(|l| l.split(',').nth(1).unwrap().replace(['"', ','], ""))
         .map(|n| n.parse::<u64>().unwrap_or(0))
         .sum();
     let expected: u64 = rows
         .iter()
         .filter(|(r, _)| r.area_code == "341721100")
-        .map(|(r, _)| domain::complaint::counts_of(&r.facts, |d| chrono::Datelike::year(&d) == year).accepted)
+        .map(|(r, _)| {
+            domain::complaint::counts_of(&r.facts, |d| chrono::Datelike::year(&d) == year).accepted
+        })
         .sum();
     assert_eq!(accepted_in_csv, expected, "{trend}");
     let (status, svg) = get_body(&app, "/dashboard/chart/trend.svg", &leader).await;
@@ -1452,7 +1454,9 @@ async fn the_dashboard_is_scoped_exports_its_tables_and_streams_changes() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let mut one = plan.complaint(10_000).record;
     one.number = Some("LIVE-1".into());
-    db.insert_generated_complaints(&[(one, None)]).await.unwrap();
+    db.insert_generated_complaints(&[(one, None)])
+        .await
+        .unwrap();
     let event = tokio::time::timeout(std::time::Duration::from_secs(2), body.next())
         .await
         .expect("an event within 2 s")

@@ -237,7 +237,8 @@ fn new_tracking_code() -> String {
     domain::complaint::tracking_code_from(&bytes)
 }
 
-pub(crate) const INSERT_COLUMNS: &str = "tracking_code, external_no, source, channel, consumer_name, \
+pub(crate) const INSERT_COLUMNS: &str =
+    "tracking_code, external_no, source, channel, consumer_name, \
     consumer_phone, organisation_id, unit_name, unit_credit_code, area_code, industry, summary, \
     demand, status, received_on, accepted_on, closed_on, outcome, refusal_ground, recovered_fen, \
     advance_fen, rating, import_id, created_at, updated_at";

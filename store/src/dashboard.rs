@@ -220,7 +220,11 @@ impl Store {
 
     /// Open complaints by state and the day their clock started; the caller applies
     /// the holiday calendar to tell which are overdue.
-    pub async fn open_clocks(&self, area: &str, industry: Option<&str>) -> StoreResult<Vec<OpenClock>> {
+    pub async fn open_clocks(
+        &self,
+        area: &str,
+        industry: Option<&str>,
+    ) -> StoreResult<Vec<OpenClock>> {
         let rows = sqlx::query(
             "SELECT status, since, CAST(SUM(open_count) AS BIGINT) FROM complaint_open_rollup \
              WHERE area_code LIKE $1 AND ($2 = '' OR industry = $2) \

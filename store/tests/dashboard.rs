@@ -66,7 +66,9 @@ async fn assert_exact(db: &store::Store, when: &str) {
     };
     assert_eq!(
         db.complaint_groups(&retail, By::Area(9)).await.unwrap(),
-        db.naive_complaint_groups(&retail, By::Area(9)).await.unwrap(),
+        db.naive_complaint_groups(&retail, By::Area(9))
+            .await
+            .unwrap(),
         "{when}: one industry over twelve months"
     );
 }
@@ -91,7 +93,11 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
             expected.add(&counts_of(&g.record.facts, |d| d.year() == year));
         }
         let mut got = ComplaintCounts::default();
-        for g in db.complaint_groups(&slice(year), By::Area(6)).await.unwrap() {
+        for g in db
+            .complaint_groups(&slice(year), By::Area(6))
+            .await
+            .unwrap()
+        {
             got.add(&g.figures.counts);
         }
         assert_eq!(got, expected, "year {year}");
@@ -120,7 +126,16 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
         .await
         .unwrap();
     assert!(open.len() > 40, "{} open", open.len());
-    let org = db.insert_generated_businesses(&businesses(&mut Rng::new(5), "341721", &["341721100".into()], 99_000, 1)).await.unwrap()[0];
+    let org = db
+        .insert_generated_businesses(&businesses(
+            &mut Rng::new(5),
+            "341721",
+            &["341721100".into()],
+            99_000,
+            1,
+        ))
+        .await
+        .unwrap()[0];
     for (i, c) in open.iter().enumerate().take(60) {
         let _ = match (c.status.as_str(), i % 4) {
             ("received", 0) => db.accept_complaint(c.id, TODAY, "t").await,
@@ -131,12 +146,26 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
             ("received", _) => db.link_complaint(c.id, org, "t").await,
             ("negotiating", 0) => db.escalate_complaint(c.id, "t").await,
             (_, k) => {
-                let outcome = [Outcome::Agreement, Outcome::Settlement, Outcome::Withdrawn, Outcome::Terminated][k];
-                let r = db.close_complaint(c.id, outcome, TODAY, 12_300, 0, "t").await;
+                let outcome = [
+                    Outcome::Agreement,
+                    Outcome::Settlement,
+                    Outcome::Withdrawn,
+                    Outcome::Terminated,
+                ][k];
+                let r = db
+                    .close_complaint(c.id, outcome, TODAY, 12_300, 0, "t")
+                    .await;
                 if r.is_ok() && k != 3 {
-                    db.rate_complaint(c.id, [Rating::Satisfied, Rating::Dissatisfied, Rating::BasicallySatisfied][k])
-                        .await
-                        .unwrap();
+                    db.rate_complaint(
+                        c.id,
+                        [
+                            Rating::Satisfied,
+                            Rating::Dissatisfied,
+                            Rating::BasicallySatisfied,
+                        ][k],
+                    )
+                    .await
+                    .unwrap();
                 }
                 r
             }

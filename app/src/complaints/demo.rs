@@ -192,7 +192,11 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
 
     // The city's other counties, so a city leader sees the counties side by side
     // (recorded at county level: their townships are not on this platform).
-    for (county, n, seed) in [("341702", 2_400u64, 71u64), ("341723", 1_500, 72), ("341722", 600, 73)] {
+    for (county, n, seed) in [
+        ("341702", 2_400u64, 71u64),
+        ("341723", 1_500, 72),
+        ("341722", 600, 73),
+    ] {
         let places = [county.to_string()];
         let plan = domain::generate::ComplaintPlan {
             first_year: 2023,

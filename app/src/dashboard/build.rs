@@ -33,7 +33,7 @@ pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -58,10 +58,19 @@ fn add(total: &mut ComplaintFigures, f: &ComplaintFigures) {
 
 fn change_text(c: Change, points: bool) -> Option<Bi> {
     let a = c.amount?;
-    let sign = if a > 0.0 { "+" } else if a < 0.0 { "−" } else { "±" };
+    let sign = if a > 0.0 {
+        "+"
+    } else if a < 0.0 {
+        "−"
+    } else {
+        "±"
+    };
     let a = a.abs();
     Some(if points {
-        Bi(format!("同比 {sign}{a:.1}个百分点"), format!("{sign}{a:.1} pp YoY"))
+        Bi(
+            format!("同比 {sign}{a:.1}个百分点"),
+            format!("{sign}{a:.1} pp YoY"),
+        )
     } else {
         Bi(format!("同比 {sign}{a:.1}%"), format!("{sign}{a:.1}% YoY"))
     })
@@ -75,7 +84,15 @@ fn target_text(t: Target) -> Bi {
     }
 }
 
-fn tile(key: &str, label: Bi, value: String, note: Bi, change: Change, points: bool, target: Target) -> Tile {
+fn tile(
+    key: &str,
+    label: Bi,
+    value: String,
+    note: Bi,
+    change: Change,
+    points: bool,
+    target: Target,
+) -> Tile {
     Tile {
         key: key.into(),
         label,
@@ -145,16 +162,13 @@ pub async fn view(
     let today = crate::review::common::today(store).await;
     let cal = crate::review::common::calendar(store).await?;
     let this_year = today.year();
-    let year = q.year.filter(|y| (2015..=this_year).contains(y)).unwrap_or(this_year);
+    let year = q
+        .year
+        .filter(|y| (2015..=this_year).contains(y))
+        .unwrap_or(this_year);
     let area = area_in_scope(user, q.area.as_deref());
-    let industry = q
-        .industry
-        .clone()
-        .filter(|i| Industry::parse(i).is_some());
-    let category = q
-        .category
-        .clone()
-        .filter(|c| Category::parse(c).is_some());
+    let industry = q.industry.clone().filter(|i| Industry::parse(i).is_some());
+    let category = q.category.clone().filter(|c| Category::parse(c).is_some());
     let rank_by = RankBy::parse(&q.rank).unwrap_or(RankBy::Handling);
     let query = DashboardQuery {
         year: Some(year),
@@ -189,7 +203,10 @@ pub async fn view(
         .await?;
     let sum = |from: &str, to: &str| {
         let mut t = ComplaintFigures::default();
-        for g in by_month.iter().filter(|g| g.key.as_str() >= from && g.key.as_str() <= to) {
+        for g in by_month
+            .iter()
+            .filter(|g| g.key.as_str() >= from && g.key.as_str() <= to)
+        {
             add(&mut t, &g.figures);
         }
         t
@@ -270,7 +287,10 @@ pub async fn view(
             "accepted",
             Bi::new("受理投诉", "Complaints accepted"),
             thousands(n.accepted as i64),
-            Bi::new(format!("上年同期 {}", thousands(b.accepted as i64)), format!("Same months last year: {}", thousands(b.accepted as i64))),
+            Bi::new(
+                format!("上年同期 {}", thousands(b.accepted as i64)),
+                format!("Same months last year: {}", thousands(b.accepted as i64)),
+            ),
             count_change(n.accepted as f64, b.accepted as f64, Target::Neutral),
             false,
             Target::Neutral,
@@ -279,7 +299,10 @@ pub async fn view(
             "closed",
             Bi::new("办结", "Closed"),
             thousands(n.closed as i64),
-            Bi::new(format!("上年同期 {}", thousands(b.closed as i64)), format!("Same months last year: {}", thousands(b.closed as i64))),
+            Bi::new(
+                format!("上年同期 {}", thousands(b.closed as i64)),
+                format!("Same months last year: {}", thousands(b.closed as i64)),
+            ),
             count_change(n.closed as f64, b.closed as f64, up),
             false,
             up,
@@ -288,7 +311,11 @@ pub async fn view(
             "handling",
             Bi::new("处理率", "Handling rate"),
             percent(n.handling_rate()),
-            Bi::same(format!("{} / {}", thousands(n.closed as i64), thousands(n.accepted as i64))),
+            Bi::same(format!(
+                "{} / {}",
+                thousands(n.closed as i64),
+                thousands(n.accepted as i64)
+            )),
             rate_change(n.handling_rate(), b.handling_rate(), up),
             true,
             up,
@@ -297,7 +324,11 @@ pub async fn view(
             "success",
             Bi::new("处理成功率", "Success rate"),
             percent(n.success_rate()),
-            Bi::same(format!("{} / {}", thousands(n.mediated_successfully as i64), thousands(n.mediated as i64))),
+            Bi::same(format!(
+                "{} / {}",
+                thousands(n.mediated_successfully as i64),
+                thousands(n.mediated as i64)
+            )),
             rate_change(n.success_rate(), b.success_rate(), up),
             true,
             up,
@@ -309,7 +340,9 @@ pub async fn view(
             Bi::same(format!(
                 "{} / {}",
                 thousands((n.rated_satisfied + n.rated_basically_satisfied) as i64),
-                thousands((n.rated_satisfied + n.rated_basically_satisfied + n.rated_dissatisfied) as i64)
+                thousands(
+                    (n.rated_satisfied + n.rated_basically_satisfied + n.rated_dissatisfied) as i64
+                )
             )),
             rate_change(n.satisfaction_rate(), b.satisfaction_rate(), up),
             true,
@@ -319,7 +352,10 @@ pub async fn view(
             "recovered",
             Bi::new("挽回经济损失", "Recovered for consumers"),
             money(now.recovered_fen),
-            Bi::new(format!("先行赔付 {}", money(now.advance_fen)), format!("Advance compensation {}", money(now.advance_fen))),
+            Bi::new(
+                format!("先行赔付 {}", money(now.advance_fen)),
+                format!("Advance compensation {}", money(now.advance_fen)),
+            ),
             count_change(now.recovered_fen as f64, before.recovered_fen as f64, up),
             false,
             up,
@@ -329,7 +365,10 @@ pub async fn view(
             Bi::new("超期未办结", "Overdue now"),
             thousands(overdue_total),
             Bi::new(format!("截至 {today}"), format!("As of {today}")),
-            Change { amount: None, on_target: Some(overdue_total == 0) },
+            Change {
+                amount: None,
+                on_target: Some(overdue_total == 0),
+            },
             false,
             Target::Down,
         ),
@@ -337,7 +376,13 @@ pub async fn view(
             "applications",
             Bi::new("创建申报", "Applications"),
             thousands(submitted_in(year)),
-            Bi::new(format!("{year}年提交（上年 {}）", thousands(submitted_in(year - 1))), format!("Submitted in {year} ({} the year before)", thousands(submitted_in(year - 1)))),
+            Bi::new(
+                format!("{year}年提交（上年 {}）", thousands(submitted_in(year - 1))),
+                format!(
+                    "Submitted in {year} ({} the year before)",
+                    thousands(submitted_in(year - 1))
+                ),
+            ),
             count_change(submitted_in(year) as f64, submitted_in(year - 1) as f64, up),
             false,
             up,
@@ -346,7 +391,18 @@ pub async fn view(
             "recognised",
             Bi::new("示范在册", "Recognised now"),
             thousands(in_force),
-            Bi::new(format!("{year}年新认定 {}（上年 {}）", granted(year), granted(year - 1)), format!("{} newly recognised in {year} ({} the year before)", granted(year), granted(year - 1))),
+            Bi::new(
+                format!(
+                    "{year}年新认定 {}（上年 {}）",
+                    granted(year),
+                    granted(year - 1)
+                ),
+                format!(
+                    "{} newly recognised in {year} ({} the year before)",
+                    granted(year),
+                    granted(year - 1)
+                ),
+            ),
             count_change(granted(year) as f64, granted(year - 1) as f64, up),
             false,
             up,
@@ -363,8 +419,10 @@ pub async fn view(
 
     // Monthly trend of the three rates.
     let trend_months = months(&trend_from, &period.to_month);
-    let by_key: std::collections::HashMap<&str, &ComplaintFigures> =
-        by_month.iter().map(|g| (g.key.as_str(), &g.figures)).collect();
+    let by_key: std::collections::HashMap<&str, &ComplaintFigures> = by_month
+        .iter()
+        .map(|g| (g.key.as_str(), &g.figures))
+        .collect();
     let series_of = |f: fn(&ComplaintCounts) -> Option<f64>| -> Vec<Option<f64>> {
         trend_months
             .iter()
@@ -377,15 +435,23 @@ pub async fn view(
         Bi::new("满意率", "Satisfaction rate"),
     ];
     let trend_title = Bi::new(
-        format!("三率月度走势（{}–{}年，按受理月份）", year - (TREND_YEARS - 1), year),
-        format!("The three rates by month of acceptance, {}–{}", year - (TREND_YEARS - 1), year),
+        format!(
+            "三率月度走势（{}–{}年，按受理月份）",
+            year - (TREND_YEARS - 1),
+            year
+        ),
+        format!(
+            "The three rates by month of acceptance, {}–{}",
+            year - (TREND_YEARS - 1),
+            year
+        ),
     );
     charts_out.push(Chart {
         id: "trend".into(),
         title: trend_title.clone(),
         svg: charts::line_chart(
             &trend_title.pick(locale),
-            &locale.pick(
+            locale.pick(
                 "三条折线分别为处理率、处理成功率和满意率；纵轴为百分比，横轴为受理月份。数据表见下方。",
                 "Three lines: handling, success and satisfaction rates; the vertical axis is a percentage, the horizontal the month of acceptance. The data table follows.",
             ),
@@ -420,7 +486,10 @@ pub async fn view(
     // The areas one level down, side by side and ranked.
     if child_digits > 0 {
         let groups = store
-            .complaint_groups(&slice(&period.from_month, &period.to_month), By::Area(child_digits))
+            .complaint_groups(
+                &slice(&period.from_month, &period.to_month),
+                By::Area(child_digits),
+            )
             .await?;
         let places: Vec<(String, ComplaintCounts)> = children
             .iter()
@@ -476,22 +545,24 @@ pub async fn view(
                 muted: false,
             })
             .collect();
-        rows.extend(apart.iter().map(|(code, c)| TableRow {
-            cells: [
-                vec![name_of(code), Bi::new("样本不足", "Too few")],
-                rate_cells(c),
-                vec![Bi::same(money(money_of(code)))],
-            ]
-            .concat(),
-            href: Some(qs(code)),
-            muted: true,
+        rows.extend(apart.iter().map(|(code, c)| {
+            TableRow {
+                cells: [
+                    vec![name_of(code), Bi::new("样本不足", "Too few")],
+                    rate_cells(c),
+                    vec![Bi::same(money(money_of(code)))],
+                ]
+                .concat(),
+                href: Some(qs(code)),
+                muted: true,
+            }
         }));
         charts_out.push(Chart {
             id: "ranking".into(),
             title: title.clone(),
             svg: charts::bar_chart(
                 &title.pick(locale),
-                &locale.pick("横条长度为所选比率；受理不足最低件数的不参与排名。", "Bar length is the chosen rate; places under the minimum volume are not ranked."),
+                locale.pick("横条长度为所选比率；受理不足最低件数的不参与排名。", "Bar length is the chosen rate; places under the minimum volume are not ranked."),
                 &ranked
                     .iter()
                     .map(|(code, c)| {
@@ -525,20 +596,29 @@ pub async fn view(
         .complaint_groups(&slice(&period.from_month, &period.to_month), By::Industry)
         .await?;
     let mut industries: Vec<_> = by_industry.iter().collect();
-    industries.sort_by(|a, b| b.figures.counts.accepted.cmp(&a.figures.counts.accepted));
+    industries.sort_by_key(|g| std::cmp::Reverse(g.figures.counts.accepted));
     let industry_name = |code: &str| {
         Industry::parse(code)
             .map(|i| Bi::new(i.name().0, i.name().1))
             .unwrap_or_else(|| Bi::same(code))
     };
-    let ind_title = Bi::new(format!("行业分布（{pl_zh}）"), format!("By industry, {pl_en}"));
-    let max_ind = industries.first().map(|g| g.figures.counts.accepted).unwrap_or(0) as f64;
+    let ind_title = Bi::new(
+        format!("行业分布（{pl_zh}）"),
+        format!("By industry, {pl_en}"),
+    );
+    let max_ind = industries
+        .first()
+        .map(|g| g.figures.counts.accepted)
+        .unwrap_or(0) as f64;
     charts_out.push(Chart {
         id: "industries".into(),
         title: ind_title.clone(),
         svg: charts::bar_chart(
             &ind_title.pick(locale),
-            &locale.pick("横条长度为受理件数。", "Bar length is the number of complaints accepted."),
+            locale.pick(
+                "横条长度为受理件数。",
+                "Bar length is the number of complaints accepted.",
+            ),
             &industries
                 .iter()
                 .map(|g| {
@@ -553,7 +633,12 @@ pub async fn view(
     tables.push(Table {
         id: "industries".into(),
         title: ind_title,
-        columns: [vec![Bi::new("行业", "Industry")], rate_columns(), vec![Bi::new("挽回经济损失", "Recovered")]].concat(),
+        columns: [
+            vec![Bi::new("行业", "Industry")],
+            rate_columns(),
+            vec![Bi::new("挽回经济损失", "Recovered")],
+        ]
+        .concat(),
         rows: industries
             .iter()
             .map(|g| TableRow {
@@ -565,7 +650,11 @@ pub async fn view(
                 .concat(),
                 href: Some(format!(
                     "/dashboard?{}",
-                    DashboardQuery { industry: Some(g.key.clone()), ..query.clone() }.query_string()
+                    DashboardQuery {
+                        industry: Some(g.key.clone()),
+                        ..query.clone()
+                    }
+                    .query_string()
                 )),
                 muted: false,
             })
@@ -583,13 +672,16 @@ pub async fn view(
         funnel(&states)
     };
     let total_funnel = funnel_of(None);
-    let fun_title = Bi::new(format!("创建漏斗（{year}年申报）"), format!("Campaign funnel, applications of {year}"));
+    let fun_title = Bi::new(
+        format!("创建漏斗（{year}年申报）"),
+        format!("Campaign funnel, applications of {year}"),
+    );
     charts_out.push(Chart {
         id: "funnel".into(),
         title: fun_title.clone(),
         svg: charts::bar_chart(
             &fun_title.pick(locale),
-            &locale.pick("从申报到认定、撤销，各阶段到达的申报数。", "How many applications reached each stage, from submission to recognition and revocation."),
+            locale.pick("从申报到认定、撤销，各阶段到达的申报数。", "How many applications reached each stage, from submission to recognition and revocation."),
             &FUNNEL
                 .iter()
                 .zip(total_funnel)
@@ -616,7 +708,10 @@ pub async fn view(
     });
     tables.push(Table {
         id: "categories".into(),
-        title: Bi::new(format!("分类别创建进展（{year}年申报）"), format!("By category, applications of {year}")),
+        title: Bi::new(
+            format!("分类别创建进展（{year}年申报）"),
+            format!("By category, applications of {year}"),
+        ),
         columns: [
             vec![Bi::new("类别", "Category")],
             FUNNEL.iter().map(|(_, zh, en)| Bi::new(*zh, *en)).collect(),
@@ -635,7 +730,11 @@ pub async fn view(
                     .concat(),
                     href: Some(format!(
                         "/dashboard?{}",
-                        DashboardQuery { category: Some(c.code().into()), ..query.clone() }.query_string()
+                        DashboardQuery {
+                            category: Some(c.code().into()),
+                            ..query.clone()
+                        }
+                        .query_string()
                     )),
                     muted: f[0] == 0,
                 }
@@ -647,8 +746,14 @@ pub async fn view(
     // Overdue complaints by the limit passed.
     tables.push(Table {
         id: "overdue".into(),
-        title: Bi::new(format!("超期未办结投诉（截至 {today}）"), format!("Overdue complaints, as of {today}")),
-        columns: vec![Bi::new("超期环节", "Limit passed"), Bi::new("件数", "Complaints")],
+        title: Bi::new(
+            format!("超期未办结投诉（截至 {today}）"),
+            format!("Overdue complaints, as of {today}"),
+        ),
+        columns: vec![
+            Bi::new("超期环节", "Limit passed"),
+            Bi::new("件数", "Complaints"),
+        ],
         rows: [
             domain::complaint::Overdue::Acceptance,
             domain::complaint::Overdue::Negotiation,
@@ -672,8 +777,16 @@ pub async fn view(
             .await?;
         tables.push(Table {
             id: "units".into(),
-            title: Bi::new(format!("被投诉单位（{year}年受理，前 {UNITS_SHOWN} 名）"), format!("Businesses complained about, accepted in {year} (top {UNITS_SHOWN})")),
-            columns: [vec![Bi::new("单位", "Business")], rate_columns(), vec![Bi::new("挽回经济损失", "Recovered")]].concat(),
+            title: Bi::new(
+                format!("被投诉单位（{year}年受理，前 {UNITS_SHOWN} 名）"),
+                format!("Businesses complained about, accepted in {year} (top {UNITS_SHOWN})"),
+            ),
+            columns: [
+                vec![Bi::new("单位", "Business")],
+                rate_columns(),
+                vec![Bi::new("挽回经济损失", "Recovered")],
+            ]
+            .concat(),
             rows: units
                 .iter()
                 .map(|u| TableRow {
@@ -687,7 +800,8 @@ pub async fn view(
                         vec![Bi::same(money(u.figures.recovered_fen))],
                     ]
                     .concat(),
-                    href: (u.organisation_id > 0).then(|| format!("/organisations/{}", u.organisation_id)),
+                    href: (u.organisation_id > 0)
+                        .then(|| format!("/organisations/{}", u.organisation_id)),
                     muted: false,
                 })
                 .collect(),
@@ -703,7 +817,8 @@ pub async fn view(
         }
     }
     let mut crumbs = Vec::new();
-    let mut code = Some(domain::area::AreaCode::parse(&area).map_err(|e| AppError::internal(e.to_string()))?);
+    let mut code =
+        Some(domain::area::AreaCode::parse(&area).map_err(|e| AppError::internal(e.to_string()))?);
     while let Some(c) = code {
         if c.as_str().len() < user.area_code.len() {
             break;

@@ -118,7 +118,12 @@ pub fn line_chart(
             escape(name)
         ));
         // The latest value, labelled at the end of the line.
-        if let Some((i, v)) = values.iter().enumerate().rev().find_map(|(i, v)| v.map(|v| (i, v))) {
+        if let Some((i, v)) = values
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, v)| v.map(|v| (i, v)))
+        {
             out.push_str(&format!(
                 "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"/>",
                 x(i),
@@ -143,7 +148,11 @@ pub fn bar_chart(title: &str, desc: &str, rows: &[(String, f64, String)], max: f
     }
     for (i, (label, value, shown)) in rows.iter().enumerate() {
         let y = 4.0 + i as f64 * row_h;
-        let len = if max > 0.0 { (value / max).clamp(0.0, 1.0) * bar_w } else { 0.0 };
+        let len = if max > 0.0 {
+            (value / max).clamp(0.0, 1.0) * bar_w
+        } else {
+            0.0
+        };
         out.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"currentColor\">{}</text>\
              <rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{len:.1}\" height=\"{:.1}\" rx=\"2\" fill=\"{}\"><title>{}: {}</title></rect>\
@@ -175,7 +184,11 @@ mod tests {
             "三率 <走势>",
             "desc",
             &months,
-            &[("处理率".into(), COLOURS[0], vec![Some(0.9), None, Some(0.95)])],
+            &[(
+                "处理率".into(),
+                COLOURS[0],
+                vec![Some(0.9), None, Some(0.95)],
+            )],
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("<title id=") && svg.contains("&lt;走势&gt;"));

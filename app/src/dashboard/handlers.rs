@@ -24,7 +24,11 @@ pub async fn live(State(state): State<AppState>, user: Option<Extension<CurrentU
     }
     let rx = state.live.subscribe();
     let hello = futures::stream::once(async {
-        Ok::<_, Infallible>(Event::default().retry(Duration::from_secs(1)).comment("connected"))
+        Ok::<_, Infallible>(
+            Event::default()
+                .retry(Duration::from_secs(1))
+                .comment("connected"),
+        )
     });
     let changes = futures::stream::unfold(rx, |mut rx| async move {
         let what = match rx.recv().await {
@@ -167,7 +171,11 @@ pub async fn chart(
 fn csv(t: &Table, locale: Locale) -> String {
     use crate::complaints::import::csv_cell;
     let mut out = String::from("\u{feff}");
-    let head: Vec<String> = t.columns.iter().map(|c| csv_cell(&c.pick(locale))).collect();
+    let head: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| csv_cell(&c.pick(locale)))
+        .collect();
     out.push_str(&head.join(","));
     out.push('\n');
     for r in &t.rows {
@@ -229,7 +237,9 @@ fn workbook(tables: &[&Table], locale: Locale) -> Result<Vec<u8>, rust_xlsxwrite
                     Value::Number(v) if i > 0 => sheet.write_number_with_format(r, c, v, &int)?,
                     Value::Percent(v) => sheet.write_number_with_format(r, c, v, &pct)?,
                     Value::Yuan(v) => sheet.write_number_with_format(r, c, v, &yuan)?,
-                    Value::Number(_) | Value::Text => sheet.write_string(r, c, cell.pick(locale))?,
+                    Value::Number(_) | Value::Text => {
+                        sheet.write_string(r, c, cell.pick(locale))?
+                    }
                 };
             }
         }

@@ -48,8 +48,8 @@ fn live_updates(tick: RwSignal<u64>) -> RwSignal<Live> {
         let on_change = Closure::<dyn Fn()>::new(move || tick.update(|n| *n += 1));
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let _ = source
-            .add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        let _ =
+            source.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
         let held = SendWrapper::new((source, on_open, on_error, on_change));
         on_cleanup(move || {
             let (source, ..) = held.take();
@@ -269,7 +269,7 @@ fn DataTable(t: Table, qs: String, open: bool) -> impl IntoView {
                 <table class="table dash__table" data-testid=format!("table-{id}")>
                     <thead><tr>{t.columns.iter().cloned().map(|c| view! { <th scope="col">{move || c.pick(locale.get())}</th> }).collect_view()}</tr></thead>
                     <tbody>
-                        {t.rows.iter().cloned().map(|r| {
+                        {t.rows.iter().map(|r| {
                             let mut cells = r.cells.clone().into_iter();
                             let first = cells.next().unwrap_or_default();
                             let href = r.href.clone();
@@ -336,11 +336,11 @@ pub fn WallPage() -> impl IntoView {
                                 <section class="wall__kpis">
                                     {v.tiles.iter().cloned().map(|t| view! { <KpiTile t/> }).collect_view()}
                                 </section>
-                                <section class="wall__stage" style=format!("--panels: {n}")>
+                                <section class="wall__stage" data-panels=n.to_string()>
                                     {v.charts.iter().enumerate().map(|(i, c)| {
                                         let title = c.title.clone();
                                         view! {
-                                            <figure class="wall__panel" style=format!("--i: {i}") data-testid=format!("wall-{}", c.id)>
+                                            <figure class=format!("wall__panel wall__panel--{i}") data-testid=format!("wall-{}", c.id)>
                                                 <figcaption>{move || title.pick(locale.get())}</figcaption>
                                                 <div class="chart" inner_html=c.svg.clone()></div>
                                             </figure>
