@@ -555,20 +555,7 @@ impl Store {
         )
         .fetch_one(self.pool())
         .await?;
-        let n = |i: usize| row.get::<i64, _>(i).max(0) as u64;
-        Ok(ComplaintFigures {
-            counts: ComplaintCounts {
-                accepted: n(0),
-                closed: n(1),
-                mediated: n(2),
-                mediated_successfully: n(3),
-                rated_satisfied: n(4),
-                rated_basically_satisfied: n(5),
-                rated_dissatisfied: n(6),
-            },
-            recovered_fen: row.get(7),
-            advance_fen: row.get(8),
-        })
+        Ok(crate::dashboard::figures(&row, 0))
     }
 
     /// Open complaints (for the overdue flags, which need the holiday calendar).

@@ -99,8 +99,8 @@ fn sums(exprs: &[&str]) -> String {
         .join(", ")
 }
 
-/// Reads the nine sums starting at column `at`.
-fn figures(row: &AnyRow, at: usize) -> ComplaintFigures {
+/// Reads the nine sums starting at column `at` (the same order everywhere).
+pub(crate) fn figures(row: &AnyRow, at: usize) -> ComplaintFigures {
     let n = |i: usize| row.get::<i64, _>(at + i).max(0) as u64;
     ComplaintFigures {
         counts: ComplaintCounts {
