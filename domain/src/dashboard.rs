@@ -2,8 +2,10 @@
 //! compared with, the campaign funnel, year-on-year change against the plan's target
 //! direction, and the township ranking with its minimum-volume rule.
 
+use crate::complaint::{due_date, overdue, Facts, Overdue, Status};
 use crate::lifecycle::State;
 use crate::rates::ComplaintCounts;
+use crate::workdays::HolidayCalendar;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -196,6 +198,64 @@ pub fn rank<K: Clone + Ord>(
     (ranked, apart)
 }
 
+/// Open complaints by overdue kind: how many clocks have run out, given the open
+/// complaints' total per state and, one by one, those whose clock started after `window`
+/// (the clocks that started on or before it have all run out: see [`overdue_window`]).
+/// Complaints left open for years thus cost nothing to count.
+pub fn overdue_counts(
+    cal: &HolidayCalendar,
+    today: NaiveDate,
+    totals: &[(Status, i64)],
+    recent: &[(Status, NaiveDate, i64)],
+) -> [i64; 3] {
+    let index = |kind: Overdue| match kind {
+        Overdue::Acceptance => 0,
+        Overdue::Negotiation => 1,
+        Overdue::Mediation => 2,
+    };
+    let mut out = [0i64; 3];
+    for &(status, n) in totals {
+        if let Some((kind, _)) = due_date(cal, &open_clock(status, today)) {
+            out[index(kind)] += n;
+        }
+    }
+    for &(status, since, n) in recent {
+        let facts = open_clock(status, since);
+        if let Some((kind, _)) = due_date(cal, &facts) {
+            // Counted above as overdue; take back those whose clock still runs.
+            if overdue(cal, &facts, today).is_none() {
+                out[index(kind)] -= n;
+            }
+        }
+    }
+    out
+}
+
+/// The latest day on which a clock of any kind could start and have run out by `today`
+/// (later starts are read one by one; the due date never comes earlier for a later start).
+pub fn overdue_window(cal: &HolidayCalendar, today: NaiveDate) -> NaiveDate {
+    let mut day = today - chrono::Duration::days(60);
+    while [Status::Received, Status::Negotiating, Status::Mediating]
+        .into_iter()
+        .any(|s| overdue(cal, &open_clock(s, day), today).is_none())
+    {
+        day -= chrono::Duration::days(7);
+    }
+    day
+}
+
+/// The facts of an open complaint whose clock started on `since`.
+fn open_clock(status: Status, since: NaiveDate) -> Facts {
+    Facts {
+        status,
+        received_on: since,
+        accepted_on: Some(since),
+        closed_on: None,
+        outcome: None,
+        rating: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +362,39 @@ mod tests {
             for w in ranked.windows(2) {
                 prop_assert!(w[0].1.handling_rate() >= w[1].1.handling_rate());
             }
+        }
+    }
+    proptest! {
+        #[test]
+        fn overdue_counts_from_totals_equal_counting_every_clock(
+            clocks in proptest::collection::vec((0usize..3, 0i64..900, 1i64..5), 0..60),
+            day in 0i64..1500,
+        ) {
+            let cal = HolidayCalendar::builtin();
+            let today = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + chrono::Duration::days(day);
+            let states = [Status::Received, Status::Negotiating, Status::Mediating];
+            let clocks: Vec<(Status, NaiveDate, i64)> = clocks
+                .into_iter()
+                .map(|(s, ago, n)| (states[s], today - chrono::Duration::days(ago), n))
+                .collect();
+            let mut expected = [0i64; 3];
+            for &(s, since, n) in &clocks {
+                match overdue(&cal, &open_clock(s, since), today) {
+                    Some(Overdue::Acceptance) => expected[0] += n,
+                    Some(Overdue::Negotiation) => expected[1] += n,
+                    Some(Overdue::Mediation) => expected[2] += n,
+                    None => {}
+                }
+            }
+            let window = overdue_window(&cal, today);
+            // Recent enough that old clocks are not read one by one.
+            prop_assert!(window >= today - chrono::Duration::days(120));
+            let mut totals: Vec<(Status, i64)> = Vec::new();
+            for &(s, _, n) in &clocks {
+                totals.push((s, n));
+            }
+            let recent: Vec<_> = clocks.iter().copied().filter(|c| c.1 > window).collect();
+            prop_assert_eq!(overdue_counts(&cal, today, &totals, &recent), expected);
         }
     }
 }

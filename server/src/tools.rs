@@ -129,6 +129,10 @@ pub async fn bench_dashboard(store: &Store, a: &BenchDashboardArgs) -> Result<()
         token_hash: String::new(),
     };
     let period = domain::dashboard::Period::of(year, today);
+    let calendar = app::review::common::calendar(store)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let window = domain::dashboard::overdue_window(&calendar, today).to_string();
     let slice = |from: String, to: String| Slice {
         area: area.clone(),
         industry: None,
@@ -179,7 +183,7 @@ pub async fn bench_dashboard(store: &Store, a: &BenchDashboardArgs) -> Result<()
     line(
         "roll-up   open clocks (overdue)",
         time(a.runs, || async {
-            store.open_clocks(&area, None).await.map_err(err)
+            store.open_clocks(&area, None, &window).await.map_err(err)
         })
         .await?,
     );

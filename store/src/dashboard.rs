@@ -46,6 +46,14 @@ pub struct OpenClock {
     pub count: i64,
 }
 
+/// Open complaints: the number per state, and the recent ones by the day their clock
+/// started.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenClocks {
+    pub totals: Vec<(String, i64)>,
+    pub recent: Vec<OpenClock>,
+}
+
 /// Applications of one category in one state, submitted in one year ('' for drafts).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationCount {
@@ -191,15 +199,23 @@ impl Store {
         year: i32,
         limit: i64,
     ) -> StoreResult<Vec<UnitGroup>> {
-        let measures: Vec<String> = MEASURES.iter().map(|m| format!("u.{m}")).collect();
-        let measures: Vec<&str> = measures.iter().map(String::as_str).collect();
+        // The top units first, their names after: joining names inside the GROUP BY would
+        // look up every business of the township.
+        let named: Vec<String> = MEASURES
+            .iter()
+            .map(|m| format!("CAST(COALESCE(SUM({m}), 0) AS BIGINT) AS {m}"))
+            .collect();
+        let outer: Vec<String> = MEASURES.iter().map(|m| format!("t.{m}")).collect();
         let sql = format!(
-            "SELECT u.organisation_id, COALESCE(MAX(o.name), ''), {} \
-             FROM complaint_unit_rollup u LEFT JOIN organisations o ON o.id = u.organisation_id \
-             WHERE u.area_code = $1 AND u.year = $2 AND ($3 = '' OR u.industry = $3) \
-             GROUP BY u.organisation_id HAVING SUM(u.accepted) > 0 \
-             ORDER BY SUM(u.accepted) DESC, u.organisation_id LIMIT $4",
-            sums(&measures)
+            "SELECT t.organisation_id, COALESCE(o.name, ''), {} FROM ( \
+               SELECT organisation_id, {} FROM complaint_unit_rollup \
+               WHERE area_code = $1 AND year = $2 AND ($3 = '' OR industry = $3) \
+               GROUP BY organisation_id HAVING SUM(accepted) > 0 \
+               ORDER BY 2 DESC, 1 LIMIT $4 \
+             ) t LEFT JOIN organisations o ON o.id = t.organisation_id \
+             ORDER BY t.accepted DESC, t.organisation_id",
+            outer.join(", "),
+            named.join(", ")
         );
         let rows = sqlx::query(&sql)
             .bind(township)
@@ -218,30 +234,45 @@ impl Store {
             .collect())
     }
 
-    /// Open complaints by state and the day their clock started; the caller applies
-    /// the holiday calendar to tell which are overdue.
+    /// Open complaints under an area: their number per state, and those whose clock
+    /// started after `after` (YYYY-MM-DD) by state and day. The caller applies the
+    /// holiday calendar (`domain::dashboard::overdue_counts`); years of complaints left
+    /// open cost one small read (the total roll-up) and an index range over recent days.
     pub async fn open_clocks(
         &self,
         area: &str,
         industry: Option<&str>,
-    ) -> StoreResult<Vec<OpenClock>> {
-        let rows = sqlx::query(
-            "SELECT status, since, CAST(SUM(open_count) AS BIGINT) FROM complaint_open_rollup \
-             WHERE area_code LIKE $1 AND ($2 = '' OR industry = $2) \
-             GROUP BY status, since HAVING SUM(open_count) > 0 ORDER BY since",
+        after: &str,
+    ) -> StoreResult<OpenClocks> {
+        let totals = sqlx::query(
+            "SELECT status, CAST(SUM(open_count) AS BIGINT) FROM complaint_open_total \
+             WHERE area_code LIKE $1 AND ($2 = '' OR industry = $2) GROUP BY status",
         )
         .bind(format!("{area}%"))
         .bind(industry.unwrap_or_default())
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| OpenClock {
-                status: r.get(0),
-                since: r.get(1),
-                count: r.get(2),
-            })
-            .collect())
+        let recent = sqlx::query(
+            "SELECT status, since, CAST(SUM(open_count) AS BIGINT) FROM complaint_open_rollup \
+             WHERE since > $3 AND area_code LIKE $1 AND ($2 = '' OR industry = $2) \
+             GROUP BY status, since HAVING SUM(open_count) > 0 ORDER BY since",
+        )
+        .bind(format!("{area}%"))
+        .bind(industry.unwrap_or_default())
+        .bind(after)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(OpenClocks {
+            totals: totals.iter().map(|r| (r.get(0), r.get(1))).collect(),
+            recent: recent
+                .iter()
+                .map(|r| OpenClock {
+                    status: r.get(0),
+                    since: r.get(1),
+                    count: r.get(2),
+                })
+                .collect(),
+        })
     }
 
     /// Applications under an area by category and state.
@@ -355,6 +386,16 @@ impl Store {
                  WHERE status IN ('received', 'negotiating', 'mediating') \
                  GROUP BY area_code, industry, status, \
                  CASE WHEN status = 'received' THEN received_on ELSE COALESCE(accepted_on, received_on) END"
+                    .to_string(),
+            ),
+            (
+                "open total",
+                "SELECT area_code, industry, status, CAST(open_count AS BIGINT) \
+                 FROM complaint_open_total WHERE open_count <> 0"
+                    .to_string(),
+                "SELECT area_code, industry, status, CAST(COUNT(*) AS BIGINT) FROM complaints \
+                 WHERE status IN ('received', 'negotiating', 'mediating') \
+                 GROUP BY area_code, industry, status"
                     .to_string(),
             ),
         ];

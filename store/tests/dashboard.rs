@@ -194,14 +194,39 @@ async fn open_clocks_count_open_complaints_by_their_start() {
         .iter()
         .filter(|g| g.record.facts.status.is_open())
         .count() as i64;
-    let clocks = db.open_clocks("341721", None).await.unwrap();
-    assert_eq!(clocks.iter().map(|c| c.count).sum::<i64>(), open);
+    // Everything open is in the totals; the recent part holds only clocks after the day.
+    let clocks = db.open_clocks("341721", None, "2000-01-01").await.unwrap();
+    let total: i64 = clocks.totals.iter().map(|t| t.1).sum();
+    assert_eq!(total, open);
+    assert_eq!(clocks.recent.iter().map(|c| c.count).sum::<i64>(), open);
+    let after = "2025-06-30";
+    let recent_open = rows
+        .iter()
+        .filter(|g| {
+            let f = &g.record.facts;
+            let since = if f.status == domain::complaint::Status::Received {
+                f.received_on
+            } else {
+                f.accepted_on.unwrap_or(f.received_on)
+            };
+            f.status.is_open() && since.to_string().as_str() > after
+        })
+        .count() as i64;
+    let recent = db.open_clocks("341721", None, after).await.unwrap();
+    assert!(recent.recent.iter().all(|c| c.since.as_str() > after));
+    assert_eq!(
+        recent.recent.iter().map(|c| c.count).sum::<i64>(),
+        recent_open
+    );
     let retail_open = rows
         .iter()
         .filter(|g| g.record.facts.status.is_open() && g.record.industry.code() == "retail")
         .count() as i64;
-    let retail = db.open_clocks("341721", Some("retail")).await.unwrap();
-    assert_eq!(retail.iter().map(|c| c.count).sum::<i64>(), retail_open);
+    let retail = db
+        .open_clocks("341721", Some("retail"), "2000-01-01")
+        .await
+        .unwrap();
+    assert_eq!(retail.totals.iter().map(|t| t.1).sum::<i64>(), retail_open);
 }
 
 #[tokio::test]
@@ -222,4 +247,57 @@ async fn a_write_reaches_the_change_watchers_at_commit() {
     assert!(got.is_ok(), "no change announced within 2 s");
     eprintln!("change seen after {:?}", started.elapsed());
     watcher.abort();
+}
+
+#[tokio::test]
+async fn a_townships_busiest_units_come_from_the_unit_roll_up() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let rows = generated(&db, 2500, 5).await;
+    // The busiest township in 2025, and its units recomputed from the generated rows.
+    let in_2025 = |g: &&domain::generate::Generated| {
+        g.record.facts.accepted_on.is_some_and(|d| d.year() == 2025)
+            && g.record.facts.status.is_accepted()
+    };
+    let mut by_township: std::collections::BTreeMap<&str, u64> = Default::default();
+    for g in rows.iter().filter(in_2025) {
+        *by_township.entry(g.record.area_code.as_str()).or_default() += 1;
+    }
+    let township = by_township
+        .iter()
+        .max_by_key(|(code, n)| (**n, std::cmp::Reverse(**code)))
+        .map(|(code, _)| code.to_string())
+        .unwrap();
+    let mut expected: std::collections::BTreeMap<Option<usize>, ComplaintCounts> =
+        Default::default();
+    for g in rows
+        .iter()
+        .filter(in_2025)
+        .filter(|g| g.record.area_code == township)
+    {
+        expected
+            .entry(g.business)
+            .or_default()
+            .add(&counts_of(&g.record.facts, |_| true));
+    }
+    let units = db.unit_groups(&township, None, 2025, 5).await.unwrap();
+    assert_eq!(units.len(), expected.len().min(5));
+    let mut accepted: Vec<u64> = expected.values().map(|c| c.accepted).collect();
+    accepted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(
+        units
+            .iter()
+            .map(|u| u.figures.counts.accepted)
+            .collect::<Vec<_>>(),
+        accepted[..units.len()].to_vec(),
+        "busiest first"
+    );
+    for u in &units {
+        let business = expected
+            .iter()
+            .find(|(b, c)| **c == u.figures.counts && (u.organisation_id == 0) == b.is_none())
+            .map(|(b, _)| *b);
+        assert!(business.is_some(), "no generated unit has {u:?}");
+        assert_eq!(u.name.is_empty(), u.organisation_id == 0, "{u:?}");
+    }
 }

@@ -159,8 +159,11 @@ pub async fn view(
     q: &DashboardQuery,
     locale: Locale,
 ) -> Result<DashboardView, AppError> {
-    let today = crate::review::common::today(store).await;
-    let cal = crate::review::common::calendar(store).await?;
+    let (today, cal) = tokio::join!(
+        crate::review::common::today(store),
+        crate::review::common::calendar(store)
+    );
+    let cal = cal?;
     let this_year = today.year();
     let year = q
         .year
@@ -178,29 +181,67 @@ pub async fn view(
         rank: rank_by.code().to_string(),
     };
     let period = Period::of(year, today);
-    let here = store
-        .area(&area)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("area {area} is not in the area table")))?;
-    let children = store.area_children(Some(&area)).await?;
     let child_digits = match area.len() {
         2 => 4,
         4 => 6,
         6 => 9,
         _ => 0,
     };
-
-    // One read of the month roll-up covers the trend, this period and the one before.
-    let trend_from = format!("{}-01", year - (TREND_YEARS - 1));
     let slice = |from: &str, to: &str| Slice {
         area: area.clone(),
         industry: industry.clone(),
         from_month: from.to_string(),
         to_month: to.to_string(),
     };
-    let by_month = store
-        .complaint_groups(&slice(&trend_from, &period.to_month), By::Month)
-        .await?;
+    // One read of the month roll-up covers the trend, this period and the one before.
+    let trend = slice(
+        &format!("{}-01", year - (TREND_YEARS - 1)),
+        &period.to_month,
+    );
+    let this_period = slice(&period.from_month, &period.to_month);
+    let window = domain::dashboard::overdue_window(&cal, today).to_string();
+    // The reads do not depend on each other: they run together, each on its own pooled
+    // connection (SQLite in WAL mode reads in parallel too).
+    let (
+        here,
+        children,
+        by_month,
+        clocks,
+        apps,
+        recognitions,
+        by_area,
+        by_industry,
+        units,
+        reachable,
+    ) = tokio::try_join!(
+        store.area(&area),
+        store.area_children(Some(&area)),
+        store.complaint_groups(&trend, By::Month),
+        store.open_clocks(&area, industry.as_deref(), &window),
+        store.application_counts(&area, category.as_deref()),
+        store.recognition_years(&area, category.as_deref()),
+        async {
+            match child_digits {
+                0 => Ok(Vec::new()),
+                n => store.complaint_groups(&this_period, By::Area(n)).await,
+            }
+        },
+        store.complaint_groups(&this_period, By::Industry),
+        async {
+            match area.len() {
+                9 => {
+                    store
+                        .unit_groups(&area, industry.as_deref(), year, UNITS_SHOWN)
+                        .await
+                }
+                _ => Ok(Vec::new()),
+            }
+        },
+        store.areas_under(&user.area_code),
+    )?;
+    let here =
+        here.ok_or_else(|| AppError::internal(format!("area {area} is not in the area table")))?;
+
     let sum = |from: &str, to: &str| {
         let mut t = ComplaintFigures::default();
         for g in by_month
@@ -215,37 +256,28 @@ pub async fn view(
     let before = sum(&period.previous_from, &period.previous_to);
     let (n, b) = (now.counts, before.counts);
 
-    // Overdue now: the open-clock roll-up, with the holiday calendar applied here.
-    let mut overdue = [0i64; 3];
-    for clock in store.open_clocks(&area, industry.as_deref()).await? {
-        let (Some(status), Ok(since)) = (
-            Status::parse(&clock.status),
-            NaiveDate::parse_from_str(&clock.since, "%Y-%m-%d"),
-        ) else {
-            continue;
-        };
-        let facts = domain::complaint::Facts {
-            status,
-            received_on: since,
-            accepted_on: Some(since),
-            closed_on: None,
-            outcome: None,
-            rating: None,
-        };
-        if let Some(kind) = domain::complaint::overdue(&cal, &facts, today) {
-            use domain::complaint::Overdue::*;
-            let i = match kind {
-                Acceptance => 0,
-                Negotiation => 1,
-                Mediation => 2,
-            };
-            overdue[i] += clock.count;
-        }
-    }
+    // Overdue now: totals per state, less the recent clocks that still run (the
+    // holiday calendar applied here).
+    let totals: Vec<(Status, i64)> = clocks
+        .totals
+        .iter()
+        .filter_map(|(s, n)| Some((Status::parse(s)?, *n)))
+        .collect();
+    let recent: Vec<(Status, NaiveDate, i64)> = clocks
+        .recent
+        .iter()
+        .filter_map(|c| {
+            Some((
+                Status::parse(&c.status)?,
+                NaiveDate::parse_from_str(&c.since, "%Y-%m-%d").ok()?,
+                c.count,
+            ))
+        })
+        .collect();
+    let overdue = domain::dashboard::overdue_counts(&cal, today, &totals, &recent);
     let overdue_total: i64 = overdue.iter().sum();
 
     // Applications: by category, state and year of submission.
-    let apps = store.application_counts(&area, category.as_deref()).await?;
     let state_of = |code: &str| {
         State::ALL
             .into_iter()
@@ -262,7 +294,6 @@ pub async fn view(
         .filter(|a| a.state == "recognised")
         .map(|a| a.count)
         .sum();
-    let recognitions = store.recognition_years(&area, category.as_deref()).await?;
     let granted = |y: i32| {
         recognitions
             .iter()
@@ -418,7 +449,7 @@ pub async fn view(
     let qs = |a: &str| format!("/dashboard?{}", query.with_area(a).query_string());
 
     // Monthly trend of the three rates.
-    let trend_months = months(&trend_from, &period.to_month);
+    let trend_months = months(&trend.from_month, &period.to_month);
     let by_key: std::collections::HashMap<&str, &ComplaintFigures> = by_month
         .iter()
         .map(|g| (g.key.as_str(), &g.figures))
@@ -485,12 +516,7 @@ pub async fn view(
 
     // The areas one level down, side by side and ranked.
     if child_digits > 0 {
-        let groups = store
-            .complaint_groups(
-                &slice(&period.from_month, &period.to_month),
-                By::Area(child_digits),
-            )
-            .await?;
+        let groups = &by_area;
         let places: Vec<(String, ComplaintCounts)> = children
             .iter()
             .map(|c| {
@@ -592,9 +618,6 @@ pub async fn view(
     }
 
     // Industries.
-    let by_industry = store
-        .complaint_groups(&slice(&period.from_month, &period.to_month), By::Industry)
-        .await?;
     let mut industries: Vec<_> = by_industry.iter().collect();
     industries.sort_by_key(|g| std::cmp::Reverse(g.figures.counts.accepted));
     let industry_name = |code: &str| {
@@ -772,9 +795,6 @@ pub async fn view(
 
     // Units, within one township.
     if area.len() == 9 {
-        let units = store
-            .unit_groups(&area, industry.as_deref(), year, UNITS_SHOWN)
-            .await?;
         tables.push(Table {
             id: "units".into(),
             title: Bi::new(
@@ -811,7 +831,7 @@ pub async fn view(
 
     // Where the user may go: their area and what lies under it.
     let mut areas = vec![];
-    for a in store.areas_under(&user.area_code).await? {
+    for a in &reachable {
         if a.code.len() <= user.area_code.len() + 5 {
             areas.push((a.code.clone(), Bi(a.name_zh.clone(), a.name_en.clone())));
         }
@@ -823,8 +843,8 @@ pub async fn view(
         if c.as_str().len() < user.area_code.len() {
             break;
         }
-        if let Some(row) = store.area(c.as_str()).await? {
-            crumbs.push((qs(c.as_str()), Bi(row.name_zh, row.name_en)));
+        if let Some(row) = reachable.iter().find(|a| a.code == c.as_str()) {
+            crumbs.push((qs(c.as_str()), Bi(row.name_zh.clone(), row.name_en.clone())));
         }
         code = c.parent();
     }
