@@ -81,21 +81,27 @@ fn LiveBadge(live: RwSignal<Live>, read_at: String) -> impl IntoView {
     }
 }
 
-fn query_memo() -> Memo<DashboardQuery> {
-    let map = use_query_map();
-    Memo::new(move |_| map.with(|m| DashboardQuery::from_pairs(|k| m.get(k))))
-}
+/// What both the dashboard and the wall read: the view for the filters in the URL,
+/// refetched on every live change, and the connection's state.
+type DashboardResource = Resource<Result<DashboardView, crate::errors::AppError>>;
 
-#[component]
-pub fn DashboardPage() -> impl IntoView {
+fn use_dashboard() -> (DashboardResource, RwSignal<Live>) {
     let locale = use_locale();
-    let query = query_memo();
+    let map = use_query_map();
+    let query = Memo::new(move |_| map.with(|m| DashboardQuery::from_pairs(|k| m.get(k))));
     let tick = RwSignal::new(0u64);
     let live = live_updates(tick);
     let data = Resource::new(
         move || (query.get(), tick.get(), locale.get()),
         |(q, _, _)| fetch_dashboard(q),
     );
+    (data, live)
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let locale = use_locale();
+    let (data, live) = use_dashboard();
     view! {
         <Title text=move || locale.get().pick("监测驾驶舱 · 放心消费", "Dashboard · Trusted Consumption")/>
         <div class="dash" data-testid="dashboard">
@@ -311,13 +317,7 @@ fn DataTable(t: Table, qs: String, open: bool) -> impl IntoView {
 #[component]
 pub fn WallPage() -> impl IntoView {
     let locale = use_locale();
-    let query = query_memo();
-    let tick = RwSignal::new(0u64);
-    let live = live_updates(tick);
-    let data = Resource::new(
-        move || (query.get(), tick.get(), locale.get()),
-        |(q, _, _)| fetch_dashboard(q),
-    );
+    let (data, live) = use_dashboard();
     view! {
         <Title text=move || locale.get().pick("大屏 · 放心消费", "Wall · Trusted Consumption")/>
         <div class="wall" data-testid="wall">
