@@ -8,6 +8,7 @@
 #
 #   ./scripts/bench-dashboard.sh                  # 1 M and 10 M, both databases
 #   SIZES="100000" BACKENDS=sqlite ./scripts/bench-dashboard.sh
+#   BENCH_DIR=/tmp/bench REUSE=1 ./scripts/bench-dashboard.sh   # keep the data, reuse it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -38,18 +39,42 @@ fx() { # backend, size, args…
   fi
 }
 
+# A server instance in the background; `exec` makes $! its own pid, so it can be stopped.
+serve() { # backend, size, port
+  local backend=$1 size=$2 port=$3
+  if [ "$backend" = sqlite ]; then
+    exec "$FANGXIN_BIN" --data-dir "$work/sqlite-$size" serve --listen "127.0.0.1:$port"
+  else
+    exec "$FANGXIN_BIN" --data-dir "$work/pg-$size" --database-url "$PG_BASE/fx_bench_$size" \
+      serve --listen "127.0.0.1:$port"
+  fi
+}
+
+# Whether data of this size is already there (REUSE=1 then keeps it).
+generated() { # backend, size
+  if [ "$1" = sqlite ]; then
+    [ -f "$work/sqlite-$2/fangxin.db" ]
+  else
+    [ "$(psql "$PG_ADMIN" -Atqc "select 1 from pg_database where datname = 'fx_bench_$2'")" = 1 ]
+  fi
+}
+
 for size in $SIZES; do
   for backend in $BACKENDS; do
     step "$backend, $size complaints, $ORGS businesses"
-    if [ "$backend" = postgres ]; then
-      psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS fx_bench_$size" >/dev/null
-      psql "$PG_ADMIN" -qc "CREATE DATABASE fx_bench_$size" >/dev/null
+    if [ -n "${REUSE:-}" ] && generated "$backend" "$size"; then
+      echo "reusing the data generated before (REUSE=1)"
     else
-      rm -rf "$work/sqlite-$size"
+      if [ "$backend" = postgres ]; then
+        psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS fx_bench_$size" >/dev/null
+        psql "$PG_ADMIN" -qc "CREATE DATABASE fx_bench_$size" >/dev/null
+      else
+        rm -rf "$work/sqlite-$size"
+      fi
+      t0=$(date +%s)
+      fx "$backend" "$size" generate --complaints "$size" --organisations "$ORGS" --seed 7 | tail -1
+      echo "generated in $(( $(date +%s) - t0 )) s"
     fi
-    t0=$(date +%s)
-    fx "$backend" "$size" generate --complaints "$size" --organisations "$ORGS" --seed 7 | tail -1
-    echo "generated in $(( $(date +%s) - t0 )) s"
     if [ "$backend" = postgres ]; then psql "$PG_BASE/fx_bench_$size" -qc "VACUUM ANALYZE" >/dev/null; fi
     fx "$backend" "$size" bench-dashboard --runs 50 --naive-runs 5
   done
@@ -61,7 +86,7 @@ size="${SIZES%% *}"
 for backend in $BACKENDS; do
   step "live update across two server instances ($backend)"
   for port in 3101 3102; do
-    fx "$backend" "$size" serve --listen "127.0.0.1:$port" > "$work/serve-$backend-$port.log" 2>&1 &
+    serve "$backend" "$size" "$port" > "$work/serve-$backend-$port.log" 2>&1 &
     pids+=($!)
   done
   for port in 3101 3102; do
@@ -75,6 +100,6 @@ for backend in $BACKENDS; do
   wait 2>/dev/null || true
   pids=()
 done
-if [[ " $BACKENDS " == *" postgres "* ]]; then
+if [[ " $BACKENDS " == *" postgres "* ]] && [ -z "${REUSE:-}" ]; then
   for size in $SIZES; do psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS fx_bench_$size" >/dev/null || true; done
 fi

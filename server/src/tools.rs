@@ -203,20 +203,28 @@ pub async fn bench_dashboard(store: &Store, a: &BenchDashboardArgs) -> Result<()
             .await?,
         );
     }
+    let whole = |area: Option<String>| {
+        let leader = &leader;
+        async move {
+            let query = app::dashboard::DashboardQuery {
+                area,
+                ..Default::default()
+            };
+            app::dashboard::build::view(store, leader, &query, domain::Locale::ZhCn)
+                .await
+                .map_err(|e| format!("{e:?}"))
+        }
+    };
     line(
         "whole dashboard (server function body)",
-        time(a.runs, || async {
-            app::dashboard::build::view(
-                store,
-                &leader,
-                &app::dashboard::DashboardQuery::default(),
-                domain::Locale::ZhCn,
-            )
-            .await
-            .map_err(|e| format!("{e:?}"))
-        })
-        .await?,
+        time(a.runs, || whole(None)).await?,
     );
+    if let Some(t) = &township {
+        line(
+            "whole dashboard of one township, with units",
+            time(a.runs, || whole(Some(t.clone()))).await?,
+        );
+    }
     if !a.skip_naive {
         let naive_runs = a.naive_runs.max(1);
         for (name, s, by) in &cases {
@@ -254,10 +262,11 @@ pub async fn bench_live(store: &Store, a: &BenchLiveArgs) -> Result<(), String> 
                 .map_err(|e| format!("{e:?}"))?
         }
     };
-    let token = format!(
-        "{:032x}",
-        Rng::new(Instant::now().elapsed().as_nanos() as u64 ^ std::process::id() as u64).next_u64()
-    );
+    // A session token as the server issues them (64 hex digits; shorter ones are refused).
+    let token: String = app::accounts::session::random_bytes::<32>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let expires = store::timestamp_text(chrono::Utc::now() + chrono::Duration::hours(1));
     store
         .create_session(
@@ -269,7 +278,12 @@ pub async fn bench_live(store: &Store, a: &BenchLiveArgs) -> Result<(), String> 
         )
         .await
         .map_err(err)?;
-    let client = reqwest::Client::new();
+    // Not following redirects: without a session the server sends the login page, which
+    // must not pass for a change stream.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(err)?;
     let mut stream = client
         .get(format!("{}/dashboard/live", a.url.trim_end_matches('/')))
         .header(
@@ -279,8 +293,16 @@ pub async fn bench_live(store: &Store, a: &BenchLiveArgs) -> Result<(), String> 
         .send()
         .await
         .map_err(err)?;
-    if !stream.status().is_success() {
-        return Err(format!("the change stream answered {}", stream.status()));
+    let is_stream = stream
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if !stream.status().is_success() || !is_stream {
+        return Err(format!(
+            "the change stream answered {} ({:?})",
+            stream.status(),
+            stream.headers().get(reqwest::header::CONTENT_TYPE)
+        ));
     }
     // The first chunk is the greeting.
     tokio::time::timeout(Duration::from_secs(5), stream.chunk())
