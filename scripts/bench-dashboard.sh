@@ -25,10 +25,11 @@ work="${BENCH_DIR:-$(mktemp -d)}"
 pids=()
 cleanup() {
   for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  [ -z "${BENCH_DIR:-}" ] && rm -rf "$work"
+  if [ -z "${BENCH_DIR:-}" ]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
-export FANGXIN_LOG=warn
+# (error: the naive queries would each log a slow-statement warning)
+export FANGXIN_LOG=error
 
 fx() { # backend, size, args…
   local backend=$1 size=$2; shift 2
