@@ -202,20 +202,10 @@ pub async fn view(
     let window = domain::dashboard::overdue_window(&cal, today).to_string();
     // The reads do not depend on each other: they run together, each on its own pooled
     // connection (SQLite in WAL mode reads in parallel too).
-    let (
-        here,
-        children,
-        by_month,
-        clocks,
-        apps,
-        recognitions,
-        by_area,
-        by_industry,
-        units,
-        reachable,
-    ) = tokio::try_join!(
-        store.area(&area),
-        store.area_children(Some(&area)),
+    let (reachable, by_month, clocks, apps, recognitions, by_area, by_industry, units) = tokio::try_join!(
+        // Every area the user may see: this one, its children and the breadcrumbs are
+        // all among them (area codes nest).
+        store.areas_under(&user.area_code),
         store.complaint_groups(&trend, By::Month),
         store.open_clocks(&area, industry.as_deref(), &window),
         store.application_counts(&area, category.as_deref()),
@@ -237,10 +227,16 @@ pub async fn view(
                 _ => Ok(Vec::new()),
             }
         },
-        store.areas_under(&user.area_code),
     )?;
-    let here =
-        here.ok_or_else(|| AppError::internal(format!("area {area} is not in the area table")))?;
+    let here = reachable
+        .iter()
+        .find(|a| a.code == area)
+        .cloned()
+        .ok_or_else(|| AppError::internal(format!("area {area} is not in the area table")))?;
+    let children: Vec<_> = reachable
+        .iter()
+        .filter(|a| a.parent_code.as_deref() == Some(area.as_str()))
+        .collect();
 
     let sum = |from: &str, to: &str| {
         let mut t = ComplaintFigures::default();
