@@ -206,6 +206,7 @@ messages! {
     IndicatorVeto => ("否决项", "Veto"),
     ViewIndicators => ("查看评价指标", "See the indicators"),
     NavIndicators => ("评价指标", "Indicators"),
+    NavDirectory => ("示范名录", "Directory"),
     MyApplications => ("我的申报", "My applications"),
     NavTownshipReview => ("乡镇初审", "Pre-review"),
     NavBatches => ("创建批次", "Batches"),

@@ -30,6 +30,7 @@ fn Header() -> impl IntoView {
                 </a>
                 <nav class="site-nav" aria-label="main">
                     <a href="/" class="site-nav__home">{t(Msg::NavHome)}</a>
+                    <a href="/units">{t(Msg::NavDirectory)}</a>
                     <a href="/indicators">{t(Msg::NavIndicators)}</a>
                     <a href="/complain">{t(Msg::NavComplain)}</a>
                     <AccountLinks/>
@@ -153,7 +154,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 }
 
 /// Percent-encodes what a path may hold that a query value may not.
-fn urlencode_path(path: &str) -> String {
+pub(crate) fn urlencode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {

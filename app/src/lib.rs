@@ -83,6 +83,8 @@ lazy_page! {
     VerifyRoute => portal::notices::VerifyPage,
     CertificateRoute => portal::notices::CertificatePage,
     RevocationsRoute => portal::notices::RevocationsPage,
+    DirectoryRoute => portal::directory::DirectoryPage,
+    UnitRoute => portal::directory::UnitPage,
     ComplainRoute => complaints::public::ComplainPage,
     TrackRoute => complaints::public::TrackPage,
     TrackedRoute => complaints::public::TrackedPage,
@@ -163,6 +165,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/certificate/:token") view={Lazy::<CertificateRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/revocations") view={Lazy::<RevocationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/units") view={Lazy::<DirectoryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/units/:id") view={Lazy::<UnitRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/complain") view={Lazy::<ComplainRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/track") view={Lazy::<TrackRoute>::new()}/>
                     <Route path=path!("/track/:code") view={Lazy::<TrackedRoute>::new()} ssr=SsrMode::Async/>

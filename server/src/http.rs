@@ -83,6 +83,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(app::review::routes())
         .merge(app::complaints::routes())
         .merge(app::dashboard::routes())
+        .merge(app::portal::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -132,6 +132,37 @@ pub struct Recognition {
     pub valid_until: String,
     pub revoked_on: Option<String>,
     pub revoke_reason: Option<String>,
+    /// The store or brand name the application gave (empty for older ones).
+    pub display_name: String,
+    /// The industry code of the category's list (`domain::application::industries`).
+    pub industry: String,
+    pub address: String,
+}
+
+/// What the public directory asks for: every part optional.
+#[derive(Clone, Debug, Default)]
+pub struct DirectoryQuery {
+    /// Part of the registered name, the shop-front name or the credit code.
+    pub text: String,
+    /// An area code: a township, or empty for the whole county.
+    pub township: String,
+    pub category: String,
+    pub industry: String,
+    /// Also list plaques that expired or were revoked.
+    pub include_ended: bool,
+    pub sort: DirectorySort,
+    /// YYYY-MM-DD: a plaque is valid up to and including its last day.
+    pub today: String,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DirectorySort {
+    #[default]
+    Newest,
+    Township,
+    Certificate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,27 +233,43 @@ fn assignment(r: &sqlx::any::AnyRow) -> Assignment {
 const RECOGNITION_COLUMNS: &str =
     "r.id, r.application_id, r.organisation_id, o.name, o.credit_code, \
      o.area_code, a.category_code, r.certificate_no, r.token, r.recognised_on, r.valid_until, \
-     r.revoked_on, r.revoke_reason";
+     r.revoked_on, r.revoke_reason, r.display_name, r.industry, r.address";
 
 const RECOGNITION_FROM: &str = "recognitions r JOIN organisations o ON o.id = r.organisation_id \
      JOIN applications a ON a.id = r.application_id";
 
 fn recognition(r: &sqlx::any::AnyRow) -> Recognition {
+    recognition_at(r, 0)
+}
+
+/// A recognition whose `RECOGNITION_COLUMNS` start at column `at`.
+fn recognition_at(r: &sqlx::any::AnyRow, at: usize) -> Recognition {
     Recognition {
-        id: r.get(0),
-        application_id: r.get(1),
-        organisation_id: r.get(2),
-        organisation_name: r.get(3),
-        credit_code: r.get(4),
-        area_code: r.get(5),
-        category_code: r.get(6),
-        certificate_no: r.get(7),
-        token: r.get(8),
-        recognised_on: r.get(9),
-        valid_until: r.get(10),
-        revoked_on: r.get(11),
-        revoke_reason: r.get(12),
+        id: r.get(at),
+        application_id: r.get(at + 1),
+        organisation_id: r.get(at + 2),
+        organisation_name: r.get(at + 3),
+        credit_code: r.get(at + 4),
+        area_code: r.get(at + 5),
+        category_code: r.get(at + 6),
+        certificate_no: r.get(at + 7),
+        token: r.get(at + 8),
+        recognised_on: r.get(at + 9),
+        valid_until: r.get(at + 10),
+        revoked_on: r.get(at + 11),
+        revoke_reason: r.get(at + 12),
+        display_name: r.get(at + 13),
+        industry: r.get(at + 14),
+        address: r.get(at + 15),
     }
+}
+
+/// The brand name, industry and address an application gave (its `identity` step), as the
+/// recognition keeps them for the public directory (migration 0014 does the same in SQL).
+fn identity_copy(data: &str) -> [String; 3] {
+    let json: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
+    ["brand_name", "industry", "address"]
+        .map(|k| json["identity"][k].as_str().unwrap_or_default().to_string())
 }
 
 const NOTICE_COLUMNS: &str = "id, batch_id, title, published_on, ends_on, working_days, \
@@ -942,7 +989,7 @@ impl Store {
         let year = &recognised_on[..4];
         let mut tx = self.pool().begin().await?;
         let rows = sqlx::query(
-            "SELECT a.id, a.organisation_id, a.category_code FROM notice_entries e \
+            "SELECT a.id, a.organisation_id, a.category_code, a.data FROM notice_entries e \
              JOIN applications a ON a.id = e.application_id WHERE e.notice_id = $1 AND a.state = 'on_notice' \
              AND NOT EXISTS (SELECT 1 FROM objections x WHERE x.application_id = a.id AND x.status <> 'dismissed') \
              ORDER BY a.category_code, a.id",
@@ -953,6 +1000,7 @@ impl Store {
         let mut done = Vec::new();
         for r in &rows {
             let (app, org, category): (i64, i64, String) = (r.get(0), r.get(1), r.get(2));
+            let identity = identity_copy(&r.get::<String, _>(3));
             let seq: i64 = sqlx::query(
                 "SELECT COUNT(*) FROM recognitions r JOIN applications a ON a.id = r.application_id \
                  WHERE a.category_code = $1 AND r.recognised_on LIKE $2",
@@ -964,7 +1012,7 @@ impl Store {
             .get(0);
             sqlx::query(
                 "INSERT INTO recognitions (application_id, organisation_id, certificate_no, token, recognised_on, \
-                 valid_until) VALUES ($1, $2, $3, $4, $5, $6)",
+                 valid_until, display_name, industry, address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(app)
             .bind(org)
@@ -972,6 +1020,9 @@ impl Store {
             .bind(new_plaque_token())
             .bind(recognised_on)
             .bind(valid_until)
+            .bind(&identity[0])
+            .bind(&identity[1])
+            .bind(&identity[2])
             .execute(&mut *tx)
             .await?;
             sqlx::query(
@@ -1035,6 +1086,69 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         Ok(rows.iter().map(recognition).collect())
+    }
+
+    /// One page of the public directory of recognised units, and how many match in all.
+    pub async fn directory(&self, q: &DirectoryQuery) -> StoreResult<(Vec<Recognition>, i64)> {
+        let mut conds = vec!["1 = 1".to_string()];
+        let mut values: Vec<String> = Vec::new();
+        let bind = |v: String, values: &mut Vec<String>| {
+            values.push(v);
+            format!("${}", values.len())
+        };
+        let text = q.text.trim().to_lowercase();
+        if !text.is_empty() {
+            // LIKE's wildcards in what was typed are matched literally.
+            let escaped = text
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let n = bind(format!("%{escaped}%"), &mut values);
+            conds.push(format!(
+                "(LOWER(o.name) LIKE {n} ESCAPE '\\' OR LOWER(r.display_name) LIKE {n} ESCAPE '\\' \
+                 OR LOWER(o.credit_code) LIKE {n} ESCAPE '\\')"
+            ));
+        }
+        if !q.township.is_empty() {
+            let n = bind(format!("{}%", q.township), &mut values);
+            conds.push(format!("o.area_code LIKE {n}"));
+        }
+        if !q.category.is_empty() {
+            let n = bind(q.category.clone(), &mut values);
+            conds.push(format!("a.category_code = {n}"));
+        }
+        if !q.industry.is_empty() {
+            let n = bind(q.industry.clone(), &mut values);
+            conds.push(format!("r.industry = {n}"));
+        }
+        if !q.include_ended {
+            let n = bind(q.today.clone(), &mut values);
+            conds.push(format!("r.revoked_on IS NULL AND r.valid_until >= {n}"));
+        }
+        let filter = conds.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) FROM {RECOGNITION_FROM} WHERE {filter}");
+        let mut count = sqlx::query(&count_sql);
+        for v in &values {
+            count = count.bind(v.as_str());
+        }
+        let total: i64 = count.fetch_one(self.pool()).await?.get(0);
+        let order = match q.sort {
+            DirectorySort::Newest => "r.recognised_on DESC, r.certificate_no",
+            DirectorySort::Township => "o.area_code, r.certificate_no",
+            DirectorySort::Certificate => "r.certificate_no",
+        };
+        let page_sql = format!(
+            "SELECT {RECOGNITION_COLUMNS} FROM {RECOGNITION_FROM} WHERE {filter} ORDER BY {order} \
+             LIMIT {} OFFSET {}",
+            q.limit.clamp(1, 100),
+            q.offset.max(0)
+        );
+        let mut page = sqlx::query(&page_sql);
+        for v in &values {
+            page = page.bind(v.as_str());
+        }
+        let rows = page.fetch_all(self.pool()).await?;
+        Ok((rows.iter().map(recognition).collect(), total))
     }
 
     /// Revoked plaques, newest first.
@@ -1174,21 +1288,7 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| {
-                let rec = Recognition {
-                    id: r.get(4),
-                    application_id: r.get(5),
-                    organisation_id: r.get(6),
-                    organisation_name: r.get(7),
-                    credit_code: r.get(8),
-                    area_code: r.get(9),
-                    category_code: r.get(10),
-                    certificate_no: r.get(11),
-                    token: r.get(12),
-                    recognised_on: r.get(13),
-                    valid_until: r.get(14),
-                    revoked_on: r.get(15),
-                    revoke_reason: r.get(16),
-                };
+                let rec = recognition_at(r, 4);
                 (
                     Reinspection {
                         id: r.get(0),

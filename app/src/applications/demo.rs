@@ -104,6 +104,46 @@ fn fill(draft: &mut Draft, category: Category, step: Step, org_name: &str) {
     }
 }
 
+/// A draft filled with sample values for every step before `reached`.
+pub fn draft_up_to(
+    org: &store::accounts::Organisation,
+    category: Category,
+    set: &store::indicators::IndicatorSet,
+    reached: Step,
+) -> Draft {
+    let mut draft = super::handlers::prefilled(org);
+    for step in Step::ALL.into_iter().take_while(|s| *s < reached) {
+        match step {
+            Step::Identity | Step::Facts | Step::Pledge | Step::Declaration => {
+                fill(&mut draft, category, step, &org.name)
+            }
+            Step::SelfAssessment => {
+                let posted: Vec<(String, String)> = set
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, it)| {
+                        let v = match it.kind {
+                            ItemKind::Veto => form::VETO_HOLDS.to_string(),
+                            ItemKind::Basic if i % 4 == 1 => {
+                                it.max_points.saturating_sub(2).to_string()
+                            }
+                            ItemKind::Basic => it.max_points.to_string(),
+                            ItemKind::Bonus if i % 2 == 0 => it.max_points.to_string(),
+                            ItemKind::Bonus => String::new(),
+                        };
+                        (form::item_field(i), v)
+                    })
+                    .collect();
+                let names: Vec<String> = posted.iter().map(|(k, _)| k.clone()).collect();
+                draft.put(step, &names, &posted);
+            }
+            Step::Evidence | Step::Review => {}
+        }
+    }
+    draft
+}
+
 pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Result<(), AppError> {
     let Some(batch) = store.open_batch(form::COUNTY).await? else {
         return Ok(());
@@ -129,36 +169,7 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
         let Some(set) = store.indicator_set(batch.id, &org.category_code).await? else {
             continue;
         };
-        let mut draft = super::handlers::prefilled(&org);
-        for step in Step::ALL.into_iter().take_while(|s| s < reached) {
-            match step {
-                Step::Identity | Step::Facts | Step::Pledge | Step::Declaration => {
-                    fill(&mut draft, category, step, &org.name)
-                }
-                Step::SelfAssessment => {
-                    let posted: Vec<(String, String)> = set
-                        .items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, it)| {
-                            let v = match it.kind {
-                                ItemKind::Veto => form::VETO_HOLDS.to_string(),
-                                ItemKind::Basic if i % 4 == 1 => {
-                                    it.max_points.saturating_sub(2).to_string()
-                                }
-                                ItemKind::Basic => it.max_points.to_string(),
-                                ItemKind::Bonus if i % 2 == 0 => it.max_points.to_string(),
-                                ItemKind::Bonus => String::new(),
-                            };
-                            (form::item_field(i), v)
-                        })
-                        .collect();
-                    let names: Vec<String> = posted.iter().map(|(k, _)| k.clone()).collect();
-                    draft.put(step, &names, &posted);
-                }
-                Step::Evidence | Step::Review => {}
-            }
-        }
+        let draft = draft_up_to(&org, category, &set, *reached);
         let id = store
             .start_application(&NewApplication {
                 organisation_id: org.id,

@@ -209,6 +209,68 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
         store.insert_generated_complaints(&rows).await?;
     }
 
+    // The directory's recognised units: a few complaints each over the last year, closed
+    // and mostly rated, so each unit's page shows its own figures (some none at all).
+    let mut against_units = Vec::new();
+    for (i, r) in store
+        .recognitions_under(domain::application::COUNTY)
+        .await?
+        .into_iter()
+        .filter(|r| r.credit_code != "91341721MA3R7T8U9K")
+        .enumerate()
+    {
+        for k in 0..(i % 4) as i64 {
+            let received = today - Duration::days(20 + 70 * k + i as i64 % 9);
+            let status = if k == 0 && i % 3 == 1 {
+                Status::Negotiating
+            } else {
+                Status::Closed
+            };
+            let closed = status == Status::Closed;
+            against_units.push((
+                Record {
+                    number: Some(format!("DEMO-U{}-{k}", r.id)),
+                    channel: if k == 0 {
+                        Channel::PlaqueQr
+                    } else {
+                        Channel::Platform12315
+                    },
+                    consumer_name: SURNAMES[(i + k as usize) % SURNAMES.len()].to_string()
+                        + GIVEN[(i * 3 + k as usize) % GIVEN.len()],
+                    consumer_phone: format!("1370566{:04}", i * 10 + k as usize),
+                    unit_name: r.organisation_name.clone(),
+                    unit_credit_code: Some(r.credit_code.clone()),
+                    area_code: r.area_code.clone(),
+                    industry: if r.industry == "catering" || r.industry == "lodging" {
+                        Industry::Catering
+                    } else {
+                        Industry::Retail
+                    },
+                    summary: STORIES[(i + k as usize) % STORIES.len()].to_string(),
+                    facts: Facts {
+                        status,
+                        received_on: received,
+                        accepted_on: Some(received + Duration::days(1)),
+                        closed_on: closed.then_some(received + Duration::days(6)),
+                        outcome: closed.then_some(Outcome::Settlement),
+                        rating: closed.then_some(if (i + k as usize) % 5 == 0 {
+                            Rating::Dissatisfied
+                        } else if k == 1 {
+                            Rating::BasicallySatisfied
+                        } else {
+                            Rating::Satisfied
+                        }),
+                    },
+                    refusal_ground: None,
+                    recovered_fen: if closed { 8_000 + 1_500 * k } else { 0 },
+                    advance_fen: 0,
+                },
+                Some(r.organisation_id),
+            ));
+        }
+    }
+    store.insert_generated_complaints(&against_units).await?;
+
     // The demo businesses: the recognised restaurant has one complaint waiting on its
     // desk and two closed and rated; two recent ones wait for acceptance past 7 days.
     if let Some(org) = store

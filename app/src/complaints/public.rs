@@ -95,8 +95,9 @@ pub fn ComplainPage() -> impl IntoView {
     let unit = move || query.with(|q| q.get("unit"));
     let data = Resource::new_blocking(unit, fetch_complaint_form);
     view! {
-        <Title text=move || format!("{} · {}", locale.get().pick("消费投诉", "Make a complaint"), Msg::AppName.text(locale.get()))/>
-        <Meta name="description" content="向东至县市场监管部门投诉消费纠纷，获得查询码跟踪办理进度，办结后评价满意度。"/>
+        <crate::portal::seo::PublicMeta title=("消费投诉", "Make a complaint")
+            description=("向东至县市场监管部门投诉消费纠纷，获得查询码跟踪办理进度，办结后评价满意度。", "Complain about a purchase in Dongzhi County: get a tracking code, follow the handling, and rate it when it is closed.")
+            path="/complain"/>
         <section class="panel">
             <h1>{move || locale.get().pick("消费投诉", "Make a complaint")}</h1>
             <p class="panel__lead">{move || locale.get().pick(

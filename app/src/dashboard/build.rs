@@ -23,27 +23,7 @@ pub const TREND_YEARS: i32 = 6;
 /// Units listed for a township.
 pub const UNITS_SHOWN: i64 = 50;
 
-pub fn percent(r: Option<f64>) -> String {
-    r.map(|r| format!("{:.1}%", r * 100.0))
-        .unwrap_or_else(|| "—".into())
-}
-
-/// 1234567 → "1,234,567".
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
+pub use crate::format::{percent, thousands};
 
 /// Fen as whole yuan with separators: "¥1,234,567".
 pub fn money(fen: i64) -> String {

@@ -4,13 +4,22 @@ use crate::errors::AppError;
 use crate::format;
 use crate::i18n::{pick, t, use_locale, Msg};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HomeOverview {
     pub batch: Option<BatchView>,
     pub categories: Vec<CategoryView>,
+    pub figures: PublicFigures,
+}
+
+/// The campaign's key public figures: units whose plaque is valid today, and this year's
+/// complaints with two of the three rates (computed by `domain::rates`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicFigures {
+    pub year: i32,
+    pub recognised: i64,
+    pub counts: domain::rates::ComplaintCounts,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,17 +95,41 @@ mod ssr {
                 cooperating: names(cooperating),
             });
         }
-        Ok(HomeOverview { batch, categories })
+        let today = crate::review::common::today(&store).await;
+        let (_, recognised) = store
+            .directory(&store::county::DirectoryQuery {
+                today: today.format("%Y-%m-%d").to_string(),
+                limit: 1,
+                ..Default::default()
+            })
+            .await?;
+        use chrono::Datelike;
+        let counts = store
+            .complaint_figures(&store::complaints::ComplaintFilter {
+                area: Some(HOME_COUNTY.to_string()),
+                from: Some(format!("{}-01-01", today.year())),
+                to: Some(today.format("%Y-%m-%d").to_string()),
+                ..Default::default()
+            })
+            .await?
+            .counts;
+        Ok(HomeOverview {
+            batch,
+            categories,
+            figures: PublicFigures {
+                year: today.year(),
+                recognised,
+                counts,
+            },
+        })
     }
 }
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let overview = Resource::new_blocking(|| (), |_| fetch_home_overview());
-    let locale = use_locale();
     view! {
-        <Title text=move || format!("{} · {}", Msg::HomeTitle.text(locale.get()), Msg::AppName.text(locale.get()))/>
-        <Meta name="description" content=t(Msg::HomeLead)/>
+        <crate::portal::seo::PublicMeta title=Msg::HomeTitle.pair() description=Msg::HomeLead.pair() path="/"/>
         <section class="hero">
             <h1 class="hero__title">{t(Msg::HomeTitle)}</h1>
             <p class="hero__lead">{t(Msg::HomeLead)}</p>
@@ -117,12 +150,44 @@ pub fn HomePage() -> impl IntoView {
 fn Overview(overview: HomeOverview) -> impl IntoView {
     view! {
         <BatchCard batch=overview.batch/>
+        <Figures figures=overview.figures/>
         <section class="section" aria-labelledby="categories-heading">
             <h2 id="categories-heading" class="section__title">{t(Msg::CategoriesHeading)}</h2>
             <p class="section__lead">{t(Msg::CategoriesLead)}</p>
             <ul class="category-grid">
                 {overview.categories.into_iter().map(|c| view! { <CategoryCard category=c/> }).collect_view()}
             </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Figures(figures: PublicFigures) -> impl IntoView {
+    let locale = use_locale();
+    let c = figures.counts;
+    let year = figures.year;
+    let handling = crate::format::percent(c.handling_rate());
+    let satisfaction = crate::format::percent(c.satisfaction_rate());
+    view! {
+        <section class="section" aria-labelledby="figures-heading" data-testid="public-figures">
+            <h2 id="figures-heading" class="section__title">{move || locale.get().pick("创建成效", "The campaign in figures")}</h2>
+            <div class="tiles">
+                <a class="tile tile--link" href="/units"><p class="tile__label">{move || locale.get().pick("有效示范单位", "Recognised units")}</p><p class="tile__value" data-testid="figure-recognised">{figures.recognised}</p></a>
+                <div class="tile"><p class="tile__label">{move || match locale.get() { domain::Locale::ZhCn => format!("{year}年受理投诉"), domain::Locale::En => format!("Complaints accepted in {year}") }}</p><p class="tile__value">{crate::format::thousands(c.accepted as i64)}</p></div>
+                <div class="tile"><p class="tile__label">{move || locale.get().pick("投诉处理率", "Handling rate")}</p><p class="tile__value">{handling}</p></div>
+                <div class="tile"><p class="tile__label">{move || locale.get().pick("消费者满意率", "Satisfaction rate")}</p><p class="tile__value">{satisfaction}</p></div>
+            </div>
+            <form method="get" action="/units" class="filters home-search" role="search">
+                <label>{move || locale.get().pick("查询示范单位（名称或信用代码）", "Find a recognised unit (name or credit code)")}
+                    <input type="search" name="q" maxlength="60"/>
+                </label>
+                <button class="button button--small">{move || locale.get().pick("查询", "Search")}</button>
+            </form>
+            <p class="home-links">
+                <a href="/notice">{move || locale.get().pick("拟认定名单公示", "Public notices")}</a>
+                <a href="/revocations">{move || locale.get().pick("撤销公告", "Revocation notices")}</a>
+                <a href="/complain">{move || locale.get().pick("我要投诉", "Make a complaint")}</a>
+            </p>
         </section>
     }
 }
@@ -200,7 +265,10 @@ fn CategoryCard(category: CategoryView) -> impl IntoView {
                     <dd>{move || join(&cooperating)}</dd>
                 </div>
             </dl>
-            <a class="category-card__link" href=format!("/indicators?category={}", category.code)>{t(Msg::ViewIndicators)}" →"</a>
+            <p class="category-card__links">
+                <a class="category-card__link" href=format!("/indicators?category={}", category.code)>{t(Msg::ViewIndicators)}" →"</a>
+                <a class="category-card__link" href="/apply">{move || locale.get().pick("在线申请", "Apply online")}" →"</a>
+            </p>
         </li>
     }
 }

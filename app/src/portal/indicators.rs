@@ -4,7 +4,6 @@
 use crate::errors::AppError;
 use crate::i18n::{pick, t, use_locale, Msg};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -51,9 +50,15 @@ pub fn IndicatorsPage() -> impl IntoView {
     };
     let data = Resource::new_blocking(category, indicators);
     let locale = use_locale();
+    let canonical = format!(
+        "/indicators?category={}",
+        query
+            .with_untracked(|q| q.get("category"))
+            .filter(|c| domain::Category::parse(c).is_some())
+            .unwrap_or_else(|| "unit".to_string())
+    );
     view! {
-        <Title text=move || format!("{} · {}", Msg::IndicatorsTitle.text(locale.get()), Msg::AppName.text(locale.get()))/>
-        <Meta name="description" content=t(Msg::IndicatorsLead)/>
+        <crate::portal::seo::PublicMeta title=Msg::IndicatorsTitle.pair() description=Msg::IndicatorsLead.pair() path=canonical/>
         <section class="panel">
             <h1>{t(Msg::IndicatorsTitle)}</h1>
             <p class="panel__lead">{t(Msg::IndicatorsLead)}</p>

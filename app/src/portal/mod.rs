@@ -1,5 +1,104 @@
 //! The public portal: what anyone can read without signing in.
 
+pub mod directory;
 pub mod home;
 pub mod indicators;
 pub mod notices;
+pub mod seo;
+
+/// `/sitemap.xml` and `/robots.txt`: every public page a search engine should know.
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::state::AppState: axum::extract::FromRef<S>,
+{
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/sitemap.xml", get(search::sitemap))
+        .route("/robots.txt", get(search::robots))
+}
+
+#[cfg(feature = "ssr")]
+mod search {
+    use crate::state::AppState;
+    use axum::extract::State;
+    use axum::http::{header, HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+
+    pub async fn robots(headers: HeaderMap) -> Response {
+        let origin = super::notices::origin_from(&headers);
+        (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "User-agent: *\nDisallow: /api/\nDisallow: /verify/\nDisallow: /certificate/\n\
+                 Disallow: /track/\nDisallow: /rate/\nSitemap: {origin}/sitemap.xml\n"
+            ),
+        )
+            .into_response()
+    }
+
+    pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
+        match pages(&state).await {
+            Ok(paths) => {
+                let origin = super::notices::origin_from(&headers);
+                let mut xml = String::from(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+                     <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+                );
+                for p in paths {
+                    xml.push_str(&format!(
+                        "  <url><loc>{}{}</loc></url>\n",
+                        origin,
+                        p.replace('&', "&amp;")
+                    ));
+                }
+                xml.push_str("</urlset>\n");
+                (
+                    [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+                    xml,
+                )
+                    .into_response()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "sitemap unreadable");
+                (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            }
+        }
+    }
+
+    /// The public pages: fixed ones, each category's indicators, each notice, and each
+    /// unit whose plaque is valid today.
+    async fn pages(state: &AppState) -> Result<Vec<String>, store::StoreError> {
+        let store = &state.store;
+        let mut paths: Vec<String> = ["/", "/units", "/notice", "/revocations", "/complain"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        paths.extend(
+            domain::Category::ALL
+                .iter()
+                .map(|c| format!("/indicators?category={}", c.code())),
+        );
+        paths.extend(
+            store
+                .notices()
+                .await?
+                .iter()
+                .map(|n| format!("/notice/{}", n.id)),
+        );
+        let today = crate::review::common::today(store)
+            .await
+            .format("%Y-%m-%d")
+            .to_string();
+        paths.extend(
+            store
+                .recognitions_under(domain::application::COUNTY)
+                .await?
+                .iter()
+                .filter(|r| r.revoked_on.is_none() && r.valid_until >= today)
+                .map(|r| format!("/units/{}", r.id)),
+        );
+        Ok(paths)
+    }
+}

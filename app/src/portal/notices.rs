@@ -35,7 +35,7 @@ pub struct PublicNotice {
 }
 
 #[cfg(feature = "ssr")]
-async fn township_name(store: &store::Store, area: &str) -> String {
+pub(crate) async fn township_name(store: &store::Store, area: &str) -> String {
     // An organisation's area may be a village below its township: name the township.
     let township = area.get(..9).unwrap_or(area);
     store
@@ -102,8 +102,9 @@ pub fn PublicNoticesPage() -> impl IntoView {
     let locale = use_locale();
     let data = Resource::new_blocking(|| (), |_| public_notices());
     view! {
-        <Title text=move || format!("{} · {}", locale.get().pick("公示公告", "Public notices"), Msg::AppName.text(locale.get()))/>
-        <Meta name="description" content="东至县放心消费示范创建拟认定名单公示，公示期内任何单位和个人均可提出异议。"/>
+        <crate::portal::seo::PublicMeta title=("公示公告", "Public notices")
+            description=("东至县放心消费示范创建拟认定名单公示，公示期内任何单位和个人均可提出异议。", "Dongzhi County's notices of applicants about to be recognised as trusted-consumption units; anyone may object while a notice runs.")
+            path="/notice"/>
         <section class="panel">
             <h1>{move || locale.get().pick("公示公告", "Public notices")}</h1>
             <p class="panel__lead">{move || locale.get().pick(
@@ -143,8 +144,11 @@ pub fn PublicNoticePage() -> impl IntoView {
             .unwrap_or(0)
     };
     let data = Resource::new_blocking(id, fetch_public_notice);
+    let path = format!("/notice/{}", id());
     view! {
-        <Title text=move || format!("{} · {}", locale.get().pick("公示", "Public notice"), Msg::AppName.text(locale.get()))/>
+        <crate::portal::seo::PublicMeta title=("拟认定名单公示", "Public notice")
+            description=("东至县放心消费示范拟认定名单公示：公示期倒计时、名单和异议表。", "A notice of applicants about to be recognised in Dongzhi County: the countdown, the list and the objection form.")
+            path=path/>
         <section class="panel">
             <p><a href="/notice">{move || locale.get().pick("← 全部公示", "← All notices")}</a></p>
             <crate::forms::PostNote text=objection_note testid="objection-note"/>
@@ -282,6 +286,8 @@ pub struct Plaque {
     pub verify_url: String,
     pub qr_svg: String,
     pub token: String,
+    /// The unit's page in the public directory.
+    pub recognition_id: i64,
 }
 
 #[server(prefix = "/api", endpoint = "plaque")]
@@ -299,31 +305,7 @@ pub async fn fetch_plaque(token: String) -> Result<Plaque, AppError> {
     let until = chrono::NaiveDate::parse_from_str(&r.valid_until, "%Y-%m-%d")
         .map_err(AppError::internal)?;
     let status = domain::notice::plaque_status(today, until, r.revoked_on.is_some());
-    let parts = crate::accounts::session::request_parts();
-    let header = |name: &str| {
-        parts
-            .as_ref()
-            .and_then(|p| p.headers.get(name))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let origin = std::env::var("FANGXIN_PUBLIC_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| {
-            format!(
-                "{}://{}",
-                header("x-forwarded-proto").unwrap_or_else(|| "http".into()),
-                header("host").unwrap_or_else(|| "localhost".into())
-            )
-        });
-    let verify_url = format!("{}/verify/{token}", origin.trim_end_matches('/'));
-    let qr_svg = qrcode::QrCode::new(verify_url.as_bytes())
-        .map_err(AppError::internal)?
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(180, 180)
-        .quiet_zone(true)
-        .build();
+    let (verify_url, qr_svg) = plaque_link(&token)?;
     Ok(Plaque {
         township: township_name(&store, &r.area_code).await,
         organisation_name: r.organisation_name,
@@ -338,7 +320,52 @@ pub async fn fetch_plaque(token: String) -> Result<Plaque, AppError> {
         verify_url,
         qr_svg,
         token,
+        recognition_id: r.id,
     })
+}
+
+/// Where the site is reached from outside: `FANGXIN_PUBLIC_URL` when set (behind a proxy
+/// that rewrites the host), else the request's own scheme and host.
+#[cfg(feature = "ssr")]
+pub fn public_origin() -> String {
+    crate::accounts::session::request_parts()
+        .map(|p| origin_from(&p.headers))
+        .unwrap_or_else(|| origin_from(&Default::default()))
+}
+
+/// The same, from a request's headers.
+#[cfg(feature = "ssr")]
+pub fn origin_from(headers: &http::HeaderMap) -> String {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let origin = std::env::var("FANGXIN_PUBLIC_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            format!(
+                "{}://{}",
+                header("x-forwarded-proto").unwrap_or_else(|| "http".into()),
+                header("host").unwrap_or_else(|| "localhost".into())
+            )
+        });
+    origin.trim_end_matches('/').to_string()
+}
+
+/// A plaque's verification address and its QR code (SVG) pointing there.
+#[cfg(feature = "ssr")]
+pub fn plaque_link(token: &str) -> Result<(String, String), AppError> {
+    let verify_url = format!("{}/verify/{token}", public_origin());
+    let qr_svg = qrcode::QrCode::new(verify_url.as_bytes())
+        .map_err(AppError::internal)?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(180, 180)
+        .quiet_zone(true)
+        .build();
+    Ok((verify_url, qr_svg))
 }
 
 #[component]
@@ -404,6 +431,7 @@ fn VerifyBody(p: Plaque) -> impl IntoView {
                <a href="/track">{move || locale.get().pick("查询投诉进度", "Follow a complaint")}</a></p>
             <p class="muted">{move || locale.get().pick("也可拨打 12315 投诉举报。", "You can also call 12315.")}</p>
         </section>
+        <p><a href=format!("/units/{}", p.recognition_id) data-testid="verify-unit-link">{move || locale.get().pick("查看该单位的承诺和投诉情况", "See this unit's commitments and complaint record")}</a></p>
     }
 }
 
@@ -472,8 +500,9 @@ pub fn RevocationsPage() -> impl IntoView {
     let locale = use_locale();
     let data = Resource::new_blocking(|| (), |_| public_revocations());
     view! {
-        <Title text=move || format!("{} · {}", locale.get().pick("撤销公告", "Revocation notices"), Msg::AppName.text(locale.get()))/>
-        <Meta name="description" content="东至县放心消费示范称号撤销公告：复查不合格或违反承诺的单位。"/>
+        <crate::portal::seo::PublicMeta title=("撤销公告", "Revocation notices")
+            description=("东至县放心消费示范称号撤销公告：复查不合格或违反承诺的单位。", "Dongzhi County's revocations of trusted-consumption recognition: units that failed a re-inspection or broke their pledge.")
+            path="/revocations"/>
         <section class="panel">
             <h1>{move || locale.get().pick("撤销公告", "Revocation notices")}</h1>
             <p class="panel__lead">{move || locale.get().pick("以下单位经复查不再符合放心消费示范条件，已撤销称号，其牌匾不再有效。", "These units no longer meet the standard on re-inspection: their recognition is revoked and their plaques are no longer valid.")}</p>

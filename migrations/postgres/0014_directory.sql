@@ -1,0 +1,15 @@
+-- The public directory of recognised units (示范单位名录) filters by industry and shows
+-- the name on the shop front and the address. They live in the application's JSON; the
+-- recognition keeps a copy taken when it is made, so the directory reads one table and
+-- what it shows does not change if the organisation later edits a new application.
+ALTER TABLE recognitions ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE recognitions ADD COLUMN industry TEXT NOT NULL DEFAULT '';
+ALTER TABLE recognitions ADD COLUMN address TEXT NOT NULL DEFAULT '';
+
+UPDATE recognitions r SET
+    display_name = COALESCE(a.data::jsonb -> 'identity' ->> 'brand_name', ''),
+    industry = COALESCE(a.data::jsonb -> 'identity' ->> 'industry', ''),
+    address = COALESCE(a.data::jsonb -> 'identity' ->> 'address', '')
+FROM applications a WHERE a.id = r.application_id;
+
+CREATE INDEX recognitions_recognised ON recognitions(recognised_on, id);
