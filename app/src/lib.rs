@@ -98,8 +98,10 @@ lazy_page! {
     WallRoute => dashboard::page::WallPage,
 }
 
-/// The HTML document the server sends; the browser hydrates `<App/>` inside it.
+/// The HTML document the server sends; the browser hydrates `<App/>` inside it, except
+/// on a public portal page for a visitor who is not signed in (`static_page`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let static_page = static_page();
     view! {
         <!DOCTYPE html>
         <html>
@@ -107,16 +109,62 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#b4232a"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options=options.clone()/>
+                {(!static_page).then(|| view! {
+                    <AutoReload options=options.clone()/>
+                    <HydrationScripts options=options.clone()/>
+                })}
                 <leptos_meta::HashedStylesheet options id="leptos"/>
                 <MetaTags/>
             </head>
-            <body>
+            <body data-static=static_page.then_some("true")>
                 <App/>
             </body>
         </html>
     }
+}
+
+/// Public portal pages (`portal_page`) are complete server-rendered HTML whose forms and
+/// links work without JavaScript, so a visitor who is not signed in (a consumer who
+/// scanned a plaque, on a phone and a slow connection) gets them without the WASM: no
+/// download, nothing to compile. Signed-in users keep the hydrated app everywhere.
+fn static_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|p| {
+            p.extensions.get::<accounts::CurrentUser>().is_none() && portal_page(p.uri.path())
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
+/// The public portal's pages, by path.
+pub fn portal_page(path: &str) -> bool {
+    const EXACT: [&str; 7] = [
+        "/",
+        "/units",
+        "/indicators",
+        "/notice",
+        "/revocations",
+        "/complain",
+        "/track",
+    ];
+    // Each followed by one segment: an id, a token or a tracking code.
+    const ONE_BELOW: [&str; 6] = [
+        "/units/",
+        "/notice/",
+        "/verify/",
+        "/certificate/",
+        "/track/",
+        "/rate/",
+    ];
+    EXACT.contains(&path)
+        || ONE_BELOW.iter().any(|p| {
+            path.strip_prefix(p)
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+        })
 }
 
 #[component]
@@ -220,5 +268,44 @@ pub fn provide_page_nonce() {
         use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<PageNonce>().cloned())
     {
         provide_context(leptos::nonce::Nonce::from_value(n.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_portal_pages_are_the_public_ones_only() {
+        for p in [
+            "/",
+            "/units",
+            "/units/7",
+            "/indicators",
+            "/notice",
+            "/notice/3",
+            "/verify/0123abcd",
+            "/certificate/0123abcd",
+            "/revocations",
+            "/complain",
+            "/track",
+            "/track/TS12345",
+            "/rate/abc",
+        ] {
+            assert!(super::portal_page(p), "{p}");
+        }
+        for p in [
+            "/login",
+            "/register",
+            "/indicators/edit",
+            "/notices",
+            "/notices/3",
+            "/units/",
+            "/units/7/edit",
+            "/apply",
+            "/dashboard",
+            "/complaints",
+            "/desk",
+        ] {
+            assert!(!super::portal_page(p), "{p}");
+        }
     }
 }

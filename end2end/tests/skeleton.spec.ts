@@ -21,33 +21,42 @@ test.describe("the home page", () => {
     expect(errors).toEqual([]);
   });
 
-  test("switches language in place after hydration, and remembers it", async ({ page }) => {
-    const errors = watchConsole(page);
+  test("reaches a visitor as finished HTML with no WASM to download", async ({ page }) => {
+    const wasm: string[] = [];
+    page.on("request", (r) => { if (/\.(wasm|js)$/.test(r.url())) wasm.push(r.url()); });
     await page.goto("/");
-    await waitForHydration(page);
-    // A marker on window survives only if the switch does not reload the page.
-    await page.evaluate(() => ((window as any).__noReload = true));
-
-    await page.getByTestId("lang-switch").click();
-    await expect(page.locator("html")).toHaveAttribute("lang", "en");
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
-      "The new round of the trusted-consumption campaign",
-    );
-    await expect(page.getByTestId("open-batch")).toContainText("1 Sep 2026 – 31 Mar 2027");
-    await expect(page.locator("[data-category]").nth(0)).toContainText("Trusted-consumption model business");
-    await expect(page).toHaveTitle(/Trusted Consumption in Dongzhi/);
-    expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
-
-    // The choice is kept in a cookie, so the server renders English next time.
-    await page.reload();
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
-      "The new round of the trusted-consumption campaign",
-    );
-    await waitForHydration(page);
-    await page.getByTestId("lang-switch").click();
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("新一轮放心消费创建活动");
-    expect(errors).toEqual([]);
+    await expect(page.locator("body")).toHaveAttribute("data-static", "true");
+    await expect(page.getByTestId("public-figures")).toBeVisible();
+    expect(wasm).toEqual([]);
   });
+});
+
+test("a hydrated page switches language in place, and remembers it", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto("/login");
+  await waitForHydration(page);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  // A marker on window survives only if the switch does not reload the page.
+  await page.evaluate(() => ((window as any).__noReload = true));
+
+  await page.getByTestId("lang-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in");
+  await expect(page).toHaveTitle(/Trusted Consumption in Dongzhi/);
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  // The choice is kept in a cookie, so the server renders English next time, on every page.
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+    "The new round of the trusted-consumption campaign",
+  );
+  await expect(page.getByTestId("open-batch")).toContainText("1 Sep 2026 – 31 Mar 2027");
+  await expect(page.locator("[data-category]").nth(0)).toContainText("Trusted-consumption model business");
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByTestId("lang-switch").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("登录");
+  expect(errors).toEqual([]);
 });
 
 test.describe("without JavaScript", () => {
