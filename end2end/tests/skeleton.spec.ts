@@ -101,7 +101,8 @@ test("pages and assets are served compressed; hashed assets are cached for long"
   expect(html.headers()["content-encoding"]).toBe("br");
   expect(html.headers()["cache-control"]).toBe("no-cache");
 
-  await page.goto("/");
+  // A page that hydrates (the public portal reaches visitors without the WASM).
+  await page.goto("/login");
   // The WASM is fetched by the hydration script after the load event: wait for it.
   await waitForHydration(page);
   const wasmUrl = await page.evaluate(() =>

@@ -89,6 +89,26 @@ pub enum Command {
     /// Print how long a change written here takes to reach the change stream of the
     /// server instance at --url.
     BenchLive(BenchLiveArgs),
+    /// Take a consistent backup while the server runs (SQLite: the database and the
+    /// uploaded files) into a new folder. PostgreSQL: use pg_dump (README).
+    Backup(BackupArgs),
+    /// Restore a folder made by `fangxin backup` into the data folder. Stop the server
+    /// first; the database it replaces is kept beside it.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// A new (or empty) folder for the backup.
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A folder made by `fangxin backup`.
+    #[arg(long)]
+    pub from: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The server side of Fangxin: configuration, the HTTP router and its middleware.
 //! A library so integration tests can drive the very router `fangxin serve` runs.
 
+pub mod backup;
 pub mod cli;
 pub mod http;
 pub mod metrics;

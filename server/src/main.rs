@@ -42,6 +42,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     let data_dir = cli.prepare_data_dir()?;
     let database_url = cli.database_url(&data_dir);
     let objects = cli.object_store(&data_dir);
+    // Before anything opens the database it replaces.
+    if let Some(Command::Restore(r)) = &cli.command {
+        let done = server::backup::restore(&r.from, &database_url, &objects).await?;
+        println!("{done}");
+        return Ok(());
+    }
     if let store::objects::ObjectStore::S3(bucket) = &objects {
         // A key allowed to write objects but not to create buckets is fine: say so and go on.
         if let Err(e) = bucket.create_bucket().await {
@@ -78,6 +84,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Backup(b) => {
+            println!("{}", server::backup::backup(&store, &objects, &b.to).await?);
+            Ok(())
+        }
+        Command::Restore(_) => Err("restore runs before the database is opened".into()),
         Command::Clock(c) => {
             let value = match (c.today, c.clear) {
                 (Some(d), false) if store::is_iso_date(&d) => d,

@@ -146,3 +146,74 @@ fn tempdir() -> TempDir {
     std::fs::create_dir_all(&dir).unwrap();
     TempDir(dir)
 }
+
+/// `fangxin backup` then `fangxin restore`: what changed after the backup is undone, the
+/// uploaded files come back, the restored database passes its integrity check, and the
+/// database it replaced is kept. Bad folders get one line and exit 1.
+#[tokio::test]
+async fn a_backup_restores_the_database_and_the_uploaded_files() {
+    let data = tempdir();
+    let backups = tempdir();
+    let to = format!("{}/first", &*backups);
+    let run = |args: &[&str]| {
+        let out = fangxin()
+            .args(["--data-dir", &*data])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = run(&["clock", "--today", "2026-10-14"]);
+    assert_eq!(code, Some(0), "{err}");
+    let upload = std::path::Path::new(&*data).join("objects/ab/abcdef0123");
+    std::fs::create_dir_all(upload.parent().unwrap()).unwrap();
+    std::fs::write(&upload, b"%PDF-1.4 licence").unwrap();
+
+    let (code, out, err) = run(&["backup", "--to", &to]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("integrity ok") && out.contains("1 uploaded files"),
+        "{out}"
+    );
+
+    // Changes after the backup: another date, the upload lost.
+    let (code, _, err) = run(&["clock", "--today", "2027-01-01"]);
+    assert_eq!(code, Some(0), "{err}");
+    std::fs::remove_file(&upload).unwrap();
+
+    let (code, out, err) = run(&["restore", "--from", &to]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("restored"), "{out}");
+    assert_eq!(std::fs::read(&upload).unwrap(), b"%PDF-1.4 licence");
+    let url = format!("sqlite://{}/fangxin.db", &*data);
+    let db = store::Store::connect(&url, &store::ConnectSettings::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        db.setting("clock.today").await.unwrap().as_deref(),
+        Some("2026-10-14")
+    );
+    assert_eq!(db.integrity_check().await.unwrap(), "ok");
+    db.pool().close().await;
+    let kept = std::fs::read_dir(&*data)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("fangxin.db.before-restore-")
+        });
+    assert!(kept, "the replaced database is kept beside it");
+
+    // A folder that is not empty, and one that is not a backup: one line, exit 1.
+    let (code, _, err) = run(&["backup", "--to", &to]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("is not empty"), "{err}");
+    let (code, _, err) = run(&["restore", "--from", &*backups]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("is not a fangxin backup"), "{err}");
+}

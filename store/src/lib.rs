@@ -140,6 +140,36 @@ impl Store {
         })
     }
 
+    /// SQLite only: writes a consistent copy of the whole database to `path` (a new
+    /// file) while others keep reading and writing (`VACUUM INTO` reads one snapshot).
+    pub async fn snapshot_into(&self, path: &str) -> StoreResult<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Refused(
+                "a snapshot is for SQLite; back PostgreSQL up with pg_dump".into(),
+            ));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The database's own consistency check: "ok", or what it found. (PostgreSQL has no
+    /// such check to run online; it answers "ok" once a query succeeds.)
+    pub async fn integrity_check(&self) -> StoreResult<String> {
+        let sql = match self.backend {
+            Backend::Sqlite => "PRAGMA integrity_check",
+            Backend::Postgres => "SELECT 'ok'",
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| sqlx::Row::get::<String, _>(r, 0))
+            .collect::<Vec<_>>()
+            .join("; "))
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -320,7 +320,7 @@ pub fn UsersPage() -> impl IntoView {
                     let d = data.await;
                     let rows = d.as_ref().map(|d| d.accounts.clone()).unwrap_or_default();
                     view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                         <table class="table" data-testid="users-table">
                             <thead><tr>
                                 <th>{t(Msg::ColumnAccount)}</th><th>{t(Msg::ColumnName)}</th><th>{t(Msg::ColumnRole)}</th>

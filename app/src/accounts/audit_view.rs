@@ -113,7 +113,7 @@ pub fn AuditPage() -> impl IntoView {
                     match rows.await {
                         Ok(rows) if rows.is_empty() => view! { <p>{t(Msg::NoEntries)}</p> }.into_any(),
                         Ok(rows) => view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                             <table class="table table--dense" data-testid="audit-table">
                                 <thead><tr>
                                     <th>"#"</th><th>{t(Msg::ColumnTime)}</th><th>{t(Msg::ColumnAccount)}</th>

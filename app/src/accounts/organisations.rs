@@ -127,7 +127,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                     match list.await {
                         Ok(rows) if rows.is_empty() => view! { <p>{t(Msg::NoEntries)}</p> }.into_any(),
                         Ok(rows) => view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                             <table class="table" data-testid="organisations-table">
                                 <thead><tr>
                                     <th>{t(Msg::ColumnName)}</th><th>{t(Msg::ColumnCategory)}</th>

@@ -757,13 +757,13 @@ fn import_view(p: ImportPage) -> impl IntoView {
     view! {
         {(!p.problems.is_empty()).then(|| view! {
             <h2>{move || locale.get().pick("错误行（前 50 条）", "Bad rows (first 50)")}</h2>
-            <div class="table-wrap"><table class="table table--fit" data-testid="import-problems">
+            <div class="table-wrap" tabindex="0"><table class="table table--fit" data-testid="import-problems">
                 <thead><tr><th>{move || locale.get().pick("行号", "Row")}</th><th>{move || locale.get().pick("列", "Column")}</th><th>{move || locale.get().pick("问题", "Problem")}</th></tr></thead>
                 <tbody>{p.problems.into_iter().map(|(r, c, m)| view! { <tr><td>{r}</td><td>{c}</td><td>{m}</td></tr> }).collect_view()}</tbody>
             </table></div>
         })}
         <h2>{move || locale.get().pick("导入记录", "Imports")}</h2>
-        <div class="table-wrap"><table class="table" data-testid="import-history">
+        <div class="table-wrap" tabindex="0"><table class="table" data-testid="import-history">
             <thead><tr>
                 <th>{move || locale.get().pick("文件", "File")}</th><th>{move || locale.get().pick("行数", "Rows")}</th>
                 <th>{move || locale.get().pick("错误行", "Bad")}</th><th>{move || locale.get().pick("结果", "Result")}</th>

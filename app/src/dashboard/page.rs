@@ -271,7 +271,7 @@ fn DataTable(t: Table, qs: String, open: bool) -> impl IntoView {
     let body = {
         let t = t.clone();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table dash__table" data-testid=format!("table-{id}")>
                     <thead><tr>{t.columns.iter().cloned().map(|c| view! { <th scope="col">{move || c.pick(locale.get())}</th> }).collect_view()}</tr></thead>
                     <tbody>

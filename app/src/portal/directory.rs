@@ -545,14 +545,14 @@ fn UnitBody(u: UnitProfile) -> impl IntoView {
             </div>
         })}
         <dl class="facts" data-testid="unit-facts">
-            <div><dt>{move || locale.get().pick("登记名称", "Registered name")}</dt><dd>{u.registered_name.clone()}</dd></div>
-            <div><dt>{move || locale.get().pick("统一社会信用代码", "Credit code")}</dt><dd>{u.credit_code.clone()}</dd></div>
-            <div><dt>{move || locale.get().pick("类别", "Category")}</dt><dd>{move || locale.get().pick(czh, cen)}</dd></div>
-            {(!izh.is_empty()).then(|| view! { <div><dt>{move || locale.get().pick("行业", "Industry")}</dt><dd>{move || locale.get().pick(izh, ien)}</dd></div> })}
-            <div><dt>{move || locale.get().pick("地址", "Address")}</dt><dd>{format!("{} {}", u.township, u.address)}</dd></div>
-            <div><dt>{move || locale.get().pick("证书编号", "Certificate")}</dt><dd>{u.certificate_no.clone()}</dd></div>
-            <div><dt>{move || locale.get().pick("认定日期", "Recognised on")}</dt><dd>{move || crate::format::date(locale.get(), &recognised_on)}</dd></div>
-            <div><dt>{move || locale.get().pick("有效期至", "Valid until")}</dt><dd data-testid="unit-valid-until">{move || crate::format::date(locale.get(), &valid_until)}</dd></div>
+            <dt>{move || locale.get().pick("登记名称", "Registered name")}</dt><dd>{u.registered_name.clone()}</dd>
+            <dt>{move || locale.get().pick("统一社会信用代码", "Credit code")}</dt><dd>{u.credit_code.clone()}</dd>
+            <dt>{move || locale.get().pick("类别", "Category")}</dt><dd>{move || locale.get().pick(czh, cen)}</dd>
+            {(!izh.is_empty()).then(|| view! { <dt>{move || locale.get().pick("行业", "Industry")}</dt><dd>{move || locale.get().pick(izh, ien)}</dd> })}
+            <dt>{move || locale.get().pick("地址", "Address")}</dt><dd>{format!("{} {}", u.township, u.address)}</dd>
+            <dt>{move || locale.get().pick("证书编号", "Certificate")}</dt><dd>{u.certificate_no.clone()}</dd>
+            <dt>{move || locale.get().pick("认定日期", "Recognised on")}</dt><dd>{move || crate::format::date(locale.get(), &recognised_on)}</dd>
+            <dt>{move || locale.get().pick("有效期至", "Valid until")}</dt><dd data-testid="unit-valid-until">{move || crate::format::date(locale.get(), &valid_until)}</dd>
         </dl>
         <section class="summary" data-testid="unit-commitments">
             <h2>{move || locale.get().pick("承诺", "Commitments")}</h2>
@@ -576,7 +576,7 @@ fn UnitBody(u: UnitProfile) -> impl IntoView {
                             let (vzh, ven) = v.split_once(" / ").unwrap_or((&v, &v));
                             locale.get().pick(vzh, ven).to_string()
                         };
-                        view! { <div><dt>{move || locale.get().pick(&zh, &en).to_string()}</dt><dd>{shown}</dd></div> }
+                        view! { <dt>{move || locale.get().pick(&zh, &en).to_string()}</dt><dd>{shown}</dd> }
                     }).collect_view()}
                 </dl>
             })}

@@ -105,7 +105,7 @@ fn IndicatorTable(view: IndicatorsView) -> impl IntoView {
     };
     view! {
         <p class="indicators__summary" data-testid="indicators-summary">{summary}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table table--wrap" data-testid="indicators-table">
                 <thead><tr>
                     <th>{t(Msg::IndicatorGroup)}</th><th>{t(Msg::IndicatorText)}</th>

@@ -512,7 +512,7 @@ pub fn RevocationsPage() -> impl IntoView {
                         Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p class="empty">{move || locale.get().pick("暂无撤销。", "No revocations.")}</p> }.into_any(),
                         Ok(list) => view! {
-                            <div class="table-wrap"><table class="table table--fit" data-testid="revocations">
+                            <div class="table-wrap" tabindex="0"><table class="table table--fit" data-testid="revocations">
                                 <thead><tr><th>{move || locale.get().pick("单位", "Unit")}</th><th>{move || locale.get().pick("证书编号", "Certificate")}</th><th>{move || locale.get().pick("撤销日期", "Revoked on")}</th><th>{move || locale.get().pick("原因", "Reason")}</th></tr></thead>
                                 <tbody>{list.into_iter().map(|(n, c, d, r)| view! { <tr><td>{n}</td><td>{c}</td><td>{d}</td><td>{r}</td></tr> }).collect_view()}</tbody>
                             </table></div>

@@ -425,7 +425,7 @@ fn AdminBody(d: NoticeAdmin) -> impl IntoView {
         <h1>{s.title.clone()}</h1>
         <p class="panel__lead" data-testid="notice-dates">{format!("{} → {} · {} ", s.published_on, s.ends_on, s.working_days)}{move || locale.get().pick("个工作日 · ", "working days · ")}{move || status_text(s.status, locale.get())}</p>
         <p><a href=format!("/notice/{id}")>{move || locale.get().pick("查看公众页面", "See the public page")}</a></p>
-        <div class="table-wrap"><table class="table table--fit" data-testid="entries">
+        <div class="table-wrap" tabindex="0"><table class="table table--fit" data-testid="entries">
             <thead><tr><th>{move || locale.get().pick("单位", "Applicant")}</th><th>{move || locale.get().pick("类别", "Category")}</th><th>{move || locale.get().pick("状态", "State")}</th></tr></thead>
             <tbody>
                 {d.entries.into_iter().map(|(_, name, cat, state, token)| {

@@ -278,7 +278,7 @@ fn PanelApplicationView(
             <h3><a href=format!("/review/{id}")>{a.organisation_name.clone()}</a>
                 {(round > 1).then(|| view! { <span class="badge badge--draft">{move || locale.get().pick("整改验收", "Acceptance after rectification")}</span> })}
             </h3>
-            <div class="table-wrap"><table class="table table--fit">
+            <div class="table-wrap" tabindex="0"><table class="table table--fit">
                 <thead><tr><th>{move || locale.get().pick("评审员", "Reviewer")}</th><th>{move || locale.get().pick("状态", "Status")}</th><th>{move || locale.get().pick("总分", "Total")}</th></tr></thead>
                 <tbody>
                     {a.reviewers.iter().map(|r| {
@@ -646,7 +646,7 @@ fn ScoringBody(s: ScoringSheet) -> impl IntoView {
         {s.others.map(|others| view! {
             <section class="summary" data-testid="others">
                 <h2>{move || locale.get().pick("评审组评分", "The panel's scores")}</h2>
-                <div class="table-wrap"><table class="table table--fit"><tbody>
+                <div class="table-wrap" tabindex="0"><table class="table table--fit"><tbody>
                     {others.into_iter().map(|(name, total, vetoed, status)| view! {
                         <tr><td>{name}</td><td>{if status == "recused" { "—".to_string() } else { total.map(|t| t.to_string()).unwrap_or_else(|| "…".into()) }}{vetoed.then_some(" ⚠")}</td></tr>
                     }).collect_view()}
