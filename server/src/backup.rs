@@ -85,6 +85,9 @@ pub async fn restore(
         "fangxin restore writes a SQLite database; DATABASE_URL names PostgreSQL (use pg_restore)",
     )?;
     let source = from.join(DATABASE);
+    if !source.is_file() {
+        return Err(format!("{} has no {DATABASE}", from.display()));
+    }
     check_database(&source).await?;
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -133,7 +136,9 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
 }
 
 async fn check_database(path: &Path) -> Result<(), String> {
-    let url = format!("sqlite://{}?mode=ro", path.display());
+    // Opened like any database (the pool's setup sets WAL mode, which a read-only
+    // connection refuses); closing it folds the log back into the file.
+    let url = format!("sqlite://{}", path.display());
     let db = Store::connect(&url, &ConnectSettings::default())
         .await
         .map_err(|e| format!("{}: {e}", path.display()))?;
