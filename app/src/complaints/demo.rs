@@ -253,7 +253,7 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
                         accepted_on: Some(received + Duration::days(1)),
                         closed_on: closed.then_some(received + Duration::days(6)),
                         outcome: closed.then_some(Outcome::Settlement),
-                        rating: closed.then_some(if (i + k as usize) % 5 == 0 {
+                        rating: closed.then_some(if (i + k as usize).is_multiple_of(5) {
                             Rating::Dissatisfied
                         } else if k == 1 {
                             Rating::BasicallySatisfied
