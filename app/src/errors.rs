@@ -75,6 +75,9 @@ pub enum AppError {
     Forbidden,
     #[error("too many requests")]
     TooManyRequests,
+    /// The request body is beyond what the server reads.
+    #[error("request too large")]
+    TooLarge,
     /// The browser could not reach the server.
     #[error("network")]
     Network,
@@ -94,6 +97,7 @@ impl AppError {
             AppError::SignInRequired => Msg::ErrorSignInRequired,
             AppError::Forbidden => Msg::ErrorForbidden,
             AppError::TooManyRequests => Msg::ErrorTooManyRequests,
+            AppError::TooLarge => Msg::ErrorTooLarge,
             AppError::Network => Msg::ErrorNetwork,
             AppError::Internal => Msg::ErrorInternal,
         }
@@ -110,6 +114,7 @@ impl AppError {
             AppError::SignInRequired => 401,
             AppError::Forbidden => 403,
             AppError::TooManyRequests => 429,
+            AppError::TooLarge => 413,
             AppError::Network => 502,
             AppError::Internal => 500,
         }
@@ -189,6 +194,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // In the browser: the server could not be reached. On the server: the
+            // request's body could not be read, which is the caller's fault.
+            ServerFnErrorErr::Request(_) if cfg!(feature = "ssr") => AppError::BadRequest,
             ServerFnErrorErr::Request(_) => AppError::Network,
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::MissingArg(_)
@@ -225,7 +233,11 @@ mod tests {
         );
         assert_eq!(
             AppError::from_server_fn_error(ServerFnErrorErr::Request("x".into())),
-            AppError::Network
+            if cfg!(feature = "ssr") {
+                AppError::BadRequest
+            } else {
+                AppError::Network
+            }
         );
         assert_eq!(
             AppError::from_server_fn_error(ServerFnErrorErr::ServerError("x".into())),
@@ -241,6 +253,7 @@ mod tests {
             AppError::SignInRequired,
             AppError::Forbidden,
             AppError::TooManyRequests,
+            AppError::TooLarge,
             AppError::Internal,
             AppError::Invalid(vec![]),
             AppError::BadCredentials,

@@ -78,6 +78,7 @@ messages! {
     ErrorForbidden => ("您没有权限执行此操作。", "You do not have permission to do this."),
     ErrorSignInRequired => ("请先登录。", "Please sign in first."),
     ErrorTooManyRequests => ("操作太频繁，请稍后再试。", "Too many requests; please wait a moment and try again."),
+    ErrorTooLarge => ("提交的内容过大，请删减后重试。", "What was sent is too large; please shorten it and try again."),
     ErrorBadRequest => ("提交的内容无法识别，请检查后重试。", "The request could not be understood; please check it and try again."),
     ErrorInvalid => ("请按提示修改标红的内容，已填写的内容都保留着。", "Please correct the marked fields; everything you entered is kept."),
     ErrorBadCredentials => ("账号或密码不正确。", "The account or password is not correct."),

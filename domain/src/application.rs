@@ -882,6 +882,84 @@ impl FileKind {
     }
 }
 
+/// The most pixels an uploaded image may have. Phones take photos of up to about
+/// 108 megapixels; a picture declaring more is a decompression bomb that would take
+/// gigabytes to show, in a reviewer's browser or anywhere else.
+pub const MAX_IMAGE_MEGAPIXELS: u32 = 120;
+
+/// Width and height of an image as its header declares them, without decoding it.
+/// None when the header cannot be read: a file that starts like an image but has no
+/// readable header is not taken as one.
+pub fn image_size(kind: FileKind, bytes: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |at: usize| -> Option<u32> {
+        Some(u32::from(u16::from_be_bytes(
+            bytes.get(at..at + 2)?.try_into().ok()?,
+        )))
+    };
+    let le16 = |at: usize| -> Option<u32> {
+        Some(u32::from(u16::from_le_bytes(
+            bytes.get(at..at + 2)?.try_into().ok()?,
+        )))
+    };
+    let le24 = |at: usize| -> Option<u32> {
+        let b = bytes.get(at..at + 3)?;
+        Some(u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16)
+    };
+    let size = match kind {
+        FileKind::Pdf => return None,
+        FileKind::Png => {
+            // The first chunk is IHDR: width and height as big-endian u32.
+            if bytes.get(12..16)? != b"IHDR" {
+                return None;
+            }
+            let w = u32::from_be_bytes(bytes.get(16..20)?.try_into().ok()?);
+            let h = u32::from_be_bytes(bytes.get(20..24)?.try_into().ok()?);
+            (w, h)
+        }
+        FileKind::Jpeg => {
+            // Walk the segments to the first start-of-frame marker.
+            let mut at = 2;
+            loop {
+                if *bytes.get(at)? != 0xFF {
+                    return None;
+                }
+                let marker = *bytes.get(at + 1)?;
+                match marker {
+                    // Fill bytes before a marker.
+                    0xFF => at += 1,
+                    // Markers without a length.
+                    0x01 | 0xD0..=0xD7 => at += 2,
+                    // Start of scan or end of image before any frame header.
+                    0xD9 | 0xDA => return None,
+                    0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                        break (be16(at + 7)?, be16(at + 5)?);
+                    }
+                    _ => at += 2 + usize::try_from(be16(at + 2)?).ok()?,
+                }
+            }
+        }
+        FileKind::Webp => match bytes.get(12..16)? {
+            b"VP8 " => {
+                // A key frame: start code 9D 01 2A, then 14-bit width and height.
+                if bytes.get(23..26)? != [0x9D, 0x01, 0x2A] {
+                    return None;
+                }
+                (le16(26)? & 0x3FFF, le16(28)? & 0x3FFF)
+            }
+            b"VP8L" => {
+                if *bytes.get(20)? != 0x2F {
+                    return None;
+                }
+                let bits = u32::from_le_bytes(bytes.get(21..25)?.try_into().ok()?);
+                ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
+            }
+            b"VP8X" => (le24(24)? + 1, le24(27)? + 1),
+            _ => return None,
+        },
+    };
+    (size.0 > 0 && size.1 > 0).then_some(size)
+}
+
 /// Why an upload was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UploadProblem {
@@ -894,6 +972,12 @@ pub enum UploadProblem {
         max_mb: u32,
     },
     Empty,
+    /// An image whose declared size is beyond `MAX_IMAGE_MEGAPIXELS`.
+    ImageTooLarge {
+        max_megapixels: u32,
+    },
+    /// The server's storage for files is full; nothing was kept.
+    StorageFull,
     /// The upload did not reach the server (seen only in the browser).
     Network,
 }
@@ -905,14 +989,17 @@ impl UploadProblem {
             UploadProblem::FileTooLarge { .. } => "size",
             UploadProblem::ApplicationFull { .. } => "total",
             UploadProblem::Empty => "empty",
+            UploadProblem::ImageTooLarge { .. } => "pixels",
+            UploadProblem::StorageFull => "storage",
             UploadProblem::Network => "network",
         }
     }
 }
 
-/// Checks an upload against the limits: `used` bytes are already stored for the application.
+/// Checks an upload against the limits: `bytes` are the file's bytes (`size` in all),
+/// `used` bytes are already stored for the application.
 pub fn check_upload(
-    head: &[u8],
+    bytes: &[u8],
     size: u64,
     used: u64,
     max_file_mb: u32,
@@ -931,7 +1018,16 @@ pub fn check_upload(
             max_mb: max_application_mb,
         });
     }
-    FileKind::sniff(head).ok_or(UploadProblem::NotImageOrPdf)
+    let kind = FileKind::sniff(bytes).ok_or(UploadProblem::NotImageOrPdf)?;
+    if kind.is_image() {
+        let (w, h) = image_size(kind, bytes).ok_or(UploadProblem::NotImageOrPdf)?;
+        if u64::from(w) * u64::from(h) > u64::from(MAX_IMAGE_MEGAPIXELS) * 1_000_000 {
+            return Err(UploadProblem::ImageTooLarge {
+                max_megapixels: MAX_IMAGE_MEGAPIXELS,
+            });
+        }
+    }
+    Ok(kind)
 }
 
 pub const MB: u64 = 1024 * 1024;
@@ -1196,7 +1292,92 @@ mod tests {
         assert_eq!(check_upload(b"%PDF-", 5, 0, 10, 50), Ok(FileKind::Pdf));
     }
 
+    /// A PNG signature and IHDR chunk declaring `w` × `h`.
+    fn png_header(w: u32, h: u32) -> Vec<u8> {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        b.extend(w.to_be_bytes());
+        b.extend(h.to_be_bytes());
+        b.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+        b
+    }
+
+    /// A JPEG with an APP0 segment, a fill byte and a baseline frame header of `w` × `h`.
+    fn jpeg_header(w: u16, h: u16) -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+        b.extend(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+        b.extend([0xFF, 0xFF, 0xC0, 0x00, 0x11, 0x08]);
+        b.extend(h.to_be_bytes());
+        b.extend(w.to_be_bytes());
+        b.extend([3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        b
+    }
+
+    #[test]
+    fn image_sizes_are_read_from_headers_without_decoding() {
+        assert_eq!(
+            image_size(FileKind::Png, &png_header(640, 480)),
+            Some((640, 480))
+        );
+        assert_eq!(
+            image_size(FileKind::Jpeg, &jpeg_header(4000, 3000)),
+            Some((4000, 3000))
+        );
+        let mut vp8x = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
+        vp8x.extend([0x7F, 0x07, 0x00, 0xDF, 0x03, 0x00]); // 1920 × 992
+        assert_eq!(image_size(FileKind::Webp, &vp8x), Some((1920, 992)));
+        let mut vp8 = b"RIFF\0\0\0\0WEBPVP8 \0\0\0\0\0\0\0\x9d\x01\x2a".to_vec();
+        vp8.extend([0x80, 0x02, 0xE0, 0x01]);
+        assert_eq!(image_size(FileKind::Webp, &vp8), Some((640, 480)));
+        let mut vp8l = b"RIFF\0\0\0\0WEBPVP8L\0\0\0\0\x2f".to_vec();
+        vp8l.extend((99u32 | (49 << 14)).to_le_bytes());
+        assert_eq!(image_size(FileKind::Webp, &vp8l), Some((100, 50)));
+        // Truncated or empty headers say nothing.
+        assert_eq!(image_size(FileKind::Png, &png_header(640, 480)[..20]), None);
+        assert_eq!(image_size(FileKind::Png, &png_header(0, 480)), None);
+        assert_eq!(image_size(FileKind::Jpeg, &[0xFF, 0xD8, 0xFF, 0xDA]), None);
+        assert_eq!(image_size(FileKind::Pdf, b"%PDF-1.7"), None);
+    }
+
+    #[test]
+    fn decompression_bombs_and_headerless_images_are_refused() {
+        let bomb = png_header(50_000, 50_000);
+        assert_eq!(
+            check_upload(&bomb, bomb.len() as u64, 0, 10, 50),
+            Err(UploadProblem::ImageTooLarge {
+                max_megapixels: MAX_IMAGE_MEGAPIXELS
+            })
+        );
+        let phone = jpeg_header(12_000, 9_000); // 108 megapixels
+        assert_eq!(check_upload(&phone, 5 * MB, 0, 10, 50), Ok(FileKind::Jpeg));
+        // A JPEG signature glued to an HTML page: a polyglot, not a picture.
+        let mut polyglot = vec![0xFF, 0xD8, 0xFF];
+        polyglot.extend(b"<html><script>alert(1)</script></html>");
+        assert_eq!(
+            check_upload(&polyglot, polyglot.len() as u64, 0, 10, 50),
+            Err(UploadProblem::NotImageOrPdf)
+        );
+    }
+
     proptest! {
+        #[test]
+        fn reading_any_bytes_as_an_upload_never_panics(
+            head in proptest::sample::select(vec![
+                b"".to_vec(), b"%PDF-".to_vec(), vec![0xFF, 0xD8, 0xFF],
+                b"\x89PNG\r\n\x1a\n".to_vec(), b"RIFF\0\0\0\0WEBPVP8X".to_vec(),
+                b"RIFF\0\0\0\0WEBPVP8 ".to_vec(), b"RIFF\0\0\0\0WEBPVP8L".to_vec(),
+            ]),
+            tail in proptest::collection::vec(any::<u8>(), 0..64),
+            size in 0u64..20 * MB,
+            used in 0u64..60 * MB,
+        ) {
+            let mut bytes = head;
+            bytes.extend(tail);
+            for kind in [FileKind::Jpeg, FileKind::Png, FileKind::Webp, FileKind::Pdf] {
+                let _ = image_size(kind, &bytes);
+            }
+            let _ = check_upload(&bytes, size, used, 10, 50);
+        }
+
         #[test]
         fn checking_never_panics(s in ".{0,40}") {
             for c in Category::ALL {

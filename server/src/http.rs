@@ -210,6 +210,14 @@ async fn authenticate(
 /// (422 for invalid input, 401, 403, 429 …) so clients and logs tell them apart.
 async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
+    let req = if is_api {
+        match limit_body(req).await {
+            Ok(req) => req,
+            Err(res) => return res,
+        }
+    } else {
+        req
+    };
     let res = next.run(req).await;
     if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
@@ -224,6 +232,38 @@ async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::N
             StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The most a server function reads from a request body. Their arguments are forms and
+/// small JSON documents; files go to the upload endpoints, which have their own limits.
+pub const SERVER_FN_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Reads a server function's body up to `SERVER_FN_BODY_LIMIT`: anything longer is
+/// answered 413 with the translated error, before it is decoded.
+async fn limit_body(req: axum::extract::Request) -> Result<axum::extract::Request, Response> {
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            axum::Json(app::errors::AppError::TooLarge),
+        )
+            .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > SERVER_FN_BODY_LIMIT as u64) {
+        return Err(too_large());
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, SERVER_FN_BODY_LIMIT).await {
+        Ok(bytes) => Ok(axum::extract::Request::from_parts(
+            parts,
+            axum::body::Body::from(bytes),
+        )),
+        Err(_) => Err(too_large()),
+    }
 }
 
 /// Every HTML page gets a fresh nonce for its inline scripts and the CSP naming it. The

@@ -2,29 +2,16 @@
 //! has an entry; every endpoint is called as every role and as nobody; and a township
 //! reviewer cannot open another township's applicant. Runs on SQLite and PostgreSQL.
 
-use app::accounts::session::token_hash;
+mod common;
+use common::*;
+
 use app::policy::{decide, page_access, server_function_access, Decision, PAGES, SERVER_FUNCTIONS};
-use app::state::{AppState, AuthSettings};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use domain::Role;
-use leptos::prelude::LeptosOptions;
-use server::http::{router, ServerState};
-use server::metrics::Metrics;
+use server::http::router;
 use store::testing::fresh_db;
 use tower::ServiceExt;
-
-fn state(store: store::Store) -> ServerState {
-    ServerState {
-        leptos: LeptosOptions::builder().output_name("fangxin").build(),
-        app: AppState::new(
-            store,
-            AuthSettings::default(),
-            store::objects::ObjectStore::LocalDir(std::env::temp_dir().join("fx-access-objects")),
-        ),
-        metrics: Metrics::default(),
-    }
-}
 
 /// Axum-style patterns of every HTTP route: Leptos pages plus the plain handlers.
 fn registered_pages() -> Vec<String> {
@@ -39,6 +26,7 @@ fn registered_pages() -> Vec<String> {
             .chain(app::review::ROUTES)
             .chain(app::complaints::ROUTES)
             .chain(app::dashboard::ROUTES)
+            .chain(app::portal::ROUTES)
             .map(|r| r.to_string()),
     );
     routes
@@ -71,128 +59,6 @@ async fn every_server_function_and_page_has_a_policy_entry_and_no_entry_is_stale
             pages.iter().any(|r| r == p),
             "policy names route {p}, which does not exist"
         );
-    }
-}
-
-/// One account and one signed-in session per role; returns (role, cookie).
-/// The applicant of the role matrix signs in with its credit code.
-const MATRIX_APPLICANT: &str = "91341721MA2N0Y7B3X";
-
-async fn sessions_for_every_role(store: &store::Store) -> Vec<(Role, String)> {
-    let mut out = Vec::new();
-    for (i, role) in Role::ALL.into_iter().enumerate() {
-        let id = if role == Role::Applicant {
-            // An applicant is an organisation's account.
-            store
-                .create_organisation_account(&store::accounts::NewOrganisation {
-                    credit_code: MATRIX_APPLICANT,
-                    name: "matrix",
-                    category_code: "unit",
-                    area_code: "341721100",
-                    contact_name: "matrix",
-                    contact_mobile: "13800000000",
-                    password_hash: "x",
-                })
-                .await
-                .unwrap()
-        } else {
-            store
-                .create_staff_account(&store::accounts::NewStaff {
-                    login: &format!("matrix-{}", role.code()),
-                    display_name: "matrix",
-                    role: role.code(),
-                    area_code: "341721100",
-                    member_unit_code: None,
-                    mobile: "13800000000",
-                    password_hash: "x",
-                })
-                .await
-                .unwrap()
-        };
-        let token = format!("{:064x}", i + 1);
-        store
-            .create_session(
-                &token_hash(&token),
-                id,
-                "full",
-                "9999-12-31T00:00:00.000000Z",
-                "test",
-            )
-            .await
-            .unwrap();
-        out.push((role, format!("fx_session={token}")));
-    }
-    out
-}
-
-/// What the policy sees for a fully signed-in caller of this role.
-fn signed_in_as(role: Role) -> app::accounts::CurrentUser {
-    app::accounts::CurrentUser {
-        account_id: 0,
-        login: String::new(),
-        display_name: String::new(),
-        role,
-        area_code: "341721100".into(),
-        stage: app::accounts::Stage::Full,
-        totp_enrolled: true,
-        token_hash: String::new(),
-    }
-}
-
-/// Some endpoints end the caller's session (sign out); give every call a live one.
-async fn renew(store: &store::Store, cookie: Option<&str>) {
-    let Some(token) = cookie.and_then(|c| c.strip_prefix("fx_session=")) else {
-        return;
-    };
-    let hash = token_hash(token);
-    let n = usize::from_str_radix(token.trim_start_matches('0'), 16).unwrap();
-    store.delete_session(&hash).await.unwrap();
-    let login = match Role::ALL[n - 1] {
-        Role::Applicant => MATRIX_APPLICANT.to_string(),
-        role => format!("matrix-{}", role.code()),
-    };
-    let id = store.account_by_login(&login).await.unwrap().unwrap().id;
-    store
-        .create_session(&hash, id, "full", "9999-12-31T00:00:00.000000Z", "test")
-        .await
-        .unwrap();
-}
-
-async fn call(
-    app: &axum::Router,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    body: &str,
-) -> StatusCode {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .header("accept", "application/json");
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    // A hang must fail the test with the endpoint's name, not stall the run.
-    let res = tokio::time::timeout(
-        std::time::Duration::from_secs(30),
-        app.clone()
-            .oneshot(req.body(Body::from(body.to_string())).unwrap()),
-    )
-    .await
-    .unwrap_or_else(|_| panic!("{method} {path} did not answer within 30 s"))
-    .unwrap();
-    let to_login = res
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .is_some_and(|l| l.starts_with("/login"));
-    if res.status() == StatusCode::SEE_OTHER && to_login {
-        // Reported as 401 so that pages and functions read alike below.
-        StatusCode::UNAUTHORIZED
-    } else {
-        res.status()
     }
 }
 
@@ -604,22 +470,6 @@ async fn the_county_office_revises_an_indicator_set_until_applications_use_it() 
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-}
-
-/// A signed-in session for an account created here.
-async fn session_for(store: &store::Store, account: i64, token_seed: u32) -> String {
-    let token = format!("{:064x}", 0xf00000 + token_seed);
-    store
-        .create_session(
-            &token_hash(&token),
-            account,
-            "full",
-            "9999-12-31T00:00:00.000000Z",
-            "test",
-        )
-        .await
-        .unwrap();
-    format!("fx_session={token}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

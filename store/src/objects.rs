@@ -48,6 +48,25 @@ pub enum ObjectError {
     Remote { url: String, reason: String },
 }
 
+impl ObjectError {
+    /// The storage has no room left (the disk or the quota is full; a bucket refusing
+    /// for lack of space). The caller can tell the user, and nothing was kept.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            ObjectError::Io { source, .. } => {
+                source.kind() == ErrorKind::StorageFull
+                    || source.kind() == ErrorKind::QuotaExceeded
+                    // ENOSPC, EDQUOT on Linux.
+                    || matches!(source.raw_os_error(), Some(28 | 122))
+            }
+            ObjectError::Remote { reason, .. } => {
+                reason.contains("507") || reason.contains("InsufficientStorage")
+            }
+            ObjectError::BadKey(_) => false,
+        }
+    }
+}
+
 /// The key of some bytes: their SHA-256 in lower-case hex.
 pub fn object_key(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -115,8 +134,15 @@ async fn put_local(root: &std::path::Path, key: &str, bytes: &[u8]) -> Result<()
         let mut nonce = [0u8; 8];
         getrandom::fill(&mut nonce).map_err(|e| io(std::io::Error::other(e.to_string())))?;
         let tmp = dir.join(format!(".{key}.{}", object_key(&nonce)));
-        tokio::fs::write(&tmp, bytes).await.map_err(io)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+        // A write that fails half-way (the disk filled up) leaves no partial file behind.
+        if let Err(e) = tokio::fs::write(&tmp, bytes).await {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(io(e));
+        }
+        if let Err(e) = tokio::fs::rename(&tmp, &path).await {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(io(e));
+        }
         Ok(())
     }
 }

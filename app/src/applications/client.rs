@@ -511,7 +511,8 @@ fn send(
             progress.set(None);
             match xhr.status().unwrap_or(0) {
                 200 => refetch.run(()),
-                422 => {
+                // 422: the file was refused; 507: the server's storage is full.
+                422 | 507 => {
                     let text = xhr.response_text().ok().flatten().unwrap_or_default();
                     problem.set(
                         serde_json::from_str(&text)

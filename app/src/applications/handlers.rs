@@ -601,7 +601,12 @@ async fn upload(
         }
         Err(Ok((slot, problem))) => {
             if wants_json(&headers) {
-                (StatusCode::UNPROCESSABLE_ENTITY, Json(problem)).into_response()
+                let status = if problem == UploadProblem::StorageFull {
+                    StatusCode::INSUFFICIENT_STORAGE
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                (status, Json(problem)).into_response()
             } else {
                 Redirect::to(&format!(
                     "{back}?upload_error={}&slot={slot}#slot-{slot}",
@@ -690,12 +695,7 @@ pub async fn read_upload(store: &Store, mut multipart: Multipart) -> Result<Uplo
         };
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
-            let file_name = field
-                .file_name()
-                .unwrap_or("file")
-                .chars()
-                .take(120)
-                .collect::<String>();
+            let file_name = upload_file_name(field.file_name().unwrap_or_default());
             let mut bytes = Vec::new();
             let mut size = 0u64;
             let mut field = field;
@@ -726,6 +726,20 @@ pub async fn read_upload(store: &Store, mut multipart: Multipart) -> Result<Uplo
     Ok(out)
 }
 
+/// The name a file is shown under: the last part of whatever path the browser sent
+/// (`../../etc/passwd.png` is `passwd.png`), without control characters, at most 120
+/// characters. Files are stored under their hash, so the name is only ever shown.
+pub fn upload_file_name(sent: &str) -> String {
+    let last = sent.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(120).collect();
+    let clean = clean.trim().trim_start_matches('.').trim();
+    if clean.is_empty() {
+        "file".to_string()
+    } else {
+        clean.to_string()
+    }
+}
+
 /// Checks an uploaded file by content and the limits, stores its bytes and records it
 /// as evidence of `application_id` in `slot`.
 pub async fn keep_upload(
@@ -749,19 +763,15 @@ pub async fn keep_upload(
         .await
         .map_err(|e| Err(e.into()))?
         .max(0) as u64;
-    let kind = form::check_upload(
-        &bytes[..bytes.len().min(16)],
-        size,
-        used,
-        max_file,
-        max_total,
-    )
-    .map_err(Ok)?;
-    let key = state
-        .objects
-        .put(&bytes)
-        .await
-        .map_err(|e| Err(AppError::internal(e)))?;
+    let kind = form::check_upload(&bytes, size, used, max_file, max_total).map_err(Ok)?;
+    let key = state.objects.put(&bytes).await.map_err(|e| {
+        if e.is_storage_full() {
+            tracing::error!(error = %e, "upload refused: the object store is full");
+            Ok(UploadProblem::StorageFull)
+        } else {
+            Err(AppError::internal(e))
+        }
+    })?;
     let file_id = store
         .add_evidence(&store::evidence::NewEvidence {
             application_id,
@@ -949,16 +959,29 @@ async fn serve_file(
     }
     .await;
     match result {
-        Ok((file, bytes)) => (
-            [
-                (header::CONTENT_TYPE, file.media_type),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                (header::CONTENT_DISPOSITION, "inline".to_string()),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((file, bytes)) => {
+            // An image opened on its own runs nothing and reaches nothing, whatever else
+            // its bytes hold (a polyglot). PDFs keep the browser's own viewer, which a
+            // sandbox would switch off.
+            let is_image = file.media_type.starts_with("image/");
+            let mut res = (
+                [
+                    (header::CONTENT_TYPE, file.media_type),
+                    (header::CACHE_CONTROL, "private, no-store".to_string()),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                    (header::CONTENT_DISPOSITION, "inline".to_string()),
+                ],
+                bytes,
+            )
+                .into_response();
+            if is_image {
+                res.headers_mut().insert(
+                    header::CONTENT_SECURITY_POLICY,
+                    header::HeaderValue::from_static("default-src 'none'; img-src 'self'; sandbox"),
+                );
+            }
+            res
+        }
         Err(e) => (
             StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND),
             "not found · 找不到",

@@ -77,6 +77,14 @@ pub fn upload(p: UploadProblem, locale: Locale) -> String {
             "请先选择要上传的文件".into(),
             "Choose a file to upload first".into(),
         ),
+        UploadProblem::ImageTooLarge { max_megapixels } => (
+            format!("图片像素过多：不超过{max_megapixels}百万像素，请缩小图片尺寸后再上传"),
+            format!("The picture has too many pixels: at most {max_megapixels} megapixels. Resize it and upload again"),
+        ),
+        UploadProblem::StorageFull => (
+            "服务器存储空间已满，文件未保存；您已填写的内容不受影响，请稍后再上传或联系县市场监管局".into(),
+            "The server's file storage is full and the file was not kept; what you have entered is safe. Upload again later or contact the county office".into(),
+        ),
         UploadProblem::Network => (
             "上传没有完成：网络中断或服务器暂时不可用，请联网后重新上传".into(),
             "The upload did not finish: the network or the server is unavailable. Upload again once online".into(),
@@ -103,6 +111,10 @@ pub fn upload_from_code(
             max_mb: max_application_mb,
         },
         "empty" => UploadProblem::Empty,
+        "pixels" => UploadProblem::ImageTooLarge {
+            max_megapixels: domain::application::MAX_IMAGE_MEGAPIXELS,
+        },
+        "storage" => UploadProblem::StorageFull,
         "network" => UploadProblem::Network,
         _ => return None,
     })
@@ -129,6 +141,10 @@ mod tests {
             UploadProblem::FileTooLarge { max_mb: 10 },
             UploadProblem::ApplicationFull { max_mb: 50 },
             UploadProblem::Empty,
+            UploadProblem::ImageTooLarge {
+                max_megapixels: domain::application::MAX_IMAGE_MEGAPIXELS,
+            },
+            UploadProblem::StorageFull,
             UploadProblem::Network,
         ] {
             assert_eq!(upload_from_code(p.code(), 10, 50), Some(p));

@@ -6,7 +6,10 @@ pub mod indicators;
 pub mod notices;
 pub mod seo;
 
-/// `/sitemap.xml` and `/robots.txt`: every public page a search engine should know.
+/// Plain HTTP routes of the portal: `/sitemap.xml` and `/robots.txt`, every public
+/// page a search engine should know.
+pub const ROUTES: &[&str] = &["/sitemap.xml", "/robots.txt"];
+
 #[cfg(feature = "ssr")]
 pub fn routes<S>() -> axum::Router<S>
 where
@@ -15,8 +18,8 @@ where
 {
     use axum::routing::get;
     axum::Router::new()
-        .route("/sitemap.xml", get(search::sitemap))
-        .route("/robots.txt", get(search::robots))
+        .route(ROUTES[0], get(search::sitemap))
+        .route(ROUTES[1], get(search::robots))
 }
 
 #[cfg(feature = "ssr")]

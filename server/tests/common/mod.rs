@@ -1,0 +1,183 @@
+//! Helpers shared by the server's integration tests: a router on a test database,
+//! one signed-in session per role, and a request that reports its status.
+#![allow(dead_code)]
+
+use app::accounts::session::token_hash;
+use app::state::{AppState, AuthSettings};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use domain::Role;
+use leptos::prelude::LeptosOptions;
+use server::http::ServerState;
+use server::metrics::Metrics;
+use tower::ServiceExt;
+
+pub fn state(store: store::Store) -> ServerState {
+    state_with_objects(
+        store,
+        store::objects::ObjectStore::LocalDir(std::env::temp_dir().join("fx-access-objects")),
+    )
+}
+
+pub fn state_with_objects(
+    store: store::Store,
+    objects: store::objects::ObjectStore,
+) -> ServerState {
+    ServerState {
+        leptos: LeptosOptions::builder().output_name("fangxin").build(),
+        app: AppState::new(store, AuthSettings::default(), objects),
+        metrics: Metrics::default(),
+    }
+}
+
+/// One account and one signed-in session per role; returns (role, cookie).
+/// The applicant of the role matrix signs in with its credit code.
+pub const MATRIX_APPLICANT: &str = "91341721MA2N0Y7B3X";
+
+pub async fn sessions_for_every_role(store: &store::Store) -> Vec<(Role, String)> {
+    let mut out = Vec::new();
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        let id = if role == Role::Applicant {
+            // An applicant is an organisation's account.
+            store
+                .create_organisation_account(&store::accounts::NewOrganisation {
+                    credit_code: MATRIX_APPLICANT,
+                    name: "matrix",
+                    category_code: "unit",
+                    area_code: "341721100",
+                    contact_name: "matrix",
+                    contact_mobile: "13800000000",
+                    password_hash: "x",
+                })
+                .await
+                .unwrap()
+        } else {
+            store
+                .create_staff_account(&store::accounts::NewStaff {
+                    login: &format!("matrix-{}", role.code()),
+                    display_name: "matrix",
+                    role: role.code(),
+                    area_code: "341721100",
+                    member_unit_code: None,
+                    mobile: "13800000000",
+                    password_hash: "x",
+                })
+                .await
+                .unwrap()
+        };
+        let token = format!("{:064x}", i + 1);
+        store
+            .create_session(
+                &token_hash(&token),
+                id,
+                "full",
+                "9999-12-31T00:00:00.000000Z",
+                "test",
+            )
+            .await
+            .unwrap();
+        out.push((role, format!("fx_session={token}")));
+    }
+    out
+}
+
+/// What the policy sees for a fully signed-in caller of this role.
+pub fn signed_in_as(role: Role) -> app::accounts::CurrentUser {
+    app::accounts::CurrentUser {
+        account_id: 0,
+        login: String::new(),
+        display_name: String::new(),
+        role,
+        area_code: "341721100".into(),
+        stage: app::accounts::Stage::Full,
+        totp_enrolled: true,
+        token_hash: String::new(),
+    }
+}
+
+/// Some endpoints end the caller's session (sign out); give every call a live one.
+pub async fn renew(store: &store::Store, cookie: Option<&str>) {
+    let Some(token) = cookie.and_then(|c| c.strip_prefix("fx_session=")) else {
+        return;
+    };
+    let hash = token_hash(token);
+    let n = usize::from_str_radix(token.trim_start_matches('0'), 16).unwrap();
+    store.delete_session(&hash).await.unwrap();
+    let login = match Role::ALL[n - 1] {
+        Role::Applicant => MATRIX_APPLICANT.to_string(),
+        role => format!("matrix-{}", role.code()),
+    };
+    let id = store.account_by_login(&login).await.unwrap().unwrap().id;
+    store
+        .create_session(&hash, id, "full", "9999-12-31T00:00:00.000000Z", "test")
+        .await
+        .unwrap();
+}
+
+/// Sends a request as a same-site page would, asking for JSON. A hang fails the test
+/// with the endpoint's name instead of stalling the run.
+pub async fn send(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> axum::response::Response {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", content_type)
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "application/json");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        app.clone().oneshot(req.body(Body::from(body)).unwrap()),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{method} {path} did not answer within 30 s"))
+    .unwrap()
+}
+
+/// A form request's status; a redirect to the sign-in page is reported as 401, so that
+/// pages and functions read alike.
+pub async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: &str,
+) -> StatusCode {
+    let res = send(app, method, path, cookie, FORM, body.as_bytes().to_vec()).await;
+    let to_login = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| l.starts_with("/login"));
+    if res.status() == StatusCode::SEE_OTHER && to_login {
+        StatusCode::UNAUTHORIZED
+    } else {
+        res.status()
+    }
+}
+
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A signed-in session for an account created here.
+pub async fn session_for(store: &store::Store, account: i64, token_seed: u32) -> String {
+    let token = format!("{:064x}", 0xf00000 + token_seed);
+    store
+        .create_session(
+            &token_hash(&token),
+            account,
+            "full",
+            "9999-12-31T00:00:00.000000Z",
+            "test",
+        )
+        .await
+        .unwrap();
+    format!("fx_session={token}")
+}
