@@ -12,8 +12,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-/// Units on one page of the directory.
+/// Units on one page of the directory, unless the link asks for more (`per`, at most
+/// `MAX_PAGE_SIZE`: a printed list or a screen on the office wall).
 pub const PAGE_SIZE: i64 = 20;
+pub const MAX_PAGE_SIZE: i64 = 50;
 
 /// What the directory was asked, as its query string carries it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +30,8 @@ pub struct DirectoryAsk {
     pub sort: String,
     /// From 1.
     pub page: i64,
+    /// Units per page as asked; 0 for the default.
+    pub per: i64,
 }
 
 impl DirectoryAsk {
@@ -40,6 +44,16 @@ impl DirectoryAsk {
             ended: get("ended").is_some_and(|v| !v.is_empty()),
             sort: get("sort").unwrap_or_default(),
             page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1),
+            per: get("per").and_then(|p| p.parse().ok()).unwrap_or(0),
+        }
+    }
+
+    /// Units per page: the default, or what was asked within the bounds.
+    pub fn page_size(&self) -> i64 {
+        if self.per <= 0 {
+            PAGE_SIZE
+        } else {
+            self.per.clamp(PAGE_SIZE, MAX_PAGE_SIZE)
         }
     }
 
@@ -58,6 +72,9 @@ impl DirectoryAsk {
         .collect();
         if self.ended {
             parts.push("ended=1".into());
+        }
+        if self.page_size() != PAGE_SIZE {
+            parts.push(format!("per={}", self.page_size()));
         }
         if page > 1 {
             parts.push(format!("page={page}"));
@@ -145,8 +162,8 @@ pub async fn public_directory(ask: DirectoryAsk) -> Result<Directory, AppError> 
             _ => DirectorySort::Newest,
         },
         today: today.format("%Y-%m-%d").to_string(),
-        offset: (ask.page.clamp(1, 100_000) - 1) * PAGE_SIZE,
-        limit: PAGE_SIZE,
+        offset: (ask.page.clamp(1, 100_000) - 1) * ask.page_size(),
+        limit: ask.page_size(),
     };
     let (rows, total) = store.directory(&query).await?;
     let township_of = |area: &str| {
@@ -218,7 +235,8 @@ fn DirectoryBody(d: Directory) -> impl IntoView {
     let locale = use_locale();
     let ask = d.ask.clone();
     let category = Category::parse(&ask.category);
-    let pages = ((d.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let per = ask.page_size();
+    let pages = ((d.total + per - 1) / per).max(1);
     let page = ask.page.min(pages);
     // The industries of the chosen category, or of all four grouped by category.
     let industry_groups: Vec<Category> = match category {
@@ -617,6 +635,7 @@ mod tests {
             ended: true,
             sort: "township".into(),
             page: 1,
+            per: 0,
         };
         let qs = ask.query_string(3);
         assert_eq!(
@@ -642,6 +661,15 @@ mod tests {
             1,
             "a page below 1 is the first"
         );
+        let per = |v: &str| {
+            let v = v.to_string();
+            DirectoryAsk::from_query(move |k| (k == "per").then(|| v.clone()))
+        };
+        assert_eq!(per("50").page_size(), 50);
+        assert_eq!(per("50").query_string(2), "per=50&page=2");
+        assert_eq!(per("5000").page_size(), MAX_PAGE_SIZE);
+        assert_eq!(per("x").page_size(), PAGE_SIZE);
+        assert_eq!(per("20").query_string(1), "");
     }
 
     fn percent_decode(s: &str) -> String {
