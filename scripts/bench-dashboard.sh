@@ -77,7 +77,7 @@ for size in $SIZES; do
       echo "generated in $(( $(date +%s) - t0 )) s"
     fi
     if [ "$backend" = postgres ]; then psql "$PG_BASE/fx_bench_$size" -qc "VACUUM ANALYZE" >/dev/null; fi
-    fx "$backend" "$size" bench-dashboard --runs 50 --naive-runs 5
+    fx "$backend" "$size" bench-dashboard --runs 50 --naive-runs 5 | sed "s/^RESULT /RESULT dashboard_${backend}_${size}_/"
   done
 done
 
@@ -96,7 +96,7 @@ for backend in $BACKENDS; do
       sleep 0.2
     done
   done
-  fx "$backend" "$size" bench-live --url http://127.0.0.1:3102 --runs 30
+  fx "$backend" "$size" bench-live --url http://127.0.0.1:3102 --runs 30 | sed "s/^RESULT /RESULT ${backend}_/"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()

@@ -22,8 +22,8 @@ step "generating $ROWS rows"
 FANGXIN_DATA_DIR="$work/gen" "$FANGXIN_BIN" sample-12315 --rows "$ROWS" --out "$csv" --seed 2026
 echo "file: $(du -h "$csv" | cut -f1)"
 
-measure() { # label, command…  → prints seconds and peak RSS (MB)
-  local label="$1"; shift
+measure() { # key, label, command…  → prints seconds and peak RSS (MB), and RESULT lines
+  local key="$1" label="$2"; shift 2
   local t0 t1 rss
   t0=$(date +%s.%N)
   /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$work/out" 2>&1 || { cat "$work/out"; return 1; }
@@ -31,19 +31,21 @@ measure() { # label, command…  → prints seconds and peak RSS (MB)
   rss=$(tail -1 "$work/rss")
   awk -v l="$label" -v n="$ROWS" -v a="$t0" -v b="$t1" -v m="$rss" \
     'BEGIN { s = b - a; printf "%-34s %8.2f s %12.0f rows/s %8.1f MB peak\n", l, s, n / s, m / 1024 }'
+  awk -v k="$key" -v n="$ROWS" -v a="$t0" -v b="$t1" -v m="$rss" \
+    'BEGIN { printf "RESULT import_%s_rps %.0f\nRESULT import_%s_peak_mb %.1f\n", k, n / (b - a), k, m / 1024 }'
   grep -h "imported" "$work/out" || true
 }
 
 echo
 echo "== results ($ROWS rows) =="
-measure "sqlite3 .import (no validation)" sqlite3 "$work/baseline.db" ".mode csv" ".import $csv raw"
+measure sqlite3 "sqlite3 .import (no validation)" sqlite3 "$work/baseline.db" ".mode csv" ".import $csv raw"
 # The fangxin runs include start-up (migrations, reference data); the line under each
 # gives the import alone, as the command measures it.
-measure "fangxin import, SQLite" env FANGXIN_DATA_DIR="$work/sqlite" "$FANGXIN_BIN" import-complaints "$csv"
+measure sqlite "fangxin import, SQLite" env FANGXIN_DATA_DIR="$work/sqlite" "$FANGXIN_BIN" import-complaints "$csv"
 db="fx_bench_$$"
 base="${PG_ADMIN%/*}"
 if psql "$PG_ADMIN" -qc "CREATE DATABASE $db" 2>/dev/null; then
-  measure "fangxin import, PostgreSQL" env DATABASE_URL="$base/$db" FANGXIN_DATA_DIR="$work/pg" "$FANGXIN_BIN" import-complaints "$csv"
+  measure postgres "fangxin import, PostgreSQL" env DATABASE_URL="$base/$db" FANGXIN_DATA_DIR="$work/pg" "$FANGXIN_BIN" import-complaints "$csv"
   psql "$PG_ADMIN" -qc "DROP DATABASE $db" >/dev/null 2>&1 || true
 else
   echo "PostgreSQL at $PG_ADMIN not reachable: skipped"

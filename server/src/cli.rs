@@ -89,6 +89,14 @@ pub enum Command {
     /// Print how long a change written here takes to reach the change stream of the
     /// server instance at --url.
     BenchLive(BenchLiveArgs),
+    /// Print throughput and p99 of the directory page of 50 units (server-rendered from
+    /// the database) next to a static file of the same bytes, p99 at half the page's
+    /// maximum rate, and the server's memory, loading the server at --url.
+    BenchHttp(BenchHttpArgs),
+    /// Mixed traffic at a fixed rate (public reads, autosaves, dashboard views,
+    /// complaints) against the server at --url; prints errors and p99 per kind, then
+    /// checks that every acknowledged autosave is in the database.
+    BenchLoad(BenchLoadArgs),
     /// Take a consistent backup while the server runs (SQLite: the database and the
     /// uploaded files) into a new folder. PostgreSQL: use pg_dump (README).
     Backup(BackupArgs),
@@ -144,6 +152,42 @@ pub struct BenchLiveArgs {
     pub url: String,
     #[arg(long, default_value_t = 20)]
     pub runs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchHttpArgs {
+    /// The server to load, e.g. http://127.0.0.1:3103 (serving this database).
+    #[arg(long)]
+    pub url: String,
+    /// That server's --site-root: the static copy of the page is written there.
+    #[arg(long)]
+    pub site_root: PathBuf,
+    /// That server's process id, to read its memory from /proc.
+    #[arg(long)]
+    pub pid: Option<u32>,
+    /// Recognised units to make sure of (the page lists up to 50).
+    #[arg(long, default_value_t = 50)]
+    pub units: i64,
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
+    /// Seconds per run.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchLoadArgs {
+    /// The server to load, e.g. http://127.0.0.1:3103 (serving this database).
+    #[arg(long)]
+    pub url: String,
+    /// That server's process id, to read its memory from /proc.
+    #[arg(long)]
+    pub pid: Option<u32>,
+    /// Requests per second, all kinds together.
+    #[arg(long, default_value_t = 40.0)]
+    pub rate: f64,
+    #[arg(long, default_value_t = 600)]
+    pub seconds: u64,
 }
 
 #[derive(Debug, Args)]

@@ -4,5 +4,6 @@
 pub mod backup;
 pub mod cli;
 pub mod http;
+pub mod loadgen;
 pub mod metrics;
 pub mod tools;

@@ -163,6 +163,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Generate(a) => server::tools::generate(&store, &a).await,
         Command::BenchDashboard(a) => server::tools::bench_dashboard(&store, &a).await,
         Command::BenchLive(a) => server::tools::bench_live(&store, &a).await,
+        Command::BenchHttp(a) => server::loadgen::bench_http(&store, &a).await,
+        Command::BenchLoad(a) => server::loadgen::bench_load(&store, &a).await,
         Command::CreateStaff(a) => {
             let password = a
                 .password
