@@ -173,9 +173,18 @@ pub fn App() -> impl IntoView {
     let locale = RwSignal::new(initial_locale());
     provide_context(I18n(locale));
     mark_hydrated();
+    // On the server the language is fixed when the page is built, as the title is
+    // (`layout::Title` says why); in the browser it follows the language switch.
+    #[cfg(feature = "ssr")]
+    let html_lang = {
+        let tag = locale.get_untracked().tag();
+        move || tag
+    };
+    #[cfg(not(feature = "ssr"))]
+    let html_lang = move || locale.get().tag();
 
     view! {
-        <Html {..} lang=move || locale.get().tag()/>
+        <Html {..} lang=html_lang/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Meta name="color-scheme" content="light"/>
         <Router>

@@ -1,8 +1,8 @@
 //! The 404 page, with a real 404 status when rendered on the server.
 
 use crate::i18n::{t, use_locale, Msg};
+use crate::layout::Title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

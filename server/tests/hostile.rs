@@ -157,7 +157,12 @@ async fn every_server_function_answers_hostile_and_fuzzed_bodies_with_a_4xx_neve
     db.seed_reference_data().await.unwrap();
     let app = router(state(db.store.clone()));
     let sessions = sessions_for_every_role(&db).await;
-    let fuzzed = fuzzed_bodies(12);
+    // FANGXIN_FUZZ_CASES=2000 for a longer fuzz run; CI sends 12 per function.
+    let cases = std::env::var("FANGXIN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    let fuzzed = fuzzed_bodies(cases);
     let mut refused = 0;
     let mut sent = 0;
     for (path, access) in SERVER_FUNCTIONS {

@@ -4,10 +4,10 @@
 use crate::errors::{AppError, Field, Problem};
 use crate::forms::{action_error, submission_counter, FormError, TextField};
 use crate::i18n::{pick, t, use_locale, Msg};
+use crate::layout::Title;
 use domain::Role;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

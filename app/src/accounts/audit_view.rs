@@ -2,9 +2,9 @@
 
 use crate::errors::AppError;
 use crate::i18n::{t, use_locale, Msg};
+use crate::layout::Title;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 

@@ -3,8 +3,8 @@
 
 use crate::errors::AppError;
 use crate::i18n::{t, use_locale, Msg};
+use crate::layout::Title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@ use super::*;
 use crate::errors::Field;
 use crate::forms::{action_error, submission_counter, FormError, TextField};
 use crate::i18n::{pick, t, use_locale, Msg};
+use crate::layout::Title;
 use leptos::form::ActionForm;
-use leptos_meta::Title;
 
 fn page_title(msg: Msg) -> impl IntoView {
     let locale = use_locale();

@@ -4,9 +4,9 @@
 
 use crate::errors::{AppError, Field, Problem};
 use crate::i18n::{t, use_locale, Msg};
+use crate::layout::Title;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 /// The policy as the page shows and edits it, in whole minutes and counts.

@@ -3,9 +3,9 @@
 
 use super::{list_my_applications, state_text, ApplicationSummary};
 use crate::i18n::{t, use_locale, Msg};
+use crate::layout::Title;
 use domain::application::Step;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]

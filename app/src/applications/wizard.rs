@@ -8,12 +8,12 @@ use super::text::{self, size};
 use super::{load_wizard, state_text, EvidenceView, WizardData};
 use crate::accounts::TownshipOption;
 use crate::i18n::{pick, t, use_locale, Msg};
+use crate::layout::Title;
 use domain::application::{self as form, FieldKind, FieldSpec, Step};
 use domain::scoring::Indicator as ItemView;
 use domain::scoring::ItemKind;
 use domain::Locale;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -7,8 +7,8 @@ use super::{ClockLine, ComplaintView, RatesTiles, RatesView, StatusBadge};
 use crate::errors::AppError;
 use crate::forms::{Loaded, PostNote};
 use crate::i18n::{use_locale, Msg};
+use crate::layout::Title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 

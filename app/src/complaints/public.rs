@@ -7,9 +7,10 @@ use super::{ClockLine, ComplaintView, StatusBadge};
 use crate::errors::AppError;
 use crate::forms::{Loaded, PostNote};
 use crate::i18n::{use_locale, Msg};
+use crate::layout::Title;
 use domain::complaint::{Industry, Rating, Status};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 

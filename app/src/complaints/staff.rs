@@ -8,10 +8,10 @@ use super::{options, AreaChoice, ClockLine, ComplaintView, RatesTiles, RatesView
 use crate::errors::AppError;
 use crate::forms::{Loaded, PostNote};
 use crate::i18n::{use_locale, Msg};
+use crate::layout::Title;
 use domain::complaint::{Channel, Industry, Outcome, Rating, RefusalGround, Status};
 use domain::Role;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 

@@ -2,8 +2,8 @@
 
 use super::{fetch_dashboard, Bi, Chart, DashboardQuery, DashboardView, Table, Tile};
 use crate::i18n::use_locale;
+use crate::layout::Title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The state of the live connection, as the indicator shows it.

@@ -5,9 +5,10 @@
 
 use crate::errors::AppError;
 use crate::i18n::{t, use_locale, Msg};
+use crate::layout::Title;
 use domain::notice::{NoticeStatus, PlaqueStatus};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 

@@ -2,8 +2,9 @@
 //! description, the canonical address and the Open Graph tags, in the page's language.
 
 use crate::i18n::{use_locale, Msg};
+use crate::layout::Title;
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::{Link, Meta};
 
 /// A text in both languages, Chinese first.
 #[derive(Clone, Debug, PartialEq, Eq)]

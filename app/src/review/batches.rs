@@ -4,10 +4,10 @@
 
 use crate::errors::AppError;
 use crate::i18n::{pick, t, use_locale, Msg};
+use crate::layout::Title;
 use domain::batch::{BatchProblem, Windows};
 use domain::Locale;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 

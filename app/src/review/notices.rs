@@ -5,8 +5,8 @@
 
 use crate::errors::AppError;
 use crate::i18n::{t, use_locale, Msg};
+use crate::layout::Title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 

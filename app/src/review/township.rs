@@ -6,10 +6,10 @@
 use crate::applications::{load_wizard, WizardData};
 use crate::errors::AppError;
 use crate::i18n::{t, use_locale, Msg};
+use crate::layout::Title;
 use domain::application::Step;
 use domain::Locale;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
