@@ -2,11 +2,11 @@
 # Fault run (not in CI: it restarts this machine's PostgreSQL, which CI also uses).
 # A server on PostgreSQL takes mixed traffic (`fangxin bench-load`: public reads,
 # autosaves, dashboard views, complaints); a third of the way in, PostgreSQL is
-# restarted. Passes when the server, never restarted, answers again once PostgreSQL is
+# stopped for PG_DOWN_SECONDS (default 5) and started again. Passes when the server, never restarted, answers again once PostgreSQL is
 # back, and every autosave it acknowledged is in the database.
 #
 #   ./scripts/fault-pg-restart.sh
-#   SECONDS_TOTAL=120 RATE=30 ./scripts/fault-pg-restart.sh
+#   SECONDS_TOTAL=120 RATE=30 PG_DOWN_SECONDS=10 ./scripts/fault-pg-restart.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -15,7 +15,9 @@ SECONDS_TOTAL="${SECONDS_TOTAL:-90}"
 RATE="${RATE:-30}"
 PORT="${PORT:-3108}"
 read -r version cluster < <(pg_lsclusters -h | awk '$3 == 5432 { print $1, $2; exit }')
-RESTART="${PG_RESTART:-pg_ctlcluster $version $cluster restart --mode fast}"
+PG_DOWN_SECONDS="${PG_DOWN_SECONDS:-5}"
+STOP="${PG_STOP:-pg_ctlcluster $version $cluster stop --mode fast}"
+START="${PG_START:-pg_ctlcluster $version $cluster start}"
 if [ ! -x "$FANGXIN_BIN" ]; then
   step "building the release binary"
   cargo build --release -p server
@@ -38,7 +40,7 @@ psql "$PG_ADMIN" -qc "CREATE DATABASE $db" >/dev/null
 server_pid=$!
 for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
-step "mixed load for $SECONDS_TOTAL s at $RATE requests/s; PostgreSQL restarts a third of the way in"
+step "mixed load for $SECONDS_TOTAL s at $RATE requests/s; PostgreSQL stops for $PG_DOWN_SECONDS s a third of the way in"
 "$FANGXIN_BIN" --data-dir "$work" --database-url "$url" bench-load --url "http://127.0.0.1:$PORT" \
   --pid "$server_pid" --rate "$RATE" --seconds "$SECONDS_TOTAL" > "$work/load.log" 2>&1 &
 load_pid=$!
@@ -46,9 +48,11 @@ load_pid=$!
 for _ in $(seq 1 600); do grep -q "fangxin bench-load" "$work/load.log" 2>/dev/null && break; sleep 0.2; done
 sleep $(( SECONDS_TOTAL / 3 ))
 t0=$(date +%s.%N)
-$RESTART
+$STOP
+sleep "$PG_DOWN_SECONDS"
+$START
 t1=$(date +%s.%N)
-awk -v a="$t0" -v b="$t1" 'BEGIN { printf "PostgreSQL restarted in %.1f s\n", b - a }'
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "PostgreSQL was down for %.1f s (stop, wait, start)\n", b - a }'
 status=0
 wait "$load_pid" || status=$?
 cat "$work/load.log"
