@@ -6,12 +6,11 @@
 //! A benchmark: it prints numbers and asserts nothing.
 
 use crate::cli::BenchHttpArgs;
+use domain::application::Step;
 use std::time::{Duration, Instant};
 use store::Store;
 
-fn err(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
+use crate::tools::{err, percentile};
 
 /// What one run against one address measured.
 pub struct Run {
@@ -22,22 +21,15 @@ pub struct Run {
     pub p99_ms: f64,
 }
 
-fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
-    if sorted_us.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted_us.len() as f64 - 1.0) * p).round() as usize;
-    sorted_us[i.min(sorted_us.len() - 1)] as f64 / 1000.0
-}
-
-fn summarise(mut us: Vec<u64>, errors: usize, elapsed: Duration) -> Run {
-    us.sort_unstable();
+fn summarise(us: Vec<u64>, errors: usize, elapsed: Duration) -> Run {
+    let mut ms: Vec<f64> = us.iter().map(|u| *u as f64 / 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
     Run {
-        requests: us.len(),
+        requests: ms.len(),
         errors,
-        per_second: us.len() as f64 / elapsed.as_secs_f64(),
-        p50_ms: percentile_ms(&us, 0.5),
-        p99_ms: percentile_ms(&us, 0.99),
+        per_second: ms.len() as f64 / elapsed.as_secs_f64(),
+        p50_ms: percentile(&ms, 0.5),
+        p99_ms: percentile(&ms, 0.99),
     }
 }
 
@@ -158,6 +150,68 @@ async fn script_bytes(base: &str, html: &str) -> Result<usize, String> {
     Ok(total)
 }
 
+/// A staff account the benchmarks act as (made once, with no usable password).
+pub async fn bench_staff(store: &Store, login: &str, role: &str) -> Result<i64, String> {
+    if let Some(a) = store.account_by_login(login).await.map_err(err)? {
+        return Ok(a.id);
+    }
+    store
+        .create_staff_account(&store::accounts::NewStaff {
+            login,
+            display_name: login,
+            role,
+            area_code: domain::application::COUNTY,
+            member_unit_code: None,
+            mobile: "13900000000",
+            password_hash: "!",
+        })
+        .await
+        .map_err(err)
+}
+
+/// A merchant in the open batch with a draft filled in up to `reached`:
+/// (account, application, the draft as started).
+async fn merchant_with_draft(
+    store: &Store,
+    code: &str,
+    name: &str,
+    area_code: &str,
+    set: &store::indicators::IndicatorSet,
+    reached: Step,
+) -> Result<(i64, i64, domain::application::Draft), String> {
+    let account = store
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: code,
+            name,
+            category_code: "unit",
+            area_code,
+            contact_name: "王经理",
+            contact_mobile: "13855660000",
+            password_hash: "!",
+        })
+        .await
+        .map_err(err)?;
+    let org = store
+        .organisation_by_credit_code(code)
+        .await
+        .map_err(err)?
+        .ok_or("the organisation just made")?;
+    let draft = app::applications::demo::draft_up_to(&org, domain::Category::Unit, set, reached);
+    let application = store
+        .start_application(&store::applications::NewApplication {
+            organisation_id: org.id,
+            batch_id: set.batch_id,
+            category: "unit",
+            indicator_set_id: set.id,
+            prepared_by: Some(account),
+            agent_organisation_id: None,
+            data: &draft.to_json(),
+        })
+        .await
+        .map_err(err)?;
+    Ok((account, application, draft))
+}
+
 /// Makes sure at least `n` units hold a valid plaque, recognising new ones through the
 /// product's own steps (application, township pass, panel pass, notice, recognition).
 pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, String> {
@@ -186,25 +240,8 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
         .map_err(err)?
         .ok_or("no indicator set for merchants")?;
     let townships = store.area_children(Some(county)).await.map_err(err)?;
-    let staff = |login: &'static str, role: &'static str| async move {
-        if let Some(a) = store.account_by_login(login).await.map_err(err)? {
-            return Ok::<i64, String>(a.id);
-        }
-        store
-            .create_staff_account(&store::accounts::NewStaff {
-                login,
-                display_name: login,
-                role,
-                area_code: county,
-                member_unit_code: None,
-                mobile: "13900000000",
-                password_hash: "!",
-            })
-            .await
-            .map_err(err)
-    };
-    let office = staff("bench-office", "county_office").await?;
-    let reviewer = staff("bench-township", "township_reviewer").await?;
+    let office = bench_staff(store, "bench-office", "county_office").await?;
+    let reviewer = bench_staff(store, "bench-township", "township_reviewer").await?;
     let mut passed = Vec::new();
     let mut i = 0;
     while (passed.len() as i64) < n - have {
@@ -216,41 +253,9 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
             continue; // made by an earlier run
         }
         let township = &townships[i % townships.len()];
-        let account = store
-            .create_organisation_account(&store::accounts::NewOrganisation {
-                credit_code: &code,
-                name: &format!("东至县{}放心商户{i}号有限公司", township.name_zh),
-                category_code: "unit",
-                area_code: &township.code,
-                contact_name: "张敏",
-                contact_mobile: "13855660000",
-                password_hash: "!",
-            })
-            .await
-            .map_err(err)?;
-        let org = store
-            .organisation_by_credit_code(&code)
-            .await
-            .map_err(err)?
-            .ok_or("the organisation just made")?;
-        let draft = app::applications::demo::draft_up_to(
-            &org,
-            domain::Category::Unit,
-            &set,
-            domain::application::Step::Review,
-        );
-        let id = store
-            .start_application(&store::applications::NewApplication {
-                organisation_id: org.id,
-                batch_id: batch.id,
-                category: "unit",
-                indicator_set_id: set.id,
-                prepared_by: Some(account),
-                agent_organisation_id: None,
-                data: &draft.to_json(),
-            })
-            .await
-            .map_err(err)?;
+        let name = format!("东至县{}放心商户{i}号有限公司", township.name_zh);
+        let (account, id, _) =
+            merchant_with_draft(store, &code, &name, &township.code, &set, Step::Review).await?;
         store
             .submit_application(id, 0, account)
             .await
@@ -408,7 +413,7 @@ pub async fn bench_http(store: &Store, a: &BenchHttpArgs) -> Result<(), String> 
 }
 
 /// A signed-in session made directly in the database (an operator's tool), as a cookie.
-async fn session_cookie(store: &Store, account: i64) -> Result<String, String> {
+pub async fn session_cookie(store: &Store, account: i64) -> Result<String, String> {
     let token: String = app::accounts::session::random_bytes::<32>()
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -461,41 +466,9 @@ async fn drafters(store: &Store, n: usize) -> Result<Vec<Drafter>, String> {
         let prefix = format!("91341721MC{run:05}{i:02}");
         let check = domain::uscc::check_character(prefix.as_bytes()).ok_or("a credit code")?;
         let code = format!("{prefix}{check}");
-        let account = store
-            .create_organisation_account(&store::accounts::NewOrganisation {
-                credit_code: &code,
-                name: &format!("东至县负载测试商户{run}-{i}"),
-                category_code: "unit",
-                area_code: "341721100",
-                contact_name: "王经理",
-                contact_mobile: "13800000000",
-                password_hash: "!",
-            })
-            .await
-            .map_err(err)?;
-        let org = store
-            .organisation_by_credit_code(&code)
-            .await
-            .map_err(err)?
-            .ok_or("the organisation just made")?;
-        let draft = app::applications::demo::draft_up_to(
-            &org,
-            domain::Category::Unit,
-            &set,
-            domain::application::Step::Identity,
-        );
-        let application = store
-            .start_application(&store::applications::NewApplication {
-                organisation_id: org.id,
-                batch_id: batch.id,
-                category: "unit",
-                indicator_set_id: set.id,
-                prepared_by: Some(account),
-                agent_organisation_id: None,
-                data: &draft.to_json(),
-            })
-            .await
-            .map_err(err)?;
+        let name = format!("东至县负载测试商户{run}-{i}");
+        let (account, application, draft) =
+            merchant_with_draft(store, &code, &name, "341721100", &set, Step::Identity).await?;
         let identity = draft
             .sections
             .get("identity")
@@ -556,21 +529,7 @@ pub async fn bench_load(store: &Store, a: &crate::cli::BenchLoadArgs) -> Result<
         .into_iter()
         .map(|r| r.id)
         .collect();
-    let leader = match store.account_by_login("bench-leader").await.map_err(err)? {
-        Some(acc) => acc.id,
-        None => store
-            .create_staff_account(&store::accounts::NewStaff {
-                login: "bench-leader",
-                display_name: "bench",
-                role: "leader",
-                area_code: domain::application::COUNTY,
-                member_unit_code: None,
-                mobile: "13900000000",
-                password_hash: "!",
-            })
-            .await
-            .map_err(err)?,
-    };
+    let leader = bench_staff(store, "bench-leader", "leader").await?;
     let leader = session_cookie(store, leader).await?;
     let idle: Arc<Mutex<Vec<Drafter>>> = Arc::new(Mutex::new(drafters(store, 64).await?));
     let client = reqwest::Client::builder()

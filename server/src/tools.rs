@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use store::dashboard::{By, Slice};
 use store::Store;
 
-fn err(e: impl std::fmt::Display) -> String {
+pub(crate) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
@@ -85,7 +85,7 @@ pub async fn generate(store: &Store, a: &GenerateArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -246,40 +246,9 @@ pub async fn bench_dashboard(store: &Store, a: &BenchDashboardArgs) -> Result<()
 /// a server instance (`--url`), written by this process: another instance's write, as
 /// far as that server knows.
 pub async fn bench_live(store: &Store, a: &BenchLiveArgs) -> Result<(), String> {
-    // A session for a leader, made directly in the database (this is an operator's tool).
-    let login = "bench-leader";
-    let account = match store.account_by_login(login).await.map_err(err)? {
-        Some(acc) => acc.id,
-        None => {
-            let input = app::accounts::admin::StaffInput {
-                login: login.into(),
-                display_name: "bench".into(),
-                role: "leader".into(),
-                area: domain::application::COUNTY.into(),
-                mobile: "13900000000".into(),
-                member_unit: String::new(),
-            };
-            app::accounts::admin::provision_staff(store, &input, "", "Bench-Only-Password-2026")
-                .await
-                .map_err(|e| format!("{e:?}"))?
-        }
-    };
-    // A session token as the server issues them (64 hex digits; shorter ones are refused).
-    let token: String = app::accounts::session::random_bytes::<32>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let expires = store::timestamp_text(chrono::Utc::now() + chrono::Duration::hours(1));
-    store
-        .create_session(
-            &app::accounts::session::token_hash(&token),
-            account,
-            "full",
-            &expires,
-            "bench",
-        )
-        .await
-        .map_err(err)?;
+    // A leader's session, made directly in the database (this is an operator's tool).
+    let account = crate::loadgen::bench_staff(store, "bench-leader", "leader").await?;
+    let cookie = crate::loadgen::session_cookie(store, account).await?;
     // Not following redirects: without a session the server sends the login page, which
     // must not pass for a change stream.
     let client = reqwest::Client::builder()
@@ -288,10 +257,7 @@ pub async fn bench_live(store: &Store, a: &BenchLiveArgs) -> Result<(), String> 
         .map_err(err)?;
     let mut stream = client
         .get(format!("{}/dashboard/live", a.url.trim_end_matches('/')))
-        .header(
-            "Cookie",
-            format!("{}={token}", app::accounts::session::SESSION_COOKIE),
-        )
+        .header("Cookie", cookie)
         .send()
         .await
         .map_err(err)?;
