@@ -171,7 +171,7 @@ pub async fn bench_staff(store: &Store, login: &str, role: &str) -> Result<i64, 
 
 /// A merchant in the open batch with a draft filled in up to `reached`:
 /// (account, application, the draft as started).
-async fn merchant_with_draft(
+pub async fn merchant_with_draft(
     store: &Store,
     code: &str,
     name: &str,

@@ -101,26 +101,6 @@ async fn prepare(db: &store::testing::TestDb, data_dir: &std::path::Path) -> Vec
             "{base}{}",
             domain::uscc::check_character(base.as_bytes()).unwrap()
         );
-        let account = db
-            .create_organisation_account(&store::accounts::NewOrganisation {
-                credit_code: &code,
-                name: &format!("故障测试商户{i}"),
-                category_code: "unit",
-                area_code: "341721100",
-                contact_name: "王经理",
-                contact_mobile: "13800000000",
-                password_hash: "x",
-            })
-            .await
-            .unwrap();
-        let org_id = db
-            .account_by_login(&code)
-            .await
-            .unwrap()
-            .unwrap()
-            .organisation_id
-            .unwrap();
-        let org = db.organisation(org_id).await.unwrap().unwrap();
         let submits = i % 2 == 1;
         // Submitters start from a complete draft; autosavers from the first step.
         let reached = if submits {
@@ -128,19 +108,16 @@ async fn prepare(db: &store::testing::TestDb, data_dir: &std::path::Path) -> Vec
         } else {
             Step::Identity
         };
-        let draft = app::applications::demo::draft_up_to(&org, Category::Unit, &set, reached);
-        let application = db
-            .start_application(&store::applications::NewApplication {
-                organisation_id: org.id,
-                batch_id: batch,
-                category: "unit",
-                indicator_set_id: set.id,
-                prepared_by: Some(account),
-                agent_organisation_id: None,
-                data: &draft.to_json(),
-            })
-            .await
-            .unwrap();
+        let (account, application, draft) = server::loadgen::merchant_with_draft(
+            db,
+            &code,
+            &format!("故障测试商户{i}"),
+            "341721100",
+            &set,
+            reached,
+        )
+        .await
+        .unwrap();
         if submits {
             db.add_evidence(&store::evidence::NewEvidence {
                 application_id: application,
