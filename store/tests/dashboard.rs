@@ -126,16 +126,48 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
         .await
         .unwrap();
     assert!(open.len() > 40, "{} open", open.len());
-    let org = db
-        .insert_generated_businesses(&businesses(
-            &mut Rng::new(5),
-            "341721",
-            &["341721100".into()],
-            99_000,
-            1,
-        ))
+    let business = businesses(&mut Rng::new(5), "341721", &["341721100".into()], 99_000, 1);
+    let org = db.insert_generated_businesses(&business).await.unwrap()[0];
+
+    // A second import into roll-up rows that exist already; a third of its rows name the
+    // registered business by credit code and are linked to it as they go in.
+    let mut linked = 0;
+    let more_rows: Vec<_> = plan_rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut r = r.clone();
+            r.number = r.number.map(|n| format!("{n}-again"));
+            if i % 3 == 0 {
+                r.unit_credit_code = Some(business[0].credit_code.clone());
+                linked += 1;
+            }
+            r
+        })
+        .collect();
+    let before = db
+        .count_complaints(&store::complaints::ComplaintFilter {
+            organisation_id: Some(org),
+            ..Default::default()
+        })
         .await
-        .unwrap()[0];
+        .unwrap();
+    let mut run = db.begin_import("again.csv", "test").await.unwrap();
+    run.add(&more_rows).await.unwrap();
+    run.commit(more_rows.len() as i64).await.unwrap();
+    let after = db
+        .count_complaints(&store::complaints::ComplaintFilter {
+            organisation_id: Some(org),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        after - before,
+        linked,
+        "imported rows linked by credit code"
+    );
+    assert_exact(&db, "after a second import").await;
     for (i, c) in open.iter().enumerate().take(60) {
         let _ = match (c.status.as_str(), i % 4) {
             ("received", 0) => db.accept_complaint(c.id, TODAY, "t").await,
