@@ -297,6 +297,12 @@ pub struct ServeArgs {
     /// Load the demo county before serving (idempotent).
     #[arg(long, env = "FANGXIN_SEED_DEMO")]
     pub seed_demo: bool,
+
+    /// How long a public page rendered for a visitor who is not signed in may be sent
+    /// again, in milliseconds (this instance's own writes end it at once); 0 turns the
+    /// page cache off.
+    #[arg(long, env = "FANGXIN_PAGE_CACHE_TTL_MS", default_value_t = 1000)]
+    pub page_cache_ttl_ms: u64,
 }
 
 impl ServeArgs {

@@ -2,6 +2,7 @@
 
 use crate::cli::ServeArgs;
 use crate::metrics::{self, Metrics};
+use crate::page_cache::{page_cache, PageCache};
 use app::accounts::session::{resolve_session, ClientAddr};
 use app::accounts::Stage;
 use app::policy::{decide, page_access, server_function_access, Decision};
@@ -24,6 +25,8 @@ pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
     pub metrics: Metrics,
+    /// Public pages rendered for anonymous visitors, kept for a moment (`page_cache`).
+    pub pages: PageCache,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -110,6 +113,10 @@ pub fn router(state: ServerState) -> Router {
             shell,
         ))
         .layer(axum::middleware::from_fn(server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state.pages.clone(),
+            page_cache,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             authenticate,
@@ -456,7 +463,7 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
             "no built site found: pages render but will not hydrate (run `cargo leptos build --release`)"
         );
     }
-    let state = ServerState {
+    let mut state = ServerState {
         leptos: leptos_options(&args, addr),
         app: AppState::new(
             store.clone(),
@@ -468,7 +475,12 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
             objects.clone(),
         ),
         metrics: Metrics::default(),
+        pages: PageCache::off(),
     };
+    state.pages = PageCache::new(
+        std::time::Duration::from_millis(args.page_cache_ttl_ms),
+        Some(state.app.live.subscribe()),
+    );
     let stopping = state.app.stopping.clone();
     // Live changes from the database (every instance's writes) to this instance's
     // open dashboards.

@@ -6,4 +6,5 @@ pub mod cli;
 pub mod http;
 pub mod loadgen;
 pub mod metrics;
+pub mod page_cache;
 pub mod tools;

@@ -27,6 +27,7 @@ pub fn state_with_objects(
         leptos: LeptosOptions::builder().output_name("fangxin").build(),
         app: AppState::new(store, AuthSettings::default(), objects),
         metrics: Metrics::default(),
+        pages: server::page_cache::PageCache::off(),
     }
 }
 
