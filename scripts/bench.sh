@@ -109,6 +109,9 @@ if has("ssr_rps", "static_rps"):
         f"{q:.2f}", ">= 0.50", q >= 0.5)
     row("  p99 at max rate, ms", f'{r["ssr_p99_ms"]:.1f}', f'static file {r["static_p99_ms"]:.1f}',
         f'{r["ssr_p99_ms"] / max(r["static_p99_ms"], 0.01):.2f}', "", None)
+    if has("ssr_uncached_rps"):
+        row("  rendered anew every request, req/s", f'{r["ssr_uncached_rps"]:.0f}',
+            f'static file {r["static_rps"]:.0f}', f'{r["ssr_uncached_rps"] / r["static_rps"]:.2f}', "", None)
     row("  p99 at half its max rate, ms", f'{r["half_rate_p99_ms"]:.1f}', f'{r["half_rate_rps"]:.0f} req/s',
         "", "<= 20 ms", r["half_rate_p99_ms"] <= 20)
     row("  failed requests", f'{r["http_errors"]:.0f}', "", "", "0", r["http_errors"] == 0)
@@ -147,6 +150,10 @@ if has("import_sqlite3_rps"):
             row(f"import 12315 rows/s, {backend} (validated)", f"{r[k]:.0f}", f"sqlite3 .import {base:.0f}",
                 f"{q:.2f}", ">= 0.50" if backend == "sqlite" else "", (q >= 0.5) if backend == "sqlite" else None)
             row(f"  peak memory, MB", f'{r[f"import_{backend}_peak_mb"]:.0f}', f'sqlite3 {r["import_sqlite3_peak_mb"]:.0f}', "", "bounded", None)
+    if "import_sqlite_schema_rps" in r:
+        k = r["import_sqlite_schema_rps"]
+        row("  SQLite alone, same rows into the same schema", f"{k:.0f}", f"sqlite3 .import {base:.0f}",
+            f"{k / base:.2f}", "", None)
 if has("wasm_br_bytes"):
     total = (r["wasm_br_bytes"] + r["js_br_bytes"]) / 1000
     row("signed-in app's initial WASM+JS, brotli, KB", f"{total:.0f}", "150 KB budget", f"{total / 150:.2f}", "", None)
