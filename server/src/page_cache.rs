@@ -105,11 +105,8 @@ impl PageCache {
     fn current_generation(&self, inner: &mut Inner) -> u64 {
         if let Some(rx) = inner.changes.as_mut() {
             use tokio::sync::broadcast::error::TryRecvError;
-            loop {
-                match rx.try_recv() {
-                    Ok(_) | Err(TryRecvError::Lagged(_)) => self.invalidate(),
-                    Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => break,
-                }
+            while let Ok(_) | Err(TryRecvError::Lagged(_)) = rx.try_recv() {
+                self.invalidate();
             }
         }
         self.generation.load(Ordering::SeqCst)
