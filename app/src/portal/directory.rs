@@ -261,7 +261,7 @@ fn DirectoryBody(d: Directory) -> impl IntoView {
         }
     };
     view! {
-        <form method="get" action="/units" class="filters" role="search" data-testid="directory-filters">
+        <form method="get" action="/units" class="filters filters--directory" role="search" data-testid="directory-filters">
             <label>{move || locale.get().pick("名称或信用代码", "Name or credit code")}
                 <input type="search" name="q" maxlength="60" value=ask.q.clone() data-testid="directory-search"/>
             </label>
@@ -401,8 +401,8 @@ pub struct UnitProfile {
     pub revoke_reason: Option<String>,
     /// Field names of the pledge items the unit signed (`PLEDGE_ITEMS`).
     pub pledges: Vec<String>,
-    /// Facts from the application that back its commitments: (label zh, label en, value).
-    pub commitment_facts: Vec<(String, String, String)>,
+    /// Facts from the application that back its commitments.
+    pub commitment_facts: Vec<CommitmentFact>,
     /// The 12 months the figures cover, YYYY-MM-DD inclusive.
     pub figures_from: String,
     pub figures_to: String,
@@ -410,6 +410,13 @@ pub struct UnitProfile {
     pub token: String,
     pub verify_url: String,
     pub qr_svg: String,
+}
+
+/// One fact behind a unit's commitments (e.g. 七日无理由退货: 是), in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentFact {
+    pub label: (String, String),
+    pub value: (String, String),
 }
 
 #[server(prefix = "/api", endpoint = "public_unit")]
@@ -443,15 +450,18 @@ pub async fn public_unit(id: i64) -> Result<UnitProfile, AppError> {
         .filter_map(|f| {
             let v = data.value(Step::Facts, f.name);
             (!v.is_empty()).then(|| {
-                let shown = match (f.kind, v) {
-                    (domain::application::FieldKind::YesNo, "yes") => "是 / Yes".to_string(),
-                    (domain::application::FieldKind::YesNo, _) => "否 / No".to_string(),
+                let value = match (f.kind, v) {
+                    (domain::application::FieldKind::YesNo, "yes") => ("是".into(), "Yes".into()),
+                    (domain::application::FieldKind::YesNo, _) => ("否".into(), "No".into()),
                     (domain::application::FieldKind::Count { unit, .. }, v) => {
-                        format!("{v} {} / {v} {}", unit.0, unit.1)
+                        (format!("{v} {}", unit.0), format!("{v} {}", unit.1))
                     }
-                    (_, v) => v.to_string(),
+                    (_, v) => (v.to_string(), v.to_string()),
                 };
-                (f.label.0.to_string(), f.label.1.to_string(), shown)
+                CommitmentFact {
+                    label: (f.label.0.to_string(), f.label.1.to_string()),
+                    value,
+                }
             })
         })
         .collect();
@@ -588,13 +598,12 @@ fn UnitBody(u: UnitProfile) -> impl IntoView {
             }}
             {(!u.commitment_facts.is_empty()).then(|| view! {
                 <dl class="facts">
-                    {u.commitment_facts.iter().map(|(zh, en, v)| {
-                        let (zh, en, v) = (zh.clone(), en.clone(), v.clone());
-                        let shown = move || {
-                            let (vzh, ven) = v.split_once(" / ").unwrap_or((&v, &v));
-                            locale.get().pick(vzh, ven).to_string()
-                        };
-                        view! { <dt>{move || locale.get().pick(&zh, &en).to_string()}</dt><dd>{shown}</dd> }
+                    {u.commitment_facts.iter().map(|fact| {
+                        let CommitmentFact { label: (zh, en), value: (vzh, ven) } = fact.clone();
+                        view! {
+                            <dt>{move || locale.get().pick(&zh, &en).to_string()}</dt>
+                            <dd>{move || locale.get().pick(&vzh, &ven).to_string()}</dd>
+                        }
                     }).collect_view()}
                 </dl>
             })}
