@@ -70,6 +70,9 @@ mod search {
         }
     }
 
+    /// A sitemap file holds at most 50 000 addresses (sitemaps.org).
+    const SITEMAP_UNITS: i64 = 49_000;
+
     /// The public pages: fixed ones, each category's indicators, each notice, and each
     /// unit whose plaque is valid today.
     async fn pages(state: &AppState) -> Result<Vec<String>, store::StoreError> {
@@ -94,14 +97,15 @@ mod search {
             .await
             .format("%Y-%m-%d")
             .to_string();
-        paths.extend(
-            store
-                .recognitions_under(domain::application::COUNTY)
-                .await?
-                .iter()
-                .filter(|r| r.revoked_on.is_none() && r.valid_until >= today)
-                .map(|r| format!("/units/{}", r.id)),
-        );
+        // The directory's own rule for a valid plaque (not revoked, not expired).
+        let (valid, _) = store
+            .directory(&store::county::DirectoryQuery {
+                today,
+                limit: SITEMAP_UNITS,
+                ..Default::default()
+            })
+            .await?;
+        paths.extend(valid.iter().map(|r| format!("/units/{}", r.id)));
         Ok(paths)
     }
 }
