@@ -463,24 +463,25 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
             "no built site found: pages render but will not hydrate (run `cargo leptos build --release`)"
         );
     }
-    let mut state = ServerState {
-        leptos: leptos_options(&args, addr),
-        app: AppState::new(
-            store.clone(),
-            AuthSettings {
-                secure_cookies: args.secure_cookies,
-                auth_requests_per_minute: args.auth_rate_limit,
-                ..AuthSettings::default()
-            },
-            objects.clone(),
-        ),
-        metrics: Metrics::default(),
-        pages: PageCache::off(),
-    };
-    state.pages = PageCache::new(
-        std::time::Duration::from_millis(args.page_cache_ttl_ms),
-        Some(state.app.live.subscribe()),
+    let app = AppState::new(
+        store.clone(),
+        AuthSettings {
+            secure_cookies: args.secure_cookies,
+            auth_requests_per_minute: args.auth_rate_limit,
+            ..AuthSettings::default()
+        },
+        objects.clone(),
     );
+    let pages = PageCache::new(
+        std::time::Duration::from_millis(args.page_cache_ttl_ms),
+        Some(app.live.subscribe()),
+    );
+    let state = ServerState {
+        leptos: leptos_options(&args, addr),
+        app,
+        metrics: Metrics::default(),
+        pages,
+    };
     let stopping = state.app.stopping.clone();
     // Live changes from the database (every instance's writes) to this instance's
     // open dashboards.

@@ -447,13 +447,16 @@ impl ImportRun {
                     .execute(&mut *self.tx)
                     .await?;
             }
+            // The one change announcement the skipped insert triggers would have made.
             let changed = match self.backend {
                 crate::Backend::Sqlite => {
-                    "UPDATE live_changes SET version = version + 1 WHERE id = 1"
+                    "UPDATE live_changes SET version = version + 1 WHERE id = 1".to_string()
                 }
-                crate::Backend::Postgres => "SELECT pg_notify('fangxin_changes', 'complaints')",
+                crate::Backend::Postgres => {
+                    format!("SELECT pg_notify('{}', 'complaints')", crate::live::CHANNEL)
+                }
             };
-            sqlx::query(changed).execute(&mut *self.tx).await?;
+            sqlx::query(&changed).execute(&mut *self.tx).await?;
         }
         sqlx::query(
             "UPDATE complaint_imports SET rows_read = $1, outcome = 'imported' WHERE id = $2",

@@ -145,23 +145,15 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
             r
         })
         .collect();
-    let before = db
-        .count_complaints(&store::complaints::ComplaintFilter {
-            organisation_id: Some(org),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let of_business = store::complaints::ComplaintFilter {
+        organisation_id: Some(org),
+        ..Default::default()
+    };
+    let before = db.count_complaints(&of_business).await.unwrap();
     let mut run = db.begin_import("again.csv", "test").await.unwrap();
     run.add(&more_rows).await.unwrap();
     run.commit(more_rows.len() as i64).await.unwrap();
-    let after = db
-        .count_complaints(&store::complaints::ComplaintFilter {
-            organisation_id: Some(org),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let after = db.count_complaints(&of_business).await.unwrap();
     assert_eq!(
         after - before,
         linked,
