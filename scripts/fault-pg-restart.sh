@@ -2,8 +2,9 @@
 # Fault run (not in CI: it restarts this machine's PostgreSQL, which CI also uses).
 # A server on PostgreSQL takes mixed traffic (`fangxin bench-load`: public reads,
 # autosaves, dashboard views, complaints); a third of the way in, PostgreSQL is
-# stopped for PG_DOWN_SECONDS (default 5) and started again. Passes when the server, never restarted, answers again once PostgreSQL is
-# back, and every autosave it acknowledged is in the database.
+# stopped for PG_DOWN_SECONDS (default 5) and started again. Passes when the server,
+# never restarted, answers again once PostgreSQL is back, and every autosave it
+# acknowledged is in the database.
 #
 #   ./scripts/fault-pg-restart.sh
 #   SECONDS_TOTAL=120 RATE=30 PG_DOWN_SECONDS=10 ./scripts/fault-pg-restart.sh
