@@ -12,7 +12,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Connection, Row, Transaction};
+use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Complaint {
@@ -287,71 +288,205 @@ pub(crate) fn bind_record<'q>(
 /// with `?`: sqlx resolves each `$n` there by name, which makes a statement with
 /// thousands of values some twenty times slower (measured: 76 k vs 1.5 M rows/s).
 pub(crate) fn placeholders(rows: usize, arity: usize, backend: crate::Backend) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=arity)
-                .map(|c| match backend {
-                    crate::Backend::Sqlite => "?".to_string(),
-                    crate::Backend::Postgres => format!("${}", r * arity + c),
-                })
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(rows * (arity * 4 + 4));
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 1..=arity {
+            if c > 1 {
+                sql.push_str(", ");
+            }
+            match backend {
+                crate::Backend::Sqlite => sql.push('?'),
+                crate::Backend::Postgres => {
+                    let _ = write!(sql, "${}", r * arity + c);
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
-/// The grouped upserts that add one import's rows (`$1` = import id, `$2..=$3` = the
-/// range of their ids) to the four roll-ups, counting as the triggers of migrations
-/// 0011–0012 do. Same SQL on both databases.
-fn import_rollup_statements() -> Vec<String> {
-    use crate::dashboard::{sums, ACCEPTED, MEASURES, RAW_MEASURES};
-    let add = |table: &str, columns: &[&str]| {
-        columns
-            .iter()
-            .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let rows = "FROM complaints WHERE import_id = $1 AND id BETWEEN $2 AND $3";
-    let open = "status IN ('received', 'negotiating', 'mediating')";
-    let measures = MEASURES.join(", ");
-    let sums = sums(&RAW_MEASURES);
-    vec![
-        format!(
-            "INSERT INTO complaint_month_rollup (area_code, industry, month, {measures}) \
-             SELECT area_code, industry, substr(accepted_on, 1, 7), {sums} \
-             {rows} AND {ACCEPTED} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 \
-             ON CONFLICT (area_code, industry, month) DO UPDATE SET {}",
-            add("complaint_month_rollup", &MEASURES)
-        ),
-        format!(
-            "INSERT INTO complaint_unit_rollup (area_code, year, organisation_id, industry, {measures}) \
-             SELECT area_code, substr(accepted_on, 1, 4), COALESCE(organisation_id, 0), industry, \
-             {sums} {rows} AND {ACCEPTED} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 \
-             ON CONFLICT (area_code, year, organisation_id, industry) DO UPDATE SET {}",
-            add("complaint_unit_rollup", &MEASURES)
-        ),
-        format!(
-            "INSERT INTO complaint_open_rollup (area_code, industry, status, since, open_count) \
-             SELECT area_code, industry, status, CASE WHEN status = 'received' \
-             THEN received_on ELSE COALESCE(accepted_on, received_on) END, COUNT(*) \
-             {rows} AND {open} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 \
-             ON CONFLICT (area_code, industry, status, since) DO UPDATE SET {}",
-            add("complaint_open_rollup", &["open_count"])
-        ),
-        format!(
-            "INSERT INTO complaint_open_total (area_code, industry, status, open_count) \
-             SELECT area_code, industry, status, COUNT(*) \
-             {rows} AND {open} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 \
-             ON CONFLICT (area_code, industry, status) DO UPDATE SET {}",
-            add("complaint_open_total", &["open_count"])
-        ),
-    ]
+/// One import's additions to the dashboards' four roll-ups, summed as its rows go in and
+/// written when it commits (the insert triggers leave imported rows out, migration 0015).
+/// The sums follow the domain's `counts_of`, the definition the triggers' SQL is tested
+/// against; memory grows with the roll-ups' keys (township, industry, month or day), not
+/// with the file. Grouping the rows again in SQL at the end took four scans of the whole
+/// import, longer than inserting it.
+#[derive(Default)]
+struct RollupSums {
+    /// (township, industry, month accepted) → the nine measures
+    month: HashMap<(String, &'static str, String), [i64; 9]>,
+    /// (township, year accepted, organisation or 0, industry) → the nine measures
+    unit: HashMap<(String, String, i64, &'static str), [i64; 9]>,
+    /// (township, industry, status, the day its clock started) → open complaints
+    open: HashMap<(String, &'static str, &'static str, String), i64>,
+    /// (township, industry, status) → open complaints
+    open_total: HashMap<(String, &'static str, &'static str), i64>,
 }
 
-/// A 12315 import in progress: rows go in by batches inside one transaction, and
-/// nothing is kept unless every row was good.
+/// Roll-up rows per upsert.
+const ROLLUP_BATCH: usize = 200;
+
+impl RollupSums {
+    fn add(&mut self, r: &Record, organisation: Option<i64>) {
+        let f = &r.facts;
+        let c = domain::complaint::counts_of(f, |_| true);
+        if let (1, Some(accepted)) = (c.accepted, f.accepted_on) {
+            let money = |fen: i64| if f.status == Status::Closed { fen } else { 0 };
+            // In the order of `dashboard::MEASURES`.
+            let measures = [
+                c.accepted as i64,
+                c.closed as i64,
+                c.mediated as i64,
+                c.mediated_successfully as i64,
+                c.rated_satisfied as i64,
+                c.rated_basically_satisfied as i64,
+                c.rated_dissatisfied as i64,
+                money(r.recovered_fen),
+                money(r.advance_fen),
+            ];
+            let add = |sums: &mut [i64; 9]| {
+                for (sum, m) in sums.iter_mut().zip(measures) {
+                    *sum += m;
+                }
+            };
+            let day = accepted.to_string();
+            let industry = r.industry.code();
+            add(self
+                .month
+                .entry((r.area_code.clone(), industry, day[..7].to_string()))
+                .or_default());
+            add(self
+                .unit
+                .entry((
+                    r.area_code.clone(),
+                    day[..4].to_string(),
+                    organisation.unwrap_or(0),
+                    industry,
+                ))
+                .or_default());
+        }
+        if f.status.is_open() {
+            let since = match f.status {
+                Status::Received => f.received_on,
+                _ => f.accepted_on.unwrap_or(f.received_on),
+            };
+            let key = (r.area_code.clone(), r.industry.code(), f.status.code());
+            *self
+                .open
+                .entry((key.0.clone(), key.1, key.2, since.to_string()))
+                .or_default() += 1;
+            *self.open_total.entry(key).or_default() += 1;
+        }
+    }
+
+    /// Adds the sums to the roll-up tables, in upserts of `ROLLUP_BATCH` rows.
+    async fn write(
+        self,
+        tx: &mut Transaction<'static, Any>,
+        backend: crate::Backend,
+    ) -> StoreResult<()> {
+        use crate::dashboard::MEASURES;
+        let add = |table: &str, columns: &[&str]| {
+            columns
+                .iter()
+                .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let text = |s: &str| Value::Text(s.to_string());
+        let with_measures = |mut cells: Vec<Value>, m: [i64; 9]| {
+            cells.extend(m.into_iter().map(Value::Int));
+            cells
+        };
+        let month = self.month.into_iter().map(|((area, industry, month), m)| {
+            with_measures(
+                vec![Value::Text(area), text(industry), Value::Text(month)],
+                m,
+            )
+        });
+        let unit = self
+            .unit
+            .into_iter()
+            .map(|((area, year, organisation, industry), m)| {
+                let key = vec![
+                    Value::Text(area),
+                    Value::Text(year),
+                    Value::Int(organisation),
+                    text(industry),
+                ];
+                with_measures(key, m)
+            });
+        let open = self
+            .open
+            .into_iter()
+            .map(|((area, industry, status, since), n)| {
+                vec![
+                    Value::Text(area),
+                    text(industry),
+                    text(status),
+                    Value::Text(since),
+                    Value::Int(n),
+                ]
+            });
+        let open_total = self
+            .open_total
+            .into_iter()
+            .map(|((area, industry, status), n)| {
+                vec![
+                    Value::Text(area),
+                    text(industry),
+                    text(status),
+                    Value::Int(n),
+                ]
+            });
+        let measure_list = MEASURES.join(", ");
+        let tables: [(String, &str, String, Vec<Vec<Value>>); 4] = [
+            (
+                format!("complaint_month_rollup (area_code, industry, month, {measure_list})"),
+                "area_code, industry, month",
+                add("complaint_month_rollup", &MEASURES),
+                month.collect(),
+            ),
+            (
+                format!(
+                    "complaint_unit_rollup (area_code, year, organisation_id, industry, {measure_list})"
+                ),
+                "area_code, year, organisation_id, industry",
+                add("complaint_unit_rollup", &MEASURES),
+                unit.collect(),
+            ),
+            (
+                "complaint_open_rollup (area_code, industry, status, since, open_count)".into(),
+                "area_code, industry, status, since",
+                add("complaint_open_rollup", &["open_count"]),
+                open.collect(),
+            ),
+            (
+                "complaint_open_total (area_code, industry, status, open_count)".into(),
+                "area_code, industry, status",
+                add("complaint_open_total", &["open_count"]),
+                open_total.collect(),
+            ),
+        ];
+        for (target, key, update, rows) in tables {
+            for chunk in rows.chunks(ROLLUP_BATCH) {
+                let sql = format!(
+                    "INSERT INTO {target} VALUES {} ON CONFLICT ({key}) DO UPDATE SET {update}",
+                    placeholders(chunk.len(), chunk[0].len(), backend)
+                );
+                let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
+                bind_all(sqlx::query(&sql), &values)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 pub struct ImportRun {
     tx: Transaction<'static, Any>,
     import_id: i64,
@@ -359,14 +494,31 @@ pub struct ImportRun {
     backend: crate::Backend,
     /// Registered organisations by credit code, so each row is linked as it goes in.
     organisations: std::collections::HashMap<String, i64>,
-    /// The ids this import's rows got, for the roll-up at the end.
-    ids: Option<(i64, i64)>,
+    /// What this import's rows add to the roll-ups, written when it commits.
+    rollups: RollupSums,
+    /// Rows inserted so far.
+    inserted: u64,
+    /// The batch INSERT for this many rows, built once (12 500 placeholders).
+    insert_sql: (usize, String),
+    /// The plain indexes of `complaints` this import dropped, to build again (their
+    /// `CREATE INDEX` statements) when it commits; see `BULK_ROWS`.
+    rebuild: Vec<String>,
 }
 
 /// Rows per INSERT: well under both databases' limits on bound values.
 pub const IMPORT_BATCH: usize = 500;
 /// SQLite's page cache during an import, in KiB.
 const IMPORT_CACHE_KB: i64 = 65536;
+/// On SQLite, an import expected to bring at least this many rows, and at least half as
+/// many as are stored, drops the complaints table's plain (non-unique) indexes inside its
+/// transaction and builds them again, sorted, when it commits: one sort per index instead
+/// of a random B-tree insert per row and index, which is what made big imports several
+/// times slower than the table insert itself. Readers keep their snapshot, indexes
+/// included (WAL); a rejected import rolls the drop back with everything else. The
+/// unique indexes stay: they catch repeated complaint numbers as the rows go in.
+/// PostgreSQL keeps its indexes: dropping one locks the table against every reader on
+/// every instance until the import ends.
+pub const BULK_ROWS: u64 = 50_000;
 
 impl ImportRun {
     async fn restore_cache(&mut self) -> StoreResult<()> {
@@ -379,74 +531,97 @@ impl ImportRun {
     }
 }
 
+/// The batch INSERT bound to its rows.
+fn import_rows<'q>(
+    sql: &'q str,
+    records: &'q [Record],
+    linked: &[Option<i64>],
+    import_id: i64,
+    now: &'q str,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    let mut q = sqlx::query(sql);
+    for (r, &organisation) in records.iter().zip(linked) {
+        q = bind_record(q, r, None, "import", organisation, "", Some(import_id), now);
+    }
+    q
+}
+
 impl ImportRun {
     /// Inserts a batch; returns the positions (in `records`) of complaint numbers that
     /// are already stored or appear earlier in the file. Those rows were not inserted.
+    ///
+    /// A batch goes in under a savepoint without `RETURNING`: returning every row cost
+    /// both sides a row each, and nearly every batch goes in whole. A batch that comes
+    /// up short is undone and inserted again returning its numbers, which tells which
+    /// rows were the duplicates.
     pub async fn add(&mut self, records: &[Record]) -> StoreResult<Vec<usize>> {
         if records.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "INSERT INTO complaints ({INSERT_COLUMNS}) VALUES {} \
-             ON CONFLICT (external_no) DO NOTHING RETURNING external_no, id",
-            placeholders(records.len(), INSERT_ARITY, self.backend)
-        );
-        let mut q = sqlx::query(&sql);
-        for r in records {
-            let organisation = r
-                .unit_credit_code
-                .as_ref()
-                .and_then(|code| self.organisations.get(code).copied());
-            q = bind_record(
-                q,
-                r,
-                None,
-                "import",
-                organisation,
-                "",
-                Some(self.import_id),
-                &self.now,
+        let linked: Vec<Option<i64>> = records
+            .iter()
+            .map(|r| {
+                r.unit_credit_code
+                    .as_ref()
+                    .and_then(|code| self.organisations.get(code).copied())
+            })
+            .collect();
+        if self.insert_sql.0 != records.len() {
+            self.insert_sql = (
+                records.len(),
+                format!(
+                    "INSERT INTO complaints ({INSERT_COLUMNS}) VALUES {} \
+                     ON CONFLICT (external_no) DO NOTHING",
+                    placeholders(records.len(), INSERT_ARITY, self.backend)
+                ),
             );
         }
-        let rows = q.fetch_all(&mut *self.tx).await?;
-        for r in &rows {
-            let id: i64 = r.get(1);
-            self.ids = Some(match self.ids {
-                None => (id, id),
-                Some((lo, hi)) => (lo.min(id), hi.max(id)),
-            });
-        }
-        if rows.len() == records.len() {
-            return Ok(Vec::new());
-        }
-        let mut inserted: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
-        for r in &rows {
-            *inserted.entry(r.get::<String, _>(0)).or_default() += 1;
-        }
+        let (import_id, now) = (self.import_id, self.now.as_str());
+        let bound = |sql| import_rows(sql, records, &linked, import_id, now);
+        let mut savepoint = self.tx.begin().await?;
+        let inserted = bound(self.insert_sql.1.as_str())
+            .execute(&mut *savepoint)
+            .await?
+            .rows_affected() as usize;
         let mut duplicates = Vec::new();
-        for (i, r) in records.iter().enumerate() {
-            let n = r.number.clone().unwrap_or_default();
-            match inserted.get_mut(&n) {
-                Some(k) if *k > 0 => *k -= 1,
-                _ => duplicates.push(i),
+        if inserted == records.len() {
+            savepoint.commit().await?;
+        } else {
+            savepoint.rollback().await?;
+            let returning = format!("{} RETURNING external_no", self.insert_sql.1);
+            let rows = bound(returning.as_str()).fetch_all(&mut *self.tx).await?;
+            let mut numbers: HashMap<String, usize> = HashMap::new();
+            for r in &rows {
+                *numbers.entry(r.get::<String, _>(0)).or_default() += 1;
+            }
+            for (i, r) in records.iter().enumerate() {
+                let n = r.number.clone().unwrap_or_default();
+                match numbers.get_mut(&n) {
+                    Some(k) if *k > 0 => *k -= 1,
+                    _ => duplicates.push(i),
+                }
+            }
+        }
+        self.inserted += (records.len() - duplicates.len()) as u64;
+        let mut skipped = duplicates.iter().peekable();
+        for (i, (r, &organisation)) in records.iter().zip(&linked).enumerate() {
+            if skipped.next_if_eq(&&i).is_none() {
+                self.rollups.add(r, organisation);
             }
         }
         Ok(duplicates)
     }
 
-    /// Keeps everything: adds the file's rows to the dashboards' roll-ups (the insert
-    /// triggers left them out, migration 0015), in one grouped upsert per roll-up.
+    /// Keeps everything: builds again the indexes it dropped, adds the file's rows to
+    /// the dashboards' roll-ups (the insert triggers left them out, migration 0015).
     pub async fn commit(mut self, rows_read: i64) -> StoreResult<i64> {
-        if let Some((lo, hi)) = self.ids {
-            for sql in import_rollup_statements() {
-                sqlx::query(&sql)
-                    .bind(self.import_id)
-                    .bind(lo)
-                    .bind(hi)
-                    .execute(&mut *self.tx)
-                    .await?;
-            }
+        for sql in std::mem::take(&mut self.rebuild) {
+            sqlx::query(&sql).execute(&mut *self.tx).await?;
+        }
+        if self.inserted > 0 {
+            std::mem::take(&mut self.rollups)
+                .write(&mut self.tx, self.backend)
+                .await?;
             // The one change announcement the skipped insert triggers would have made.
             let changed = match self.backend {
                 crate::Backend::Sqlite => {
@@ -943,7 +1118,14 @@ impl Store {
     // ---- imports ------------------------------------------------------------------------
 
     /// Starts an import: one transaction that holds every row until the end.
-    pub async fn begin_import(&self, file_name: &str, imported_by: &str) -> StoreResult<ImportRun> {
+    /// `expected_rows` is the caller's estimate of the file's rows (0 when unknown); it
+    /// only decides how the indexes are kept up to date (`BULK_ROWS`).
+    pub async fn begin_import(
+        &self,
+        file_name: &str,
+        imported_by: &str,
+        expected_rows: u64,
+    ) -> StoreResult<ImportRun> {
         let mut tx = self.pool().begin().await?;
         if self.backend() == crate::Backend::Sqlite {
             // A bigger page cache for this connection while the transaction lasts: with
@@ -976,13 +1158,39 @@ impl Store {
             .iter()
             .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
             .collect();
+        let mut rebuild = Vec::new();
+        if self.backend() == crate::Backend::Sqlite && expected_rows >= BULK_ROWS {
+            let stored: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM complaints")
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+            if expected_rows.saturating_mul(2) >= stored.max(0) as u64 {
+                let plain = sqlx::query(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                     AND tbl_name = 'complaints' AND sql IS NOT NULL \
+                     AND upper(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                for index in plain {
+                    let name: String = index.get(0);
+                    sqlx::query(&format!("DROP INDEX \"{name}\""))
+                        .execute(&mut *tx)
+                        .await?;
+                    rebuild.push(index.get::<String, _>(1));
+                }
+            }
+        }
         Ok(ImportRun {
             tx,
             import_id: row.get(0),
             now,
             backend: self.backend(),
             organisations,
-            ids: None,
+            rollups: RollupSums::default(),
+            inserted: 0,
+            insert_sql: (0, String::new()),
+            rebuild,
         })
     }
 

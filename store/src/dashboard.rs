@@ -84,7 +84,7 @@ pub(crate) const MEASURES: [&str; 9] = [
 ];
 
 /// The same nine measures computed from raw complaint rows (what the triggers add).
-pub(crate) const RAW_MEASURES: [&str; 9] = [
+const RAW_MEASURES: [&str; 9] = [
     "1",
     "CASE WHEN status = 'closed' THEN 1 ELSE 0 END",
     "CASE WHEN status = 'closed' AND outcome IS NOT NULL THEN 1 ELSE 0 END",
@@ -96,10 +96,10 @@ pub(crate) const RAW_MEASURES: [&str; 9] = [
     "CASE WHEN status = 'closed' THEN advance_fen ELSE 0 END",
 ];
 
-pub(crate) const ACCEPTED: &str =
+const ACCEPTED: &str =
     "accepted_on IS NOT NULL AND status IN ('negotiating', 'mediating', 'closed')";
 
-pub(crate) fn sums(exprs: &[&str]) -> String {
+fn sums(exprs: &[&str]) -> String {
     exprs
         .iter()
         .map(|e| format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)"))

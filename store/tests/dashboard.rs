@@ -115,7 +115,7 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
         };
         (0..700).map(|i| plan.complaint(i).record).collect()
     };
-    let mut run = db.begin_import("more.csv", "test").await.unwrap();
+    let mut run = db.begin_import("more.csv", "test", 0).await.unwrap();
     run.add(&plan_rows).await.unwrap();
     run.commit(plan_rows.len() as i64).await.unwrap();
     assert_exact(&db, "after an import").await;
@@ -150,7 +150,10 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
         ..Default::default()
     };
     let before = db.count_complaints(&of_business).await.unwrap();
-    let mut run = db.begin_import("again.csv", "test").await.unwrap();
+    let mut run = db
+        .begin_import("again.csv", "test", store::complaints::BULK_ROWS)
+        .await
+        .unwrap();
     run.add(&more_rows).await.unwrap();
     run.commit(more_rows.len() as i64).await.unwrap();
     let after = db.count_complaints(&of_business).await.unwrap();

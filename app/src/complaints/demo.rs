@@ -184,7 +184,9 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
             r.facts.outcome = Some(Outcome::Settlement);
         }
     }
-    let mut run = store.begin_import("演示数据（12315导出）", "demo").await?;
+    let mut run = store
+        .begin_import("演示数据（12315导出）", "demo", records.len() as u64)
+        .await?;
     for chunk in records.chunks(IMPORT_BATCH) {
         run.add(chunk).await?;
     }
