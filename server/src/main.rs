@@ -157,6 +157,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 BadHeader { .. } => Err("refused: the header row lacks a required column".into()),
                 NotReadable => Err("not a CSV or XLSX file".into()),
+                TooBigUnpacked { part } => Err(format!(
+                    "refused: the XLSX part {part} unpacks to more than can be read safely; \
+                     save the sheet as CSV and import that"
+                )),
                 Failed => Err("the import failed; see the log".into()),
             }
         }

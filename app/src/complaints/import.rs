@@ -19,10 +19,23 @@ const REPORT_LINES: usize = 10_000;
 
 #[derive(Debug)]
 pub enum ImportOutcome {
-    Imported { import_id: i64, rows: u64 },
-    Rejected { import_id: i64, rows: u64, bad: u64 },
-    BadHeader { import_id: i64 },
+    Imported {
+        import_id: i64,
+        rows: u64,
+    },
+    Rejected {
+        import_id: i64,
+        rows: u64,
+        bad: u64,
+    },
+    BadHeader {
+        import_id: i64,
+    },
     NotReadable,
+    /// An XLSX whose parts unpack to more than can be held safely (`XLSX_LIMITS`).
+    TooBigUnpacked {
+        part: String,
+    },
     Failed,
 }
 
@@ -165,6 +178,45 @@ fn xlsx_rows(path: &Path, mut row: impl FnMut(&[String]) -> bool) -> Result<(), 
         row(&cells);
     }
     Ok(())
+}
+
+/// How far an XLSX may unpack. calamine keeps every part except the sheets in memory
+/// (the shared strings above all), so those parts are measured by unpacking them before
+/// calamine opens the file: a zip's own size fields can lie, and a zip bomb would fill
+/// the memory. Sheets are read as a stream, so only their declared size is checked.
+pub struct XlsxLimits {
+    pub in_memory_part: u64,
+    pub sheet: u64,
+}
+
+pub const XLSX_LIMITS: XlsxLimits = XlsxLimits {
+    in_memory_part: 256 * 1024 * 1024,
+    sheet: 16 * 1024 * 1024 * 1024,
+};
+
+/// The name of the first part of an XLSX that goes past the limits. A file that is not
+/// a readable zip passes: calamine then reports it as unreadable.
+pub fn xlsx_oversized_part(path: &Path, limits: &XlsxLimits) -> Option<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let mut zip = zip::ZipArchive::new(file).ok()?;
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let too_big = if name.starts_with("xl/worksheets/") {
+            part.size() > limits.sheet
+        } else {
+            let cap = limits.in_memory_part;
+            let unpacked = std::io::copy(&mut (&mut part).take(cap + 1), &mut std::io::sink());
+            unpacked.is_ok_and(|n| n > cap)
+        };
+        if too_big {
+            return Some(name);
+        }
+    }
+    None
 }
 
 fn is_xlsx(path: &Path) -> bool {
@@ -323,6 +375,14 @@ async fn import_inner(
     file_name: &str,
     actor: &str,
 ) -> Result<ImportOutcome, store::StoreError> {
+    if is_xlsx(path) {
+        let file = path.to_path_buf();
+        let oversized =
+            tokio::task::spawn_blocking(move || xlsx_oversized_part(&file, &XLSX_LIMITS)).await;
+        if let Ok(Some(part)) = oversized {
+            return Ok(ImportOutcome::TooBigUnpacked { part });
+        }
+    }
     let townships = store.township_index(domain::application::COUNTY).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
     let path_buf = path.to_path_buf();
@@ -558,4 +618,54 @@ pub fn write_sample(
     }
     w.flush()?;
     Ok(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An XLSX whose shared strings take about `strings` × 100 bytes unpacked.
+    fn workbook(strings: usize) -> TempFile {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for r in 0..strings {
+            sheet
+                .write_string(r as u32, 0, format!("{r:0>100}"))
+                .unwrap();
+        }
+        let file = TempFile::new().unwrap();
+        std::fs::write(file.path(), book.save_to_buffer().unwrap()).unwrap();
+        file
+    }
+
+    #[test]
+    fn an_xlsx_whose_shared_strings_unpack_past_the_limit_is_named() {
+        let file = workbook(3_000);
+        assert!(is_xlsx(file.path()));
+        let tight = XlsxLimits {
+            in_memory_part: 100_000,
+            sheet: XLSX_LIMITS.sheet,
+        };
+        assert_eq!(
+            xlsx_oversized_part(file.path(), &tight).as_deref(),
+            Some("xl/sharedStrings.xml")
+        );
+        assert_eq!(xlsx_oversized_part(file.path(), &XLSX_LIMITS), None);
+        // The sheet itself is streamed: only its declared size counts.
+        let small_sheets = XlsxLimits {
+            in_memory_part: XLSX_LIMITS.in_memory_part,
+            sheet: 1_000,
+        };
+        assert_eq!(
+            xlsx_oversized_part(file.path(), &small_sheets).as_deref(),
+            Some("xl/worksheets/sheet1.xml")
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_zip_is_left_to_the_reader() {
+        let file = TempFile::new().unwrap();
+        std::fs::write(file.path(), "投诉编号,登记日期\n").unwrap();
+        assert_eq!(xlsx_oversized_part(file.path(), &XLSX_LIMITS), None);
+    }
 }

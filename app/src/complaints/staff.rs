@@ -717,6 +717,10 @@ fn import_note(code: &str, l: domain::Locale) -> String {
             "只能导入 CSV（UTF-8 或 GBK）或 XLSX 文件。",
             "Only CSV (UTF-8 or GBK) or XLSX files can be imported.",
         ),
+        "unpacked" => l.pick(
+            "这个 XLSX 文件解压后过大，无法安全读取（共享字符串等部分超过 256 MB）。请在 Excel 中另存为 CSV（UTF-8）后再导入。",
+            "This XLSX unpacks to more than can be read safely (a part such as its shared strings is over 256 MB). Save it as CSV (UTF-8) in Excel and import that.",
+        ),
         "empty" => l.pick("请选择要导入的文件。", "Choose a file to import."),
         _ => l.pick("导入未完成，请重试。", "The import did not finish; try again."),
     }
@@ -1168,6 +1172,7 @@ pub mod ssr {
                 "/complaints/import?error=header&report={import_id}"
             )),
             NotReadable => to("/complaints/import?error=format"),
+            TooBigUnpacked { .. } => to("/complaints/import?error=unpacked"),
             Failed => to("/complaints/import?error=state"),
         }
     }
