@@ -7,6 +7,13 @@ use server::http;
 use std::process::ExitCode;
 use store::{ConnectSettings, Store};
 
+/// mimalloc instead of glibc's malloc: threads hand each other a lot of small
+/// allocations (an import's rows are parsed on a reader thread and freed after their
+/// insert; a render's strings cross tasks), and glibc frees another thread's memory
+/// under that arena's lock.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
