@@ -213,7 +213,7 @@ messages! {
     NavBatches => ("创建批次", "Batches"),
     NavPanel => ("县级评审", "County review"),
     NavNotices => ("公示认定", "Notices"),
-    NavRecognitions => ("示范名录", "Register"),
+    NavRecognitions => ("名录与复查", "Register"),
     NavScoring => ("评审任务", "My reviews"),
     NavInbox => ("消息", "Inbox"),
     NavComplaints => ("投诉管理", "Complaints"),
