@@ -497,6 +497,8 @@ impl RollupSums {
     }
 }
 
+/// A 12315 import in progress: rows go in by batches inside one transaction, and
+/// nothing is kept unless every row was good.
 pub struct ImportRun {
     tx: Transaction<'static, Any>,
     import_id: i64,
