@@ -685,6 +685,14 @@ fn problem(column: Column, zh: impl Into<String>, en: impl Into<String>) -> RowP
     }
 }
 
+/// The first `n` characters of `s` (all of it when shorter).
+fn first_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((end, _)) => &s[..end],
+        None => s,
+    }
+}
+
 /// Township names (尧渡镇, 尧渡) and codes to area codes.
 pub trait Townships {
     fn code_of(&self, name_or_code: &str) -> Option<String>;
@@ -734,28 +742,44 @@ impl HeaderMap {
         let accepted = date(Column::AcceptedOn, &mut p);
         let closed = date(Column::ClosedOn, &mut p);
 
-        let choice = |c: Column, parse: &dyn Fn(&str) -> bool, p: &mut Vec<RowProblem>| {
-            let v = g(c);
-            if !v.is_empty() && !parse(v) {
+        // Each enumeration is parsed once: names are compared one by one, and a 12315
+        // file has a million rows.
+        fn choice<T>(
+            v: &str,
+            c: Column,
+            parse: impl Fn(&str) -> Option<T>,
+            p: &mut Vec<RowProblem>,
+        ) -> Option<T> {
+            if v.is_empty() {
+                return None;
+            }
+            let parsed = parse(v);
+            if parsed.is_none() {
                 p.push(problem(
                     c,
                     format!("“{}”的值无法识别：{v}", c.header().0),
                     format!("\"{}\" has an unknown value: {v}", c.header().1),
                 ));
             }
-        };
-        choice(Column::Channel, &|v| Channel::parse(v).is_some(), &mut p);
-        choice(Column::Status, &|v| Status::parse(v).is_some(), &mut p);
-        choice(Column::Outcome, &|v| Outcome::parse(v).is_some(), &mut p);
-        choice(
+            parsed
+        }
+        let channel = choice(g(Column::Channel), Column::Channel, Channel::parse, &mut p);
+        let status = choice(g(Column::Status), Column::Status, Status::parse, &mut p);
+        let outcome = choice(g(Column::Outcome), Column::Outcome, Outcome::parse, &mut p);
+        let ground = choice(
+            g(Column::RefusalGround),
             Column::RefusalGround,
-            &|v| RefusalGround::parse(v).is_some(),
+            RefusalGround::parse,
             &mut p,
         );
-        choice(Column::Rating, &|v| Rating::parse(v).is_some(), &mut p);
-        choice(Column::Industry, &|v| Industry::parse(v).is_some(), &mut p);
-        let channel = Channel::parse(g(Column::Channel)).unwrap_or(Channel::Platform12315);
-        let status = Status::parse(g(Column::Status));
+        let rating = choice(g(Column::Rating), Column::Rating, Rating::parse, &mut p);
+        let industry = choice(
+            g(Column::Industry),
+            Column::Industry,
+            Industry::parse,
+            &mut p,
+        );
+        let channel = channel.unwrap_or(Channel::Platform12315);
         if g(Column::Status).is_empty() {
             p.push(problem(
                 Column::Status,
@@ -770,9 +794,7 @@ impl HeaderMap {
                 "The industry is missing",
             ));
         }
-        let outcome = Outcome::parse(g(Column::Outcome));
-        let ground = RefusalGround::parse(g(Column::RefusalGround));
-        let rating = Rating::parse(g(Column::Rating)).filter(|r| *r != Rating::NoAnswer);
+        let rating = rating.filter(|r| *r != Rating::NoAnswer);
 
         let unit_name = g(Column::UnitName).to_string();
         if unit_name.is_empty() || unit_name.chars().count() > 100 {
@@ -899,13 +921,13 @@ impl HeaderMap {
         Ok(Record {
             number: Some(number),
             channel,
-            consumer_name: g(Column::ConsumerName).chars().take(40).collect(),
+            consumer_name: first_chars(g(Column::ConsumerName), 40).to_string(),
             consumer_phone: phone,
             unit_name,
             unit_credit_code,
             area_code: area_code.expect("checked"),
-            industry: Industry::parse(g(Column::Industry)).expect("checked"),
-            summary: g(Column::Summary).chars().take(2000).collect(),
+            industry: industry.expect("checked"),
+            summary: first_chars(g(Column::Summary), 2000).to_string(),
             facts: Facts {
                 status,
                 received_on: received.expect("checked"),

@@ -72,7 +72,7 @@ enum Item {
 
 /// Calls `row` for every row of a CSV (UTF-8, with or without BOM, or GBK), in order,
 /// until it returns false.
-fn csv_rows(path: &Path, mut row: impl FnMut(&[String]) -> bool) -> Result<(), String> {
+fn csv_rows(path: &Path, mut row: impl FnMut(&[&str]) -> bool) -> Result<(), String> {
     use std::io::Read;
     // Sniff the encoding from the first 64 KB: valid UTF-8 (or a BOM) or else GBK,
     // which is what Excel on a Chinese Windows writes.
@@ -88,19 +88,34 @@ fn csv_rows(path: &Path, mut row: impl FnMut(&[String]) -> bool) -> Result<(), S
         .buffer_capacity(1 << 20)
         .from_reader(file);
     let mut record = csv::ByteRecord::new();
-    let mut cells: Vec<String> = Vec::new();
+    let mut decoded: Vec<String> = Vec::new();
     while reader
         .read_byte_record(&mut record)
         .map_err(|e| e.to_string())?
     {
-        cells.clear();
-        for field in record.iter() {
-            cells.push(if gbk {
-                encoding_rs::GBK.decode(field).0.into_owned()
-            } else {
-                String::from_utf8_lossy(field).into_owned()
-            });
-        }
+        // A UTF-8 row is checked once and its cells borrowed from it; only GBK (or a
+        // broken UTF-8 row, decoded lossily) costs a string per cell.
+        let utf8 = if gbk {
+            None
+        } else {
+            std::str::from_utf8(record.as_slice()).ok()
+        };
+        let cells: Vec<&str> = match utf8 {
+            Some(text) => (0..record.len())
+                .filter_map(|i| record.range(i).map(|r| &text[r]))
+                .collect(),
+            None => {
+                decoded.clear();
+                decoded.extend(record.iter().map(|field| {
+                    if gbk {
+                        encoding_rs::GBK.decode(field).0.into_owned()
+                    } else {
+                        String::from_utf8_lossy(field).into_owned()
+                    }
+                }));
+                decoded.iter().map(String::as_str).collect()
+            }
+        };
         if !row(&cells) {
             break;
         }
@@ -119,7 +134,11 @@ fn utf8_prefix_ok(b: &[u8]) -> bool {
 /// Calls `row` for every row of the first sheet of an XLSX, read cell by cell with
 /// calamine's streaming reader. (The shared-strings table of an XLSX is held in memory
 /// by design of the format.)
-fn xlsx_rows(path: &Path, mut row: impl FnMut(&[String]) -> bool) -> Result<(), String> {
+fn as_strs(cells: &[String]) -> Vec<&str> {
+    cells.iter().map(String::as_str).collect()
+}
+
+fn xlsx_rows(path: &Path, mut row: impl FnMut(&[&str]) -> bool) -> Result<(), String> {
     use calamine::{open_workbook, DataRef, Reader, Xlsx};
     let mut book: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
     let sheet = book
@@ -157,7 +176,7 @@ fn xlsx_rows(path: &Path, mut row: impl FnMut(&[String]) -> bool) -> Result<(), 
         if current.is_some_and(|cur| cur != r) {
             // Rows left out of the sheet entirely are empty rows: keep the numbering.
             let gap = r - current.unwrap_or(r) - 1;
-            if !row(&cells) {
+            if !row(&as_strs(&cells)) {
                 return Ok(());
             }
             for _ in 0..gap {
@@ -175,7 +194,7 @@ fn xlsx_rows(path: &Path, mut row: impl FnMut(&[String]) -> bool) -> Result<(), 
         cells[c] = text;
     }
     if current.is_some() {
-        row(&cells);
+        row(&as_strs(&cells));
     }
     Ok(())
 }
@@ -237,11 +256,10 @@ fn read_and_check(
     let mut map: Option<HeaderMap> = None;
     let mut chunk = Vec::with_capacity(IMPORT_BATCH);
     let mut row_no = 0u64;
-    let mut on_row = |cells: &[String]| -> bool {
+    let mut on_row = |refs: &[&str]| -> bool {
         row_no += 1;
-        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
         let Some(m) = &map else {
-            return match HeaderMap::read(&refs) {
+            return match HeaderMap::read(refs) {
                 Ok(m) => {
                     map = Some(m);
                     tx.blocking_send(vec![Item::Header(Ok(()))]).is_ok()
@@ -252,10 +270,10 @@ fn read_and_check(
                 }
             };
         };
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if refs.iter().all(|c| c.trim().is_empty()) {
             return true;
         }
-        chunk.push(match m.record(&refs, &townships) {
+        chunk.push(match m.record(refs, &townships) {
             Ok(r) => Item::Good(row_no, r),
             Err(p) => Item::Bad(row_no, p),
         });
