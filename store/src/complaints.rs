@@ -146,6 +146,10 @@ pub struct ComplaintFilter {
     pub text: Option<String>,
 }
 
+/// The open complaints, word for word as the partial index `complaints_open` says it
+/// (migration 0017): a query that says it so is answered from that index.
+const OPEN: &str = "(status = 'received' OR status = 'negotiating' OR status = 'mediating')";
+
 #[derive(Clone)]
 enum Value {
     Text(String),
@@ -210,10 +214,14 @@ impl ComplaintFilter {
     }
 }
 
-fn bind_all<'q>(
-    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+fn bind_all<'q, DB: sqlx::Database>(
+    mut q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
     values: &'q [Value],
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     for v in values {
         q = match v {
             Value::Text(s) => q.bind(s.as_str()),
@@ -316,32 +324,49 @@ pub(crate) fn placeholders(rows: usize, arity: usize, backend: crate::Backend) -
 /// import, longer than inserting it.
 #[derive(Default)]
 struct RollupSums {
-    /// (township, industry, month accepted) → the nine measures
-    month: HashMap<(String, &'static str, String), [i64; 9]>,
+    /// The townships met so far: keys hold a township's place here, so that adding a
+    /// row allocates nothing.
+    areas: Vec<String>,
+    /// (township, industry, year and month accepted) → the nine measures
+    month: HashMap<(usize, &'static str, i32, u32), [i64; 9]>,
     /// (township, year accepted, organisation or 0, industry) → the nine measures
-    unit: HashMap<(String, String, i64, &'static str), [i64; 9]>,
+    unit: HashMap<(usize, i32, i64, &'static str), [i64; 9]>,
     /// (township, industry, status, the day its clock started) → open complaints
-    open: HashMap<(String, &'static str, &'static str, String), i64>,
+    open: HashMap<(usize, &'static str, &'static str, chrono::NaiveDate), i64>,
     /// (township, industry, status) → open complaints
-    open_total: HashMap<(String, &'static str, &'static str), i64>,
+    open_total: HashMap<(usize, &'static str, &'static str), i64>,
 }
 
 /// A roll-up's sums in the order of its unique key, so the upserts walk its index in
 /// order instead of jumping about it (measured at 1 M rows, about 100 000 keys of
 /// open complaints by day: 0.45 s instead of 0.85 s).
-fn sorted<K: Ord, V>(sums: HashMap<K, V>) -> Vec<(K, V)> {
+fn sorted<K: Ord, V>(sums: impl IntoIterator<Item = (K, V)>) -> Vec<(K, V)> {
     let mut rows: Vec<(K, V)> = sums.into_iter().collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     rows
 }
 
-/// Roll-up rows per upsert.
+/// Roll-up rows per upsert, through sqlx. (Through SQLite's C API one prepared
+/// single-row upsert is cheaper: binding is free there, preparing is not.)
 const ROLLUP_BATCH: usize = 200;
 
 impl RollupSums {
+    fn area(&mut self, code: &str) -> usize {
+        match self.areas.iter().position(|a| a == code) {
+            Some(i) => i,
+            None => {
+                self.areas.push(code.to_string());
+                self.areas.len() - 1
+            }
+        }
+    }
+
     fn add(&mut self, r: &Record, organisation: Option<i64>) {
+        use chrono::Datelike;
         let f = &r.facts;
         let c = domain::complaint::counts_of(f, |_| true);
+        let area = self.area(&r.area_code);
+        let industry = r.industry.code();
         if let (1, Some(accepted)) = (c.accepted, f.accepted_on) {
             let money = |fen: i64| if f.status == Status::Closed { fen } else { 0 };
             // In the order of `dashboard::MEASURES`.
@@ -361,20 +386,14 @@ impl RollupSums {
                     *sum += m;
                 }
             };
-            let day = accepted.to_string();
-            let industry = r.industry.code();
+            let year = accepted.year();
             add(self
                 .month
-                .entry((r.area_code.clone(), industry, day[..7].to_string()))
+                .entry((area, industry, year, accepted.month()))
                 .or_default());
             add(self
                 .unit
-                .entry((
-                    r.area_code.clone(),
-                    day[..4].to_string(),
-                    organisation.unwrap_or(0),
-                    industry,
-                ))
+                .entry((area, year, organisation.unwrap_or(0), industry))
                 .or_default());
         }
         if f.status.is_open() {
@@ -382,21 +401,17 @@ impl RollupSums {
                 Status::Received => f.received_on,
                 _ => f.accepted_on.unwrap_or(f.received_on),
             };
-            let key = (r.area_code.clone(), r.industry.code(), f.status.code());
+            let status = f.status.code();
             *self
                 .open
-                .entry((key.0.clone(), key.1, key.2, since.to_string()))
+                .entry((area, industry, status, since))
                 .or_default() += 1;
-            *self.open_total.entry(key).or_default() += 1;
+            *self.open_total.entry((area, industry, status)).or_default() += 1;
         }
     }
 
-    /// Adds the sums to the roll-up tables, in upserts of `ROLLUP_BATCH` rows.
-    async fn write(
-        self,
-        tx: &mut Transaction<'static, Any>,
-        backend: crate::Backend,
-    ) -> StoreResult<()> {
+    /// The upserts that add the sums to the roll-up tables, `rows` rows each.
+    fn statements(self, backend: crate::Backend, rows: usize) -> Vec<(String, Vec<Value>)> {
         use crate::dashboard::MEASURES;
         let add = |table: &str, columns: &[&str]| {
             columns
@@ -410,48 +425,57 @@ impl RollupSums {
             cells.extend(m.into_iter().map(Value::Int));
             cells
         };
-        let month = sorted(self.month)
-            .into_iter()
-            .map(|((area, industry, month), m)| {
-                with_measures(
-                    vec![Value::Text(area), text(industry), Value::Text(month)],
-                    m,
-                )
-            });
-        let unit =
-            sorted(self.unit)
+        // Typed keys sort as the text the tables hold (four-digit years, ISO dates).
+        let areas = &self.areas;
+        let month = sorted(
+            self.month
                 .into_iter()
-                .map(|((area, year, organisation, industry), m)| {
-                    let key = vec![
-                        Value::Text(area),
-                        Value::Text(year),
-                        Value::Int(organisation),
-                        text(industry),
-                    ];
-                    with_measures(key, m)
-                });
-        let open = sorted(self.open)
-            .into_iter()
-            .map(|((area, industry, status, since), n)| {
-                vec![
-                    Value::Text(area),
-                    text(industry),
-                    text(status),
-                    Value::Text(since),
-                    Value::Int(n),
-                ]
-            });
-        let open_total =
-            sorted(self.open_total)
+                .map(|((a, i, y, m), sums)| ((areas[a].as_str(), i, y, m), sums)),
+        )
+        .into_iter()
+        .map(|((area, industry, year, month), m)| {
+            let month = format!("{year:04}-{month:02}");
+            with_measures(vec![text(area), text(industry), Value::Text(month)], m)
+        });
+        let unit = sorted(
+            self.unit
                 .into_iter()
-                .map(|((area, industry, status), n)| {
-                    vec![
-                        Value::Text(area),
-                        text(industry),
-                        text(status),
-                        Value::Int(n),
-                    ]
-                });
+                .map(|((a, y, o, i), sums)| ((areas[a].as_str(), y, o, i), sums)),
+        )
+        .into_iter()
+        .map(|((area, year, organisation, industry), m)| {
+            let key = vec![
+                text(area),
+                Value::Text(format!("{year:04}")),
+                Value::Int(organisation),
+                text(industry),
+            ];
+            with_measures(key, m)
+        });
+        let open = sorted(
+            self.open
+                .into_iter()
+                .map(|((a, i, s, d), n)| ((areas[a].as_str(), i, s, d), n)),
+        )
+        .into_iter()
+        .map(|((area, industry, status, since), n)| {
+            vec![
+                text(area),
+                text(industry),
+                text(status),
+                Value::Text(since.to_string()),
+                Value::Int(n),
+            ]
+        });
+        let open_total = sorted(
+            self.open_total
+                .into_iter()
+                .map(|((a, i, s), n)| ((areas[a].as_str(), i, s), n)),
+        )
+        .into_iter()
+        .map(|((area, industry, status), n)| {
+            vec![text(area), text(industry), text(status), Value::Int(n)]
+        });
         let measure_list = MEASURES.join(", ");
         let tables: [(String, &str, String, Vec<Vec<Value>>); 4] = [
             (
@@ -481,18 +505,53 @@ impl RollupSums {
                 open_total.collect(),
             ),
         ];
-        for (target, key, update, rows) in tables {
-            for chunk in rows.chunks(ROLLUP_BATCH) {
+        let mut statements = Vec::new();
+        for (target, key, update, table_rows) in tables {
+            for chunk in table_rows.chunks(rows) {
                 let sql = format!(
                     "INSERT INTO {target} VALUES {} ON CONFLICT ({key}) DO UPDATE SET {update}",
                     placeholders(chunk.len(), chunk[0].len(), backend)
                 );
-                let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
-                bind_all(sqlx::query(&sql), &values)
-                    .execute(&mut **tx)
-                    .await?;
+                statements.push((sql, chunk.iter().flatten().cloned().collect()));
             }
         }
+        statements
+    }
+}
+
+/// Where an import's transaction runs.
+enum ImportConn {
+    /// PostgreSQL: a transaction from the pool.
+    Pool(Transaction<'static, Any>),
+    /// SQLite: a connection of its own, in a transaction begun by hand (`BEGIN
+    /// IMMEDIATE`), so that the rows can go in through SQLite's C API (`sqlite_rows`);
+    /// the pool's connections are behind sqlx's `Any` driver, which does not lend its
+    /// handle. Closing it without `COMMIT` rolls everything back.
+    Sqlite(sqlx::SqliteConnection),
+}
+
+/// Runs `$body` with `$c` bound to the import's connection, whichever it is: the body
+/// is compiled once per database, as sqlx's queries are generic over it.
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            ImportConn::Pool(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+            ImportConn::Sqlite(conn) => {
+                let $c = &mut *conn;
+                $body
+            }
+        }
+    };
+}
+
+impl ImportConn {
+    async fn execute(&mut self, sql: &str, values: &[Value]) -> StoreResult<()> {
+        on_conn!(self, |c| {
+            bind_all(sqlx::query(sql), values).execute(&mut *c).await?;
+        });
         Ok(())
     }
 }
@@ -500,7 +559,7 @@ impl RollupSums {
 /// A 12315 import in progress: rows go in by batches inside one transaction, and
 /// nothing is kept unless every row was good.
 pub struct ImportRun {
-    tx: Transaction<'static, Any>,
+    conn: ImportConn,
     import_id: i64,
     now: String,
     backend: crate::Backend,
@@ -510,7 +569,8 @@ pub struct ImportRun {
     rollups: RollupSums,
     /// Rows inserted so far.
     inserted: u64,
-    /// The batch INSERT for this many rows, built once (12 500 placeholders).
+    /// The batch INSERT for this many rows, built once (PostgreSQL: 12 500
+    /// placeholders; SQLite: one row, stepped once per row).
     insert_sql: (usize, String),
     /// The plain indexes of `complaints` this import dropped, to build again (their
     /// `CREATE INDEX` statements) when it commits; see `BULK_ROWS`.
@@ -519,7 +579,9 @@ pub struct ImportRun {
 
 /// Rows per INSERT: well under both databases' limits on bound values.
 pub const IMPORT_BATCH: usize = 500;
-/// SQLite's page cache during an import, in KiB.
+/// SQLite's page cache for an import's connection, in KiB: with the default 2 MB, a
+/// million rows and their indexes spill to the WAL page by page. Bounded whatever the
+/// file's size.
 const IMPORT_CACHE_KB: i64 = 65536;
 /// On SQLite, an import expected to bring at least this many rows, and at least half as
 /// many as are stored, drops the complaints table's plain (non-unique) indexes inside its
@@ -527,20 +589,121 @@ const IMPORT_CACHE_KB: i64 = 65536;
 /// of a random B-tree insert per row and index, which is what made big imports several
 /// times slower than the table insert itself. Readers keep their snapshot, indexes
 /// included (WAL); a rejected import rolls the drop back with everything else. The
-/// unique indexes stay: they catch repeated complaint numbers as the rows go in.
+/// unique indexes stay: they catch repeated complaint numbers as the rows go in. So do
+/// partial ones (`complaints_organisation`): they hold few of an import's rows, and
+/// building one again scans the whole table.
 /// PostgreSQL keeps its indexes: dropping one locks the table against every reader on
 /// every instance until the import ends.
 pub const BULK_ROWS: u64 = 50_000;
 
-impl ImportRun {
-    async fn restore_cache(&mut self) -> StoreResult<()> {
-        if self.backend == crate::Backend::Sqlite {
-            sqlx::query("PRAGMA cache_size = -2000")
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        Ok(())
+/// A date as `YYYY-MM-DD` without allocating (years 0–9999; validated dates are).
+struct IsoDate([u8; 10]);
+
+impl IsoDate {
+    fn of(d: chrono::NaiveDate) -> IsoDate {
+        use chrono::Datelike;
+        let (y, m, day) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        IsoDate([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
     }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("ASCII digits and dashes")
+    }
+}
+
+/// Inserts `records` through SQLite's C API, one prepared row at a time, and returns
+/// the positions of the rows whose complaint number was already stored (those were
+/// not inserted). Synchronous, so nothing that borrows the raw handle lives across an
+/// `.await`.
+fn insert_rows_sqlite(
+    handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>,
+    sql: &str,
+    records: &[Record],
+    linked: &[Option<i64>],
+    import_id: i64,
+    now: &str,
+) -> StoreResult<Vec<usize>> {
+    use crate::sqlite_rows::{Db, Param};
+    let db = Db::new(handle);
+    let mut insert = db.prepare(sql)?;
+    let mut duplicates = Vec::new();
+    for (i, (r, &organisation)) in records.iter().zip(linked).enumerate() {
+        let f = &r.facts;
+        let received = IsoDate::of(f.received_on);
+        let accepted = f.accepted_on.map(IsoDate::of);
+        let closed = f.closed_on.map(IsoDate::of);
+        // In the order of `INSERT_COLUMNS`.
+        let params: [Param; INSERT_ARITY] = [
+            Param::Null,
+            r.number.as_deref().into(),
+            "import".into(),
+            r.channel.code().into(),
+            r.consumer_name.as_str().into(),
+            r.consumer_phone.as_str().into(),
+            organisation.into(),
+            r.unit_name.as_str().into(),
+            r.unit_credit_code.as_deref().into(),
+            r.area_code.as_str().into(),
+            r.industry.code().into(),
+            r.summary.as_str().into(),
+            "".into(),
+            f.status.code().into(),
+            received.as_str().into(),
+            accepted.as_ref().map(IsoDate::as_str).into(),
+            closed.as_ref().map(IsoDate::as_str).into(),
+            f.outcome.map(|o| o.code()).into(),
+            r.refusal_ground.map(|g| g.code()).into(),
+            r.recovered_fen.into(),
+            r.advance_fen.into(),
+            f.rating.map(|r| r.code()).into(),
+            import_id.into(),
+            now.into(),
+            now.into(),
+        ];
+        if insert.execute(&params)? == 0 {
+            duplicates.push(i);
+        }
+    }
+    Ok(duplicates)
+}
+
+/// Runs `statements` through SQLite's C API, each distinct one prepared once.
+fn run_statements_sqlite(
+    handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>,
+    statements: &[(String, Vec<Value>)],
+) -> StoreResult<()> {
+    use crate::sqlite_rows::{Db, Param, Statement};
+    let db = Db::new(handle);
+    let mut prepared: Vec<(&str, Statement)> = Vec::new();
+    let mut params: Vec<Param> = Vec::new();
+    for (sql, values) in statements {
+        let at = match prepared.iter().position(|(s, _)| s == sql) {
+            Some(at) => at,
+            None => {
+                prepared.push((sql, db.prepare(sql)?));
+                prepared.len() - 1
+            }
+        };
+        params.clear();
+        params.extend(values.iter().map(|v| match v {
+            Value::Text(t) => Param::Text(t),
+            Value::Int(i) => Param::Int(*i),
+        }));
+        prepared[at].1.execute(&params)?;
+    }
+    Ok(())
 }
 
 /// The batch INSERT bound to its rows.
@@ -561,11 +724,6 @@ fn import_rows<'q>(
 impl ImportRun {
     /// Inserts a batch; returns the positions (in `records`) of complaint numbers that
     /// are already stored or appear earlier in the file. Those rows were not inserted.
-    ///
-    /// A batch goes in under a savepoint without `RETURNING`: returning every row cost
-    /// both sides a row each, and nearly every batch goes in whole. A batch that comes
-    /// up short is undone and inserted again returning its numbers, which tells which
-    /// rows were the duplicates.
     pub async fn add(&mut self, records: &[Record]) -> StoreResult<Vec<usize>> {
         if records.is_empty() {
             return Ok(Vec::new());
@@ -578,42 +736,66 @@ impl ImportRun {
                     .and_then(|code| self.organisations.get(code).copied())
             })
             .collect();
-        if self.insert_sql.0 != records.len() {
+        let rows_per_statement = match self.conn {
+            ImportConn::Sqlite(_) => 1,
+            ImportConn::Pool(_) => records.len(),
+        };
+        if self.insert_sql.0 != rows_per_statement {
             self.insert_sql = (
-                records.len(),
+                rows_per_statement,
                 format!(
                     "INSERT INTO complaints ({INSERT_COLUMNS}) VALUES {} \
                      ON CONFLICT (external_no) DO NOTHING",
-                    placeholders(records.len(), INSERT_ARITY, self.backend)
+                    placeholders(rows_per_statement, INSERT_ARITY, self.backend)
                 ),
             );
         }
         let (import_id, now) = (self.import_id, self.now.as_str());
-        let bound = |sql| import_rows(sql, records, &linked, import_id, now);
-        let mut savepoint = self.tx.begin().await?;
-        let inserted = bound(self.insert_sql.1.as_str())
-            .execute(&mut *savepoint)
-            .await?
-            .rows_affected() as usize;
-        let mut duplicates = Vec::new();
-        if inserted == records.len() {
-            savepoint.commit().await?;
-        } else {
-            savepoint.rollback().await?;
-            let returning = format!("{} RETURNING external_no", self.insert_sql.1);
-            let rows = bound(returning.as_str()).fetch_all(&mut *self.tx).await?;
-            let mut numbers: HashMap<String, usize> = HashMap::new();
-            for r in &rows {
-                *numbers.entry(r.get::<String, _>(0)).or_default() += 1;
+        let duplicates = match &mut self.conn {
+            ImportConn::Sqlite(conn) => {
+                let mut handle = conn.lock_handle().await?;
+                insert_rows_sqlite(
+                    &mut handle,
+                    &self.insert_sql.1,
+                    records,
+                    &linked,
+                    import_id,
+                    now,
+                )?
             }
-            for (i, r) in records.iter().enumerate() {
-                let n = r.number.clone().unwrap_or_default();
-                match numbers.get_mut(&n) {
-                    Some(k) if *k > 0 => *k -= 1,
-                    _ => duplicates.push(i),
+            ImportConn::Pool(tx) => {
+                // A batch goes in under a savepoint without `RETURNING`: returning every
+                // row cost both sides a row each, and nearly every batch goes in whole. A
+                // batch that comes up short is undone and inserted again returning its
+                // numbers, which tells which rows were the duplicates.
+                let bound = |sql| import_rows(sql, records, &linked, import_id, now);
+                let mut savepoint = tx.begin().await?;
+                let inserted = bound(self.insert_sql.1.as_str())
+                    .execute(&mut *savepoint)
+                    .await?
+                    .rows_affected() as usize;
+                let mut duplicates = Vec::new();
+                if inserted == records.len() {
+                    savepoint.commit().await?;
+                } else {
+                    savepoint.rollback().await?;
+                    let returning = format!("{} RETURNING external_no", self.insert_sql.1);
+                    let rows = bound(returning.as_str()).fetch_all(&mut **tx).await?;
+                    let mut numbers: HashMap<String, usize> = HashMap::new();
+                    for r in &rows {
+                        *numbers.entry(r.get::<String, _>(0)).or_default() += 1;
+                    }
+                    for (i, r) in records.iter().enumerate() {
+                        let n = r.number.clone().unwrap_or_default();
+                        match numbers.get_mut(&n) {
+                            Some(k) if *k > 0 => *k -= 1,
+                            _ => duplicates.push(i),
+                        }
+                    }
                 }
+                duplicates
             }
-        }
+        };
         self.inserted += (records.len() - duplicates.len()) as u64;
         let mut skipped = duplicates.iter().peekable();
         for (i, (r, &organisation)) in records.iter().zip(&linked).enumerate() {
@@ -628,12 +810,21 @@ impl ImportRun {
     /// the dashboards' roll-ups (the insert triggers left them out, migration 0015).
     pub async fn commit(mut self, rows_read: i64) -> StoreResult<i64> {
         for sql in std::mem::take(&mut self.rebuild) {
-            sqlx::query(&sql).execute(&mut *self.tx).await?;
+            self.conn.execute(&sql, &[]).await?;
         }
         if self.inserted > 0 {
-            std::mem::take(&mut self.rollups)
-                .write(&mut self.tx, self.backend)
-                .await?;
+            let rollups = std::mem::take(&mut self.rollups);
+            match &mut self.conn {
+                ImportConn::Sqlite(conn) => {
+                    let statements = rollups.statements(self.backend, 1);
+                    run_statements_sqlite(&mut conn.lock_handle().await?, &statements)?;
+                }
+                ImportConn::Pool(_) => {
+                    for (sql, values) in rollups.statements(self.backend, ROLLUP_BATCH) {
+                        self.conn.execute(&sql, &values).await?;
+                    }
+                }
+            }
             // The one change announcement the skipped insert triggers would have made.
             let changed = match self.backend {
                 crate::Backend::Sqlite => {
@@ -643,23 +834,28 @@ impl ImportRun {
                     format!("SELECT pg_notify('{}', 'complaints')", crate::live::CHANNEL)
                 }
             };
-            sqlx::query(&changed).execute(&mut *self.tx).await?;
+            self.conn.execute(&changed, &[]).await?;
         }
-        sqlx::query(
-            "UPDATE complaint_imports SET rows_read = $1, outcome = 'imported' WHERE id = $2",
-        )
-        .bind(rows_read)
-        .bind(self.import_id)
-        .execute(&mut *self.tx)
-        .await?;
-        self.restore_cache().await?;
-        self.tx.commit().await?;
-        Ok(self.import_id)
+        let import_id = self.import_id;
+        self.conn
+            .execute(
+                "UPDATE complaint_imports SET rows_read = $1, outcome = 'imported' WHERE id = $2",
+                &[Value::Int(rows_read), Value::Int(import_id)],
+            )
+            .await?;
+        match self.conn {
+            ImportConn::Pool(tx) => tx.commit().await?,
+            ImportConn::Sqlite(mut conn) => {
+                sqlx::query("COMMIT").execute(&mut conn).await?;
+                conn.close().await?;
+            }
+        }
+        Ok(import_id)
     }
 
     /// Keeps nothing of the rows; records the refusal and its report.
     pub async fn reject(
-        mut self,
+        self,
         store: &Store,
         file_name: &str,
         imported_by: &str,
@@ -667,8 +863,13 @@ impl ImportRun {
         rows_bad: i64,
         report: &str,
     ) -> StoreResult<i64> {
-        self.restore_cache().await?;
-        self.tx.rollback().await?;
+        match self.conn {
+            ImportConn::Pool(tx) => tx.rollback().await?,
+            ImportConn::Sqlite(mut conn) => {
+                sqlx::query("ROLLBACK").execute(&mut conn).await?;
+                conn.close().await?;
+            }
+        }
         let row = sqlx::query(
             "INSERT INTO complaint_imports \
              (file_name, rows_read, rows_bad, outcome, report, imported_by, created_at) \
@@ -825,10 +1026,8 @@ impl Store {
     /// Open complaints (for the overdue flags, which need the holiday calendar).
     pub async fn open_complaints(&self, f: &ComplaintFilter) -> StoreResult<Vec<Complaint>> {
         let (sql, values) = f.clause();
-        let text = format!(
-            "SELECT {COLUMNS} FROM complaints WHERE {sql} \
-             AND status IN ('received', 'negotiating', 'mediating') ORDER BY received_on"
-        );
+        let text =
+            format!("SELECT {COLUMNS} FROM complaints WHERE {sql} AND {OPEN} ORDER BY received_on");
         let rows = bind_all(sqlx::query(&text), &values)
             .fetch_all(self.pool())
             .await?;
@@ -1138,17 +1337,12 @@ impl Store {
         imported_by: &str,
         expected_rows: u64,
     ) -> StoreResult<ImportRun> {
-        let mut tx = self.pool().begin().await?;
-        if self.backend() == crate::Backend::Sqlite {
-            // A bigger page cache for this connection while the transaction lasts: with
-            // the default 2 MB, a million rows and their indexes spill to the WAL page by
-            // page. Bounded (64 MB) whatever the file's size; set back at the end.
-            sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KB}"))
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut conn = match self.backend() {
+            crate::Backend::Sqlite => ImportConn::Sqlite(self.import_connection().await?),
+            crate::Backend::Postgres => ImportConn::Pool(self.pool().begin().await?),
+        };
         let now = now_text();
-        let row = sqlx::query(
+        let import_id: i64 = on_conn!(&mut conn, |c| sqlx::query(
             "INSERT INTO complaint_imports \
              (file_name, rows_read, rows_bad, outcome, imported_by, created_at) \
              VALUES ($1, 0, 0, 'running', $2, $3) RETURNING id",
@@ -1156,46 +1350,51 @@ impl Store {
         .bind(file_name)
         .bind(imported_by)
         .bind(now.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut *c)
+        .await?
+        .get(0));
         if self.backend() == crate::Backend::Postgres {
             // Local to this transaction: the insert triggers stand aside (migration 0015).
-            sqlx::query("SELECT set_config('fangxin.importing', 'on', true)")
-                .execute(&mut *tx)
+            conn.execute("SELECT set_config('fangxin.importing', 'on', true)", &[])
                 .await?;
         }
-        let organisations = sqlx::query("SELECT credit_code, id FROM organisations")
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
-            .collect();
+        let organisations: HashMap<String, i64> = on_conn!(&mut conn, |c| sqlx::query(
+            "SELECT credit_code, id FROM organisations"
+        )
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+        .collect());
         let mut rebuild = Vec::new();
-        if self.backend() == crate::Backend::Sqlite && expected_rows >= BULK_ROWS {
-            let stored: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM complaints")
-                .fetch_one(&mut *tx)
-                .await?
-                .get(0);
-            if expected_rows.saturating_mul(2) >= stored.max(0) as u64 {
-                let plain = sqlx::query(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
-                     AND tbl_name = 'complaints' AND sql IS NOT NULL \
-                     AND upper(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
-                )
-                .fetch_all(&mut *tx)
-                .await?;
-                for index in plain {
-                    let name: String = index.get(0);
-                    sqlx::query(&format!("DROP INDEX \"{name}\""))
-                        .execute(&mut *tx)
-                        .await?;
-                    rebuild.push(index.get::<String, _>(1));
+        if let ImportConn::Sqlite(c) = &mut conn {
+            if expected_rows >= BULK_ROWS {
+                let stored: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM complaints")
+                    .fetch_one(&mut *c)
+                    .await?
+                    .get(0);
+                if expected_rows.saturating_mul(2) >= stored.max(0) as u64 {
+                    let plain = sqlx::query(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                         AND tbl_name = 'complaints' AND sql IS NOT NULL \
+                         AND upper(sql) NOT LIKE 'CREATE UNIQUE%' \
+                         AND upper(sql) NOT LIKE '% WHERE %' ORDER BY name",
+                    )
+                    .fetch_all(&mut *c)
+                    .await?;
+                    for index in plain {
+                        let name: String = index.get(0);
+                        sqlx::query(&format!("DROP INDEX \"{name}\""))
+                            .execute(&mut *c)
+                            .await?;
+                        rebuild.push(index.get::<String, _>(1));
+                    }
                 }
             }
         }
         Ok(ImportRun {
-            tx,
-            import_id: row.get(0),
+            conn,
+            import_id,
             now,
             backend: self.backend(),
             organisations,
@@ -1204,6 +1403,41 @@ impl Store {
             insert_sql: (0, String::new()),
             rebuild,
         })
+    }
+
+    /// SQLite: a connection of the import's own to the same file, with its write
+    /// transaction begun (`BEGIN IMMEDIATE` waits its turn behind other writers, up to
+    /// the busy timeout, instead of failing half-way). Foreign keys are not checked on
+    /// it: every reference an imported row makes is checked by the import itself (the
+    /// township against `areas`, the organisation looked up in `organisations` inside
+    /// this transaction, the import's own record), and three lookups per row were a
+    /// tenth of a million-row import. Triggers are off on it too: the only ones that
+    /// would fire are `complaints`' insert triggers, which leave imported rows out
+    /// (migration 0015; the import does their work itself when it commits), yet cost
+    /// a trigger program per trigger per row — a sixth of a million-row import. No
+    /// other table an import writes has triggers (the roll-up test in
+    /// `tests/dashboard.rs` would see one that mattered).
+    async fn import_connection(&self) -> StoreResult<sqlx::SqliteConnection> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+        use std::str::FromStr;
+        if self.url.0.contains(":memory:") {
+            return Err(StoreError::Refused(
+                "a 12315 import needs the database in a file, not in memory".into(),
+            ));
+        }
+        let options = SqliteConnectOptions::from_str(&self.url.0)
+            .map_err(StoreError::Connect)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(false)
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .pragma("cache_size", format!("-{IMPORT_CACHE_KB}"));
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .map_err(StoreError::Connect)?;
+        crate::sqlite_rows::Db::new(&mut conn.lock_handle().await?).disable_triggers()?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await?;
+        Ok(conn)
     }
 
     pub async fn complaint_imports(&self, limit: i64) -> StoreResult<Vec<ComplaintImport>> {
