@@ -290,7 +290,11 @@ async fn import_keeps_all_or_nothing(expected_rows: u64) {
     let org = organisation(&db).await;
     let indexes = complaint_indexes(&db).await;
     // By date (the one a big import drops on SQLite), open ones, by organisation.
-    for name in ["complaints_received", "complaints_open", "complaints_organisation"] {
+    for name in [
+        "complaints_received",
+        "complaints_open",
+        "complaints_organisation",
+    ] {
         assert!(
             indexes.iter().any(|i| i.starts_with(&format!("{name}: "))),
             "{name} in {indexes:?}"
