@@ -410,8 +410,8 @@ impl RollupSums {
         }
     }
 
-    /// The upserts that add the sums to the roll-up tables, `rows` rows each.
-    fn statements(self, backend: crate::Backend, rows: usize) -> Vec<(String, Vec<Value>)> {
+    /// The roll-up tables' rows to add, each table's in the order of its key.
+    fn tables(self) -> [RollupRows; 4] {
         use crate::dashboard::MEASURES;
         let add = |table: &str, columns: &[&str]| {
             columns
@@ -477,47 +477,66 @@ impl RollupSums {
             vec![text(area), text(industry), text(status), Value::Int(n)]
         });
         let measure_list = MEASURES.join(", ");
-        let tables: [(String, &str, String, Vec<Vec<Value>>); 4] = [
-            (
-                format!("complaint_month_rollup (area_code, industry, month, {measure_list})"),
-                "area_code, industry, month",
-                add("complaint_month_rollup", &MEASURES),
-                month.collect(),
-            ),
-            (
-                format!(
+        [
+            RollupRows {
+                target: format!(
+                    "complaint_month_rollup (area_code, industry, month, {measure_list})"
+                ),
+                key: "area_code, industry, month",
+                update: add("complaint_month_rollup", &MEASURES),
+                rows: month.collect(),
+            },
+            RollupRows {
+                target: format!(
                     "complaint_unit_rollup (area_code, year, organisation_id, industry, {measure_list})"
                 ),
-                "area_code, year, organisation_id, industry",
-                add("complaint_unit_rollup", &MEASURES),
-                unit.collect(),
-            ),
-            (
-                "complaint_open_rollup (area_code, industry, status, since, open_count)".into(),
-                "area_code, industry, status, since",
-                add("complaint_open_rollup", &["open_count"]),
-                open.collect(),
-            ),
-            (
-                "complaint_open_total (area_code, industry, status, open_count)".into(),
-                "area_code, industry, status",
-                add("complaint_open_total", &["open_count"]),
-                open_total.collect(),
-            ),
-        ];
-        let mut statements = Vec::new();
-        for (target, key, update, table_rows) in tables {
-            for chunk in table_rows.chunks(rows) {
-                let sql = format!(
-                    "INSERT INTO {target} VALUES {} ON CONFLICT ({key}) DO UPDATE SET {update}",
-                    placeholders(chunk.len(), chunk[0].len(), backend)
-                );
-                statements.push((sql, chunk.iter().flatten().cloned().collect()));
-            }
-        }
-        statements
+                key: "area_code, year, organisation_id, industry",
+                update: add("complaint_unit_rollup", &MEASURES),
+                rows: unit.collect(),
+            },
+            RollupRows {
+                target: "complaint_open_rollup (area_code, industry, status, since, open_count)"
+                    .into(),
+                key: "area_code, industry, status, since",
+                update: add("complaint_open_rollup", &["open_count"]),
+                rows: open.collect(),
+            },
+            RollupRows {
+                target: "complaint_open_total (area_code, industry, status, open_count)".into(),
+                key: "area_code, industry, status",
+                update: add("complaint_open_total", &["open_count"]),
+                rows: open_total.collect(),
+            },
+        ]
     }
 }
+
+/// One roll-up table's rows to add, and how to add them.
+struct RollupRows {
+    /// The table and its columns.
+    target: String,
+    /// Its unique key.
+    key: &'static str,
+    /// What a row whose key is there already adds to it.
+    update: String,
+    rows: Vec<Vec<Value>>,
+}
+
+impl RollupRows {
+    /// The upsert of `n` rows.
+    fn sql(&self, n: usize, backend: crate::Backend) -> String {
+        let (target, key, update) = (&self.target, self.key, &self.update);
+        let arity = self.rows.first().map_or(0, Vec::len);
+        format!(
+            "INSERT INTO {target} VALUES {} ON CONFLICT ({key}) DO UPDATE SET {update}",
+            placeholders(n, arity, backend)
+        )
+    }
+}
+
+/// Roll-up rows upserted between two looks at other tasks, on SQLite (see
+/// `run_upserts_sqlite`).
+const ROLLUP_ROWS_PER_TURN: usize = 5_000;
 
 /// Where an import's transaction runs.
 enum ImportConn {
@@ -575,6 +594,8 @@ pub struct ImportRun {
     /// The plain indexes of `complaints` this import dropped, to build again (their
     /// `CREATE INDEX` statements) when it commits; see `BULK_ROWS`.
     rebuild: Vec<String>,
+    /// A batch failed part-way (SQLite): the import can no longer be committed.
+    failed: bool,
 }
 
 /// Rows per INSERT: well under both databases' limits on bound values.
@@ -602,6 +623,7 @@ struct IsoDate([u8; 10]);
 impl IsoDate {
     fn of(d: chrono::NaiveDate) -> IsoDate {
         use chrono::Datelike;
+        debug_assert!((0..=9999).contains(&d.year()), "{d}");
         let (y, m, day) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
         let digit = |n: u32| b'0' + (n % 10) as u8;
         IsoDate([
@@ -679,29 +701,23 @@ fn insert_rows_sqlite(
     Ok(duplicates)
 }
 
-/// Runs `statements` through SQLite's C API, each distinct one prepared once.
-fn run_statements_sqlite(
+/// Upserts `rows` through SQLite's C API, one prepared single-row statement.
+fn run_upserts_sqlite(
     handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>,
-    statements: &[(String, Vec<Value>)],
+    sql: &str,
+    rows: &[Vec<Value>],
 ) -> StoreResult<()> {
-    use crate::sqlite_rows::{Db, Param, Statement};
+    use crate::sqlite_rows::{Db, Param};
     let db = Db::new(handle);
-    let mut prepared: Vec<(&str, Statement)> = Vec::new();
+    let mut upsert = db.prepare(sql)?;
     let mut params: Vec<Param> = Vec::new();
-    for (sql, values) in statements {
-        let at = match prepared.iter().position(|(s, _)| s == sql) {
-            Some(at) => at,
-            None => {
-                prepared.push((sql, db.prepare(sql)?));
-                prepared.len() - 1
-            }
-        };
+    for row in rows {
         params.clear();
-        params.extend(values.iter().map(|v| match v {
+        params.extend(row.iter().map(|v| match v {
             Value::Text(t) => Param::Text(t),
             Value::Int(i) => Param::Int(*i),
         }));
-        prepared[at].1.execute(&params)?;
+        upsert.execute(&params)?;
     }
     Ok(())
 }
@@ -754,14 +770,18 @@ impl ImportRun {
         let duplicates = match &mut self.conn {
             ImportConn::Sqlite(conn) => {
                 let mut handle = conn.lock_handle().await?;
-                insert_rows_sqlite(
+                let inserted = insert_rows_sqlite(
                     &mut handle,
                     &self.insert_sql.1,
                     records,
                     &linked,
                     import_id,
                     now,
-                )?
+                );
+                // Rows are stepped one by one, so a batch that fails part-way leaves its
+                // first rows in the transaction: such an import can only be rejected.
+                self.failed |= inserted.is_err();
+                inserted?
             }
             ImportConn::Pool(tx) => {
                 // A batch goes in under a savepoint without `RETURNING`: returning every
@@ -809,19 +829,32 @@ impl ImportRun {
     /// Keeps everything: builds again the indexes it dropped, adds the file's rows to
     /// the dashboards' roll-ups (the insert triggers left them out, migration 0015).
     pub async fn commit(mut self, rows_read: i64) -> StoreResult<i64> {
+        if self.failed {
+            return Err(StoreError::Refused(
+                "a batch of this import failed part-way; it can only be rejected".into(),
+            ));
+        }
         for sql in std::mem::take(&mut self.rebuild) {
             self.conn.execute(&sql, &[]).await?;
         }
         if self.inserted > 0 {
-            let rollups = std::mem::take(&mut self.rollups);
-            match &mut self.conn {
-                ImportConn::Sqlite(conn) => {
-                    let statements = rollups.statements(self.backend, 1);
-                    run_statements_sqlite(&mut conn.lock_handle().await?, &statements)?;
-                }
-                ImportConn::Pool(_) => {
-                    for (sql, values) in rollups.statements(self.backend, ROLLUP_BATCH) {
-                        self.conn.execute(&sql, &values).await?;
+            for table in std::mem::take(&mut self.rollups).tables() {
+                match &mut self.conn {
+                    ImportConn::Sqlite(conn) => {
+                        // In turns, so that the thread this runs on (the C API runs
+                        // where it is called) gets back to its other tasks in between.
+                        let sql = table.sql(1, self.backend);
+                        for turn in table.rows.chunks(ROLLUP_ROWS_PER_TURN) {
+                            run_upserts_sqlite(&mut conn.lock_handle().await?, &sql, turn)?;
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                    ImportConn::Pool(_) => {
+                        for chunk in table.rows.chunks(ROLLUP_BATCH) {
+                            let values: Vec<Value> = chunk.iter().flatten().cloned().collect();
+                            let sql = table.sql(chunk.len(), self.backend);
+                            self.conn.execute(&sql, &values).await?;
+                        }
                     }
                 }
             }
@@ -1402,6 +1435,7 @@ impl Store {
             inserted: 0,
             insert_sql: (0, String::new()),
             rebuild,
+            failed: false,
         })
     }
 

@@ -146,13 +146,23 @@ impl Statement<'_> {
                 self.arity
             )));
         }
+        if let Some(Param::Text(long)) = params
+            .iter()
+            .find(|p| matches!(p, Param::Text(s) if c_int::try_from(s.len()).is_err()))
+        {
+            return Err(StoreError::Sqlite(format!(
+                "a value of {} bytes is too long to bind",
+                long.len()
+            )));
+        }
         let stmt = self.raw.as_ptr();
         let mut rc = ffi::SQLITE_OK;
         for (i, p) in params.iter().enumerate() {
             let at = i as c_int + 1;
             // SAFETY: `stmt` is prepared on our locked connection and `at` is within
-            // its parameters. SQLITE_STATIC: the text outlives the step and the reset
-            // below, after which SQLite no longer reads it.
+            // its parameters; every text's length fits a c_int (checked above).
+            // SQLITE_STATIC: the text outlives the step and the reset below, after
+            // which SQLite no longer reads it.
             rc = unsafe {
                 match *p {
                     Param::Text(s) => ffi::sqlite3_bind_text(
@@ -178,7 +188,7 @@ impl Statement<'_> {
             // SAFETY: the connection is ours; this counts the statement just run.
             ffi::SQLITE_DONE => Ok(unsafe { ffi::sqlite3_changes64(self.db.as_ptr()) } as u64),
             ffi::SQLITE_ROW => Err(StoreError::Sqlite("the statement returned rows".into())),
-            _ => Err(error(self.db, "insert")),
+            _ => Err(error(self.db, "step")),
         };
         // SAFETY: resetting and clearing end SQLite's use of the borrowed text.
         unsafe {

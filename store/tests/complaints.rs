@@ -474,3 +474,35 @@ async fn township_names_map_to_codes() {
         )
         .is_ok());
 }
+
+/// On SQLite an import writes with triggers off (`Store::import_connection`), which is
+/// only right while no trigger on a table it writes would do anything for its rows:
+/// the insert triggers on `complaints` must leave imported rows out, and the other
+/// tables must have none. A new trigger there fails this test until the import does
+/// its work itself.
+#[tokio::test]
+async fn no_trigger_would_fire_for_an_imported_row() {
+    use sqlx::Row;
+    let db = fresh_db().await;
+    if db.backend() != store::Backend::Sqlite {
+        return;
+    }
+    let triggers = sqlx::query(
+        "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN \
+         ('complaints', 'complaint_imports', 'complaint_month_rollup', 'complaint_unit_rollup', \
+          'complaint_open_rollup', 'complaint_open_total', 'live_changes')",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    let mut inserts = 0;
+    for t in &triggers {
+        let (table, name, sql): (String, String, String) = (t.get(0), t.get(1), t.get(2));
+        assert_eq!(table, "complaints", "{name} is on {table}");
+        if sql.contains("AFTER INSERT") || sql.contains("BEFORE INSERT") {
+            inserts += 1;
+            assert!(sql.contains("WHEN NEW.import_id IS NULL"), "{name}: {sql}");
+        }
+    }
+    assert_eq!(inserts, 5, "the insert triggers of migration 0015");
+}
