@@ -157,9 +157,82 @@ where
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(v) => view(v).into_any(),
-                    Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                    Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A submit button for a step that cannot be undone: a first click only asks, and the
+/// question holds the button that acts. A `<details>` disclosure, so it asks without
+/// JavaScript too. `testid` names the acting button; the asking one is `{testid}-ask`.
+#[component]
+pub fn ConfirmSubmit(
+    /// What the asking button says.
+    label: (&'static str, &'static str),
+    /// The question, saying what will happen.
+    question: (&'static str, &'static str),
+    /// What the acting button says.
+    act: (&'static str, &'static str),
+    testid: &'static str,
+    /// The acting button's name and value, when the form tells several actions apart.
+    #[prop(optional)]
+    name: Option<&'static str>,
+    #[prop(optional)] value: Option<&'static str>,
+    #[prop(optional)] small: bool,
+) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <details class="confirm">
+            <summary class="button button--danger-ghost" class:button--small=small data-testid=format!("{testid}-ask")>
+                {move || locale.get().pick(label.0, label.1)}
+            </summary>
+            <div class="confirm__panel" role="group">
+                <p class="confirm__question">{move || locale.get().pick(question.0, question.1)}</p>
+                <button type="submit" class="button button--danger" name=name value=value data-testid=testid>
+                    {move || locale.get().pick(act.0, act.1)}
+                </button>
+            </div>
+        </details>
+    }
+}
+
+/// What a page says when its data cannot be shown, in the reader's language. Rendered on
+/// the server, it also sets the response's status (404 for an id one may not see, 403,
+/// 401 …), so a page that is "not found" is not answered 200.
+#[component]
+pub fn PageError(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = http::StatusCode::from_u16(error.status()) {
+            resp.set_status(code);
+        }
+    }
+    view! { <p class="alert alert--error" role="alert" data-testid="page-error">{t(error.message())}</p> }
+}
+
+/// The text to put between `<textarea>` tags. The renderer writes a textarea's children
+/// to the page unescaped, so a refilled `</textarea><script>…` would end the element and
+/// become markup. On the server the text is escaped (the browser decodes a textarea's
+/// character references back into the same text); in the browser it is set as text.
+pub fn textarea_text(text: impl AsRef<str>) -> String {
+    let text = text.as_ref();
+    #[cfg(feature = "ssr")]
+    {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text.to_string()
     }
 }

@@ -34,7 +34,8 @@ messages! {
     AppTagline => ("放心消费创建管理平台", "Trusted-consumption campaign platform"),
     CountyOffice => ("东至县放心消费创建工作领导小组办公室", "Dongzhi County Trusted Consumption Campaign Office"),
     SwitchLanguage => ("English", "中文"),
-    SwitchLanguageLabel => ("切换到英文", "Switch to Chinese"),
+    // The visible word comes first: the accessible name must contain it (WCAG 2.5.3).
+    SwitchLanguageLabel => ("English：切换到英文", "中文: switch to Chinese"),
     NavHome => ("首页", "Home"),
     SkipToContent => ("跳到正文", "Skip to content"),
     HomeTitle => ("新一轮放心消费创建活动", "The new round of the trusted-consumption campaign"),

@@ -154,7 +154,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 }
 
 /// Percent-encodes what a path may hold that a query value may not.
-pub(crate) fn urlencode_path(path: &str) -> String {
+pub fn urlencode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {

@@ -11,6 +11,8 @@ pub mod accounts;
 pub mod applications;
 pub mod complaints;
 pub mod dashboard;
+#[cfg(feature = "hydrate")]
+pub mod early_input;
 pub mod errors;
 pub mod format;
 pub mod forms;
@@ -172,7 +174,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = RwSignal::new(initial_locale());
     provide_context(I18n(locale));
-    mark_hydrated();
     // On the server the language is fixed when the page is built, as the title is
     // (`layout::Title` says why); in the browser it follows the language switch.
     #[cfg(feature = "ssr")]
@@ -241,14 +242,25 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Marks `<body data-hydrated="true">` once the WASM runs: tests and styles can tell
-/// a live page from a server-rendered one. Effects never run on the server.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
+/// Hydrates the server-rendered page (the browser's entry point calls it). What was typed
+/// while the WASM loaded is given back to its fields afterwards (`early_input`), and then
+/// `<body data-hydrated="true">` tells tests and styles that the page is live.
+#[cfg(feature = "hydrate")]
+pub fn hydrate_page() {
+    let Some(body) = document().body() else {
+        return;
+    };
+    let early = early_input::EarlyInput::start();
+    // An error here only means the executor already runs.
+    _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async move {
+        // Lazy routes: the chunk of the page being shown loads before hydration ends.
+        let owner = leptos::mount::hydrate_from_async(body, App).await;
+        early.restore().await;
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        owner.forget();
     });
 }
 

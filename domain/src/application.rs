@@ -627,6 +627,100 @@ impl Draft {
     }
 }
 
+/// Whose hand a save is: the applicant's own login, or an agent preparing it for them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hand<'a> {
+    Applicant { login: &'a str, at: &'a str },
+    Agent,
+}
+
+/// The draft key that records who ticked a pledge or declaration box, and when.
+pub fn ticked_key(name: &str) -> String {
+    format!("_ticked.{name}")
+}
+
+/// Who ticked a box and when, as recorded: (login, time).
+pub fn ticked_by<'a>(draft: &'a Draft, step: Step, name: &str) -> Option<(&'a str, &'a str)> {
+    draft
+        .section(step)?
+        .get(&ticked_key(name))?
+        .split_once(' ')
+        .map(|(at, login)| (login, at))
+}
+
+impl Draft {
+    /// Saves a step as `put` does, with the rule for legal ticks (pledge, declaration):
+    /// only the applicant ticks them. An agent's save leaves every tick as it was; an
+    /// applicant's records who ticked each box and when, and forgets it when unticked.
+    pub fn put_by(
+        &mut self,
+        category: Category,
+        step: Step,
+        names: &[String],
+        posted: &[(String, String)],
+        hand: Hand,
+    ) {
+        let before = self.sections.get(step.code()).cloned().unwrap_or_default();
+        self.put(step, names, posted);
+        let affirms: Vec<&'static str> = fields(category, step)
+            .into_iter()
+            .filter(|f| f.kind == FieldKind::Affirm)
+            .map(|f| f.name)
+            .collect();
+        let section = self.sections.entry(step.code().to_string()).or_default();
+        for name in affirms {
+            let key = ticked_key(name);
+            match hand {
+                Hand::Agent => {
+                    for k in [name.to_string(), key] {
+                        match before.get(&k) {
+                            Some(v) => section.insert(k, v.clone()),
+                            None => section.remove(&k),
+                        };
+                    }
+                }
+                Hand::Applicant { login, at } => {
+                    if section.get(name).map(String::as_str) == Some("on") {
+                        section
+                            .entry(key)
+                            .or_insert_with(|| format!("{at} {login}"));
+                    } else {
+                        section.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The fields that name or reach a person: shown in full only to those handling the
+/// application (the applicant, its township, the county office, its assigned panel).
+pub const PERSONAL_FIELDS: [(Step, &str); 5] = [
+    (Step::Identity, "legal_rep"),
+    (Step::Identity, "contact_name"),
+    (Step::Identity, "contact_mobile"),
+    (Step::Pledge, "signer"),
+    (Step::Declaration, "declarant"),
+];
+
+/// Masks every personal field of a draft (names to their first character, a mobile to
+/// its first three and last four digits), for readers who only oversee.
+pub fn mask_personal(draft: &mut Draft) {
+    for (step, name) in PERSONAL_FIELDS {
+        if let Some(v) = draft
+            .sections
+            .get_mut(step.code())
+            .and_then(|s| s.get_mut(name))
+        {
+            *v = if name.ends_with("mobile") {
+                crate::complaint::mask_phone(v)
+            } else {
+                crate::complaint::mask_name(v)
+            };
+        }
+    }
+}
+
 /// No single value is kept longer than this (the form's own limits are far lower).
 pub const MAX_VALUE_CHARS: usize = 2_000;
 
@@ -738,6 +832,16 @@ impl SelfCheck {
     /// but do not stop the applicant (the panel judges).
     pub fn ready(&self) -> bool {
         self.step_problems.is_empty() && !self.licence_missing && !self.credit_code_mismatch
+    }
+
+    /// An agent hands over a draft that is complete but for the pledge and declaration
+    /// ticks: those only the applicant's own login gives.
+    pub fn ready_to_hand_over(&self) -> bool {
+        self.step_problems
+            .iter()
+            .all(|(_, ps)| ps.iter().all(|(_, p)| *p == FieldProblem::MustAffirm))
+            && !self.licence_missing
+            && !self.credit_code_mismatch
     }
 
     pub fn would_fail(&self) -> bool {
@@ -1403,6 +1507,163 @@ mod tests {
             let mut d = Draft::default();
             d.put(Step::Facts, std::slice::from_ref(&k), &[(k.clone(), v.clone())]);
             prop_assert_eq!(Draft::from_json(&d.to_json()), d);
+        }
+    }
+
+    fn pledge_post(ticks: &[&str], signer: &str) -> Vec<(String, String)> {
+        let mut p: Vec<(String, String)> =
+            ticks.iter().map(|t| (t.to_string(), "on".into())).collect();
+        p.push(("signer".into(), signer.into()));
+        p
+    }
+
+    fn pledge_names() -> Vec<String> {
+        field_names(Category::Unit, Step::Pledge, &[])
+    }
+
+    #[test]
+    fn an_agent_cannot_tick_a_pledge_or_a_declaration() {
+        let mut d = Draft::default();
+        d.put_by(
+            Category::Unit,
+            Step::Pledge,
+            &pledge_names(),
+            &pledge_post(&["pledge_quality", "sign"], "陈建国"),
+            Hand::Agent,
+        );
+        assert_eq!(d.value(Step::Pledge, "pledge_quality"), "");
+        assert_eq!(d.value(Step::Pledge, "sign"), "");
+        // The agent may prepare the signer's name; the merchant confirms it.
+        assert_eq!(d.value(Step::Pledge, "signer"), "陈建国");
+        let names = field_names(Category::Unit, Step::Declaration, &[]);
+        d.put_by(
+            Category::Unit,
+            Step::Declaration,
+            &names,
+            &[("not_abnormal".into(), "on".into())],
+            Hand::Agent,
+        );
+        assert_eq!(d.value(Step::Declaration, "not_abnormal"), "");
+    }
+
+    #[test]
+    fn the_applicants_ticks_record_who_and_when_and_an_agent_keeps_them() {
+        let mut d = Draft::default();
+        let me = Hand::Applicant {
+            login: "91341721MA0000000X",
+            at: "2026-12-05T08:00:00.000000Z",
+        };
+        d.put_by(
+            Category::Unit,
+            Step::Pledge,
+            &pledge_names(),
+            &pledge_post(&["pledge_quality", "sign"], "陈建国"),
+            me,
+        );
+        assert_eq!(d.value(Step::Pledge, "pledge_quality"), "on");
+        assert_eq!(
+            ticked_by(&d, Step::Pledge, "pledge_quality"),
+            Some(("91341721MA0000000X", "2026-12-05T08:00:00.000000Z"))
+        );
+        assert_eq!(ticked_by(&d, Step::Pledge, "pledge_pricing"), None);
+        // An agent's later save changes the name but neither the ticks nor their record.
+        d.put_by(
+            Category::Unit,
+            Step::Pledge,
+            &pledge_names(),
+            &pledge_post(&[], "张三"),
+            Hand::Agent,
+        );
+        assert_eq!(d.value(Step::Pledge, "pledge_quality"), "on");
+        assert_eq!(d.value(Step::Pledge, "signer"), "张三");
+        assert!(ticked_by(&d, Step::Pledge, "pledge_quality").is_some());
+        // A second save keeps the first time; unticking forgets it.
+        let later = Hand::Applicant {
+            login: "91341721MA0000000X",
+            at: "2026-12-06T09:00:00.000000Z",
+        };
+        d.put_by(
+            Category::Unit,
+            Step::Pledge,
+            &pledge_names(),
+            &pledge_post(&["pledge_quality"], "陈建国"),
+            later,
+        );
+        assert_eq!(
+            ticked_by(&d, Step::Pledge, "pledge_quality").map(|t| t.1),
+            Some("2026-12-05T08:00:00.000000Z")
+        );
+        assert_eq!(ticked_by(&d, Step::Pledge, "sign"), None);
+        assert_eq!(d.value(Step::Pledge, "sign"), "");
+    }
+
+    #[test]
+    fn a_draft_missing_only_ticks_can_be_handed_over_not_submitted() {
+        let check = SelfCheck {
+            step_problems: vec![(
+                Step::Declaration,
+                vec![("not_abnormal".into(), FieldProblem::MustAffirm)],
+            )],
+            ..SelfCheck::default()
+        };
+        assert!(check.ready_to_hand_over());
+        assert!(!check.ready());
+        let check = SelfCheck {
+            step_problems: vec![(
+                Step::Identity,
+                vec![("address".into(), FieldProblem::Required)],
+            )],
+            ..SelfCheck::default()
+        };
+        assert!(!check.ready_to_hand_over());
+    }
+
+    proptest! {
+        /// Whatever an agent posts, every tick and its record stay as they were.
+        #[test]
+        fn no_agent_post_changes_a_tick(ticks in proptest::collection::vec(0usize..7, 0..7), before in proptest::collection::vec(0usize..7, 0..7)) {
+            let all = ["pledge_quality", "pledge_pricing", "pledge_returns", "pledge_compensation", "pledge_supervision", "sign", "signer"];
+            let mut d = Draft::default();
+            let me = Hand::Applicant { login: "a", at: "t" };
+            let pre: Vec<&str> = before.iter().map(|i| all[*i]).collect();
+            d.put_by(Category::Unit, Step::Pledge, &pledge_names(), &pledge_post(&pre, "x"), me);
+            let snapshot = d.clone();
+            let post: Vec<&str> = ticks.iter().map(|i| all[*i]).collect();
+            d.put_by(Category::Unit, Step::Pledge, &pledge_names(), &pledge_post(&post, "y"), Hand::Agent);
+            for f in fields(Category::Unit, Step::Pledge).iter().filter(|f| f.kind == FieldKind::Affirm) {
+                prop_assert_eq!(d.value(Step::Pledge, f.name), snapshot.value(Step::Pledge, f.name));
+                prop_assert_eq!(ticked_by(&d, Step::Pledge, f.name), ticked_by(&snapshot, Step::Pledge, f.name));
+            }
+        }
+    }
+
+    #[test]
+    fn personal_fields_are_masked_and_nothing_else() {
+        let mut d = Draft::default();
+        let names = field_names(Category::Unit, Step::Identity, &[]);
+        d.put(
+            Step::Identity,
+            &names,
+            &[
+                ("legal_rep".into(), "陈建国".into()),
+                ("contact_name".into(), "王芳".into()),
+                ("contact_mobile".into(), "13812345678".into()),
+                ("address".into(), "尧渡镇建设路18号".into()),
+            ],
+        );
+        mask_personal(&mut d);
+        assert_eq!(
+            d.value(Step::Identity, "legal_rep"),
+            crate::complaint::mask_name("陈建国")
+        );
+        assert!(!d.value(Step::Identity, "legal_rep").contains("建国"));
+        assert!(!d.value(Step::Identity, "contact_mobile").contains("1234"));
+        assert_eq!(d.value(Step::Identity, "address"), "尧渡镇建设路18号");
+        for (step, name) in PERSONAL_FIELDS {
+            assert!(
+                fields(Category::Unit, step).iter().any(|f| f.name == name),
+                "{name}"
+            );
         }
     }
 }

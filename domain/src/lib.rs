@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod generate;
 pub mod lifecycle;
 pub mod locale;
+pub mod navigation;
 pub mod notice;
 pub mod panel;
 pub mod rates;

@@ -20,7 +20,7 @@ async function register(page: import("@playwright/test").Page, code: string, nam
   await waitForHydration(page);
   await fillRegistration(page, code, name);
   await page.getByRole("button", { name: "注册并登录" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/\/apply$/);
 }
 
 test("registration with a wrong credit code names the field and keeps everything typed", async ({ page }, info) => {
@@ -47,7 +47,9 @@ test("registration with a wrong credit code names the field and keeps everything
 
   await page.getByLabel("统一社会信用代码").fill(code.toLowerCase());
   await page.getByRole("button", { name: "注册并登录" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  // A new applicant lands on its working page, 我的申报.
+  await expect(page).toHaveURL(/\/apply$/);
+  await page.getByTestId("nav-account").click();
   await expect(page.getByTestId("account-role")).toHaveText("创建申报单位");
   await expect(page.getByTestId("account-facts")).toContainText(code);
   expect(errors).toEqual([]);
@@ -99,7 +101,7 @@ test("staff set a password and enrol TOTP at first sign-in, then sign in with a 
   await expect(page.locator('[data-field="code"] .field__error')).toContainText("验证码不正确");
   await page.getByLabel("动态验证码（6位）").fill(totp(secret, 1));
   await page.getByRole("button", { name: "验证" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/\/admin\/users$/);
 
   await page.getByRole("link", { name: "用户管理" }).click();
   await expect(page.getByTestId("users-table")).toContainText(login);
@@ -138,6 +140,34 @@ test("the audit administrator verifies the hash chain", async ({ page }) => {
 test("pages for staff send an anonymous visitor to sign in", async ({ page }) => {
   await page.goto("/admin/users");
   await expect(page).toHaveURL(/\/login\?next=\/admin\/users$/);
+});
+
+test("signing in goes back to the page asked for, and only ever to a page of this site", async ({ page }, info) => {
+  const code = creditCode(Date.now() % 1_000_000 + (info.project.name === "phone" ? 21 : 22));
+  await register(page, code, `回跳测试 ${unique(info, "n")}`);
+  await page.getByTestId("nav-logout").click();
+  await expect(page.getByTestId("nav-login")).toBeVisible();
+
+  // A page for signed-in users, with its query: sign in, and land on it.
+  await page.goto("/inbox?from=mail");
+  await expect(page).toHaveURL(/\/login\?next=\/inbox%3Ffrom%3Dmail$/);
+  await waitForHydration(page);
+  await page.getByLabel("账号").fill(code);
+  await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page).toHaveURL(/\/inbox\?from=mail$/);
+
+  // A `next` that leaves the site is ignored: the applicant's working page instead.
+  for (const evil of ["//evil.example", "/%09/evil.example", "https://evil.example/"]) {
+    await page.getByTestId("nav-logout").click();
+    await expect(page.getByTestId("nav-login")).toBeVisible();
+    await page.goto(`/login?next=${evil}`);
+    await waitForHydration(page);
+    await page.getByLabel("账号").fill(code);
+    await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/apply$/);
+  }
 });
 
 test("the security administrator edits the session and lockout policy", async ({ page }) => {

@@ -1,6 +1,7 @@
 import { test, expect } from "@playwright/test";
 import { watchConsole, waitForHydration } from "./helpers";
 import { staffReady } from "./support";
+import { readFileSync } from "node:fs";
 
 // The leaders' dashboard (监测): a leader watches the county; a complaint is closed by the
 // county office in another browser; the KPI and its chart change within a second with no
@@ -74,16 +75,22 @@ test("a leader's dashboard updates live when a complaint is closed elsewhere, an
   await expect(page.getByTestId("table-units")).toBeVisible();
   await expect(page.locator(".crumbs a")).toHaveText(["东至县", "尧渡镇"]);
 
-  // Exports: every table as xlsx, one as CSV, a chart as SVG.
-  const qs = new URL(page.url()).search;
-  const xlsx = await page.request.get(`/dashboard/export/all.xlsx${qs}`);
-  expect(xlsx.status()).toBe(200);
-  expect((await xlsx.body()).subarray(0, 2).toString()).toBe("PK");
-  const csv = await page.request.get(`/dashboard/export/trend.csv${qs}`);
-  expect(await csv.text()).toContain("受理月份,受理,办结,处理率,处理成功率,满意率");
-  const svg = await page.request.get(`/dashboard/chart/trend.svg${qs}`);
-  expect(svg.headers()["content-type"]).toContain("image/svg+xml");
-  expect(await svg.text()).toContain("<title");
+  // Exports, clicked as a person would: every table as xlsx, each table as CSV and xlsx,
+  // a chart as SVG. Each click downloads a file (the client router must not take it).
+  const download = async (link: import("@playwright/test").Locator) => {
+    const [file] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    return readFileSync((await file.path())!);
+  };
+  expect((await download(page.getByTestId("export-all"))).subarray(0, 2).toString()).toBe("PK");
+  const trend = page.getByTestId("panel-trend");
+  await trend.locator("summary").click();
+  const csv = (await download(trend.getByTestId("export-table-csv"))).toString("utf8");
+  expect(csv).toContain("受理月份,受理,办结,处理率,处理成功率,满意率");
+  expect((await download(trend.getByTestId("export-table-xlsx"))).subarray(0, 2).toString()).toBe("PK");
+  const svg = (await download(trend.getByRole("link", { name: "下载图表 (SVG)" }))).toString("utf8");
+  expect(svg).toContain("<title");
+  await expect(page).toHaveURL(/area=341721100/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("尧渡镇");
 
   // Big-screen mode at 1920×1080, dark, with the KPI tiles and rotating charts.
   await page.setViewportSize({ width: 1920, height: 1080 });

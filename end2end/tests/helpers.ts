@@ -29,3 +29,28 @@ export async function waitForHydration(page: Page) {
   // is marked, once their part of the page has hydrated.
   await expect(page.locator("form[data-client]:not([data-live])")).toHaveCount(0, { timeout: 15_000 });
 }
+
+/**
+ * A step that cannot be undone asks first (forms::ConfirmSubmit): the visible button only
+ * opens the question, and its acting button is not reachable before that.
+ */
+export async function confirmStep(scope: Page | import("@playwright/test").Locator, testid: string) {
+  const act = scope.getByTestId(testid);
+  await expect(act).toBeHidden();
+  await scope.getByTestId(`${testid}-ask`).click();
+  await expect(act).toBeVisible();
+  await act.click();
+}
+
+/** WCAG 2.1 A/AA violations on the page as shown, one line each (none: an empty list). The
+ *  rule that the accessible name contains the visible text (WCAG 2.5.3) is on too. */
+export async function axeFindings(page: Page, label: string): Promise<string[]> {
+  const { default: AxeBuilder } = await import("@axe-core/playwright");
+  const result = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .options({ rules: { "label-content-name-mismatch": { enabled: true } } })
+    .analyze();
+  return result.violations.map(
+    (v) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`,
+  );
+}

@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from "@playwright/test";
-import { watchConsole, waitForHydration } from "./helpers";
+import { confirmStep, watchConsole, waitForHydration } from "./helpers";
 import { staffReady, setClock } from "./support";
 import { registerApplicant, startApplication, completeWizard, PHONE, PDF } from "./wizard-steps";
 
@@ -100,7 +100,7 @@ test("a merchant's whole cycle, from submission to revocation", async ({ page, b
   const [a, b, c] = reviewers.map(([p]) => p);
   await openAssignment(c, name);
   await c.getByLabel("近亲属关系").check();
-  await c.getByTestId("recuse").click();
+  await confirmStep(c, "recuse");
   await expect(c).toHaveURL(/\/scoring\?recused=1/);
   await openAssignment(b, name);
   await expect(b.getByTestId("others")).toHaveCount(0); // nobody else's scores before one's own
@@ -111,7 +111,7 @@ test("a merchant's whole cycle, from submission to revocation", async ({ page, b
   await office.goto("/panel?category=unit");
   await expect(card()).toContainText("已回避：近亲属关系");
   await expect(card().getByTestId("panel-result")).toContainText("不通过");
-  await card().getByTestId("finalise").click();
+  await confirmStep(card(), "finalise");
   await expect(office.getByTestId("panel-done")).toContainText("未通过，已进入整改");
 
   // ---- Rectification, reached from the inbox; acceptance ----
@@ -144,7 +144,7 @@ test("a merchant's whole cycle, from submission to revocation", async ({ page, b
   await score(b, false);
   await office.goto("/panel?category=unit");
   await expect(card().getByTestId("panel-result")).toContainText("通过");
-  await card().getByTestId("finalise").click();
+  await confirmStep(card(), "finalise");
   await expect(office.getByTestId("panel-done")).toContainText("评审通过");
 
   // ---- A five-working-day notice across National Day 2026 ----
@@ -167,7 +167,7 @@ test("a merchant's whole cycle, from submission to revocation", async ({ page, b
   await expect(office.getByTestId("notice-note")).toContainText("公示已发布");
   // 30 September does not count; 1–7 October are the holiday; Saturday 10 October is a
   // make-up working day: 8, 9, 10, 12, 13 October.
-  await expect(office.getByTestId("notice-dates")).toContainText("2026-09-30 → 2026-10-13");
+  await expect(office.getByTestId("notice-dates")).toContainText("2026年9月30日 至 2026年10月13日");
   const noticeId = office.url().match(/\/notices\/(\d+)/)![1];
 
   const publicCtx = await browser.newContext({ viewport: PHONE, baseURL: base });
@@ -177,7 +177,7 @@ test("a merchant's whole cycle, from submission to revocation", async ({ page, b
   // Several windows are open; the one acted in must be in front for its animation frames.
   await visitor.bringToFront();
   await expect(visitor.getByTestId("notice-countdown")).toContainText("5");
-  await expect(visitor.getByTestId("notice-period")).toContainText("2026-09-30 — 2026-10-13");
+  await expect(visitor.getByTestId("notice-period")).toContainText("2026年9月30日 至 2026年10月13日");
   await expect(visitor.getByTestId("notice-entries")).toContainText(name);
 
   // ---- An objection holds recognition, then is dismissed ----
@@ -201,19 +201,19 @@ test("a merchant's whole cycle, from submission to revocation", async ({ page, b
   await filed.getByLabel("交办给").selectOption({ label: `测试 county_office (${officeLogin})` });
   await filed.getByRole("button", { name: "交办" }).click();
   await expect(office.getByTestId("notice-note")).toContainText("异议已交办");
-  await expect(office.getByTestId("objection").first()).toContainText("2026-10-13"); // respond by
+  await expect(office.getByTestId("objection").first()).toContainText("2026年10月13日"); // respond by
   await office.getByTestId("objection").first().getByLabel("核查结论").fill("正在调取结算记录，暂缓认定。");
   await office.getByTestId("uphold").click();
   await expect(office.getByTestId("notice-note")).toContainText("异议处理结果已记录");
 
   setClock("2026-10-14");
   await office.goto(`/notices/${noticeId}`);
-  await office.getByTestId("recognise").click();
+  await confirmStep(office, "recognise");
   await expect(office.getByTestId("notice-note")).toContainText("已认定 0 家");
   await expect(office.getByTestId("entries")).toContainText("公示中");
   await office.getByTestId("objection").first().getByLabel("核查结论").fill("经核对结算记录，价格一致，异议不成立。");
   await office.getByTestId("dismiss").click();
-  await office.getByTestId("recognise").click();
+  await confirmStep(office, "recognise");
   await expect(office.getByTestId("notice-note")).toContainText("已认定 1 家");
   await expect(office.getByTestId("entries")).toContainText("已认定");
 
@@ -224,6 +224,13 @@ test("a merchant's whole cycle, from submission to revocation", async ({ page, b
   await expect(visitor.getByTestId("certificate-name")).toHaveText(name);
   await expect(visitor.getByTestId("certificate-number")).toContainText("东至放心-2026-U-");
   await expect(visitor.locator(".certificate__qr svg")).toBeVisible();
+  // 打印证书 prints (a script file of the site's own; the CSP allows no inline handler).
+  await visitor.evaluate(() => {
+    (window as any).printed = 0;
+    window.print = () => { (window as any).printed += 1; };
+  });
+  await visitor.getByTestId("print-certificate").click();
+  await expect.poll(() => visitor.evaluate(() => (window as any).printed)).toBe(1);
   await visitor.emulateMedia({ media: "print" });
   await expect(visitor.locator(".site-header")).toBeHidden();
   await visitor.emulateMedia({ media: "screen" });
@@ -240,10 +247,10 @@ test("a merchant's whole cycle, from submission to revocation", async ({ page, b
   await office.getByTestId("plan-form").getByRole("button", { name: "安排复查" }).click();
   await expect(office.getByTestId("register-note")).toContainText("已安排");
   const row = office.getByTestId("register-row").filter({ hasText: name });
-  await row.getByTestId("revoke").click();
+  await confirmStep(row, "revoke");
   await expect(office.getByTestId("register-note")).toContainText("撤销必须写明原因");
   await row.getByLabel("复查记录（撤销时写明原因）").fill("复查发现不履行七日无理由退货承诺。");
-  await row.getByTestId("revoke").click();
+  await confirmStep(row, "revoke");
   await expect(office.getByTestId("register-note")).toContainText("称号已撤销");
   await visitor.goto(`/verify/${token}`);
   await expect(visitor.getByTestId("verify-status")).toHaveAttribute("data-status", "revoked");

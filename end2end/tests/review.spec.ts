@@ -74,3 +74,23 @@ test("an empty opinion is refused by the form itself and nothing is lost", async
   await expect(page).not.toHaveURL(/decided/);
   await expect(page.getByLabel("基本信息", { exact: true })).toHaveValue("请核对登记证书。");
 });
+
+test("another township's application opened by its address answers 404, with the page around it", async ({ page, browser }) => {
+  // 尧渡镇's reviewer finds the demo association's application and notes its address.
+  const yaodu = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const y = await yaodu.newPage();
+  await staffReady(y, test.info(), "township_reviewer", "341721100");
+  await y.goto("/review");
+  await y.getByTestId("review-queue").getByRole("link", { name: "东至县餐饮行业协会" }).click();
+  await expect(y).toHaveURL(/\/review\/\d+$/);
+  const path = new URL(y.url()).pathname;
+  await yaodu.close();
+
+  // 东流镇's reviewer opens it by that address: 404, the site's frame, a plain message.
+  await staffReady(page, test.info(), "township_reviewer", "341721101");
+  const res = await page.goto(path);
+  expect(res?.status()).toBe(404);
+  await expect(page.getByTestId("page-error")).toBeVisible();
+  await expect(page.locator(".site-header")).toBeVisible();
+  await expect(page.getByText("东至县餐饮行业协会")).toHaveCount(0);
+});

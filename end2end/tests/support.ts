@@ -81,10 +81,27 @@ export async function firstStaffSignIn(page: Page, login: string, tempPassword: 
   const secret = (await page.getByTestId("totp-secret").textContent())!.trim();
   await page.getByLabel("动态验证码（6位）").fill(totp(secret));
   await page.getByRole("button", { name: "验证" }).click();
+  // Signed in: the role's working page (or the page asked for), never a setup step.
+  await expect(page).not.toHaveURL(/\/(account\/totp|account\/password|login)/);
+  await waitForHydration(page);
+  await page.getByTestId("nav-account").click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId("account-facts")).toContainText("已启用");
   return secret;
 }
+
+/** Where each role lands after signing in (domain::navigation::working_page). */
+export const WORKING_PAGE: Record<string, string> = {
+  applicant: "/apply",
+  township_reviewer: "/review",
+  panel_member: "/scoring",
+  county_office: "/dashboard",
+  leader: "/dashboard",
+  system_admin: "/admin/users",
+  security_admin: "/security",
+  audit_admin: "/audit",
+  member_unit_staff: "/account",
+};
 
 /** A staff member ready to work: created, first sign-in done. */
 export async function staffReady(page: Page, info: TestInfo, role: string, area: string): Promise<string> {

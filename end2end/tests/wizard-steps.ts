@@ -96,15 +96,23 @@ export async function selfAssess(page: Page) {
 }
 
 /** Walks a wizard from the first step to its review page. */
-export async function walkToReview(page: Page, category: Category, js = true) {
+export async function walkToReview(page: Page, category: Category, js = true, agent = false) {
   await expect(page.getByTestId("wizard")).toHaveAttribute("data-category", category);
   await fillAll(page, IDENTITY[category]);
   await next(page, "facts");
   await fillAll(page, FACTS[category]);
   await next(page, "pledge");
-  await fillAll(page, PLEDGE);
+  if (agent) {
+    // An agent prepares the signer's name; the ticks are the merchant's own.
+    await expect(page.locator("input[type=checkbox]:not([disabled])")).toHaveCount(0);
+    await expect(page.getByTestId("tick-by-applicant").first()).toBeVisible();
+    await fillAll(page, { signer: PLEDGE.signer });
+  } else await fillAll(page, PLEDGE);
   await next(page, "declaration");
-  await fillAll(page, DECLARATION);
+  if (agent) {
+    await expect(page.locator("input[type=checkbox]:not([disabled])")).toHaveCount(0);
+    await fillAll(page, { declarant: DECLARATION.declarant });
+  } else await fillAll(page, DECLARATION);
   await next(page, "evidence");
   await upload(page, "licence", { name: "营业执照.pdf", mimeType: "application/pdf", buffer: PDF });
   await expect(page.getByTestId("slot-licence").getByTestId("evidence-file")).toHaveCount(1);
@@ -121,6 +129,7 @@ export async function walkToReview(page: Page, category: Category, js = true) {
   await next(page, "review");
   await expect(page.getByTestId("self-check-total")).toContainText("自评得分 100 分");
   await expect(page.getByTestId("self-check")).toHaveAttribute("data-ready", "true");
+  if (agent) await expect(page.getByTestId("ticks-for-merchant")).toBeVisible();
 }
 
 /** Walks a wizard from the first step to submission. */

@@ -200,7 +200,7 @@ test("a street prepares an application for a merchant in its township, and the m
   await expect(page.getByTestId("agent-note")).toContainText("东至县尧渡镇老街茶叶店");
   await expect(page.getByLabel("统一社会信用代码")).toHaveValue(merchantCode);
   await waitForHydration(page);
-  await walkToReview(page, "unit");
+  await walkToReview(page, "unit", true, true);
   await page.getByTestId("submit").click();
   await expect(page.getByTestId("locked-note")).toContainText("已交商户确认");
 
@@ -211,7 +211,23 @@ test("a street prepares an application for a merchant in its township, and the m
   await merchant.getByTestId("application-list").getByRole("link").first().click();
   await expect(merchant.getByTestId("agent-note")).toContainText("东至县尧渡老街管理办");
   await expect(merchant).toHaveURL(/\/apply\/\d+\/[a-z-]+$/);
-  await merchant.goto(merchant.url().replace(/\/[a-z-]+$/, "/review"));
+  const base = merchant.url().replace(/\/[a-z-]+$/, "");
+  // Nothing is ticked for the merchant: it cannot submit until it ticks with its own hand.
+  await merchant.goto(`${base}/review`);
+  await expect(merchant.getByTestId("self-check")).toHaveAttribute("data-ready", "false");
+  await expect(merchant.getByTestId("submit")).toBeDisabled();
+  await merchant.goto(`${base}/pledge`);
+  await waitForHydration(merchant);
+  await expect(merchant.locator("input[type=checkbox]:checked")).toHaveCount(0);
+  await expect(merchant.getByLabel("签署人")).toHaveValue(PLEDGE.signer);
+  await fillAll(merchant, PLEDGE);
+  await next(merchant, "declaration");
+  await expect(merchant.locator("input[type=checkbox]:checked")).toHaveCount(0);
+  await fillAll(merchant, DECLARATION);
+  await next(merchant, "evidence");
+  // The record says who ticked each box: the merchant's own login.
+  await merchant.goto(`${base}/review`);
+  await expect(merchant.getByTestId("summary-ticked-by").filter({ hasText: merchantCode })).toHaveCount(10);
   await expect(merchant.getByTestId("self-check")).toHaveAttribute("data-ready", "true");
   await merchant.getByTestId("submit").click();
   await expect(merchant.getByTestId("submitted")).toBeVisible();

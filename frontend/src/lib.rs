@@ -3,6 +3,5 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy routes: the chunk of the page being shown loads before hydration.
-    leptos::mount::hydrate_lazy(app::App);
+    app::hydrate_page();
 }

@@ -54,7 +54,7 @@ pub fn InboxPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p class="empty">{move || locale.get().pick("暂无消息。", "No messages.")}</p> }.into_any(),
                         Ok(list) => view! {
                             <ul class="app-list" data-testid="inbox">

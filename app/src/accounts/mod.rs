@@ -226,13 +226,19 @@ pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
     )
     .await?;
     start_session(account_id, Stage::Full).await?;
-    leptos_axum::redirect(Stage::Full.page());
+    leptos_axum::redirect(&landing(Role::Applicant, None));
     Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "login")]
 #[tracing::instrument(skip_all)]
-pub async fn login(login: String, password: String) -> Result<(), AppError> {
+pub async fn login(
+    login: String,
+    password: String,
+    /// Where to go once signed in (a path on this site; anything else is ignored).
+    #[server(default)]
+    next: String,
+) -> Result<(), AppError> {
     let state = app_state()?;
     let settings = state.auth_settings().await?;
     rate_limit("login", settings.auth_requests_per_minute).await?;
@@ -249,7 +255,7 @@ pub async fn login(login: String, password: String) -> Result<(), AppError> {
             "unknown account",
         )
         .await?;
-        return Err(AppError::BadCredentials);
+        return Err(unknown_login_failure(&state.store, &login, &settings).await?);
     };
     let now = chrono::Utc::now();
     if let Some(until) = &account.locked_until {
@@ -287,8 +293,48 @@ pub async fn login(login: String, password: String) -> Result<(), AppError> {
     )
     .await?;
     start_session(account.id, stage).await?;
-    leptos_axum::redirect(stage.page());
+    if stage == Stage::Full {
+        leptos_axum::redirect(&landing(role, Some(&next)));
+    } else {
+        // Staff owe a step first (TOTP …): the page asked for waits until the last one.
+        keep_next(&next);
+        leptos_axum::redirect(stage.page());
+    }
     Ok(())
+}
+
+/// Where a fully signed-in session goes: `next` if it is a path on this site, else the
+/// role's working page.
+#[cfg(feature = "ssr")]
+fn landing(role: Role, next: Option<&str>) -> String {
+    next.and_then(domain::navigation::same_site_path)
+        .unwrap_or(domain::navigation::working_page(role))
+        .to_string()
+}
+
+/// A failed sign-in to a login that does not exist answers as one that does: "wrong"
+/// until the lockout threshold, then "locked" for the lockout time, so the answers tell
+/// nobody which logins exist. Counted per login in windows of the lockout window.
+#[cfg(feature = "ssr")]
+async fn unknown_login_failure(
+    store: &store::Store,
+    login: &str,
+    settings: &crate::state::AuthSettings,
+) -> Result<AppError, AppError> {
+    let window_minutes = settings.lockout_window.num_minutes().max(1);
+    let now = chrono::Utc::now();
+    let window_start = now.timestamp() / 60 / window_minutes * window_minutes;
+    let bucket = format!("login-unknown:{login}");
+    let within = store
+        .rate_limit_hit(&bucket, window_start, settings.lockout_threshold - 1)
+        .await?;
+    if within {
+        return Ok(AppError::BadCredentials);
+    }
+    let until = chrono::DateTime::from_timestamp((window_start + window_minutes) * 60, 0)
+        .unwrap_or(now)
+        + settings.lockout_duration;
+    Ok(AppError::Locked(store::timestamp_text(until)))
 }
 
 /// Counts a failed password or code; locks the account at the threshold. Both audited.
@@ -326,7 +372,8 @@ async fn count_failure(actor: &CurrentUser) -> Result<AppError, AppError> {
                 &format!("until={until}"),
             )
             .await?;
-            state.store.delete_sessions_of(actor.account_id).await?;
+            // Sessions already signed in stay: a lock stops guessing, and must not let
+            // anyone who knows a login sign its holder out.
             AppError::Locked(until)
         }
     })
@@ -342,25 +389,52 @@ fn require_stage(stage: Stage) -> Result<CurrentUser, AppError> {
     }
 }
 
-/// Moves the session to its next stage and sends the browser there.
+/// The sign-in step a session has just completed.
 #[cfg(feature = "ssr")]
-async fn advance(user: &CurrentUser, totp_verified: bool) -> Result<(), AppError> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Done {
+    /// Gave a valid code of an enrolled authenticator.
+    TotpVerified,
+    /// Enrolled an authenticator with a valid code: a new credential.
+    TotpEnrolled,
+    /// Set a new password: a new credential.
+    PasswordChanged,
+}
+
+/// Moves the session to its next stage and sends the browser there. Which factors the
+/// session proved is its own record (`sessions.totp_proved`), never read off the account:
+/// an account enrolled by its holder elsewhere does not vouch for this session. After a
+/// new credential the session gets a new token and every other session of the account
+/// ends (one left half-way by someone else included).
+#[cfg(feature = "ssr")]
+async fn advance(user: &CurrentUser, done: Done) -> Result<(), AppError> {
     let store = crate::state::store()?;
     let account = store
         .account(user.account_id)
         .await?
         .ok_or(AppError::SignInRequired)?;
-    let verified = totp_verified || user.stage != Stage::VerifyTotp && user.totp_enrolled;
+    let session = store
+        .session(&user.token_hash)
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    let proved = session.totp_proved || matches!(done, Done::TotpVerified | Done::TotpEnrolled);
     let stage = next_stage(
         user.role,
         account.must_change_password,
         account.totp_enrolled,
-        verified,
+        proved,
     );
-    store
-        .set_session_stage(&user.token_hash, stage.code())
-        .await?;
-    leptos_axum::redirect(stage.page());
+    match done {
+        Done::TotpVerified => store.prove_totp(&user.token_hash, stage.code()).await?,
+        Done::TotpEnrolled | Done::PasswordChanged => {
+            rotate_session(&user.token_hash, stage, proved).await?
+        }
+    }
+    if stage == Stage::Full {
+        leptos_axum::redirect(&landing(user.role, take_next().as_deref()));
+    } else {
+        leptos_axum::redirect(stage.page());
+    }
     Ok(())
 }
 
@@ -411,7 +485,7 @@ pub async fn verify_totp(code: String) -> Result<(), AppError> {
         "ok",
     )
     .await?;
-    advance(&user, true).await
+    advance(&user, Done::TotpVerified).await
 }
 
 /// Starts (or resumes) TOTP enrolment: a new secret until one is confirmed.
@@ -423,9 +497,14 @@ pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
         .account(user.account_id)
         .await?
         .ok_or(AppError::SignInRequired)?;
+    // An enrolled secret is never replaced here (only an administrator's reset clears it):
+    // a session left at this step after the holder enrolled elsewhere gets nothing.
+    if account.totp_enrolled {
+        return Err(AppError::Forbidden);
+    }
     let secret = match account.totp_secret {
-        Some(s) if !account.totp_enrolled => s,
-        _ => {
+        Some(s) => s,
+        None => {
             let s = domain::totp::base32_encode(&random_bytes::<20>());
             store.set_totp_secret(user.account_id, &s).await?;
             s
@@ -445,6 +524,15 @@ pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
 pub async fn confirm_totp(code: String) -> Result<(), AppError> {
     let user = require_stage(Stage::EnrolTotp)?;
     let store = crate::state::store()?;
+    // The step must still be owed: enrolled meanwhile (by the holder, elsewhere) ends it.
+    if store
+        .account(user.account_id)
+        .await?
+        .ok_or(AppError::SignInRequired)?
+        .totp_enrolled
+    {
+        return Err(AppError::Forbidden);
+    }
     let wrong = AppError::Invalid(vec![(Field::TotpCode, Problem::CodeWrong)]);
     let accepted = check_totp(&store, &user, &code, wrong).await?;
     if !accepted {
@@ -460,7 +548,7 @@ pub async fn confirm_totp(code: String) -> Result<(), AppError> {
         "second factor enrolled",
     )
     .await?;
-    advance(&user, true).await
+    advance(&user, Done::TotpEnrolled).await
 }
 
 #[server(prefix = "/api", endpoint = "change_password")]
@@ -469,6 +557,16 @@ pub async fn change_password(
     password_confirm: String,
 ) -> Result<(), AppError> {
     let user = require_stage(Stage::ChangePassword)?;
+    // The step must still be owed: a password set meanwhile (by the holder, elsewhere)
+    // ends it, so a session left here by someone else cannot set another.
+    if !crate::state::store()?
+        .account(user.account_id)
+        .await?
+        .ok_or(AppError::SignInRequired)?
+        .must_change_password
+    {
+        return Err(AppError::Forbidden);
+    }
     let problems: Vec<_> = [
         (
             Field::NewPassword,
@@ -495,7 +593,7 @@ pub async fn change_password(
         "by the holder",
     )
     .await?;
-    advance(&user, false).await
+    advance(&user, Done::PasswordChanged).await
 }
 
 #[server(prefix = "/api", endpoint = "logout")]

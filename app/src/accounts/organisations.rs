@@ -149,7 +149,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                             </table>
                             </div>
                         }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>

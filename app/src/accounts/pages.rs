@@ -20,6 +20,10 @@ pub fn LoginPage() -> impl IntoView {
     let submissions = submission_counter(action);
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // The page that sent the visitor here (`?next=`), checked again on the server.
+    let next = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("next"))
+        .unwrap_or_default();
     view! {
         {page_title(Msg::LoginTitle)}
         <section class="panel panel--narrow">
@@ -29,6 +33,7 @@ pub fn LoginPage() -> impl IntoView {
             <ActionForm action attr:class="form" attr:data-testid="login-form">
                 <TextField field=Field::Login name="login" value=login server_error=error submissions autocomplete="username"/>
                 <TextField field=Field::Password name="password" kind="password" value=password server_error=error submissions autocomplete="current-password"/>
+                <input type="hidden" name="next" value=next/>
                 <button class="button button--block" type="submit" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { Msg::Working } else { Msg::LoginSubmit }.text(use_locale().get())}
                 </button>

@@ -194,7 +194,7 @@ pub fn SecurityPage() -> impl IntoView {
                                 </ActionForm>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>

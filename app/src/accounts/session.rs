@@ -193,6 +193,27 @@ pub async fn start_session(account_id: i64, stage: Stage) -> Result<(), AppError
     Ok(())
 }
 
+/// Gives this session a new token (and cookie), its next stage and proved factor, and
+/// ends every other session of the account.
+pub async fn rotate_session(
+    old_hash: &str,
+    stage: Stage,
+    totp_proved: bool,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    let settings = state.auth_settings().await?;
+    let token = hex(&random_bytes::<32>());
+    if !state
+        .store
+        .rotate_session(old_hash, &token_hash(&token), stage.code(), totp_proved)
+        .await?
+    {
+        return Err(AppError::SignInRequired);
+    }
+    set_cookie(&session_cookie(&token, &settings));
+    Ok(())
+}
+
 fn session_cookie(token: &str, settings: &AuthSettings) -> String {
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
@@ -209,6 +230,46 @@ pub fn clear_session_cookie() {
     set_cookie(&format!(
         "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
     ));
+}
+
+/// The page a sign-in was asked for, kept while the session owes a step (TOTP, a new
+/// password): a short-lived cookie, read back by `take_next` at the last step.
+const NEXT_COOKIE: &str = "fx_next";
+
+pub fn keep_next(next: &str) {
+    if let Some(path) = domain::navigation::same_site_path(next) {
+        set_cookie(&format!(
+            "{NEXT_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=900",
+            crate::layout::urlencode_path(path)
+        ));
+    }
+}
+
+/// The kept page, once: the cookie is cleared.
+pub fn take_next() -> Option<String> {
+    let raw = request_parts().and_then(|p| cookie_value(&p.headers, NEXT_COOKIE))?;
+    set_cookie(&format!(
+        "{NEXT_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+    ));
+    let decoded = percent_decode(&raw)?;
+    domain::navigation::same_site_path(&decoded).map(str::to_string)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn set_cookie(value: &str) {

@@ -109,6 +109,18 @@ pub(crate) async fn visible(
     if !staff_roles.contains(&user.role) || app.state == "draft" {
         return Err(AppError::NotFound);
     }
+    // A panel member reads only what it is assigned to score, and not once it stepped aside.
+    if user.role == Role::PanelMember {
+        let round = store.current_round(app.id).await?;
+        let assigned = store
+            .assignments_of_application(app.id, round)
+            .await?
+            .iter()
+            .any(|a| a.reviewer_id == user.account_id && a.status != "recused");
+        if !assigned {
+            return Err(AppError::NotFound);
+        }
+    }
     let org = store
         .organisation(app.organisation_id)
         .await?
@@ -126,6 +138,15 @@ pub(crate) async fn visible(
     }
 }
 
+/// Staff who handle an application see the people in it in full (and each look is
+/// audited); those who only oversee (leaders, member bureaus) see them masked.
+pub(crate) fn sees_personal_data(role: Role) -> bool {
+    matches!(
+        role,
+        Role::TownshipReviewer | Role::CountyOffice | Role::PanelMember
+    )
+}
+
 fn is_editable_by(app: &Application, viewer: Viewer) -> bool {
     let open = matches!(app.state.as_str(), "draft" | "returned");
     match viewer {
@@ -136,9 +157,18 @@ fn is_editable_by(app: &Application, viewer: Viewer) -> bool {
 }
 
 async fn editable(store: &Store, user: &CurrentUser, id: i64) -> Result<Application, AppError> {
+    editable_as(store, user, id).await.map(|(app, _)| app)
+}
+
+/// An application this user may change now, and as whom.
+async fn editable_as(
+    store: &Store,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(Application, Viewer), AppError> {
     let (app, viewer) = visible(store, user, id).await?;
     if is_editable_by(&app, viewer) {
-        Ok(app)
+        Ok((app, viewer))
     } else {
         Err(AppError::Forbidden)
     }
@@ -182,6 +212,10 @@ pub async fn wizard_data_for(
     let (app, viewer) = visible(store, user, id).await?;
     let category = category_of(&app)?;
     let (items, rules) = indicator_items(store, &app).await?;
+    let mut draft = Draft::from_json(&app.data);
+    if viewer == Viewer::Staff && !sees_personal_data(user.role) {
+        form::mask_personal(&mut draft);
+    }
     let org = store
         .organisation(app.organisation_id)
         .await?
@@ -223,7 +257,7 @@ pub async fn wizard_data_for(
         state: app.state,
         revision: app.revision,
         step: app.step,
-        draft: Draft::from_json(&app.data),
+        draft,
         items,
         rules,
         evidence,
@@ -504,8 +538,17 @@ async fn save_inner(
     go: &str,
     posted: &[(String, String)],
 ) -> Result<SaveReply, AppError> {
-    let mut app = editable(store, user, id).await?;
+    let (mut app, viewer) = editable_as(store, user, id).await?;
     let category = category_of(&app)?;
+    let now = store::now_text();
+    // Pledge and declaration ticks are the applicant's own (an agent's save keeps them).
+    let hand = match viewer {
+        Viewer::Applicant => form::Hand::Applicant {
+            login: &user.login,
+            at: &now,
+        },
+        _ => form::Hand::Agent,
+    };
     // Only the self-assessment's fields and checks depend on the indicator set: autosaves
     // of the other steps need not read it.
     let rules = if step == Step::SelfAssessment {
@@ -531,7 +574,7 @@ async fn save_inner(
     for _ in 0..5 {
         let mut draft = Draft::from_json(&app.data);
         if step.has_fields() {
-            draft.put(step, &names, posted);
+            draft.put_by(category, step, &names, posted, hand);
         }
         if step == Step::Pledge {
             let signed = draft.value(Step::Pledge, "sign") == "on";
@@ -890,11 +933,13 @@ async fn finish(
         if viewer != expected || !is_editable_by(&app, viewer) {
             return Err(AppError::Forbidden);
         }
-        if !wizard_data_for(store, &user, id)
-            .await?
-            .self_check()
-            .ready()
-        {
+        let check = wizard_data_for(store, &user, id).await?.self_check();
+        let ready = if submit_revision.is_some() {
+            check.ready()
+        } else {
+            check.ready_to_hand_over()
+        };
+        if !ready {
             return Ok(format!("{back}?check=1"));
         }
         let (action, done) = match submit_revision {
@@ -938,6 +983,7 @@ async fn serve_file(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
 ) -> Response {
     let Some(Extension(user)) = user else {
         return (StatusCode::UNAUTHORIZED, "sign in · 请先登录").into_response();
@@ -948,7 +994,19 @@ async fn serve_file(
             .evidence_file(id)
             .await?
             .ok_or(AppError::NotFound)?;
-        visible(&state.store, &user, file.application_id).await?;
+        let (_, viewer) = visible(&state.store, &user, file.application_id).await?;
+        // Who read which evidence, when: staff downloads are audited.
+        if viewer == Viewer::Staff {
+            audit(
+                &state.store,
+                &user,
+                client_addr(&addr),
+                "evidence.download",
+                format!("application:{}", file.application_id),
+                format!("file {id}"),
+            )
+            .await?;
+        }
         let bytes = state
             .objects
             .get(&file.object_key)

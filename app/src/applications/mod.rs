@@ -97,6 +97,17 @@ impl WizardData {
         )
     }
 
+    /// Whether the viewer may finish now: the applicant submits a complete application;
+    /// an agent hands over one complete but for the ticks, which are the applicant's.
+    pub fn ready_for_viewer(&self) -> bool {
+        let check = self.self_check();
+        if self.viewer_is_agent {
+            check.ready_to_hand_over()
+        } else {
+            check.ready()
+        }
+    }
+
     pub fn evidence_bytes(&self) -> i64 {
         self.evidence.iter().map(|e| e.size_bytes).sum()
     }
@@ -107,7 +118,18 @@ impl WizardData {
 pub async fn load_wizard(id: i64) -> Result<WizardData, AppError> {
     let user = crate::accounts::session::require_user()?;
     let store = crate::state::store()?;
-    handlers::wizard_data_for(&store, &user, id).await
+    let data = handlers::wizard_data_for(&store, &user, id).await?;
+    // Every look by staff at an application with its people unmasked is audited.
+    if user.role.is_staff() && handlers::sees_personal_data(user.role) {
+        crate::accounts::session::audit(
+            Some(&user),
+            "application.view",
+            &format!("application:{id}"),
+            "full personal data",
+        )
+        .await?;
+    }
+    Ok(data)
 }
 
 /// The answer to a step's save, for the browser's autosave.

@@ -165,7 +165,7 @@ pub fn RectificationPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(v) => view! { <RectificationBody v=v/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -235,7 +235,7 @@ fn RectificationBody(v: RectificationView) -> impl IntoView {
             {if editable {
                 view! {
                     <form method="post" action=format!("/rectification/{id}/report") class="decision">
-                        <label>{move || locale.get().pick("整改情况", "What was done")}<textarea name="report" rows="4" maxlength="2000">{v.report.clone()}</textarea></label>
+                        <label>{move || locale.get().pick("整改情况", "What was done")}<textarea name="report" rows="4" maxlength="2000">{crate::forms::textarea_text(&v.report)}</textarea></label>
                         <button class="button button--secondary" data-testid="report">{move || locale.get().pick("报告整改完成", "Report the rectification done")}</button>
                     </form>
                 }.into_any()

@@ -85,15 +85,29 @@ pub fn WizardPage() -> impl IntoView {
             .with(|p| p.get("step").and_then(|s| Step::parse(&s)))
             .unwrap_or(Step::Identity)
     };
-    let data = Resource::new_blocking(move || (id(), step()), |(id, _)| load_wizard(id));
+    // Each step is drawn on nodes of its own. Redrawing step 2 over step 1's inputs kept
+    // what the browser held in them (a typed value, a tick), under step 2's names: it
+    // saved a shop name as a licence number and ticked declarations nobody ticked.
+    view! {
+        <For
+            each=move || [(id(), step())]
+            key=|k| *k
+            children=|(id, step)| view! { <WizardStep id step/> }
+        />
+    }
+}
+
+#[component]
+fn WizardStep(id: i64, step: Step) -> impl IntoView {
+    let data = Resource::new_blocking(|| (), move |_| load_wizard(id));
     let refetch = Callback::new(move |_| data.refetch());
     view! {
         <Suspense fallback=move || view! { <section class="panel"><p>{t(Msg::Loading)}</p></section> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(d) => view! { <Wizard data=d step=step() refetch/> }.into_any(),
+                    Ok(d) => view! { <Wizard data=d step refetch/> }.into_any(),
                     Err(e) => view! {
-                        <section class="panel"><p class="alert alert--error" role="alert">{t(e.message())}</p></section>
+                        <section class="panel"><crate::forms::PageError error=e/></section>
                     }.into_any(),
                 }
             })}
@@ -316,7 +330,12 @@ fn FieldsStep(data: WizardData, ctx: StepCtx) -> impl IntoView {
         .into_iter()
         .map(|spec| {
             let initial = data.draft.value(step, spec.name).to_string();
-            field_view(spec, initial, ctx, &data.townships)
+            let tick = (spec.kind == FieldKind::Affirm).then(|| Tick {
+                by: form::ticked_by(&data.draft, step, spec.name)
+                    .map(|(login, at)| (login.to_string(), at.to_string())),
+                agent: data.viewer_is_agent,
+            });
+            field_view(spec, initial, ctx, &data.townships, tick)
         })
         .collect_view();
     view! {
@@ -334,12 +353,20 @@ fn field_id(name: &str) -> String {
     format!("f-{name}")
 }
 
+/// A legal tick's record: who ticked it and when, and whether an agent is looking (an
+/// agent prepares the rest, but the box is the applicant's to tick).
+struct Tick {
+    by: Option<(String, String)>,
+    agent: bool,
+}
+
 /// One field of a plain step, with its label, hint, input and live problem.
 fn field_view(
     spec: FieldSpec,
     initial: String,
     ctx: StepCtx,
     townships: &[TownshipOption],
+    tick: Option<Tick>,
 ) -> AnyView {
     let locale = use_locale();
     let name = spec.name;
@@ -366,17 +393,38 @@ fn field_view(
     let label = move || locale.get().pick(lzh, len).to_string();
     let error = view! { <p class="field__error" id=err_id.clone() role="alert">{error_text}</p> };
     match spec.kind {
-        FieldKind::Affirm => view! {
-            <div class="field field--check" class:field--invalid=invalid data-field=name>
-                <label class="check">
-                    <input type="checkbox" id=id name=name value="on" checked=initial == "on"
-                        aria-invalid=move || invalid().to_string() aria-describedby=err_id/>
-                    <span>{label}</span>
-                </label>
-                {error}
-            </div>
+        FieldKind::Affirm => {
+            let Tick { by, agent } = tick.unwrap_or(Tick {
+                by: None,
+                agent: false,
+            });
+            let record = by.map(|(login, at)| {
+                let at = crate::format::short_time(&at);
+                view! {
+                    <p class="field__hint" data-testid="ticked-by">
+                        {move || match locale.get() {
+                            Locale::ZhCn => format!("{login} 于 {at} 勾选"),
+                            Locale::En => format!("Ticked by {login} at {at}"),
+                        }}
+                    </p>
+                }
+            });
+            view! {
+                <div class="field field--check" class:field--invalid=move || invalid() && !agent data-field=name>
+                    <label class="check">
+                        <input type="checkbox" id=id name=name value="on" checked=initial == "on" disabled=agent
+                            aria-invalid=move || (invalid() && !agent).to_string() aria-describedby=err_id/>
+                        <span>{label}</span>
+                    </label>
+                    {record}
+                    {agent.then(|| view! {
+                        <p class="field__hint" data-testid="tick-by-applicant">{tr("须由申报单位登录本人账号勾选", "Only the applicant ticks this, signed in to its own account")}</p>
+                    })}
+                    {(!agent).then_some(error)}
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
         FieldKind::YesNo | FieldKind::Choice(_) if !matches!(spec.kind, FieldKind::Choice(c) if c.len() > 6) =>
         {
             let options: Vec<(&'static str, (&'static str, &'static str))> = match spec.kind {
@@ -714,7 +762,7 @@ fn EvidenceSlot(
 /// The last step: the self-check, everything entered, and submitting.
 #[component]
 fn ReviewStep(data: WizardData) -> impl IntoView {
-    let ready = data.self_check().ready();
+    let ready = data.ready_for_viewer();
     let id = data.id;
     view! {
         <SelfCheckPanel data=data.clone()/>
@@ -752,7 +800,11 @@ pub fn ApplicationSummary(data: WizardData, edit_links: bool) -> impl IntoView {
                     let v = data.draft.value(step, spec.name).to_string();
                     let shown = display_value(&spec, &v, &data.townships);
                     let (lzh, len) = spec.label;
-                    view! { <div class="summary__row"><dt>{tr(lzh, len)}</dt><dd>{shown}</dd></div> }
+                    // Who ticked a legal box, and when: the record behind the declaration.
+                    let by = form::ticked_by(&data.draft, step, spec.name).map(|(login, at)| {
+                        format!(" · {login} · {}", crate::format::short_time(at))
+                    });
+                    view! { <div class="summary__row"><dt>{tr(lzh, len)}</dt><dd>{shown}<span class="muted" data-testid="summary-ticked-by">{by}</span></dd></div> }
                 })
                 .collect_view();
             let (zh, en) = step.title();
@@ -795,7 +847,7 @@ pub fn ApplicationSummary(data: WizardData, edit_links: bool) -> impl IntoView {
 pub fn SelfCheckPanel(data: WizardData) -> impl IntoView {
     let locale = use_locale();
     let check = data.self_check();
-    let ready = check.ready();
+    let ready = data.ready_for_viewer();
     let id = data.id;
     let items = data.items.clone();
     let item_text = move |i: usize| {
@@ -845,6 +897,9 @@ pub fn SelfCheckPanel(data: WizardData) -> impl IntoView {
             {(!check.step_problems.is_empty()).then(|| view! {
                 <div class="selfcheck__group selfcheck__group--block" data-testid="incomplete">
                     <h3>{tr("需要补全（补全后才能提交）", "To complete before you can submit")}</h3>
+                    {data.viewer_is_agent.then(|| view! {
+                        <p data-testid="ticks-for-merchant">{tr("承诺书和无违法声明的勾选由商户登录本人账号确认，交商户后由其勾选。", "The merchant ticks the pledge and the declaration itself, signed in to its own account, once you hand this over.")}</p>
+                    })}
                     <ul>{problems}</ul>
                 </div>
             })}

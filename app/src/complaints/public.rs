@@ -155,7 +155,7 @@ fn complain_form(f: ComplaintForm) -> impl IntoView {
             <label>{move || locale.get().pick("手机号码", "Mobile number")}
                 <input type="tel" name="phone" maxlength="20" autocomplete="tel" inputmode="tel" required value=kept("phone")/></label>
             <label>{move || locale.get().pick("发生了什么", "What happened")}
-                <textarea name="summary" rows="4" maxlength="2000" required>{kept("summary")}</textarea></label>
+                <textarea name="summary" rows="4" maxlength="2000" required>{crate::forms::textarea_text(kept("summary"))}</textarea></label>
             <label>{move || locale.get().pick("您的诉求（选填：退货、退款、赔偿…）", "What you ask for (optional: return, refund, compensation…)")}
                 <input type="text" name="demand" maxlength="200" value=kept("demand")/></label>
             <p class="field__hint">{move || locale.get().pick("您的姓名和电话只用于处理本次投诉，公开页面上会隐去。", "Your name and number are used only to handle this complaint and are masked on every public page.")}</p>

@@ -289,8 +289,8 @@ fn list_view(l: ComplaintList) -> impl IntoView {
             <a class=overdue_class href="/complaints?overdue=1" data-testid="overdue-count">
                 {move || locale.get().pick("超期未办 ", "Overdue ")}{l.overdue}
             </a>
-            <a href=format!("/complaints/export/xlsx?{qs}") data-testid="export-xlsx">{move || locale.get().pick("导出 Excel", "Export xlsx")}</a>
-            <a href=format!("/complaints/export/csv?{qs}") data-testid="export-csv">{move || locale.get().pick("导出 CSV", "Export CSV")}</a>
+            <a href=format!("/complaints/export/xlsx?{qs}") download data-testid="export-xlsx">{move || locale.get().pick("导出 Excel", "Export xlsx")}</a>
+            <a href=format!("/complaints/export/csv?{qs}") download data-testid="export-csv">{move || locale.get().pick("导出 CSV", "Export CSV")}</a>
         </p>
         {(!l.flagged.is_empty()).then(|| view! {
             <section class="summary" data-testid="complaint-flags">
@@ -631,7 +631,7 @@ fn entry_form((today, areas): (String, Vec<AreaChoice>)) -> impl IntoView {
                 <select name="industry"><option value="">{move || locale.get().pick("请选择", "Choose")}</option>
                     {options::<Industry>(&industry)}
                 </select></label>
-            <label>{move || locale.get().pick("投诉内容", "What happened")}<textarea name="summary" rows="4" maxlength="2000">{kept("summary")}</textarea></label>
+            <label>{move || locale.get().pick("投诉内容", "What happened")}<textarea name="summary" rows="4" maxlength="2000">{crate::forms::textarea_text(kept("summary"))}</textarea></label>
             <label>{move || locale.get().pick("诉求（选填）", "Asks for (optional)")}<input type="text" name="demand" maxlength="200" value=kept("demand")/></label>
             <button class="button" data-testid="entry-save">{move || locale.get().pick("登记", "Enter")}</button>
         </form>
@@ -779,7 +779,7 @@ fn import_view(p: ImportPage) -> impl IntoView {
                     <td>{i.file_name.clone()}</td><td class="num">{i.rows_read}</td><td class="num">{i.rows_bad}</td>
                     <td>{move || if ok { locale.get().pick("已导入", "Imported") } else { locale.get().pick("未导入", "Rejected") }}</td>
                     <td>{crate::format::short_time(&i.created_at)}</td>
-                    <td>{(!ok).then(|| view! { <a href=format!("/complaints/imports/{}/report", i.id)>{move || locale.get().pick("下载错误报告", "Download the report")}</a> })}</td>
+                    <td>{(!ok).then(|| view! { <a href=format!("/complaints/imports/{}/report", i.id) download>{move || locale.get().pick("下载错误报告", "Download the report")}</a> })}</td>
                 </tr> }
             }).collect_view()}</tbody>
         </table></div>

@@ -424,12 +424,29 @@ pub async fn view(
     let mut charts_out = Vec::new();
     let qs = |a: &str| format!("/dashboard?{}", query.with_area(a).query_string());
 
-    // Monthly trend of the three rates.
-    let trend_months = months(&trend.from_month, &period.to_month);
+    // Monthly trend of the three rates: from the first month with complaints (empty
+    // years before the data would squeeze it), at least the last twelve months.
     let by_key: std::collections::HashMap<&str, &ComplaintFigures> = by_month
         .iter()
         .map(|g| (g.key.as_str(), &g.figures))
         .collect();
+    let trend_months = {
+        let all = months(&trend.from_month, &period.to_month);
+        let first_data = all
+            .iter()
+            .position(|m| {
+                by_key
+                    .get(m.as_str())
+                    .is_some_and(|g| g.counts.accepted > 0)
+            })
+            .unwrap_or(all.len());
+        let keep_from = first_data.min(all.len().saturating_sub(12));
+        all[keep_from..].to_vec()
+    };
+    // The month running today is incomplete: marked, not read as a fall.
+    let running_month = format!("{:04}-{:02}", today.year(), today.month());
+    let partial = (trend_months.last() == Some(&running_month))
+        .then(|| locale.pick("虚线：本月至今（未满）", "Dashed: this month so far"));
     let series_of = |f: fn(&ComplaintCounts) -> Option<f64>| -> Vec<Option<f64>> {
         trend_months
             .iter()
@@ -441,17 +458,14 @@ pub async fn view(
         Bi::new("处理成功率", "Success rate"),
         Bi::new("满意率", "Satisfaction rate"),
     ];
+    let first_year = trend_months
+        .first()
+        .and_then(|m| m.get(..4))
+        .and_then(|y| y.parse::<i32>().ok())
+        .unwrap_or(year);
     let trend_title = Bi::new(
-        format!(
-            "三率月度走势（{}–{}年，按受理月份）",
-            year - (TREND_YEARS - 1),
-            year
-        ),
-        format!(
-            "The three rates by month of acceptance, {}–{}",
-            year - (TREND_YEARS - 1),
-            year
-        ),
+        format!("三率月度走势（{first_year}–{year}年，按受理月份）"),
+        format!("The three rates by month of acceptance, {first_year}–{year}"),
     );
     charts_out.push(Chart {
         id: "trend".into(),
@@ -468,6 +482,7 @@ pub async fn view(
                 (rate_names[1].pick(locale), charts::COLOURS[1], series_of(ComplaintCounts::success_rate)),
                 (rate_names[2].pick(locale), charts::COLOURS[2], series_of(ComplaintCounts::satisfaction_rate)),
             ],
+            partial,
         ),
         table: "trend".into(),
     });
@@ -480,8 +495,13 @@ pub async fn view(
             .rev()
             .map(|m| {
                 let c = by_key.get(m.as_str()).map(|g| g.counts).unwrap_or_default();
+                let month = if *m == running_month {
+                    Bi::new(format!("{m}（本月至今）"), format!("{m} (so far)"))
+                } else {
+                    Bi::same(m.clone())
+                };
                 TableRow {
-                    cells: [vec![Bi::same(m.clone())], rate_cells(&c)].concat(),
+                    cells: [vec![month], rate_cells(&c)].concat(),
                     href: None,
                     muted: c.accepted == 0,
                 }

@@ -35,11 +35,14 @@ fn open(w: u32, h: u32, font: u32, title: &str, desc: &str) -> String {
 }
 
 /// Lines over months; values are fractions (0.934 = 93.4 %), gaps where a month has none.
+/// `partial`: the last month is still running; its piece of each line is dashed, its point
+/// hollow, and the legend says so (a month half done is no fall in the rates).
 pub fn line_chart(
     title: &str,
     desc: &str,
     months: &[String],
     series: &[(String, &str, Vec<Option<f64>>)],
+    partial: Option<&str>,
 ) -> String {
     let (w, h) = (960u32, 340u32);
     let (left, right, top, bottom) = (48.0, 12.0, 34.0, 28.0);
@@ -95,10 +98,26 @@ pub fn line_chart(
         ));
         lx += 40.0 + name.chars().count() as f64 * 12.0;
     }
+    if let Some(label) = partial {
+        out.push_str(&format!(
+            "<line x1=\"{lx:.1}\" x2=\"{:.1}\" y1=\"12\" y2=\"12\" stroke=\"currentColor\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
+             <text x=\"{:.1}\" y=\"16\" fill=\"currentColor\" data-partial=\"true\">{}</text>",
+            lx + 14.0,
+            lx + 20.0,
+            escape(label)
+        ));
+    }
+    let last = values_len(series).saturating_sub(1);
     for (name, colour, values) in series {
         let mut d = String::new();
         let mut pen_down = false;
-        for (i, v) in values.iter().enumerate() {
+        // The running month is drawn apart, dashed, from the month before it.
+        let solid = if partial.is_some() {
+            last
+        } else {
+            values.len()
+        };
+        for (i, v) in values.iter().enumerate().take(solid) {
             match v {
                 Some(v) => {
                     d.push_str(&format!(
@@ -117,6 +136,17 @@ pub fn line_chart(
             d.trim_end(),
             escape(name)
         ));
+        if partial.is_some() && last > 0 {
+            if let (Some(Some(a)), Some(Some(b))) = (values.get(last - 1), values.get(last)) {
+                out.push_str(&format!(
+                    "<path d=\"M{:.1} {:.1} L{:.1} {:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"4 3\" data-partial=\"true\"/>",
+                    x(last - 1),
+                    y(*a),
+                    x(last),
+                    y(*b)
+                ));
+            }
+        }
         // The latest value, labelled at the end of the line.
         if let Some((i, v)) = values
             .iter()
@@ -124,15 +154,21 @@ pub fn line_chart(
             .rev()
             .find_map(|(i, v)| v.map(|v| (i, v)))
         {
+            let hollow = partial.is_some() && i == last;
             out.push_str(&format!(
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"/>",
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\" stroke=\"{colour}\" stroke-width=\"1.5\"/>",
                 x(i),
-                y(v)
+                y(v),
+                if hollow { "#fff" } else { colour }
             ));
         }
     }
     out.push_str("</svg>");
     out
+}
+
+fn values_len(series: &[(String, &str, Vec<Option<f64>>)]) -> usize {
+    series.iter().map(|(_, _, v)| v.len()).max().unwrap_or(0)
 }
 
 /// Horizontal bars: (label, value, value as shown), against `max`.
@@ -189,11 +225,21 @@ mod tests {
                 COLOURS[0],
                 vec![Some(0.9), None, Some(0.95)],
             )],
+            None,
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("<title id=") && svg.contains("&lt;走势&gt;"));
         // A gap where a month has no data: two separate pieces of line.
         assert_eq!(svg.matches(" M").count() + svg.matches("\"M").count(), 2);
+        // The running month: dashed and hollow, named in the legend.
+        let series = [(
+            "处理率".into(),
+            COLOURS[0],
+            vec![Some(0.9), Some(0.92), Some(0.1)],
+        )];
+        let svg = line_chart("t", "d", &months, &series, Some("本月未满"));
+        assert_eq!(svg.matches("data-partial=\"true\"").count(), 2, "{svg}");
+        assert!(svg.contains("本月未满") && svg.contains("fill=\"#fff\""));
         let bars = bar_chart("t", "d", &[("尧渡镇".into(), 0.5, "50.0%".into())], 1.0);
         assert!(bars.contains("width=\"147.0\""), "{bars}");
     }

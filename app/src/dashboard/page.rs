@@ -109,7 +109,7 @@ pub fn DashboardPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(v) => view! { <Dashboard v live/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{crate::i18n::t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -145,7 +145,7 @@ fn Dashboard(v: DashboardView, live: RwSignal<Live>) -> impl IntoView {
             <div class="dash__actions">
                 <LiveBadge live read_at=v.read_at.clone()/>
                 <a class="button button--ghost" href=format!("/dashboard/wall?{qs}") data-testid="wall-link">{move || locale.get().pick("大屏模式", "Big screen")}</a>
-                <a class="button button--ghost" href=format!("/dashboard/export/all.xlsx?{qs}")>{move || locale.get().pick("导出全部表格 (xlsx)", "All tables (xlsx)")}</a>
+                <a class="button button--ghost" href=format!("/dashboard/export/all.xlsx?{qs}") download data-testid="export-all">{move || locale.get().pick("导出全部表格 (xlsx)", "All tables (xlsx)")}</a>
                 <button type="button" class="button button--ghost" on:click=move |_| print_page()>{move || locale.get().pick("打印", "Print")}</button>
             </div>
         </header>
@@ -294,8 +294,8 @@ fn DataTable(t: Table, qs: String, open: bool) -> impl IntoView {
             </div>
             {t.note.clone().map(|n| view! { <p class="panel__note">{move || n.pick(locale.get())}</p> })}
             <p class="panel__links">
-                <a href=format!("/dashboard/export/{id}.xlsx?{qs}")>"xlsx"</a>" · "
-                <a href=format!("/dashboard/export/{id}.csv?{qs}")>"CSV"</a>
+                <a href=format!("/dashboard/export/{id}.xlsx?{qs}") download data-testid="export-table-xlsx">"xlsx"</a>" · "
+                <a href=format!("/dashboard/export/{id}.csv?{qs}") download data-testid="export-table-csv">"CSV"</a>
             </p>
         }
     };
@@ -349,7 +349,7 @@ pub fn WallPage() -> impl IntoView {
                                 </section>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{crate::i18n::t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -138,7 +138,7 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(o) => view! { <Overview overview=o/> }.into_any(),
-                    Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                    Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                 }
             })}
         </Suspense>

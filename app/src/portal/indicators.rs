@@ -80,7 +80,7 @@ pub fn IndicatorsPage() -> impl IntoView {
                     match data.await {
                         Ok(Some(v)) => view! { <IndicatorTable view=v/> }.into_any(),
                         Ok(None) => view! { <p>{t(Msg::NoOpenBatch)}</p> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>

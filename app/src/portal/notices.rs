@@ -4,9 +4,11 @@
 //! usable without JavaScript.
 
 use crate::errors::AppError;
+use crate::format::date;
 use crate::i18n::{t, use_locale, Msg};
 use crate::layout::Title;
 use domain::notice::{NoticeStatus, PlaqueStatus};
+use domain::Locale;
 use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -116,14 +118,14 @@ pub fn PublicNoticesPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p class="empty">{move || locale.get().pick("暂无公示。", "No notices yet.")}</p> }.into_any(),
                         Ok(list) => view! {
                             <ul class="app-list" data-testid="public-notices">
                                 {list.into_iter().map(|n| view! {
                                     <li class="app-list__item">
                                         <a class="app-list__link" href=format!("/notice/{}", n.id)><span class="app-list__name">{n.title.clone()}</span></a>
-                                        <span class="app-list__meta">{format!("{} — {} · ", n.published_on, n.ends_on)}{move || crate::review::notices::status_text(n.status, locale.get())}</span>
+                                        <span class="app-list__meta">{move || format!("{} · ", crate::format::date_range(locale.get(), &n.published_on, &n.ends_on))}{move || crate::review::notices::status_text(n.status, locale.get())}</span>
                                     </li>
                                 }).collect_view()}
                             </ul>
@@ -157,7 +159,7 @@ pub fn PublicNoticePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(n) => view! { <NoticeBody n=n/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -230,7 +232,7 @@ fn NoticeBody(n: PublicNotice) -> impl IntoView {
             }}
         </div>
         <p class="panel__lead" data-testid="notice-period">
-            {move || locale.get().pick("公示期：", "Runs: ")}{format!("{} — {}", n.published_on, n.ends_on)}
+            {move || locale.get().pick("公示期：", "Runs: ")}{move || crate::format::date_range(locale.get(), &n.published_on, &n.ends_on)}
             {move || format!("（{} {}）", n.working_days, locale.get().pick("个工作日，节假日不计", "working days; public holidays do not count"))}
         </p>
         // A list rather than a table: it reads on a phone without sideways scrolling.
@@ -261,8 +263,8 @@ fn NoticeBody(n: PublicNotice) -> impl IntoView {
                     </label>
                     <label>{move || locale.get().pick("姓名", "Your name")}<input type="text" name="name" maxlength="40" autocomplete="name" value=kept("name")/></label>
                     <label>{move || locale.get().pick("联系方式（电话或邮箱）", "Contact (phone or e-mail)")}<input type="text" name="contact" maxlength="80" autocomplete="tel" value=kept("contact")/></label>
-                    <label>{move || locale.get().pick("事实和理由", "Facts and reasons")}<textarea name="facts" rows="4" maxlength="2000">{kept("facts")}</textarea></label>
-                    <label>{move || locale.get().pick("证据（选填：说明或链接）", "Evidence (optional: a description or link)")}<textarea name="evidence" rows="2" maxlength="1000">{kept("evidence")}</textarea></label>
+                    <label>{move || locale.get().pick("事实和理由", "Facts and reasons")}<textarea name="facts" rows="4" maxlength="2000">{crate::forms::textarea_text(kept("facts"))}</textarea></label>
+                    <label>{move || locale.get().pick("证据（选填：说明或链接）", "Evidence (optional: a description or link)")}<textarea name="evidence" rows="2" maxlength="1000">{crate::forms::textarea_text(kept("evidence"))}</textarea></label>
                     <button class="button" data-testid="file-objection">{move || locale.get().pick("提交异议", "Submit the objection")}</button>
                 </form>
             </section>
@@ -325,35 +327,15 @@ pub async fn fetch_plaque(token: String) -> Result<Plaque, AppError> {
     })
 }
 
-/// Where the site is reached from outside: `FANGXIN_PUBLIC_URL` when set (behind a proxy
-/// that rewrites the host), else the request's own scheme and host.
+/// Where the site is reached from outside: the configured public address (`--public-url`,
+/// by default the listening address), never the request's Host or X-Forwarded-* headers,
+/// which anyone can set (a forged Host would put another site in QR codes and links of
+/// pages kept for other visitors).
 #[cfg(feature = "ssr")]
 pub fn public_origin() -> String {
-    crate::accounts::session::request_parts()
-        .map(|p| origin_from(&p.headers))
-        .unwrap_or_else(|| origin_from(&Default::default()))
-}
-
-/// The same, from a request's headers.
-#[cfg(feature = "ssr")]
-pub fn origin_from(headers: &http::HeaderMap) -> String {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let origin = std::env::var("FANGXIN_PUBLIC_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| {
-            format!(
-                "{}://{}",
-                header("x-forwarded-proto").unwrap_or_else(|| "http".into()),
-                header("host").unwrap_or_else(|| "localhost".into())
-            )
-        });
-    origin.trim_end_matches('/').to_string()
+    use_context::<crate::state::AppState>()
+        .map(|s| s.public_origin)
+        .unwrap_or_default()
 }
 
 /// A plaque's verification address and its QR code (SVG) pointing there.
@@ -409,11 +391,11 @@ fn VerifyBody(p: Plaque) -> impl IntoView {
         <div class=class data-testid="verify-status" data-status=p.status.code() role="status">
             <p class="verdict__status">{move || locale.get().pick(szh, sen)}</p>
             {match p.status {
-                PlaqueStatus::Valid => view! { <p>{move || format!("{}{}", locale.get().pick("有效期至 ", "Valid until "), p.valid_until)}</p> }.into_any(),
-                PlaqueStatus::Expired => view! { <p>{move || format!("{}{}{}", locale.get().pick("有效期已于 ", "Expired on "), p.valid_until, locale.get().pick(" 届满。", "."))}</p> }.into_any(),
+                PlaqueStatus::Valid => view! { <p>{move || format!("{}{}", locale.get().pick("有效期至 ", "Valid until "), date(locale.get(), &p.valid_until))}</p> }.into_any(),
+                PlaqueStatus::Expired => view! { <p>{move || format!("{}{}{}", locale.get().pick("有效期已于 ", "Expired on "), date(locale.get(), &p.valid_until), locale.get().pick(" 届满。", "."))}</p> }.into_any(),
                 PlaqueStatus::Revoked => view! {
                     <p><strong>{move || locale.get().pick("此单位的放心消费示范称号已被撤销，牌匾不再有效。", "This unit's recognition has been revoked: the plaque is no longer valid.")}</strong></p>
-                    <p>{move || locale.get().pick("撤销日期：", "Revoked on: ")}{p.revoked_on.clone().unwrap_or_default()}</p>
+                    <p>{move || locale.get().pick("撤销日期：", "Revoked on: ")}{move || date(locale.get(), p.revoked_on.as_deref().unwrap_or_default())}</p>
                     <p>{move || locale.get().pick("撤销原因：", "Reason: ")}{p.revoke_reason.clone().unwrap_or_default()}</p>
                 }.into_any(),
             }}
@@ -424,7 +406,7 @@ fn VerifyBody(p: Plaque) -> impl IntoView {
             <dt>{move || locale.get().pick("乡镇", "Township")}</dt><dd>{p.township.clone()}</dd>
             <dt>{move || locale.get().pick("统一社会信用代码", "Credit code")}</dt><dd>{p.credit_code.clone()}</dd>
             <dt>{move || locale.get().pick("证书编号", "Certificate")}</dt><dd data-testid="verify-certificate">{p.certificate_no.clone()}</dd>
-            <dt>{move || locale.get().pick("认定日期", "Recognised on")}</dt><dd>{p.recognised_on.clone()}</dd>
+            <dt>{move || locale.get().pick("认定日期", "Recognised on")}</dt><dd>{move || date(locale.get(), &p.recognised_on)}</dd>
         </dl>
         <section class="summary" data-testid="verify-complain">
             <p class="panel__lead">{move || locale.get().pick("在这家单位消费遇到问题？示范单位须在 10 个工作日内与您协商处理。", "A problem with a purchase here? Recognised units must settle with you within 10 working days.")}</p>
@@ -452,25 +434,26 @@ pub fn CertificatePage() -> impl IntoView {
                         let (czh, _) = p.category.name();
                         let year = p.recognised_on.get(..4).unwrap_or_default().to_string();
                         view! {
-                            <p class="no-print"><button type="button" class="button" onclick="window.print()">{move || locale.get().pick("打印证书", "Print")}</button></p>
+                            <p class="no-print"><button type="button" class="button" data-print="" data-testid="print-certificate">{move || locale.get().pick("打印证书", "Print")}</button></p>
+                            <script src="/print.js" defer></script>
                             <article class="certificate" data-testid="certificate" lang="zh-CN">
                                 <p class="certificate__issuer">"东至县放心消费创建工作领导小组"</p>
                                 <h1 class="certificate__title">"放心消费示范" {czh.trim_start_matches("放心消费示范")}</h1>
                                 <p class="certificate__name" data-testid="certificate-name">{p.organisation_name.clone()}</p>
                                 <p class="certificate__text">{format!("经申报、乡镇初审、县级评审和社会公示，认定为{year}年度东至县{czh}。")}</p>
-                                <p class="certificate__text">{format!("有效期至 {}", p.valid_until)}</p>
+                                <p class="certificate__text">{format!("有效期至 {}", date(Locale::ZhCn, &p.valid_until))}</p>
                                 <div class="certificate__foot">
                                     <div class="certificate__qr" inner_html=p.qr_svg.clone()></div>
                                     <div>
                                         <p data-testid="certificate-number">{format!("证书编号：{}", p.certificate_no)}</p>
-                                        <p>{format!("认定日期：{}", p.recognised_on)}</p>
+                                        <p>{format!("认定日期：{}", date(Locale::ZhCn, &p.recognised_on))}</p>
                                         <p class="certificate__verify">{format!("扫码查验：{}", p.verify_url)}</p>
                                     </div>
                                 </div>
                             </article>
                         }.into_any()
                     }
-                    Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                    Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -510,7 +493,7 @@ pub fn RevocationsPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p class="empty">{move || locale.get().pick("暂无撤销。", "No revocations.")}</p> }.into_any(),
                         Ok(list) => view! {
                             <div class="table-wrap" tabindex="0"><table class="table table--fit" data-testid="revocations">

@@ -116,7 +116,7 @@ pub fn BatchesPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match batches.await {
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                         Ok(list) => view! {
                             <ul class="app-list" data-testid="batches">
                                 {list.into_iter().map(|b| {
@@ -148,7 +148,19 @@ pub fn BatchesPage() -> impl IntoView {
                                                 {next.map(|(to, (zh, en))| view! {
                                                     <form method="post" action=format!("/batches/{}/status", b.id)>
                                                         <input type="hidden" name="to" value=to/>
-                                                        <button type="submit" class="button button--small" data-testid=format!("batch-{to}")>{move || locale.get().pick(zh, en)}</button>
+                                                        {if to == "closed" {
+                                                            view! {
+                                                                <crate::forms::ConfirmSubmit
+                                                                    label=(zh, en)
+                                                                    question=("结束后本批次不再受理申报，也不能重新开放。确定结束？", "Once closed the batch takes no more applications and cannot reopen. Close it?")
+                                                                    act=("确认结束本批次", "Yes, close the batch")
+                                                                    testid="batch-closed"
+                                                                    small=true
+                                                                />
+                                                            }.into_any()
+                                                        } else {
+                                                            view! { <button type="submit" class="button button--small" data-testid=format!("batch-{to}")>{move || locale.get().pick(zh, en)}</button> }.into_any()
+                                                        }}
                                                     </form>
                                                 })}
                                             </div>

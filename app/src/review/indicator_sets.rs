@@ -447,7 +447,7 @@ pub fn IndicatorEditorPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(v) => view! { <Editor view=v/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -513,8 +513,8 @@ fn Editor(view: EditorView) -> impl IntoView {
                         <div class="editor__row" data-row=i>
                             <span class="editor__num">{i + 1}</span>
                             <label class="editor__group">{move || locale.get().pick("分组", "Group")}<input name=n("group_zh") value=r.group_zh.clone()/></label>
-                            <label class="editor__text">{move || locale.get().pick("指标内容", "Indicator")}<textarea name=n("text_zh") rows="2">{r.text_zh.clone()}</textarea></label>
-                            <label class="editor__text">"English"<textarea name=n("text_en") rows="2">{r.text_en.clone()}</textarea></label>
+                            <label class="editor__text">{move || locale.get().pick("指标内容", "Indicator")}<textarea name=n("text_zh") rows="2">{crate::forms::textarea_text(&r.text_zh)}</textarea></label>
+                            <label class="editor__text">"English"<textarea name=n("text_en") rows="2">{crate::forms::textarea_text(&r.text_en)}</textarea></label>
                             <input type="hidden" name=n("group_en") value=r.group_en.clone()/>
                             <label class="editor__points">{move || locale.get().pick("分值", "Points")}<input name=n("max_points") inputmode="numeric" value=r.max_points.clone()/></label>
                             <label class="editor__kind">{move || locale.get().pick("类型", "Kind")}

@@ -156,7 +156,7 @@ pub fn NoticeDeskPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! { <DeskBody d=d/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -378,7 +378,7 @@ pub fn NoticeAdminPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! { <AdminBody d=d/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -423,7 +423,7 @@ fn AdminBody(d: NoticeAdmin) -> impl IntoView {
     let staff = d.staff.clone();
     view! {
         <h1>{s.title.clone()}</h1>
-        <p class="panel__lead" data-testid="notice-dates">{format!("{} → {} · {} ", s.published_on, s.ends_on, s.working_days)}{move || locale.get().pick("个工作日 · ", "working days · ")}{move || status_text(s.status, locale.get())}</p>
+        <p class="panel__lead" data-testid="notice-dates">{move || format!("{} · {} ", crate::format::date_range(locale.get(), &s.published_on, &s.ends_on), s.working_days)}{move || locale.get().pick("个工作日 · ", "working days · ")}{move || status_text(s.status, locale.get())}</p>
         <p><a href=format!("/notice/{id}")>{move || locale.get().pick("查看公众页面", "See the public page")}</a></p>
         <div class="table-wrap" tabindex="0"><table class="table table--fit" data-testid="entries">
             <thead><tr><th>{move || locale.get().pick("单位", "Applicant")}</th><th>{move || locale.get().pick("类别", "Category")}</th><th>{move || locale.get().pick("状态", "State")}</th></tr></thead>
@@ -438,7 +438,12 @@ fn AdminBody(d: NoticeAdmin) -> impl IntoView {
         </table></div>
         {(ended && !s.recognised).then(|| view! {
             <form method="post" action=format!("/notices/{id}/recognise") class="wizard-nav">
-                <button class="button" data-testid="recognise">{move || locale.get().pick("公示期满，一键认定", "The notice has ended: recognise")}</button>
+                <crate::forms::ConfirmSubmit
+                    label=("公示期满，一键认定", "The notice has ended: recognise")
+                    question=("将认定本公示中未被异议撤回的全部单位，发放证书并向社会公布，认定后不能撤回。确定认定？", "Every unit on this notice that was not withdrawn is recognised, given a certificate and published; this cannot be undone. Recognise them?")
+                    act=("确认认定", "Yes, recognise")
+                    testid="recognise"
+                />
             </form>
         })}
         <section class="summary">
@@ -455,7 +460,7 @@ fn AdminBody(d: NoticeAdmin) -> impl IntoView {
                             <p><strong>{move || locale.get().pick(zh, en)}</strong>{format!(" · {} · {}", o.name, o.contact)}</p>
                             <p>{o.facts.clone()}</p>
                             {(!o.evidence.is_empty()).then(|| view! { <p class="panel__lead">{move || locale.get().pick("证据：", "Evidence: ")}{o.evidence.clone()}</p> })}
-                            <p class="panel__lead">{move || locale.get().pick("答复期限：", "Respond by: ")}{o.respond_by.clone()}
+                            <p class="panel__lead">{move || locale.get().pick("答复期限：", "Respond by: ")}{move || crate::format::date(locale.get(), &o.respond_by)}
                                 {o.assigned_to.clone().map(|a| view! { " · " {move || locale.get().pick("承办：", "Assigned to: ")}{a.clone()} })}</p>
                             {o.outcome.clone().map(|x| view! { <p>{move || locale.get().pick("结论：", "Finding: ")}{x.clone()}</p> })}
                             {(status != domain::notice::ObjectionStatus::Dismissed).then(|| view! {

@@ -161,7 +161,7 @@ pub fn PanelPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                         Ok(None) => view! { <p class="empty">{move || locale.get().pick("没有进行中的批次。", "No batch is open.")}</p> }.into_any(),
                         Ok(Some(o)) => view! { <PanelBody o=o/> }.into_any(),
                     }
@@ -321,7 +321,14 @@ fn PanelApplicationView(
                     <form method="post" action=format!("/panel/{id}/decide") class="wizard-nav">
                         <input type="hidden" name="category" value=category/>
                         <button class="button button--secondary" name="op" value="discuss" data-testid="discuss">{move || locale.get().pick("组织合议（重新开放评分）", "Call a discussion (reopen scores)")}</button>
-                        <button class="button" name="op" value="finalise" data-testid="finalise">{move || locale.get().pick("确定评审结果", "Record the result")}</button>
+                        <crate::forms::ConfirmSubmit
+                            label=("确定评审结果", "Record the result")
+                            question=("结果确定后评分关闭，通过的进入公示，未通过的进入半年整改期。确定？", "Once recorded, scoring closes: a pass goes on public notice, a fail starts six months of rectification. Record it?")
+                            act=("确认评审结果", "Yes, record it")
+                            testid="finalise"
+                            name="op"
+                            value="finalise"
+                        />
                     </form>
                 }.into_any(),
                 _ => view! {
@@ -383,7 +390,7 @@ pub fn MyAssignmentsPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                         Ok(items) if items.is_empty() => view! { <p class="empty" data-testid="no-assignments">{move || locale.get().pick("暂无评审任务。", "Nothing assigned to you.")}</p> }.into_any(),
                         Ok(items) => view! {
                             <ul class="app-list" data-testid="assignments">
@@ -502,7 +509,7 @@ pub fn ScoringPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(s) => view! { <ScoringBody s=s/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -602,7 +609,12 @@ fn ScoringBody(s: ScoringSheet) -> impl IntoView {
                     }).collect_view()}
                     <label>{move || locale.get().pick("说明（选填）", "Details (optional)")}<input type="text" name="note" maxlength="200"/></label>
                 </fieldset>
-                <button class="button button--secondary" data-testid="recuse">{move || locale.get().pick("声明冲突并回避", "Declare the conflict and step aside")}</button>
+                <crate::forms::ConfirmSubmit
+                    label=("声明冲突并回避", "Declare the conflict and step aside")
+                    question=("回避后您不能再为本申报评分，已填的分数不计入结果。确定回避？", "Once you step aside you can no longer score this application, and nothing you entered counts. Step aside?")
+                    act=("确认回避", "Yes, step aside")
+                    testid="recuse"
+                />
             </form>
         })}
         <form method="post" action=format!("/scoring/{aid}/submit") class="decision" data-testid="score-form">
@@ -638,7 +650,7 @@ fn ScoringBody(s: ScoringSheet) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ol>
-                <label>{move || locale.get().pick("评审意见（选填）", "Comment (optional)")}<textarea name="comment" rows="2" maxlength="1000">{s.comment.clone()}</textarea></label>
+                <label>{move || locale.get().pick("评审意见（选填）", "Comment (optional)")}<textarea name="comment" rows="2" maxlength="1000">{crate::forms::textarea_text(&s.comment)}</textarea></label>
                 <p class="panel__lead">{move || format!("{}{}{}", locale.get().pick("加分项合计最多 ", "Bonus points count up to "), s.rules.bonus_cap, locale.get().pick(" 分；达到 ", "; the pass mark is "))}{s.rules.pass_score}{move || locale.get().pick(" 分为通过。", ".")}</p>
                 {open.then(|| view! { <button class="button" data-testid="submit-scores">{move || locale.get().pick("提交评分", "Submit my scores")}</button> })}
             </fieldset>

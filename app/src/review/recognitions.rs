@@ -94,7 +94,7 @@ pub fn RegisterPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                         Ok(rows) if rows.is_empty() => view! { <p class="empty">{move || locale.get().pick("暂无已认定的单位。", "Nobody is recognised yet.")}</p> }.into_any(),
                         Ok(rows) => view! {
                             <ul class="review-list" data-testid="register">
@@ -118,8 +118,15 @@ pub fn RegisterPage() -> impl IntoView {
                                                     <p>{move || locale.get().pick("待复查：", "To re-inspect: ")}{plan.clone()}</p>
                                                     <label>{move || locale.get().pick("复查记录（撤销时写明原因）", "Findings (the reason, when revoking)")}<textarea name="note" rows="2" maxlength="1000"></textarea></label>
                                                     <div class="wizard-nav">
-                                                        <button class="button button--secondary" name="result" value="revoked" data-testid="revoke">{move || locale.get().pick("不合格，撤销称号", "Failed: revoke")}</button>
                                                         <button class="button" name="result" value="kept" data-testid="keep">{move || locale.get().pick("合格，保留", "Passed: keep")}</button>
+                                                        <crate::forms::ConfirmSubmit
+                                                            label=("不合格，撤销称号", "Failed: revoke")
+                                                            question=("撤销后牌匾立即失效，并在撤销公告中向社会公布。确定撤销？", "Once revoked the plaque is void at once and the revocation is published. Revoke?")
+                                                            act=("确认撤销", "Yes, revoke")
+                                                            testid="revoke"
+                                                            name="result"
+                                                            value="revoked"
+                                                        />
                                                     </div>
                                                 </form>
                                             })}

@@ -89,7 +89,7 @@ pub fn TownshipQueuePage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match queue.await {
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                         Ok(items) if items.is_empty() => view! {
                             <p class="empty" data-testid="queue-empty">{move || locale.get().pick("暂无待初审的申报。", "Nothing waiting for pre-review.")}</p>
                         }.into_any(),
@@ -144,7 +144,7 @@ pub fn TownshipReviewPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! { <ReviewDetail data=d/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error" role="alert">{t(e.message())}</p> }.into_any(),
+                        Err(e) => view! { <crate::forms::PageError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
