@@ -19,6 +19,14 @@ pub struct AppState {
     /// Set when the server begins to shut down: long-lived responses (the change
     /// stream) end, so a graceful shutdown does not wait for them forever.
     pub stopping: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
+    /// The site's address as visitors reach it (`--public-url`), for QR codes, canonical
+    /// and share links, the sitemap: never taken from a request's headers.
+    pub public_origin: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`); from any
+    /// other peer the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Addresses besides the loopback that may read `/metrics` (`--metrics-allow`).
+    pub metrics_allowed: Vec<std::net::IpAddr>,
 }
 
 /// How long an instance trusts its copy of the security policy before reading it again.
@@ -33,6 +41,9 @@ impl AppState {
             auth_cache: Default::default(),
             live: tokio::sync::broadcast::channel(64).0,
             stopping: std::sync::Arc::new(tokio::sync::watch::channel(false).0),
+            public_origin: "http://127.0.0.1:3000".into(),
+            trusted_proxies: Vec::new(),
+            metrics_allowed: Vec::new(),
         }
     }
 

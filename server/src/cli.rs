@@ -303,9 +303,39 @@ pub struct ServeArgs {
     /// page cache off.
     #[arg(long, env = "FANGXIN_PAGE_CACHE_TTL_MS", default_value_t = 1000)]
     pub page_cache_ttl_ms: u64,
+
+    /// The site's address as visitors reach it (`https://fangxin.example.gov.cn`): put in
+    /// QR codes, canonical and share links and the sitemap. Required behind a proxy; by
+    /// default the listening address. Request headers (Host, X-Forwarded-*) never set it.
+    #[arg(long, env = "FANGXIN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the
+    /// client; from any other peer the header is ignored.
+    #[arg(long, env = "FANGXIN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+
+    /// Addresses (comma-separated) that may read /metrics besides this machine's own.
+    #[arg(long, env = "FANGXIN_METRICS_ALLOW", value_delimiter = ',')]
+    pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 impl ServeArgs {
+    /// The public address: `--public-url` (checked), else `http://` and the address listened on.
+    pub fn public_origin(&self, listening: std::net::SocketAddr) -> Result<String, String> {
+        match self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(u) if (u.starts_with("https://") || u.starts_with("http://"))
+                && !u["https://".len().min(u.len())..].contains(['?', '#', ' ']) =>
+            {
+                Ok(u.trim_end_matches('/').to_string())
+            }
+            Some(u) => Err(format!(
+                "--public-url {u:?} is not an http(s) address such as https://fangxin.example.gov.cn"
+            )),
+            None => Ok(format!("http://{listening}")),
+        }
+    }
+
     pub fn listen_addr(&self) -> String {
         self.listen
             .clone()

@@ -122,6 +122,7 @@ pub fn router(state: ServerState) -> Router {
             authenticate,
         ))
         .layer(axum::middleware::from_fn(same_origin_only))
+        .layer(axum::middleware::from_fn(canonical_path))
         .layer(axum::middleware::from_fn(page_csp))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::map_response(move |res| {
@@ -135,6 +136,67 @@ pub fn router(state: ServerState) -> Router {
         .with_state(state)
 }
 
+/// `path` with its dot segments resolved, repeated and trailing slashes dropped; None
+/// when it is already so.
+pub fn canonical(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let clean = format!("/{}", parts.join("/"));
+    (clean != path).then_some(clean)
+}
+
+/// One address per page: `/audit/`, `/./audit` and `//audit` are redirected to `/audit`
+/// before anything else looks at them, so the access policy, which knows pages by their
+/// route, always sees the route (it did not match the variants, and the page rendered).
+async fn canonical_path(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match canonical(req.uri().path()) {
+        Some(clean) => {
+            let to = match req.uri().query() {
+                Some(q) => format!("{clean}?{q}"),
+                None => clean,
+            };
+            Redirect::permanent(&to).into_response()
+        }
+        None => next.run(req).await,
+    }
+}
+
+/// The client's address: the peer's, or behind a trusted proxy the nearest address in
+/// X-Forwarded-For that is not a trusted proxy itself (read from the right: the left
+/// part is whatever the client chose to send).
+pub fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !trusted.contains(ip))
+            .unwrap_or(peer),
+    )
+}
+
 /// Resolves the session once per request and applies the access policy
 /// (`app::policy`) before any handler runs. Unlisted server functions are refused.
 async fn authenticate(
@@ -142,10 +204,12 @@ async fn authenticate(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let addr = req
+    let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| c.0.ip());
+    let addr = client_ip(peer, req.headers(), &state.app.trusted_proxies)
+        .map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".into());
     req.extensions_mut().insert(ClientAddr(addr));
     let settings = match state.app.auth_settings().await {
@@ -191,7 +255,15 @@ async fn authenticate(
             Decision::SignIn => {
                 let to = match &user {
                     Some(u) if u.stage != Stage::Full => u.stage.page().to_string(),
-                    _ => format!("/login?next={}", path),
+                    // Back to the page asked for, query and all, once signed in.
+                    _ => format!(
+                        "/login?next={}",
+                        app::layout::urlencode_path(
+                            req.uri()
+                                .path_and_query()
+                                .map_or(path.as_str(), |p| p.as_str())
+                        )
+                    ),
                 };
                 return Redirect::to(&to).into_response();
             }
@@ -398,7 +470,17 @@ async fn healthz(State(state): State<ServerState>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-async fn metrics_text(State(state): State<ServerState>) -> Response {
+async fn metrics_text(State(state): State<ServerState>, req: axum::extract::Request) -> Response {
+    // Operators' figures: for this machine and the configured monitoring addresses only.
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let allowed =
+        peer.is_some_and(|ip| ip.is_loopback() || state.app.metrics_allowed.contains(&ip));
+    if !allowed {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let (size, idle) = state.app.store.pool_stats();
     let text = state.metrics.render(&[
         ("fangxin_up", "1 while the server runs.", 1.0),
@@ -435,7 +517,7 @@ async fn switch_language(Path(tag): Path<String>, Query(q): Query<NextPath>) -> 
     };
     let next = q
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .filter(|n| domain::navigation::same_site_path(n).is_some())
         .unwrap_or_else(|| "/".to_string());
     let cookie = format!(
         "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
@@ -463,7 +545,7 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
             "no built site found: pages render but will not hydrate (run `cargo leptos build --release`)"
         );
     }
-    let app = AppState::new(
+    let mut app = AppState::new(
         store.clone(),
         AuthSettings {
             secure_cookies: args.secure_cookies,
@@ -472,6 +554,9 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
         },
         objects.clone(),
     );
+    app.public_origin = args.public_origin(addr)?;
+    app.trusted_proxies = args.trusted_proxy.clone();
+    app.metrics_allowed = args.metrics_allow.clone();
     let pages = PageCache::new(
         std::time::Duration::from_millis(args.page_cache_ttl_ms),
         Some(app.live.subscribe()),
@@ -505,6 +590,23 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
             let day = today.format("%Y-%m-%d").to_string();
             if let Err(e) = reminder_store.expire_recognitions(&day).await {
                 tracing::warn!(error = %e, "expiring recognitions failed");
+            }
+        }
+    });
+    // Expired sessions and old rate-limit windows are swept every ten minutes (any
+    // instance may; the deletes are idempotent).
+    let sweep_store = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now();
+            // Rate-limit windows are counted in minutes; keep a day of them.
+            if let Err(e) = sweep_store
+                .sweep_expired(now, now.timestamp() / 60 - 1440)
+                .await
+            {
+                tracing::warn!(error = %e, "sweeping expired sessions failed");
             }
         }
     });

@@ -189,12 +189,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 mobile: a.mobile,
                 member_unit: a.member_unit,
             };
-            let id = app::accounts::admin::provision_staff(&store, &input, "", &password)
-                .await
-                .map_err(|e| match e {
-                    app::errors::AppError::Invalid(list) => format!("invalid: {list:?}"),
-                    other => other.to_string(),
-                })?;
+            let id = app::accounts::admin::provision_staff(
+                &store,
+                &input,
+                "",
+                &password,
+                app::accounts::admin::Provisioner::CommandLine,
+            )
+            .await
+            .map_err(|e| match e {
+                app::errors::AppError::Invalid(list) => format!("invalid: {list:?}"),
+                other => other.to_string(),
+            })?;
             store
                 .audit(&store::audit::AuditEvent {
                     actor: "cli".into(),

@@ -107,6 +107,8 @@ pub struct Session {
     pub created_at: String,
     pub last_seen_at: String,
     pub expires_at: String,
+    /// This session gave a valid TOTP code (verified or enrolled).
+    pub totp_proved: bool,
 }
 
 /// What a failed login did to the account.
@@ -372,8 +374,8 @@ impl Store {
 
     pub async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
         let row = sqlx::query(
-            "SELECT account_id, stage, created_at, last_seen_at, expires_at FROM sessions \
-             WHERE token_hash = $1",
+            "SELECT account_id, stage, created_at, last_seen_at, expires_at, totp_proved \
+             FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(self.pool())
@@ -384,6 +386,7 @@ impl Store {
             created_at: r.get(2),
             last_seen_at: r.get(3),
             expires_at: r.get(4),
+            totp_proved: r.get::<i64, _>(5) != 0,
         }))
     }
 
@@ -398,6 +401,52 @@ impl Store {
 
     pub async fn set_session_stage(&self, token_hash: &str, stage: &str) -> StoreResult<()> {
         sqlx::query("UPDATE sessions SET stage = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(stage)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Moves a session on after a step that changed the account's credentials (a new
+    /// password, a TOTP enrolment): its token is replaced by `new_hash`, its stage and
+    /// proved factor set, and every other session of the account ends. False when the
+    /// session is gone (ended elsewhere meanwhile).
+    pub async fn rotate_session(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        stage: &str,
+        totp_proved: bool,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "UPDATE sessions SET token_hash = $2, stage = $3, totp_proved = $4, last_seen_at = $5 \
+             WHERE token_hash = $1 RETURNING account_id",
+        )
+        .bind(old_hash)
+        .bind(new_hash)
+        .bind(stage)
+        .bind(totp_proved as i64)
+        .bind(now_text())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let account_id: i64 = row.get(0);
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account_id)
+            .bind(new_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records that this session gave a valid TOTP code, and where it goes next.
+    pub async fn prove_totp(&self, token_hash: &str, stage: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET stage = $2, totp_proved = 1 WHERE token_hash = $1")
             .bind(token_hash)
             .bind(stage)
             .execute(self.pool())

@@ -163,7 +163,14 @@ pub async fn create_staff(
         mobile,
         member_unit,
     };
-    let id = provision_staff(&store, &input, &admin.area_code, &password).await?;
+    let id = provision_staff(
+        &store,
+        &input,
+        &admin.area_code,
+        &password,
+        Provisioner::SystemAdministrator,
+    )
+    .await?;
     audit(
         Some(&admin),
         "account.create",
@@ -198,10 +205,15 @@ pub async fn provision_staff(
     input: &StaffInput,
     scope: &str,
     password: &str,
+    who: Provisioner,
 ) -> Result<i64, AppError> {
     use crate::accounts::session::hash_password;
     use crate::accounts::validate::{mobile_problem, password_problem, text_problem};
-    let role_ok = Role::parse(&input.role).filter(|r| r.is_staff());
+    // 三员分立: the system administrator makes business roles only; the three
+    // administrators are made from the command line (the server's operator).
+    let role_ok = Role::parse(&input.role)
+        .filter(|r| r.is_staff())
+        .filter(|r| who == Provisioner::CommandLine || !r.is_administrator());
     let area_ok = store
         .area(input.area.trim())
         .await?
@@ -256,6 +268,15 @@ pub async fn provision_staff(
     }
 }
 
+/// Who is creating an account: the system administrator in the browser may create
+/// business roles only; the command line (the server's operator) any staff role.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provisioner {
+    SystemAdministrator,
+    CommandLine,
+}
+
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(login: String) -> Result<String, AppError> {
     use crate::accounts::session::{audit, hash_password, require_role};
@@ -265,6 +286,9 @@ pub async fn reset_password(login: String) -> Result<String, AppError> {
         .account_by_login(login.trim())
         .await?
         .filter(|a| a.area_code.starts_with(&admin.area_code) && a.id != admin.account_id)
+        // Nor another administrator's: resetting the audit administrator's password would
+        // let the system administrator sign in as it (三员分立).
+        .filter(|a| Role::parse(&a.role).is_some_and(|r| !r.is_administrator()))
         .ok_or(AppError::NotFound)?;
     let password = temporary_password();
     let hash = hash_password(password.clone()).await?;
@@ -367,7 +391,7 @@ pub fn UsersPage() -> impl IntoView {
                 <div class="field">
                     <label for="f-role">{t(Field::Role.label())}</label>
                     <select id="f-role" name="role">
-                        {Role::ALL.into_iter().filter(|r| r.is_staff()).map(|r| {
+                        {Role::ALL.into_iter().filter(|r| r.is_staff() && !r.is_administrator()).map(|r| {
                             let (zh, en) = r.name();
                             view! { <option value=r.code()>{move || locale.get().pick(zh, en).to_string()}</option> }
                         }).collect_view()}

@@ -165,7 +165,14 @@ pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
                 String::new()
             },
         };
-        provision_staff(store, &input, "34", DEMO_PASSWORD).await?;
+        provision_staff(
+            store,
+            &input,
+            "34",
+            DEMO_PASSWORD,
+            super::admin::Provisioner::CommandLine,
+        )
+        .await?;
     }
     let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
     for (i, (code, name, category, township, contact)) in ORGANISATIONS.iter().enumerate() {

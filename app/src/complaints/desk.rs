@@ -217,6 +217,7 @@ pub mod ssr {
         State(state): State<AppState>,
         Path(id): Path<i64>,
         user: Option<Extension<CurrentUser>>,
+        addr: Option<Extension<crate::accounts::session::ClientAddr>>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
         let store = &state.store;
@@ -286,7 +287,7 @@ pub mod ssr {
                 let _ = common::audit(
                     store,
                     &user,
-                    "-".into(),
+                    common::addr(&addr),
                     &format!("complaint.desk.{done}"),
                     format!("complaint:{id}"),
                     String::new(),

@@ -308,11 +308,20 @@ fn expected_rows(path: &Path) -> u64 {
     }
 }
 
+/// One CSV cell. Text a spreadsheet would run as a formula (`=HYPERLINK(…)`, `=cmd|…`,
+/// `+`, `-`, `@`, a tab or CR first) gets a leading `'`, which shows it as the text it is;
+/// numbers (`-3`, `+86…` are not numbers but `-3.5` is) stay numbers.
 pub fn csv_cell(s: &str) -> String {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err();
+    let s = if risky {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 
@@ -685,5 +694,20 @@ mod tests {
         let file = TempFile::new().unwrap();
         std::fs::write(file.path(), "投诉编号,登记日期\n").unwrap();
         assert_eq!(xlsx_oversized_part(file.path(), &XLSX_LIMITS), None);
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_exported_as_text() {
+        assert_eq!(
+            super::csv_cell("=HYPERLINK(\"http://evil\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""
+        );
+        assert_eq!(super::csv_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(super::csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::csv_cell("+86 139"), "'+86 139");
+        assert_eq!(super::csv_cell("\tx"), "'\tx");
+        assert_eq!(super::csv_cell("-3.5"), "-3.5");
+        assert_eq!(super::csv_cell("东至县某超市"), "东至县某超市");
+        assert_eq!(super::csv_cell("a,b"), "\"a,b\"");
     }
 }

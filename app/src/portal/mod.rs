@@ -26,11 +26,11 @@ where
 mod search {
     use crate::state::AppState;
     use axum::extract::State;
-    use axum::http::{header, HeaderMap, StatusCode};
+    use axum::http::{header, StatusCode};
     use axum::response::{IntoResponse, Response};
 
-    pub async fn robots(headers: HeaderMap) -> Response {
-        let origin = super::notices::origin_from(&headers);
+    pub async fn robots(State(state): State<AppState>) -> Response {
+        let origin = state.public_origin.clone();
         (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             format!(
@@ -41,10 +41,10 @@ mod search {
             .into_response()
     }
 
-    pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    pub async fn sitemap(State(state): State<AppState>) -> Response {
         match pages(&state).await {
             Ok(paths) => {
-                let origin = super::notices::origin_from(&headers);
+                let origin = state.public_origin.clone();
                 let mut xml = String::from(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
                      <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
