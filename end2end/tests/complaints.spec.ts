@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { test, expect, Page } from "@playwright/test";
 import { watchConsole } from "./helpers";
 import { staffReady } from "./support";
@@ -138,10 +139,12 @@ test("the county office imports a 12315 export: refused whole with a row report,
   await expect(problems.locator("tbody tr")).toHaveCount(2);
   await expect(problems).toContainText("不是东至县的乡镇：上海市");
   await expect(problems).toContainText("不是日期：2025-13-01");
-  const report = await page.getByRole("link", { name: "下载错误报告" }).first().getAttribute("href");
-  const res = await page.request.get(report!);
-  expect(res.status()).toBe(200);
-  const text = await res.text();
+  // Every download is clicked, as a person would, and the file read.
+  const download = async (link: import("@playwright/test").Locator) => {
+    const [file] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    return readFileSync((await file.path())!);
+  };
+  const text = (await download(page.getByRole("link", { name: "下载错误报告" }).first())).toString("utf8");
   expect(text).toContain("行号,列,问题");
   expect(text).toContain("3,所属乡镇,不是东至县的乡镇：上海市");
 
@@ -158,8 +161,9 @@ test("the county office imports a 12315 export: refused whole with a row report,
   await expect(page).toHaveURL(/status=closed/);
   await expect(page.getByTestId("complaint-total")).toHaveText("共 1 件");
   await expect(page.getByTestId("rate-satisfaction-value")).toHaveText("100.0%");
-  const xlsx = await page.request.get(await page.getByTestId("export-xlsx").getAttribute("href") as string);
-  expect(xlsx.status()).toBe(200);
-  expect((await xlsx.body()).subarray(0, 2).toString()).toBe("PK");
+  expect((await download(page.getByTestId("export-xlsx"))).subarray(0, 2).toString()).toBe("PK");
+  const csv = (await download(page.getByTestId("export-csv"))).toString("utf8");
+  expect(csv).toContain(`E2E-${run}-1`);
+  expect(csv.split("\n").filter((l) => l.includes(`E2E-${run}`))).toHaveLength(1);
   expect(errors).toEqual([]);
 });

@@ -344,7 +344,43 @@ impl ServeArgs {
     }
 }
 
+/// The file in the data folder that holds the audit chain's key when no
+/// `FANGXIN_AUDIT_KEY` is set; made at first start.
+pub const AUDIT_KEY_FILE: &str = "audit.key";
+/// The append-only file of audit anchors (head sequence and hash, every ten minutes).
+pub const AUDIT_ANCHORS_FILE: &str = "audit-anchors.log";
+
 impl Cli {
+    /// The audit chain's key: `FANGXIN_AUDIT_KEY` (64 hex digits; every instance of a
+    /// PostgreSQL deployment sets the same), else the data folder's `audit.key`, made with
+    /// 32 random bytes (readable by the owner only) when missing. Never in the database.
+    pub fn audit_key(&self, data_dir: &Path) -> Result<store::audit::AuditKey, String> {
+        if let Ok(v) = std::env::var("FANGXIN_AUDIT_KEY") {
+            if !v.trim().is_empty() {
+                return store::audit::AuditKey::parse_hex(&v)
+                    .ok_or_else(|| "FANGXIN_AUDIT_KEY must be 64 hexadecimal digits".to_string());
+            }
+        }
+        let path = data_dir.join(AUDIT_KEY_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => store::audit::AuditKey::parse_hex(&text).ok_or_else(|| {
+                format!(
+                    "{} does not hold an audit key (64 hexadecimal digits)",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = store::audit::AuditKey::from_bytes(
+                    app::accounts::session::random_bytes::<32>(),
+                );
+                write_private(&path, &key.to_hex())
+                    .map_err(|e| format!("cannot write the audit key {}: {e}", path.display()))?;
+                Ok(key)
+            }
+            Err(e) => Err(format!("cannot read the audit key {}: {e}", path.display())),
+        }
+    }
+
     /// Creates the data folder and proves it is writable, so a bad folder fails at start.
     pub fn prepare_data_dir(&self) -> Result<PathBuf, String> {
         let dir = &self.data_dir;
@@ -382,6 +418,53 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Writes a new file that only its owner may read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+/// Appends the chain's head to the anchors file (and the log) when it moved since `last`.
+pub async fn write_audit_anchor(
+    store: &store::Store,
+    data_dir: &Path,
+    last: &mut Option<store::audit::Anchor>,
+) -> Result<(), String> {
+    use std::io::Write;
+    let anchor = store.audit_anchor().await.map_err(|e| e.to_string())?;
+    if anchor.seq == 0 || last.as_ref() == Some(&anchor) {
+        return Ok(());
+    }
+    let line = anchor.line(&store::now_text());
+    tracing::info!(target: "audit_anchor", seq = anchor.seq, hash = %anchor.hash, "audit anchor");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join(AUDIT_ANCHORS_FILE))
+        .and_then(|mut f| writeln!(f, "{line}"))
+        .map_err(|e| format!("cannot append the audit anchor: {e}"))?;
+    *last = Some(anchor);
+    Ok(())
+}
+
+/// The anchors written so far (none when the file is missing).
+pub fn read_audit_anchors(data_dir: &Path) -> Vec<store::audit::Anchor> {
+    std::fs::read_to_string(data_dir.join(AUDIT_ANCHORS_FILE))
+        .map(|t| {
+            t.lines()
+                .filter_map(store::audit::Anchor::parse_line)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

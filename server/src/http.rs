@@ -531,7 +531,12 @@ async fn switch_language(Path(tag): Path<String>, Query(q): Query<NextPath>) -> 
     res
 }
 
-pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Result<(), String> {
+pub async fn serve(
+    store: Store,
+    args: ServeArgs,
+    objects: ObjectStore,
+    data_dir: std::path::PathBuf,
+) -> Result<(), String> {
     let listen = args.listen_addr();
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -593,13 +598,20 @@ pub async fn serve(store: Store, args: ServeArgs, objects: ObjectStore) -> Resul
             }
         }
     });
-    // Expired sessions and old rate-limit windows are swept every ten minutes (any
-    // instance may; the deletes are idempotent).
+    // Every ten minutes: expired sessions and old rate-limit windows are swept (any
+    // instance may; the deletes are idempotent), and the audit chain's head is written
+    // outside the database as an anchor.
     let sweep_store = store.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        let mut last_anchor = None;
         loop {
             tick.tick().await;
+            if let Err(e) =
+                crate::cli::write_audit_anchor(&sweep_store, &data_dir, &mut last_anchor).await
+            {
+                tracing::warn!(error = %e, "writing the audit anchor failed");
+            }
             let now = chrono::Utc::now();
             // Rate-limit windows are counted in minutes; keep a day of them.
             if let Err(e) = sweep_store

@@ -61,9 +61,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::warn!(error = %e, "could not create the S3 bucket (it may exist already)");
         }
     }
+    let audit_key = cli.audit_key(&data_dir)?;
     let store = Store::connect(&database_url, &ConnectSettings::default())
         .await
-        .map_err(|e| format!("{e} (DATABASE_URL={})", cli::redact(&database_url)))?;
+        .map_err(|e| format!("{e} (DATABASE_URL={})", cli::redact(&database_url)))?
+        .with_audit_key(audit_key);
     store.migrate().await.map_err(|e| e.to_string())?;
     store
         .seed_reference_data()
@@ -220,8 +222,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
+            let anchors = cli::read_audit_anchors(&data_dir);
             match store
-                .verify_audit_chain()
+                .verify_audit_with_anchors(&anchors)
                 .await
                 .map_err(|e| e.to_string())?
             {
@@ -238,7 +241,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             if serve.seed_demo {
                 seed_demo(&store, &objects).await?;
             }
-            http::serve(store, serve, objects).await
+            http::serve(store, serve, objects, data_dir).await
         }
     }
 }

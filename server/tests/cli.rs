@@ -7,25 +7,32 @@ use store::testing::fresh_db;
 
 fn fangxin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_fangxin"));
-    c.env_remove("DATABASE_URL").env("FANGXIN_LOG", "error");
+    c.env_remove("DATABASE_URL")
+        .env_remove("FANGXIN_AUDIT_KEY")
+        .env("FANGXIN_LOG", "error");
     c
 }
 
 #[tokio::test]
 async fn audit_verify_reports_a_row_changed_in_the_database() {
     let db = fresh_db().await;
+    // The chain is keyed with a key kept outside the database; the CLI gets it the way a
+    // deployment of several instances does, from FANGXIN_AUDIT_KEY.
+    let key = store::audit::AuditKey::from_bytes([9; 32]);
+    let keyed = db.store.clone().with_audit_key(key.clone());
     for i in 0..5 {
-        db.audit(&AuditEvent {
-            actor: "office-1".into(),
-            role: "county_office".into(),
-            area_code: "341721".into(),
-            action: "application.recognise".into(),
-            target: format!("application/{i}"),
-            summary: "passed → recognised".into(),
-            client_addr: "10.0.0.1".into(),
-        })
-        .await
-        .unwrap();
+        keyed
+            .audit(&AuditEvent {
+                actor: "office-1".into(),
+                role: "county_office".into(),
+                area_code: "341721".into(),
+                action: "application.recognise".into(),
+                target: format!("application/{i}"),
+                summary: "passed → recognised".into(),
+                client_addr: "10.0.0.1".into(),
+            })
+            .await
+            .unwrap();
     }
     let data = tempdir();
     let ok = fangxin()
@@ -37,6 +44,7 @@ async fn audit_verify_reports_a_row_changed_in_the_database() {
             "audit",
             "verify",
         ])
+        .env("FANGXIN_AUDIT_KEY", key.to_hex())
         .output()
         .unwrap();
     assert!(
@@ -59,11 +67,74 @@ async fn audit_verify_reports_a_row_changed_in_the_database() {
             "audit",
             "verify",
         ])
+        .env("FANGXIN_AUDIT_KEY", key.to_hex())
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("BROKEN at entry 2"), "{stderr}");
+}
+
+#[tokio::test]
+async fn audit_verify_holds_the_chain_to_its_anchors_and_its_key() {
+    let db = fresh_db().await;
+    let key = store::audit::AuditKey::from_bytes([5; 32]);
+    let keyed = db.store.clone().with_audit_key(key.clone());
+    for i in 0..6 {
+        keyed
+            .audit(&AuditEvent {
+                actor: "office-1".into(),
+                action: "application.recognise".into(),
+                target: format!("application/{i}"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+    let data = tempdir();
+    // The anchor written when entry 6 was the head.
+    let anchor = keyed.audit_anchor().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(&*data).join(server::cli::AUDIT_ANCHORS_FILE),
+        format!("{}\n", anchor.line("2026-12-05T09:00:00Z")),
+    )
+    .unwrap();
+    let verify = |key_hex: String| {
+        fangxin()
+            .args([
+                "--data-dir",
+                &*data,
+                "--database-url",
+                &db.url,
+                "audit",
+                "verify",
+            ])
+            .env("FANGXIN_AUDIT_KEY", key_hex)
+            .output()
+            .unwrap()
+    };
+    assert!(verify(key.to_hex()).status.success());
+    // Another key: nothing verifies.
+    let other = store::audit::AuditKey::from_bytes([6; 32]);
+    assert_eq!(verify(other.to_hex()).status.code(), Some(1));
+    // The last entry removed and the head moved back (the rest of the chain is whole):
+    // the anchor says the chain was longer.
+    sqlx::query("DELETE FROM audit_log WHERE seq = 6")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let h: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = 5")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 5, last_hash = $1 WHERE id = 1")
+        .bind(&h)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let cut = verify(key.to_hex());
+    assert_eq!(cut.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&cut.stderr).contains("anchor"));
 }
 
 #[test]

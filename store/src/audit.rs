@@ -1,8 +1,12 @@
 //! The hash-chained audit trail (等保 2.0: security audit).
 //!
-//! `append` is the only write. Each entry's hash is SHA-256 over the previous hash and
-//! the entry's fields, length-prefixed so no two field lists hash alike. `verify`
-//! recomputes the chain and names the first entry that does not match.
+//! `append` is the only write. Each entry's hash is HMAC-SHA256, under a key kept outside
+//! the database (`AuditKey`), over the previous hash and the entry's fields,
+//! length-prefixed so no two field lists hash alike: someone who can write the database
+//! but not read the key cannot recompute a chain after deleting or changing rows. (A store
+//! without a key, as in tests, chains with plain SHA-256.) `verify` recomputes the chain
+//! and names the first entry that does not match; anchors (head sequence and hash,
+//! written outside the database from time to time) catch a chain cut short at its end.
 
 use crate::{now_text, Store, StoreResult};
 use serde::{Deserialize, Serialize};
@@ -44,8 +48,79 @@ pub enum ChainStatus {
     },
 }
 
-fn entry_hash(prev_hash: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
-    let mut h = Sha256::new();
+/// The audit chain's secret: 32 random bytes, from a file or a setting, never stored in
+/// the database.
+#[derive(Clone)]
+pub struct AuditKey(std::sync::Arc<[u8; 32]>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+impl AuditKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> AuditKey {
+        AuditKey(std::sync::Arc::new(bytes))
+    }
+
+    /// 64 hexadecimal digits.
+    pub fn parse_hex(text: &str) -> Option<AuditKey> {
+        let text = text.trim();
+        if text.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(AuditKey::from_bytes(out))
+    }
+
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The chain's state at one moment, written outside the database (a log line and an
+/// append-only file): a later chain must still hold this entry with this hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Anchor {
+    /// One line of the anchors file: `<time> seq=<n> hash=<hex>`.
+    pub fn line(&self, at: &str) -> String {
+        format!("{at} seq={} hash={}", self.seq, self.hash)
+    }
+
+    pub fn parse_line(line: &str) -> Option<Anchor> {
+        let mut seq = None;
+        let mut hash = None;
+        for part in line.split_whitespace() {
+            if let Some(v) = part.strip_prefix("seq=") {
+                seq = v.parse().ok();
+            } else if let Some(v) = part.strip_prefix("hash=") {
+                hash = Some(v.to_string());
+            }
+        }
+        Some(Anchor {
+            seq: seq?,
+            hash: hash?,
+        })
+    }
+}
+
+/// Feeds the length-prefixed fields to either digest.
+fn chain_fields(
+    prev_hash: &str,
+    seq: i64,
+    at: &str,
+    e: &AuditEvent,
+    mut update: impl FnMut(&[u8]),
+) {
     let seq = seq.to_string();
     for field in [
         prev_hash,
@@ -59,10 +134,38 @@ fn entry_hash(prev_hash: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
         &e.summary,
         &e.client_addr,
     ] {
-        h.update((field.len() as u64).to_be_bytes());
-        h.update(field.as_bytes());
+        update(&(field.len() as u64).to_be_bytes());
+        update(field.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An entry's hash: HMAC-SHA256 under the key, or SHA-256 without one.
+fn keyed_hash(
+    key: Option<&AuditKey>,
+    prev_hash: &str,
+    seq: i64,
+    at: &str,
+    e: &AuditEvent,
+) -> String {
+    use hmac::Mac;
+    match key {
+        Some(k) => {
+            let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&k.0[..]).expect("any key length");
+            chain_fields(prev_hash, seq, at, e, |b| mac.update(b));
+            hex(&mac.finalize().into_bytes())
+        }
+        None => entry_hash(prev_hash, seq, at, e),
+    }
+}
+
+fn entry_hash(prev_hash: &str, seq: i64, at: &str, e: &AuditEvent) -> String {
+    let mut h = Sha256::new();
+    chain_fields(prev_hash, seq, at, e, |b| h.update(b));
+    hex(&h.finalize())
 }
 
 const ENTRY_COLUMNS: &str =
@@ -109,7 +212,7 @@ impl Store {
         let seq: i64 = head.get(0);
         let prev_hash: String = head.get(1);
         let at = now_text();
-        let hash = entry_hash(&prev_hash, seq, &at, event);
+        let hash = keyed_hash(self.audit_key.as_ref(), &prev_hash, seq, &at, event);
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, role, area_code, action, target, summary, \
              client_addr, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -187,7 +290,14 @@ impl Store {
                         reason: "its link to the previous entry does not match".into(),
                     });
                 }
-                if entry_hash(&e.prev_hash, e.seq, &e.at, &e.event) != e.hash {
+                if keyed_hash(
+                    self.audit_key.as_ref(),
+                    &e.prev_hash,
+                    e.seq,
+                    &e.at,
+                    &e.event,
+                ) != e.hash
+                {
                     return Ok(ChainStatus::Broken {
                         seq: e.seq,
                         reason: "its content does not match its hash".into(),
@@ -203,6 +313,50 @@ impl Store {
                 seq: entries + 1,
                 reason: format!("the chain ends at entry {entries} but {head_seq} were written"),
             });
+        }
+        Ok(ChainStatus::Intact { entries })
+    }
+
+    /// The chain's head now, to be written down outside the database.
+    pub async fn audit_anchor(&self) -> StoreResult<Anchor> {
+        let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(Anchor {
+            seq: head.get(0),
+            hash: head.get(1),
+        })
+    }
+
+    /// The chain checked as `verify_audit_chain` does, and against anchors written
+    /// earlier: each anchored entry must still be there with the same hash (a chain cut
+    /// short and re-headed passes the recomputation, not this).
+    pub async fn verify_audit_with_anchors(&self, anchors: &[Anchor]) -> StoreResult<ChainStatus> {
+        let status = self.verify_audit_chain().await?;
+        let ChainStatus::Intact { entries } = status else {
+            return Ok(status);
+        };
+        for a in anchors.iter().filter(|a| a.seq > 0) {
+            if a.seq > entries {
+                return Ok(ChainStatus::Broken {
+                    seq: entries + 1,
+                    reason: format!(
+                        "an anchor records entry {} but the chain ends at {entries}",
+                        a.seq
+                    ),
+                });
+            }
+            let hash: Option<String> = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+                .bind(a.seq)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| r.get(0));
+            if hash.as_deref() != Some(a.hash.as_str()) {
+                return Ok(ChainStatus::Broken {
+                    seq: a.seq,
+                    reason: "it differs from the anchor written when it was the head".into(),
+                });
+            }
         }
         Ok(ChainStatus::Intact { entries })
     }

@@ -89,6 +89,9 @@ pub struct Store {
     /// Where the database is, for the live-change listener (PostgreSQL's LISTEN needs a
     /// connection of its own). Never printed: it may hold a password.
     url: live::Url,
+    /// The key of the audit chain's HMAC (`audit::AuditKey`), kept outside the database:
+    /// with it, nobody who can only write the database can rewrite the chain.
+    audit_key: Option<audit::AuditKey>,
 }
 
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -147,7 +150,14 @@ impl Store {
             pool,
             backend,
             url: live::Url(url.into()),
+            audit_key: None,
         })
+    }
+
+    /// The same store, chaining its audit entries with this key's HMAC.
+    pub fn with_audit_key(mut self, key: audit::AuditKey) -> Store {
+        self.audit_key = Some(key);
+        self
     }
 
     /// SQLite only: writes a consistent copy of the whole database to `path` (a new

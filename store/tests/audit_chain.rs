@@ -142,3 +142,123 @@ async fn entries_can_be_filtered_newest_first() {
     assert_eq!(by_actor.len(), 2);
     assert!(by_actor.iter().all(|e| e.event.actor == "reviewer-1"));
 }
+
+/// Recomputes a plain SHA-256 chain over the rows as they are now, as someone with only
+/// database access would after deleting rows, and re-heads it.
+async fn rechain_without_the_key(db: &store::Store) {
+    use sha2::{Digest, Sha256};
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, role, area_code, action, target, summary, client_addr FROM audit_log ORDER BY seq",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    let mut prev = "0".repeat(64);
+    for (i, r) in rows.iter().enumerate() {
+        let old_seq: i64 = r.get(0);
+        let seq = (i + 1) as i64;
+        let mut h = Sha256::new();
+        let seq_text = seq.to_string();
+        let at: String = r.get(1);
+        let fields: Vec<String> = (2..9).map(|k| r.get::<String, _>(k)).collect();
+        for f in [prev.as_str(), seq_text.as_str(), at.as_str()]
+            .into_iter()
+            .chain(fields.iter().map(String::as_str))
+        {
+            h.update((f.len() as u64).to_be_bytes());
+            h.update(f.as_bytes());
+        }
+        let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        sqlx::query("UPDATE audit_log SET seq = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+            .bind(seq)
+            .bind(&prev)
+            .bind(&hash)
+            .bind(old_seq)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        prev = hash;
+    }
+    sqlx::query("UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1")
+        .bind(rows.len() as i64)
+        .bind(&prev)
+        .execute(db.pool())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn with_a_key_outside_the_database_a_rewritten_chain_is_detected() {
+    let db = fresh_db().await;
+    let key = store::audit::AuditKey::from_bytes([42; 32]);
+    let keyed = db.store.clone().with_audit_key(key.clone());
+    for i in 0..12 {
+        keyed.audit(&event(i)).await.unwrap();
+    }
+    assert_eq!(
+        keyed.verify_audit_chain().await.unwrap(),
+        ChainStatus::Intact { entries: 12 }
+    );
+    // Without the key the chain does not even look right.
+    assert!(matches!(
+        db.verify_audit_chain().await.unwrap(),
+        ChainStatus::Broken { seq: 1, .. }
+    ));
+
+    // Delete an entry and recompute the chain as SHA-256: with only database access that
+    // is all one can do, and the keyed check refuses it from the first entry.
+    sqlx::query("DELETE FROM audit_log WHERE seq = 6")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    rechain_without_the_key(&db).await;
+    assert!(matches!(
+        keyed.verify_audit_chain().await.unwrap(),
+        ChainStatus::Broken { seq: 1, .. }
+    ));
+}
+
+#[tokio::test]
+async fn anchors_written_outside_catch_a_chain_cut_short() {
+    let db = fresh_db().await;
+    for i in 0..10 {
+        db.audit(&event(i)).await.unwrap();
+    }
+    let anchor = db.audit_anchor().await.unwrap();
+    assert_eq!(anchor.seq, 10);
+    let line = anchor.line("2026-12-05T09:00:00Z");
+    assert_eq!(
+        store::audit::Anchor::parse_line(&line),
+        Some(anchor.clone())
+    );
+    assert_eq!(
+        db.verify_audit_with_anchors(std::slice::from_ref(&anchor))
+            .await
+            .unwrap(),
+        ChainStatus::Intact { entries: 10 }
+    );
+    // The last three entries removed and the head moved back: the recomputed chain is
+    // whole, the anchor is not.
+    sqlx::query("DELETE FROM audit_log WHERE seq > 7")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let h: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = 7")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 7, last_hash = $1 WHERE id = 1")
+        .bind(&h)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        db.verify_audit_chain().await.unwrap(),
+        ChainStatus::Intact { entries: 7 }
+    );
+    assert!(matches!(
+        db.verify_audit_with_anchors(&[anchor]).await.unwrap(),
+        ChainStatus::Broken { seq: 8, .. }
+    ));
+}

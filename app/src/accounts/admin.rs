@@ -348,7 +348,7 @@ pub fn UsersPage() -> impl IntoView {
                         <table class="table" data-testid="users-table">
                             <thead><tr>
                                 <th>{t(Msg::ColumnAccount)}</th><th>{t(Msg::ColumnName)}</th><th>{t(Msg::ColumnRole)}</th>
-                                <th>{t(Msg::ColumnArea)}</th><th>{t(Msg::ColumnMobile)}</th><th>{t(Msg::ColumnStatus)}</th><th></th>
+                                <th>{t(Msg::ColumnArea)}</th><th>{t(Msg::ColumnMobile)}</th><th>{t(Msg::ColumnStatus)}</th><th><span class="visually-hidden">{move || locale.get().pick("操作", "Actions")}</span></th>
                             </tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|a| {

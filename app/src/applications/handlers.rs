@@ -590,7 +590,13 @@ async fn save_inner(
             }
         }
         let problems = form::problems(category, step, &draft, &rules);
-        let (to, check) = target(&problems);
+        // An agent moves on past the ticks it may not give: they wait for the applicant.
+        let blocking: Vec<_> = problems
+            .iter()
+            .filter(|(_, p)| hand != form::Hand::Agent || *p != FieldProblem::MustAffirm)
+            .cloned()
+            .collect();
+        let (to, check) = target(&blocking);
         match store
             .save_draft(id, app.revision, to.code(), &draft.to_json())
             .await?

@@ -771,7 +771,7 @@ fn import_view(p: ImportPage) -> impl IntoView {
             <thead><tr>
                 <th>{move || locale.get().pick("文件", "File")}</th><th>{move || locale.get().pick("行数", "Rows")}</th>
                 <th>{move || locale.get().pick("错误行", "Bad")}</th><th>{move || locale.get().pick("结果", "Result")}</th>
-                <th>{move || locale.get().pick("时间", "When")}</th><th></th>
+                <th>{move || locale.get().pick("时间", "When")}</th><th><span class="visually-hidden">{move || locale.get().pick("错误报告", "Report")}</span></th>
             </tr></thead>
             <tbody>{p.imports.into_iter().map(|i| {
                 let ok = i.outcome == "imported";

@@ -252,7 +252,8 @@ fn ChartPanel(c: Chart, table: Option<Table>, qs: String) -> impl IntoView {
     view! {
         <section class="panel" data-testid=format!("panel-{id}")>
             <h2>{move || title.pick(locale.get())}</h2>
-            <figure class="chart" data-testid=format!("chart-{id}") inner_html=c.svg.clone()></figure>
+            // The trend scrolls sideways on a phone: keyboard users can reach and scroll it.
+            <figure class="chart" data-testid=format!("chart-{id}") tabindex=(id == "trend").then_some("0") inner_html=c.svg.clone()></figure>
             <p class="panel__links">
                 <a href=format!("/dashboard/chart/{id}.svg?{qs}") download>{move || locale.get().pick("下载图表 (SVG)", "Chart (SVG)")}</a>
             </p>

@@ -367,7 +367,7 @@ pub fn VerifyPage() -> impl IntoView {
                         Ok(p) => view! { <VerifyBody p=p/> }.into_any(),
                         Err(_) => view! {
                             <div class="verdict verdict--bad" data-testid="verify-status" data-status="unknown">
-                                <p class="verdict__status">{move || locale.get().pick("查无此牌匾", "No such plaque")}</p>
+                                <h1 class="verdict__status">{move || locale.get().pick("查无此牌匾", "No such plaque")}</h1>
                                 <p>{move || locale.get().pick("这个二维码不是东至县放心消费示范牌匾的有效二维码。请谨慎消费，可拨打 12315 反映。", "This QR code is not a valid Dongzhi trusted-consumption plaque. Take care, and call 12315 to report it.")}</p>
                             </div>
                         }.into_any(),

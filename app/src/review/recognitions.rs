@@ -103,9 +103,9 @@ pub fn RegisterPage() -> impl IntoView {
                                     let (szh, sen) = r.status.name();
                                     view! {
                                         <li class="review-card" data-testid="register-row">
-                                            <h3>{r.organisation_name.clone()}
+                                            <h2>{r.organisation_name.clone()}
                                                 {(!r.complaint_flags.is_empty()).then(|| view! { <span class="badge badge--bad" data-testid="complaint-flag">{move || locale.get().pick("投诉预警", "Complaint flag")}</span> })}
-                                            </h3>
+                                            </h2>
                                             {(!r.complaint_flags.is_empty()).then(|| {
                                                 let flags = r.complaint_flags.clone();
                                                 view! { <p class="alert alert--error">{move || flags.iter().map(|(zh, en)| locale.get().pick(zh, en).to_string()).collect::<Vec<_>>().join(locale.get().pick("；", "; "))}</p> }
