@@ -154,6 +154,8 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/apply/{id}/evidence/remove", Access::Roles(&[Applicant])),
     ("/apply/{id}/submit", Access::Roles(&[Applicant])),
     ("/apply/{id}/hand-over", Access::Roles(&[Applicant])),
+    ("/apply/{id}/accept", Access::Roles(&[Applicant])),
+    ("/apply/{id}/remove", Access::Roles(&[Applicant])),
     ("/panel", Access::Roles(&[CountyOffice])),
     ("/panel/members", Access::Roles(&[CountyOffice])),
     ("/panel/settings", Access::Roles(&[CountyOffice])),

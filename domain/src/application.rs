@@ -161,36 +161,16 @@ const MEMBERS: Text = ("家", "members");
 const YUAN: Text = ("万元", "×10k yuan");
 const POINTS: Text = ("个", "points");
 
-const UNIT_INDUSTRIES: &[(&str, Text)] = &[
-    ("retail", ("商场超市", "Malls and supermarkets")),
-    ("catering", ("餐饮服务", "Restaurants and catering")),
-    ("lodging", ("住宿服务", "Hotels and lodging")),
-    (
-        "auto",
-        ("汽车销售与维修（4S店）", "Car sales and repair (4S)"),
-    ),
-    (
-        "home",
-        ("家电家居建材", "Appliances, furniture, building materials"),
-    ),
-    ("pharmacy", ("医药零售", "Pharmacies")),
-    (
-        "utility",
-        ("水电气热等公用事业", "Water, power, gas and heat"),
-    ),
-    (
-        "farm",
-        (
-            "农资与农业龙头企业",
-            "Farm supplies and agricultural leaders",
-        ),
-    ),
-    ("maker", ("生产企业直销", "Manufacturers selling direct")),
-    (
-        "other",
-        ("其他消费品或服务", "Other consumer goods or services"),
-    ),
-];
+/// A merchant's industry is one of the industries complaints are classed by: one list
+/// for the application, the directory, the complaint form and the dashboards, so a
+/// complaint filed from a unit's page takes the unit's industry as it is.
+static UNIT_INDUSTRIES: std::sync::LazyLock<Vec<(&'static str, Text)>> =
+    std::sync::LazyLock::new(|| {
+        crate::complaint::Industry::ALL
+            .iter()
+            .map(|i| (i.code(), i.name()))
+            .collect()
+    });
 
 const STREET_INDUSTRIES: &[(&str, Text)] = &[
     ("pedestrian", ("商业步行街", "Pedestrian shopping street")),
@@ -252,7 +232,7 @@ const BEAUTIFUL_VILLAGE: &[(&str, Text)] = &[
 
 pub fn industries(category: Category) -> &'static [(&'static str, Text)] {
     match category {
-        Category::Unit => UNIT_INDUSTRIES,
+        Category::Unit => &UNIT_INDUSTRIES,
         Category::Street => STREET_INDUSTRIES,
         Category::Association => ASSOCIATION_INDUSTRIES,
         Category::Village => VILLAGE_INDUSTRIES,
@@ -627,6 +607,17 @@ impl Draft {
     }
 }
 
+/// The contact details an agent does not see: the applicant's registration fills them in
+/// when it accepts the agent's proposal.
+pub const APPLICANT_CONTACT_FIELDS: [&str; 2] = ["contact_name", "contact_mobile"];
+
+/// A problem an agent's draft may leave, because only the applicant can settle it: a
+/// tick, or a contact detail still empty.
+pub fn left_to_the_applicant(name: &str, problem: FieldProblem) -> bool {
+    problem == FieldProblem::MustAffirm
+        || (problem == FieldProblem::Required && APPLICANT_CONTACT_FIELDS.contains(&name))
+}
+
 /// Whose hand a save is: the applicant's own login, or an agent preparing it for them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hand<'a> {
@@ -839,7 +830,7 @@ impl SelfCheck {
     pub fn ready_to_hand_over(&self) -> bool {
         self.step_problems
             .iter()
-            .all(|(_, ps)| ps.iter().all(|(_, p)| *p == FieldProblem::MustAffirm))
+            .all(|(_, ps)| ps.iter().all(|(n, p)| left_to_the_applicant(n, *p)))
             && !self.licence_missing
             && !self.credit_code_mismatch
     }

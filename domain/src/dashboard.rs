@@ -71,7 +71,7 @@ pub const FUNNEL: [(&str, &str, &str); 7] = [
 /// reached; none for a draft.
 pub fn furthest_stage(state: State) -> Option<usize> {
     Some(match state {
-        State::Draft => return None,
+        State::Draft | State::Proposed => return None,
         State::Submitted | State::Returned => 0,
         State::CountyReview => 1,
         State::Rectifying | State::Rejected => 2,

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum State {
+    /// Prepared by an agent (street, village, association) for a merchant that has not
+    /// accepted it yet: it holds no slot of the merchant's, and only the agent edits it.
+    Proposed,
     Draft,
     Submitted,
     Returned,
@@ -27,6 +30,8 @@ pub enum State {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Action {
+    /// The merchant accepts an agent's proposal: it becomes the merchant's draft.
+    Accept,
     Submit,
     TownshipReturn,
     TownshipPass,
@@ -41,7 +46,8 @@ pub enum Action {
 }
 
 impl State {
-    pub const ALL: [State; 11] = [
+    pub const ALL: [State; 12] = [
+        State::Proposed,
         State::Draft,
         State::Submitted,
         State::Returned,
@@ -61,7 +67,8 @@ impl State {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
+        Action::Accept,
         Action::Submit,
         Action::TownshipReturn,
         Action::TownshipPass,
@@ -105,6 +112,7 @@ pub fn next(state: State, action: Action, facts: &Facts) -> Result<State, Refusa
     use Action as A;
     use State as S;
     match (state, action) {
+        (S::Proposed, A::Accept) => Ok(S::Draft),
         (S::Draft | S::Returned, A::Submit) => Ok(S::Submitted),
         (S::Submitted, A::TownshipReturn) => Ok(S::Returned),
         (S::Submitted, A::TownshipPass) => Ok(S::CountyReview),
@@ -191,6 +199,20 @@ mod tests {
     }
 
     #[test]
+    fn a_proposal_is_accepted_into_a_draft_and_cannot_be_submitted_before() {
+        let f = Facts::default();
+        assert_eq!(
+            next(State::Proposed, Action::Submit, &f),
+            Err(Refusal::NotFromThisState)
+        );
+        assert_eq!(next(State::Proposed, Action::Accept, &f), Ok(State::Draft));
+        assert_eq!(
+            next(State::Draft, Action::Accept, &f),
+            Err(Refusal::NotFromThisState)
+        );
+    }
+
+    #[test]
     fn a_second_failure_is_final() {
         let f = Facts {
             failed_before: true,
@@ -204,7 +226,7 @@ mod tests {
     }
 
     #[test]
-    fn every_state_is_reachable_from_draft() {
+    fn every_state_is_reachable_from_a_draft_or_a_proposal() {
         let facts = [
             Facts::default(),
             Facts {
@@ -214,8 +236,8 @@ mod tests {
                 ..Default::default()
             },
         ];
-        let mut seen = BTreeSet::from([State::Draft]);
-        let mut frontier = vec![State::Draft];
+        let mut seen = BTreeSet::from([State::Draft, State::Proposed]);
+        let mut frontier = vec![State::Draft, State::Proposed];
         while let Some(s) = frontier.pop() {
             for a in Action::ALL {
                 for f in &facts {

@@ -104,7 +104,7 @@ test("a unit's page shows its status, commitments, complaint figures, a complain
   const facts = page.getByTestId("unit-facts");
   await expect(facts).toContainText("东至县尧渡镇老徽州菜馆");
   await expect(facts).toContainText("尧渡镇 人民路15号");
-  await expect(facts).toContainText("餐饮服务");
+  await expect(facts).toContainText("餐饮住宿");
   const commitments = page.getByTestId("unit-commitments");
   await expect(commitments).toContainText("落实线下无理由退货");
   await expect(commitments).toContainText("落实赔偿先付");
@@ -120,6 +120,10 @@ test("a unit's page shows its status, commitments, complaint figures, a complain
   await page.getByTestId("unit-complain").click();
   await expect(page).toHaveURL(/\/complain\?unit=[0-9a-f]{32}$/);
   await expect(page.getByTestId("complain-unit")).toContainText("东至县尧渡镇老徽州菜馆");
+  // One list of industries: the form already holds the unit's, named as on its page.
+  const industry = page.getByLabel("行业");
+  await expect(industry).toHaveValue("catering");
+  await expect(industry.locator("option:checked")).toHaveText("餐饮住宿");
   expect(errors).toEqual([]);
 });
 

@@ -199,18 +199,26 @@ test("a street prepares an application for a merchant in its township, and the m
   await expect(page).toHaveURL(/\/apply\/\d+\/identity$/);
   await expect(page.getByTestId("agent-note")).toContainText("东至县尧渡镇老街茶叶店");
   await expect(page.getByLabel("统一社会信用代码")).toHaveValue(merchantCode);
+  // The agent sees none of the merchant's contact details.
+  await expect(page.getByLabel("联系人", { exact: true })).toHaveValue("");
+  await expect(page.getByLabel("联系人手机")).toHaveValue("");
   await waitForHydration(page);
   await walkToReview(page, "unit", true, true);
   await page.getByTestId("submit").click();
   await expect(page.getByTestId("locked-note")).toContainText("已交商户确认");
 
   // The merchant signs in with its own login, checks and submits.
+  // The merchant's own slot stayed free meanwhile: it accepts the prepared application.
   const merchant = await merchantCtx.newPage();
   await merchant.goto("/apply");
-  await expect(merchant.getByTestId("application-list")).toContainText("待商户确认");
-  await merchant.getByTestId("application-list").getByRole("link").first().click();
+  await expect(merchant.getByTestId("start-application")).toBeVisible();
+  await expect(merchant.getByTestId("application-list")).toContainText("代办申报，待商户接受");
+  await merchant.getByTestId("accept-proposal").click();
+  await expect(merchant).toHaveURL(/\/apply\/\d+\/identity$/);
   await expect(merchant.getByTestId("agent-note")).toContainText("东至县尧渡老街管理办");
-  await expect(merchant).toHaveURL(/\/apply\/\d+\/[a-z-]+$/);
+  // The contact details the agent never saw come from the merchant's registration.
+  await expect(merchant.getByLabel("联系人", { exact: true })).toHaveValue("王芳");
+  await expect(merchant.getByLabel("联系人手机")).toHaveValue("13812345678");
   const base = merchant.url().replace(/\/[a-z-]+$/, "");
   // Nothing is ticked for the merchant: it cannot submit until it ticks with its own hand.
   await merchant.goto(`${base}/review`);

@@ -530,3 +530,103 @@ async fn metrics_are_for_this_machine_and_configured_monitors_only() {
     );
     assert_eq!(status(None).await, StatusCode::NOT_FOUND);
 }
+
+async fn organisation(
+    store: &store::Store,
+    code: &str,
+    category: &str,
+    seed: u32,
+) -> (i64, String) {
+    let id = store
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: code,
+            name: &format!("组织 {code}"),
+            category_code: category,
+            area_code: "341721100",
+            contact_name: "王芳",
+            contact_mobile: "13812345678",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    (id, session_for(store, id, seed).await)
+}
+
+/// The id in a redirect to `/apply/{id}/…`.
+fn application_in(res: &axum::response::Response) -> Option<i64> {
+    let to = res.headers().get("location")?.to_str().ok()?;
+    to.strip_prefix("/apply/")?.split('/').next()?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_cannot_take_a_merchants_slot_or_read_its_contact_details() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let app = router(state(db.store.clone()));
+    let merchant_code = "91341721MA2N0Y7B3K";
+    let (_, merchant) = organisation(&db, merchant_code, "unit", 901).await;
+    let (_, street) = organisation(&db, "91341721MA2N0Y8C14", "street", 902).await;
+    let post = |cookie: String, path: String, body: String| {
+        let app = app.clone();
+        async move { send(&app, "POST", &path, Some(&cookie), FORM, body.into_bytes()).await }
+    };
+
+    // The street proposes an application for the merchant: no contact details in it.
+    let res = post(
+        street.clone(),
+        "/apply/start".into(),
+        format!("merchant={merchant_code}"),
+    )
+    .await;
+    let proposal = application_in(&res).unwrap_or_else(|| {
+        panic!(
+            "no proposal: {:?} {:?}",
+            res.status(),
+            res.headers().get("location")
+        )
+    });
+    let app_row = db.application(proposal).await.unwrap().unwrap();
+    assert_eq!(app_row.state, "proposed");
+    assert!(!app_row.data.contains("13812345678") && !app_row.data.contains("王芳"));
+    // The merchant's own slot is free: it starts its own application.
+    let res = post(merchant.clone(), "/apply/start".into(), String::new()).await;
+    let own = application_in(&res).expect("the merchant's own application");
+    assert_ne!(own, proposal);
+    // Accepting the proposal now would make two: refused, and nothing changes.
+    let res = post(
+        merchant.clone(),
+        format!("/apply/{proposal}/accept"),
+        String::new(),
+    )
+    .await;
+    assert_eq!(res.headers()["location"], "/apply?proposal=exists");
+    assert_eq!(
+        db.application(proposal).await.unwrap().unwrap().state,
+        "proposed"
+    );
+    // The agent may not accept for the merchant, nor remove it.
+    let res = post(
+        street.clone(),
+        format!("/apply/{proposal}/accept"),
+        String::new(),
+    )
+    .await;
+    assert!(
+        res.status().is_client_error()
+            || res.headers()["location"] != format!("/apply/{proposal}/identity")
+    );
+    assert_eq!(
+        db.application(proposal).await.unwrap().unwrap().state,
+        "proposed"
+    );
+    // The merchant removes the proposal.
+    let res = post(
+        merchant.clone(),
+        format!("/apply/{proposal}/remove"),
+        String::new(),
+    )
+    .await;
+    assert_eq!(res.headers()["location"], "/apply?proposal=removed");
+    assert!(db.application(proposal).await.unwrap().is_none());
+    assert!(db.application(own).await.unwrap().is_some());
+}

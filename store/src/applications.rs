@@ -80,6 +80,7 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Application {
 /// The state codes as stored.
 pub fn state_code(s: State) -> &'static str {
     match s {
+        State::Proposed => "proposed",
         State::Draft => "draft",
         State::Submitted => "submitted",
         State::Returned => "returned",
@@ -92,6 +93,11 @@ pub fn state_code(s: State) -> &'static str {
         State::Revoked => "revoked",
         State::Expired => "expired",
     }
+}
+
+/// A stored state code back as the domain's state.
+pub fn parse_state(code: &str) -> Option<State> {
+    State::ALL.into_iter().find(|s| state_code(*s) == code)
 }
 
 impl Store {
@@ -120,12 +126,23 @@ impl Store {
     /// (unique violation) while the organisation has an open application in the same
     /// batch and category.
     pub async fn start_application(&self, a: &NewApplication<'_>) -> StoreResult<i64> {
+        self.insert_application(a, State::Draft).await
+    }
+
+    /// An agent's proposal for a merchant (`State::Proposed`): it takes none of the
+    /// merchant's slot until the merchant accepts it (`accept_proposal`). Refused (unique
+    /// violation) when the same agent already proposes one in this batch and category.
+    pub async fn propose_application(&self, a: &NewApplication<'_>) -> StoreResult<i64> {
+        self.insert_application(a, State::Proposed).await
+    }
+
+    async fn insert_application(&self, a: &NewApplication<'_>, state: State) -> StoreResult<i64> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO applications (organisation_id, batch_id, category_code, indicator_set_id, \
              state, step, data, revision, prepared_by, agent_organisation_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'draft', 'identity', $5, 0, $6, $7, $8, $8) RETURNING id",
+             VALUES ($1, $2, $3, $4, $9, 'identity', $5, 0, $6, $7, $8, $8) RETURNING id",
         )
         .bind(a.organisation_id)
         .bind(a.batch_id)
@@ -135,6 +152,7 @@ impl Store {
         .bind(a.prepared_by)
         .bind(a.agent_organisation_id)
         .bind(&now)
+        .bind(state_code(state))
         .fetch_one(&mut *tx)
         .await?
         .get(0);
@@ -177,7 +195,7 @@ impl Store {
         let done = sqlx::query(
             "UPDATE applications SET handed_over_at = $2, updated_at = $2 \
              WHERE id = $1 AND agent_organisation_id IS NOT NULL AND handed_over_at IS NULL \
-             AND state IN ('draft', 'returned')",
+             AND state IN ('proposed', 'draft', 'returned')",
         )
         .bind(id)
         .bind(&now)
@@ -217,7 +235,8 @@ impl Store {
     ) -> StoreResult<SaveOutcome> {
         let saved = sqlx::query(
             "UPDATE applications SET data = $3, step = $4, revision = revision + 1, updated_at = $5 \
-             WHERE id = $1 AND revision = $2 AND state IN ('draft', 'returned') RETURNING revision",
+             WHERE id = $1 AND revision = $2 AND state IN ('proposed', 'draft', 'returned') \
+             RETURNING revision",
         )
         .bind(id)
         .bind(expected_revision)
@@ -233,13 +252,15 @@ impl Store {
             .application(id)
             .await?
             .ok_or_else(|| StoreError::Refused(format!("application {id} does not exist")))?;
-        Ok(if matches!(current.state.as_str(), "draft" | "returned") {
-            SaveOutcome::Stale {
-                current_revision: current.revision,
-            }
-        } else {
-            SaveOutcome::Locked
-        })
+        Ok(
+            if matches!(current.state.as_str(), "proposed" | "draft" | "returned") {
+                SaveOutcome::Stale {
+                    current_revision: current.revision,
+                }
+            } else {
+                SaveOutcome::Locked
+            },
+        )
     }
 
     /// Submits exactly the revision the applicant reviewed: locks the application and
@@ -276,6 +297,49 @@ impl Store {
         .bind(submitted_by)
         .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The merchant accepts an agent's proposal: it becomes the merchant's draft, with
+    /// `data` (the contact details the agent never saw filled in). A unique violation
+    /// when the merchant has an open application of its own in the batch.
+    pub async fn accept_proposal(&self, id: i64, data: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE applications SET state = 'draft', data = $2, revision = revision + 1, \
+             updated_at = $3 WHERE id = $1 AND state = 'proposed'",
+        )
+        .bind(id)
+        .bind(data)
+        .bind(now_text())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes an application an agent prepared and that was never submitted (a proposal
+    /// or a draft), with its evidence records. False when there is no such application.
+    pub async fn remove_agent_draft(&self, id: i64) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        let removable = sqlx::query(
+            "SELECT id FROM applications WHERE id = $1 AND agent_organisation_id IS NOT NULL \
+             AND submitted_at IS NULL AND state IN ('proposed', 'draft')",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !removable {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM evidence_files WHERE application_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM applications WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }

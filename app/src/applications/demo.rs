@@ -111,7 +111,7 @@ pub fn draft_up_to(
     set: &store::indicators::IndicatorSet,
     reached: Step,
 ) -> Draft {
-    let mut draft = super::handlers::prefilled(org);
+    let mut draft = super::handlers::prefilled(org, false);
     for step in Step::ALL.into_iter().take_while(|s| *s < reached) {
         match step {
             Step::Identity | Step::Facts | Step::Pledge | Step::Declaration => {

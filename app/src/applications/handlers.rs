@@ -37,6 +37,8 @@ pub const ROUTES: &[&str] = &[
     "/apply/{id}/evidence/remove",
     "/apply/{id}/submit",
     "/apply/{id}/hand-over",
+    "/apply/{id}/accept",
+    "/apply/{id}/remove",
     "/files/{id}",
 ];
 
@@ -56,6 +58,8 @@ where
         .route("/apply/{id}/evidence/remove", post(remove_file))
         .route("/apply/{id}/submit", post(submit))
         .route("/apply/{id}/hand-over", post(hand_over))
+        .route("/apply/{id}/accept", post(super::proposals::accept))
+        .route("/apply/{id}/remove", post(super::proposals::remove))
         .route("/files/{id}", get(serve_file))
 }
 
@@ -106,7 +110,7 @@ pub(crate) async fn visible(
         Role::MemberUnitStaff,
         Role::Leader,
     ];
-    if !staff_roles.contains(&user.role) || app.state == "draft" {
+    if !staff_roles.contains(&user.role) || matches!(app.state.as_str(), "draft" | "proposed") {
         return Err(AppError::NotFound);
     }
     // A panel member reads only what it is assigned to score, and not once it stepped aside.
@@ -147,11 +151,12 @@ pub(crate) fn sees_personal_data(role: Role) -> bool {
     )
 }
 
-fn is_editable_by(app: &Application, viewer: Viewer) -> bool {
+pub(crate) fn is_editable_by(app: &Application, viewer: Viewer) -> bool {
     let open = matches!(app.state.as_str(), "draft" | "returned");
     match viewer {
+        // A proposal is the agent's until the merchant accepts it.
         Viewer::Applicant => open,
-        Viewer::Agent => open && app.handed_over_at.is_none(),
+        Viewer::Agent => (open || app.state == "proposed") && app.handed_over_at.is_none(),
         Viewer::Staff => false,
     }
 }
@@ -340,19 +345,24 @@ pub async fn my_applications_for(
 /// (one batch is open at a time).
 fn has_open(apps: &[ApplicationSummary], category: Category) -> bool {
     apps.iter().any(|a| {
-        a.category == category && !matches!(a.state.as_str(), "rejected" | "revoked" | "expired")
+        // An agent's proposal holds no slot of the merchant's (see `proposals`).
+        a.category == category
+            && !matches!(
+                a.state.as_str(),
+                "rejected" | "revoked" | "expired" | "proposed"
+            )
     })
 }
 
 /// JavaScript's fetches ask for JSON; a plain form post gets a redirect.
-fn wants_json(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn error_response(e: AppError, headers: &HeaderMap, back: &str) -> Response {
+pub(crate) fn error_response(e: AppError, headers: &HeaderMap, back: &str) -> Response {
     if wants_json(headers) {
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         return (status, Json(e)).into_response();
@@ -365,13 +375,13 @@ fn error_response(e: AppError, headers: &HeaderMap, back: &str) -> Response {
     }
 }
 
-fn client_addr(ext: &Option<Extension<ClientAddr>>) -> String {
+pub(crate) fn client_addr(ext: &Option<Extension<ClientAddr>>) -> String {
     ext.as_ref()
         .map(|e| e.0 .0.clone())
         .unwrap_or_else(|| "unknown".into())
 }
 
-async fn audit(
+pub(crate) async fn audit(
     store: &Store,
     user: &CurrentUser,
     addr: String,
@@ -393,22 +403,33 @@ async fn audit(
     Ok(())
 }
 
-/// The wizard's first values, from what the organisation registered with.
-pub fn prefilled(org: &store::accounts::Organisation) -> Draft {
+/// The wizard's first values, from what the organisation registered with. An agent's
+/// proposal gets no contact details: the merchant's are filled in when it accepts.
+pub fn prefilled(org: &store::accounts::Organisation, for_agent: bool) -> Draft {
     let mut draft = Draft::default();
-    let identity: Vec<(String, String)> = [
+    let mut fields = vec![
         ("credit_code", org.credit_code.as_str()),
         ("registered_name", org.name.as_str()),
         ("township", org.area_code.as_str()),
-        ("contact_name", org.contact_name.as_str()),
-        ("contact_mobile", org.contact_mobile.as_str()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    ];
+    if !for_agent {
+        fields.extend(contact_fields(org));
+    }
+    let identity: Vec<(String, String)> = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let names: Vec<String> = identity.iter().map(|(k, _)| k.clone()).collect();
     draft.put(Step::Identity, &names, &identity);
     draft
+}
+
+/// The contact details an organisation registered with, as identity fields.
+pub(crate) fn contact_fields(org: &store::accounts::Organisation) -> [(&'static str, &str); 2] {
+    [
+        ("contact_name", org.contact_name.as_str()),
+        ("contact_mobile", org.contact_mobile.as_str()),
+    ]
 }
 
 #[derive(serde::Deserialize)]
@@ -473,19 +494,23 @@ async fn start_inner(
         .await
         .map_err(|e| Ok(e.into()))?
         .ok_or_else(|| Ok(AppError::internal("open batch without indicator set")))?;
-    let data = prefilled(&org).to_json();
-    let id = match store
-        .start_application(&NewApplication {
-            organisation_id: org.id,
-            batch_id: batch.id,
-            category: &org.category_code,
-            indicator_set_id: set.id,
-            prepared_by: Some(user.account_id),
-            agent_organisation_id: agent.as_ref().map(|a| a.id),
-            data: &data,
-        })
-        .await
-    {
+    let data = prefilled(&org, agent.is_some()).to_json();
+    let new = NewApplication {
+        organisation_id: org.id,
+        batch_id: batch.id,
+        category: &org.category_code,
+        indicator_set_id: set.id,
+        prepared_by: Some(user.account_id),
+        agent_organisation_id: agent.as_ref().map(|a| a.id),
+        data: &data,
+    };
+    // An agent proposes; the merchant's own slot stays free until it accepts.
+    let started = if agent.is_some() {
+        store.propose_application(&new).await
+    } else {
+        store.start_application(&new).await
+    };
+    let id = match started {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => return Err(Err("exists")),
         Err(e) => return Err(Ok(e.into())),
@@ -590,10 +615,10 @@ async fn save_inner(
             }
         }
         let problems = form::problems(category, step, &draft, &rules);
-        // An agent moves on past the ticks it may not give: they wait for the applicant.
+        // An agent moves on past what only the applicant settles (ticks, its contact).
         let blocking: Vec<_> = problems
             .iter()
-            .filter(|(_, p)| hand != form::Hand::Agent || *p != FieldProblem::MustAffirm)
+            .filter(|(n, p)| hand != form::Hand::Agent || !form::left_to_the_applicant(n, *p))
             .cloned()
             .collect();
         let (to, check) = target(&blocking);

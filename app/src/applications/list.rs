@@ -40,7 +40,14 @@ pub fn ApplicationsPage() -> impl IntoView {
                                         <button type="submit" class="button button--primary" data-testid="start-application">{t(Msg::StartApplication)}</button>
                                     </form>
                                 })}
-                                <ApplicationList items=mine.applications.clone() empty=Msg::NoApplications/>
+                                {move || query.with(|q| q.get("proposal")).map(|code| {
+                                    let (ok, zh, en) = match code.as_str() {
+                                        "removed" => (true, "已删除代办单位为您准备的申报。", "The application prepared for you was removed."),
+                                        _ => (false, "您在本批次已有申报，不能再接受代办申报；如需接受，请先删除您自己的草稿。", "You already have an application in this batch: remove your own draft to accept the prepared one."),
+                                    };
+                                    view! { <p class=if ok { "alert alert--ok" } else { "alert alert--error" } role="status" data-testid="proposal-note">{move || locale.get().pick(zh, en)}</p> }
+                                })}
+                                <ApplicationList items=mine.applications.clone() empty=Msg::NoApplications own=true/>
                                 {mine.is_agent.then(|| view! {
                                     <h2>{t(Msg::PreparedForMerchants)}</h2>
                                     <p class="field__hint">{t(Msg::PrepareForMerchantLead)}</p>
@@ -75,7 +82,13 @@ fn merchant_problem(code: &str) -> Msg {
 }
 
 #[component]
-fn ApplicationList(items: Vec<ApplicationSummary>, empty: Msg) -> impl IntoView {
+fn ApplicationList(
+    items: Vec<ApplicationSummary>,
+    empty: Msg,
+    /// The organisation's own list: what an agent prepared for it can be accepted or removed.
+    #[prop(optional)]
+    own: bool,
+) -> impl IntoView {
     let locale = use_locale();
     if items.is_empty() {
         return view! { <p class="empty">{t(empty)}</p> }.into_any();
@@ -95,6 +108,10 @@ fn ApplicationList(items: Vec<ApplicationSummary>, empty: Msg) -> impl IntoView 
                 };
                 let agent = a.agent_name.clone();
                 let handed = a.handed_over;
+                let id = a.id;
+                let proposed = a.state == "proposed";
+                // The merchant decides about what an agent prepared, until it is submitted.
+                let removable = own && agent.is_some() && matches!(a.state.as_str(), "proposed" | "draft");
                 view! {
                     <li class="app-list__item" data-state=a.state.clone()>
                         <a href=href class="app-list__link">
@@ -107,6 +124,24 @@ fn ApplicationList(items: Vec<ApplicationSummary>, empty: Msg) -> impl IntoView 
                             {agent.map(|n| view! { " · "{t(Msg::PreparedBy)}" "{n} })}
                             {handed.then(|| view! { " · "{t(Msg::AwaitingConfirmation)} })}
                         </span>
+                        {removable.then(|| view! {
+                            <div class="batch-actions" data-testid="proposal-actions">
+                                {(own && proposed).then(|| view! {
+                                    <form method="post" action=format!("/apply/{id}/accept")>
+                                        <button type="submit" class="button button--small" data-testid="accept-proposal">{move || locale.get().pick("接受，由我核对提交", "Accept: I check and submit it")}</button>
+                                    </form>
+                                })}
+                                <form method="post" action=format!("/apply/{id}/remove")>
+                                    <crate::forms::ConfirmSubmit
+                                        label=("删除代办申报", "Remove the prepared application")
+                                        question=("删除后代办单位准备的内容和材料将不再保留。确定删除？", "What the agent prepared, files included, is removed. Remove it?")
+                                        act=("确认删除", "Yes, remove it")
+                                        testid="remove-proposal"
+                                        small=true
+                                    />
+                                </form>
+                            </div>
+                        })}
                     </li>
                 }
             }).collect_view()}

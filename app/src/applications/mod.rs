@@ -13,6 +13,8 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 pub mod list;
+#[cfg(feature = "ssr")]
+pub mod proposals;
 pub mod rectification;
 pub mod text;
 pub mod wizard;
@@ -182,6 +184,10 @@ pub async fn list_my_applications() -> Result<MyApplications, AppError> {
 /// The state's name for applicants.
 pub fn state_text(state: &str) -> (&'static str, &'static str) {
     match state {
+        "proposed" => (
+            "代办申报，待商户接受",
+            "Prepared for the merchant, awaiting its acceptance",
+        ),
         "draft" => ("填写中", "Being filled in"),
         "submitted" => ("已提交，待乡镇初审", "Submitted, awaiting township review"),
         "returned" => ("退回修改", "Returned for changes"),

@@ -243,11 +243,8 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
                     unit_name: r.organisation_name.clone(),
                     unit_credit_code: Some(r.credit_code.clone()),
                     area_code: r.area_code.clone(),
-                    industry: if r.industry == "catering" || r.industry == "lodging" {
-                        Industry::Catering
-                    } else {
-                        Industry::Retail
-                    },
+                    // The unit's own industry: one list for units and complaints.
+                    industry: Industry::parse(&r.industry).unwrap_or(Industry::Other),
                     summary: STORIES[(i + k as usize) % STORIES.len()].to_string(),
                     facts: Facts {
                         status,

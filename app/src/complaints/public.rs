@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 pub struct PlaqueUnit {
     pub token: String,
     pub name: String,
+    /// The unit's industry (a merchant's is one of the complaint industries).
+    pub industry: String,
     pub credit_code: String,
     pub township: String,
 }
@@ -39,6 +41,7 @@ pub async fn fetch_complaint_form(unit: Option<String>) -> Result<ComplaintForm,
             .await?
             .map(|r| PlaqueUnit {
                 token,
+                industry: r.industry,
                 name: r.organisation_name,
                 credit_code: r.credit_code,
                 township: r.area_code.get(..9).unwrap_or(&r.area_code).to_string(),
@@ -117,7 +120,11 @@ fn complain_form(f: ComplaintForm) -> impl IntoView {
     let query = use_query_map();
     let kept = move |k: &str| query.with_untracked(|q| q.get(k)).unwrap_or_default();
     let chosen_township = kept("township");
-    let chosen_industry = kept("industry");
+    // A complaint filed from a unit's page takes the unit's industry (still changeable).
+    let chosen_industry = Some(kept("industry"))
+        .filter(|k| !k.is_empty())
+        .or_else(|| f.unit.as_ref().map(|u| u.industry.clone()))
+        .unwrap_or_default();
     view! {
         <form method="post" action="/complain/file" class="decision" data-testid="complain-form">
             {match f.unit.clone() {

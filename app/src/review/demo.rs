@@ -50,7 +50,7 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "东至县金鼎大酒店有限公司",
         "unit",
         "341721100",
-        "lodging",
+        "catering",
         "金鼎大酒店",
         "东至大道66号",
     ),
@@ -68,7 +68,7 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "东至县众信汽车销售服务有限公司",
         "unit",
         "341721100",
-        "auto",
+        "vehicles",
         "众信汽车4S店",
         "经济开发区纬三路8号",
     ),
@@ -140,7 +140,7 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "东至县葛公镇悦来宾馆",
         "unit",
         "341721106",
-        "lodging",
+        "catering",
         "悦来宾馆",
         "葛公镇政府路3号",
     ),
@@ -149,7 +149,7 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "东至县香隅镇平价大药房",
         "unit",
         "341721107",
-        "pharmacy",
+        "medicine",
         "平价大药房",
         "香隅大街77号",
     ),
@@ -158,7 +158,7 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "东至县官港镇鑫源家电商行",
         "unit",
         "341721108",
-        "home",
+        "appliances",
         "鑫源家电",
         "官港街道29号",
     ),
@@ -176,7 +176,7 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
         "东至县龙泉镇绿色农资店",
         "unit",
         "341721110",
-        "farm",
+        "farming",
         "绿色农资店",
         "龙泉街道6号",
     ),
@@ -682,7 +682,7 @@ async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), A
     let Some(set) = store.indicator_set(closed.id, "unit").await? else {
         return Ok(());
     };
-    let draft = crate::applications::handlers::prefilled(&org);
+    let draft = crate::applications::handlers::prefilled(&org, false);
     let id = passed_application(
         store,
         &org,
