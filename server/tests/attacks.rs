@@ -630,3 +630,151 @@ async fn an_agent_cannot_take_a_merchants_slot_or_read_its_contact_details() {
     assert!(db.application(proposal).await.unwrap().is_none());
     assert!(db.application(own).await.unwrap().is_some());
 }
+
+/// A unit's application in 尧渡镇, submitted, with its people and one evidence file.
+async fn submitted_application(
+    store: &store::Store,
+    objects: &store::objects::ObjectStore,
+) -> (i64, i64) {
+    let account = store
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: "91341721MA2N0Y9D1T",
+            name: "东至县隐私测试商店",
+            category_code: "unit",
+            area_code: "341721100",
+            contact_name: "王芳",
+            contact_mobile: "13812345678",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    let org = store
+        .account(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+        .unwrap();
+    let batch = store
+        .open_batch("341721")
+        .await
+        .unwrap()
+        .expect("an open batch");
+    let set = store
+        .indicator_set(batch.id, "unit")
+        .await
+        .unwrap()
+        .expect("a set");
+    let data = r#"{"identity":{"legal_rep":"陈建国","contact_name":"王芳","contact_mobile":"13812345678","address":"建设路18号"}}"#;
+    let id = store
+        .start_application(&store::applications::NewApplication {
+            organisation_id: org,
+            batch_id: batch.id,
+            category: "unit",
+            indicator_set_id: set.id,
+            prepared_by: None,
+            agent_organisation_id: None,
+            data,
+        })
+        .await
+        .unwrap();
+    assert!(store.submit_application(id, 0, account).await.unwrap());
+    let key = objects.put(b"%PDF-1.4 licence").await.unwrap();
+    let file = store
+        .add_evidence(&store::evidence::NewEvidence {
+            application_id: id,
+            slot: "licence",
+            object_key: &key,
+            media_type: "application/pdf",
+            size_bytes: 16,
+            original_name: "营业执照.pdf",
+            uploaded_by: account,
+        })
+        .await
+        .unwrap();
+    (id, file)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_data_goes_to_those_who_handle_the_application_and_every_look_is_audited() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let cookies = sessions_for_every_role(&db).await;
+    let cookie = |r: Role| cookies.iter().find(|(x, _)| *x == r).unwrap().1.clone();
+    let st = state(db.store.clone());
+    let (id, file) = submitted_application(&db, &st.app.objects).await;
+    let app = router(st);
+    let wizard = |c: String| {
+        let app = app.clone();
+        async move {
+            let res = send(
+                &app,
+                "POST",
+                "/api/load_wizard",
+                Some(&c),
+                FORM,
+                format!("id={id}").into_bytes(),
+            )
+            .await;
+            let status = res.status();
+            (status, text_of(res).await)
+        }
+    };
+    let views = |db: &store::Store| {
+        let db = db.clone();
+        async move {
+            db.audit_entries(&store::audit::AuditFilter {
+                action: Some("application.view".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len()
+        }
+    };
+    // The township handles it: everything, and the look is audited.
+    let (status, body) = wizard(cookie(Role::TownshipReviewer)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("13812345678") && body.contains("陈建国"));
+    assert_eq!(views(&db).await, 1);
+    // A leader oversees: masked, and nothing to audit.
+    let (status, body) = wizard(cookie(Role::Leader)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        !body.contains("13812345678") && !body.contains("陈建国"),
+        "{body}"
+    );
+    assert!(body.contains("138****5678"));
+    assert_eq!(views(&db).await, 1);
+    // A panel member not assigned to it sees nothing at all, nor its files.
+    let (status, _) = wizard(cookie(Role::PanelMember)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let res = get_with(
+        &app,
+        &format!("/files/{file}"),
+        &[("cookie", &cookie(Role::PanelMember))],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // The township's download is audited.
+    let res = get_with(
+        &app,
+        &format!("/files/{file}"),
+        &[("cookie", &cookie(Role::TownshipReviewer))],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let downloads = db
+        .audit_entries(&store::audit::AuditFilter {
+            action: Some("evidence.download".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(downloads.len(), 1);
+    assert_eq!(downloads[0].event.target, format!("application:{id}"));
+}

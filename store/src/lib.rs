@@ -204,8 +204,31 @@ impl Store {
             Backend::Sqlite => &MIGRATE_SQLITE,
             Backend::Postgres => &MIGRATE_POSTGRES,
         };
+        // A database whose migrations are all applied needs nothing: the servers may run
+        // as a role without DDL rights (its owner runs `fangxin migrate` at an upgrade),
+        // and sqlx's runner would still try to create its bookkeeping table.
+        if self
+            .applied_migrations()
+            .await
+            .is_some_and(|applied| migrator.iter().all(|m| applied.contains(&m.version)))
+        {
+            return Ok(());
+        }
         migrator.run(&self.pool).await?;
         Ok(())
+    }
+
+    /// The versions of the migrations applied so far; None before the first.
+    async fn applied_migrations(&self) -> Option<std::collections::HashSet<i64>> {
+        let rows = sqlx::query("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await
+            .ok()?;
+        Some(
+            rows.iter()
+                .map(|r| sqlx::Row::get::<i64, _>(r, 0))
+                .collect(),
+        )
     }
 
     /// A cheap round trip, for `/healthz`.
