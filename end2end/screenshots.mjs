@@ -2,7 +2,8 @@
 // Usage: node screenshots.mjs http://127.0.0.1:3000 out-dir /path1 /path2 ...
 // With FX_LOGIN and FX_PASSWORD set, signs in first (an applicant, say). With FX_STAFF=1
 // too, the account is a demo staff member on a fresh database: its first sign-in sets a
-// new password and enrols TOTP.
+// new password and enrols TOTP. FX_OPEN=1 opens the questions of irreversible steps;
+// FX_VIEWPORT=1 takes the first screen instead of the full page.
 import { chromium } from "@playwright/test";
 import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -60,8 +61,13 @@ for (const width of [390, 1440]) {
     const page = await context.newPage();
     for (const path of paths.length ? paths : ["/"]) {
       await page.goto(base + path, { waitUntil: "networkidle" });
+      // FX_OPEN=1: open every question of an irreversible step (forms::ConfirmSubmit) first.
+      if (process.env.FX_OPEN) {
+        for (const ask of await page.locator('summary[data-testid$="-ask"]').all()) await ask.click();
+      }
       const name = (path === "/" ? "home" : path.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")) + `-${lang}-${width}.png`;
-      await page.screenshot({ path: `${out}/${name}`, fullPage: true });
+      // FX_VIEWPORT=1: the first screen only, as a person first sees it.
+      await page.screenshot({ path: `${out}/${name}`, fullPage: !process.env.FX_VIEWPORT });
       console.log(`${out}/${name}`);
     }
     await context.close();

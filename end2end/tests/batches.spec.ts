@@ -45,3 +45,20 @@ test("the county office plans a batch and edits its indicator set before it open
   await expect(page.getByTestId("editor-version")).toContainText("当前第 2 版");
   expect(errors).toEqual([]);
 });
+
+test("closing the open batch asks first, and its button is no solid primary one", async ({ page }) => {
+  await staffReady(page, test.info(), "county_office", "341721");
+  await page.getByRole("link", { name: "创建批次" }).click();
+  const open = page.getByTestId("batches").locator('li[data-status="open"]');
+  const ask = open.getByTestId("batch-closed-ask");
+  await expect(ask).toBeVisible();
+  // Not the red primary button: white with a dark red dashed border.
+  expect(await ask.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 255, 255)");
+  await expect(open.getByTestId("batch-closed")).toBeHidden();
+  await ask.click();
+  await expect(open).toContainText("结束后本批次不再受理申报，也不能重新开放。确定结束？");
+  await expect(open.getByTestId("batch-closed")).toBeVisible();
+  // Closing the one open batch would end every other test's applications: asked, not done.
+  await ask.click();
+  await expect(open.getByTestId("batch-closed")).toBeHidden();
+});

@@ -101,6 +101,7 @@ pub fn RegisterPage() -> impl IntoView {
                                 {rows.into_iter().map(|r| {
                                     let (czh, cen) = r.category.name();
                                     let (szh, sen) = r.status.name();
+                                    let (from, to) = (r.recognised_on.clone(), r.valid_until.clone());
                                     view! {
                                         <li class="review-card" data-testid="register-row">
                                             <h2>{r.organisation_name.clone()}
@@ -110,7 +111,7 @@ pub fn RegisterPage() -> impl IntoView {
                                                 let flags = r.complaint_flags.clone();
                                                 view! { <p class="alert alert--error">{move || flags.iter().map(|(zh, en)| locale.get().pick(zh, en).to_string()).collect::<Vec<_>>().join(locale.get().pick("；", "; "))}</p> }
                                             })}
-                                            <p class="panel__lead">{move || locale.get().pick(czh, cen)}{format!(" · {} · {} → {} · ", r.certificate_no, r.recognised_on, r.valid_until)}<strong>{move || locale.get().pick(szh, sen)}</strong></p>
+                                            <p class="panel__lead">{move || locale.get().pick(czh, cen)}{format!(" · {} · ", r.certificate_no)}{move || format!("{} · ", crate::format::date_range(locale.get(), &from, &to))}<strong>{move || locale.get().pick(szh, sen)}</strong></p>
                                             <p><a href=format!("/certificate/{}", r.token)>{move || locale.get().pick("证书", "Certificate")}</a>" · "<a href=format!("/verify/{}", r.token)>{move || locale.get().pick("查验页", "Verification page")}</a></p>
                                             {r.last_result.clone().map(|(res, at)| view! { <p class="panel__lead">{move || locale.get().pick("上次复查：", "Last re-inspection: ")}{if res == "kept" { locale.get().pick("保留", "kept") } else { locale.get().pick("撤销", "revoked") }}{format!(" · {}", crate::format::short_time(&at))}</p> })}
                                             {r.pending.clone().map(|(iid, plan)| view! {
