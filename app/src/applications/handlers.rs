@@ -614,14 +614,13 @@ async fn save_inner(
                 _ => {}
             }
         }
-        let problems = form::problems(category, step, &draft, &rules);
-        // An agent moves on past what only the applicant settles (ticks, its contact).
-        let blocking: Vec<_> = problems
-            .iter()
+        // An agent moves on past what only the applicant settles (ticks, its contact):
+        // the reply names only what holds the saver on this step.
+        let problems: Vec<_> = form::problems(category, step, &draft, &rules)
+            .into_iter()
             .filter(|(n, p)| hand != form::Hand::Agent || !form::left_to_the_applicant(n, *p))
-            .cloned()
             .collect();
-        let (to, check) = target(&blocking);
+        let (to, check) = target(&problems);
         match store
             .save_draft(id, app.revision, to.code(), &draft.to_json())
             .await?

@@ -338,8 +338,17 @@ fn FieldsStep(data: WizardData, ctx: StepCtx) -> impl IntoView {
             field_view(spec, initial, ctx, &data.townships, tick)
         })
         .collect_view();
+    // An agent prepares the rest; the ticks are the applicant's own (one note for all).
+    let ticks_for_applicant =
+        data.viewer_is_agent && matches!(step, Step::Pledge | Step::Declaration);
     view! {
         {intro.map(|(zh, en)| view! { <p class="wizard__intro">{tr(zh, en)}</p> })}
+        {ticks_for_applicant.then(|| view! {
+            <p class="alert" data-testid="tick-by-applicant">{tr(
+                "以下各项须由申报单位登录本人账号后亲自勾选；您可以先填写签署人或声明人的姓名。",
+                "The applicant ticks each of these itself, signed in to its own account; you may fill in the name of the person who signs."
+            )}</p>
+        })}
         <StepForm ctx editable=data.editable>
             {fields}
             {signed_at.map(|s| view! {
@@ -417,9 +426,6 @@ fn field_view(
                         <span>{label}</span>
                     </label>
                     {record}
-                    {agent.then(|| view! {
-                        <p class="field__hint" data-testid="tick-by-applicant">{tr("须由申报单位登录本人账号勾选", "Only the applicant ticks this, signed in to its own account")}</p>
-                    })}
                     {(!agent).then_some(error)}
                 </div>
             }
