@@ -531,6 +531,15 @@ async fn switch_language(Path(tag): Path<String>, Query(q): Query<NextPath>) -> 
     res
 }
 
+/// What the ten-minute schedule sweeps: sessions past their expiry and rate-limit
+/// windows older than a day (windows are counted in minutes).
+pub async fn sweep(
+    store: &store::Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> store::StoreResult<()> {
+    store.sweep_expired(now, now.timestamp() / 60 - 1440).await
+}
+
 pub async fn serve(
     store: Store,
     args: ServeArgs,
@@ -612,12 +621,7 @@ pub async fn serve(
             {
                 tracing::warn!(error = %e, "writing the audit anchor failed");
             }
-            let now = chrono::Utc::now();
-            // Rate-limit windows are counted in minutes; keep a day of them.
-            if let Err(e) = sweep_store
-                .sweep_expired(now, now.timestamp() / 60 - 1440)
-                .await
-            {
+            if let Err(e) = sweep(&sweep_store, chrono::Utc::now()).await {
                 tracing::warn!(error = %e, "sweeping expired sessions failed");
             }
         }

@@ -733,13 +733,23 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn set_reminded(&self, application_id: i64, reminded: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE rectifications SET reminded = $2 WHERE application_id = $1")
-            .bind(application_id)
-            .bind(reminded)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+    /// Records the reminders about to be sent, only if no one recorded others since
+    /// `seen` was read: true when this caller is the one to send them.
+    pub async fn claim_reminders(
+        &self,
+        application_id: i64,
+        seen: &str,
+        reminded: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE rectifications SET reminded = $3 WHERE application_id = $1 AND reminded = $2",
+        )
+        .bind(application_id)
+        .bind(seen)
+        .bind(reminded)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Open rectifications (for reminders): (application, organisation, due, reminded).

@@ -102,7 +102,9 @@ pub async fn fetch_rectification(id: i64) -> Result<RectificationView, AppError>
     })
 }
 
-/// Sends the 30- and 7-day reminders owed today, once each (idempotent).
+/// Sends the 30- and 7-day reminders owed today, once each: the reminder is claimed
+/// with a conditional update before it is sent, so several instances (or an inbox
+/// read racing the hourly job) never send it twice.
 #[cfg(feature = "ssr")]
 pub async fn send_due_reminders(store: &store::Store, today: chrono::NaiveDate) {
     use domain::notice::{reminders_due, Reminder};
@@ -114,35 +116,35 @@ pub async fn send_due_reminders(store: &store::Store, today: chrono::NaiveDate) 
             continue;
         };
         let mut sent: Vec<String> = serde_json::from_str(&reminded).unwrap_or_default();
-        let mut changed = false;
-        for r in reminders_due(today, due_date) {
-            let key = match r {
+        let owed: Vec<&str> = reminders_due(today, due_date)
+            .into_iter()
+            .map(|r| match r {
                 Reminder::ThirtyDays => "30",
                 Reminder::SevenDays => "7",
-            };
-            if sent.iter().any(|s| s == key) {
-                continue;
-            }
-            let days = domain::notice::days_left(today, due_date);
-            crate::review::common::notify_org(
-                store,
-                org,
-                &format!("整改提醒：距整改期限 {due} 还有 {days} 天。"),
-                &format!("Rectification reminder: {days} days left until {due}."),
-                &format!("/rectification/{app}"),
-            )
-            .await;
-            sent.push(key.to_string());
-            changed = true;
+            })
+            .filter(|key| !sent.iter().any(|s| s == key))
+            .collect();
+        if owed.is_empty() {
+            continue;
         }
-        if changed {
-            let _ = store
-                .set_reminded(
-                    app,
-                    &serde_json::to_string(&sent).unwrap_or_else(|_| "[]".into()),
-                )
-                .await;
+        sent.extend(owed.iter().map(|k| k.to_string()));
+        let claimed = serde_json::to_string(&sent).unwrap_or_else(|_| "[]".into());
+        if !matches!(
+            store.claim_reminders(app, &reminded, &claimed).await,
+            Ok(true)
+        ) {
+            continue;
         }
+        let days = domain::notice::days_left(today, due_date);
+        // Both owed at once (a late first run) make one message, not two.
+        crate::review::common::notify_org(
+            store,
+            org,
+            &format!("整改提醒：距整改期限 {due} 还有 {days} 天。"),
+            &format!("Rectification reminder: {days} days left until {due}."),
+            &format!("/rectification/{app}"),
+        )
+        .await;
     }
 }
 

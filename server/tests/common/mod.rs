@@ -8,8 +8,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use domain::Role;
 use leptos::prelude::LeptosOptions;
+use server::http::router;
 use server::http::ServerState;
 use server::metrics::Metrics;
+use store::testing::fresh_db;
 use tower::ServiceExt;
 
 pub fn state(store: store::Store) -> ServerState {
@@ -181,4 +183,103 @@ pub async fn session_for(store: &store::Store, account: i64, token_seed: u32) ->
         .await
         .unwrap();
     format!("fx_session={token}")
+}
+
+/// A fresh database and router, and a signed-in county office session.
+pub async fn as_county_office() -> (store::testing::TestDb, axum::Router, String) {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let app = router(state(db.store.clone()));
+    let office = sessions_for_every_role(&db)
+        .await
+        .into_iter()
+        .find(|(r, _)| *r == Role::CountyOffice)
+        .unwrap()
+        .1;
+    (db, app, office)
+}
+
+/// Like `call`, but returns where a redirect points.
+pub async fn post_form(app: &axum::Router, path: &str, cookie: &str, body: &str) -> String {
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// A passed application of a new merchant, ready for a notice: (application, batch).
+pub async fn passed_application(db: &store::Store, code: &str) -> (i64, i64) {
+    let account = db
+        .create_organisation_account(&store::accounts::NewOrganisation {
+            credit_code: code,
+            name: "公示测试店",
+            category_code: "unit",
+            area_code: "341721100",
+            contact_name: "王芳",
+            contact_mobile: "13812345678",
+            password_hash: "x",
+        })
+        .await
+        .unwrap();
+    let org = db
+        .account(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+        .unwrap();
+    let batch = db.open_batch("341721").await.unwrap().unwrap().id;
+    let set = db.indicator_set(batch, "unit").await.unwrap().unwrap().id;
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    assert!(db.submit_application(id, 0, account).await.unwrap());
+    assert!(db
+        .decide_township_review(&store::reviews::NewTownshipReview {
+            application_id: id,
+            reviewer_id: account,
+            decision: store::reviews::Decision::Pass,
+            checklist: "{}",
+            comments: "{}",
+            summary: "推荐",
+        })
+        .await
+        .unwrap());
+    assert!(db
+        .record_panel_result(&store::county::NewPanelResult {
+            application_id: id,
+            round: 1,
+            method: "mean",
+            score_tenths: 900,
+            spread: 0,
+            vetoed: false,
+            passed: true,
+            decided_by: account,
+            rectification: None,
+        })
+        .await
+        .unwrap());
+    (id, batch)
+}
+
+pub async fn get_body(app: &axum::Router, path: &str, cookie: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .uri(path)
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }
