@@ -999,24 +999,7 @@ async fn a_12315_export_with_bad_rows_is_rejected_whole_and_a_clean_one_imports(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_complaint_from_a_plaque_reaches_the_desk_and_is_rated_once() {
     let (db, app, _office) = as_county_office().await;
-    let (application, _) = passed_application(&db, "91341721MA3R7T8U9K").await;
-    let _ = application;
-    let org = db
-        .organisation_by_credit_code("91341721MA3R7T8U9K")
-        .await
-        .unwrap()
-        .unwrap();
-    let token = "00112233445566778899aabbccddeeff";
-    sqlx::query(
-        "INSERT INTO recognitions (application_id, organisation_id, certificate_no, token, \
-         recognised_on, valid_until) VALUES ($1, $2, 'C-1', $3, '2026-01-01', '2099-12-31')",
-    )
-    .bind(application)
-    .bind(org.id)
-    .bind(token)
-    .execute(db.pool())
-    .await
-    .unwrap();
+    let (org, token) = recognised_merchant(&db, "91341721MA3R7T8U9K").await;
     let anon = "";
     let to = post_form(
         &app,

@@ -156,19 +156,7 @@ async fn complaint_at_the_desk(
     summary: &str,
 ) -> (i64, String) {
     let code = "91341721MA3R7T8U9K";
-    let (application, _) = passed_application(db, code).await;
-    let org = db.organisation_by_credit_code(code).await.unwrap().unwrap();
-    let token = "00112233445566778899aabbccddeeff";
-    sqlx::query(
-        "INSERT INTO recognitions (application_id, organisation_id, certificate_no, token, \
-         recognised_on, valid_until) VALUES ($1, $2, 'C-1', $3, '2026-01-01', '2099-12-31')",
-    )
-    .bind(application)
-    .bind(org.id)
-    .bind(token)
-    .execute(db.pool())
-    .await
-    .unwrap();
+    let (_, token) = recognised_merchant(db, code).await;
     let to = post_form(
         app,
         "/complain/file",

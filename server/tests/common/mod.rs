@@ -283,3 +283,24 @@ pub async fn get_body(app: &axum::Router, path: &str, cookie: &str) -> (StatusCo
         .unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
+
+/// A passed merchant recognised with a plaque: its organisation and the plaque's token.
+pub async fn recognised_merchant(
+    db: &store::Store,
+    code: &str,
+) -> (store::accounts::Organisation, &'static str) {
+    let (application, _) = passed_application(db, code).await;
+    let org = db.organisation_by_credit_code(code).await.unwrap().unwrap();
+    let token = "00112233445566778899aabbccddeeff";
+    sqlx::query(
+        "INSERT INTO recognitions (application_id, organisation_id, certificate_no, token, \
+         recognised_on, valid_until) VALUES ($1, $2, 'C-1', $3, '2026-01-01', '2099-12-31')",
+    )
+    .bind(application)
+    .bind(org.id)
+    .bind(token)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    (org, token)
+}
