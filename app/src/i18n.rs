@@ -233,6 +233,7 @@ messages! {
     PrepareForMerchant => ("为该商户填写申报", "Prepare an application for this merchant"),
     MerchantCodeInvalid => ("统一社会信用代码格式不对，请对照营业执照核对。", "The credit code is malformed; check it against the licence."),
     MerchantUnknown => ("没有找到该商户：请商户先在本平台注册。", "No such merchant: the merchant must register on the platform first."),
+    MerchantNotAgent => ("只有示范街区、示范乡村/社区和行业协会/商会可以代商户申报。", "Only streets, villages/communities and associations may prepare an application for a merchant."),
     MerchantOutside => ("只能为本乡镇的商户（示范单位类别）代为申报。", "You can only prepare applications for merchants (model business category) in your township."),
     ApplicationExists => ("该单位本批次已有一份未结束的申报。", "This organisation already has an open application in this batch."),
     NoPreparedApplications => ("还没有代为填写的申报。", "No applications prepared yet."),

@@ -531,15 +531,6 @@ async fn switch_language(Path(tag): Path<String>, Query(q): Query<NextPath>) -> 
     res
 }
 
-/// What the ten-minute schedule sweeps: sessions past their expiry and rate-limit
-/// windows older than a day (windows are counted in minutes).
-pub async fn sweep(
-    store: &store::Store,
-    now: chrono::DateTime<chrono::Utc>,
-) -> store::StoreResult<()> {
-    store.sweep_expired(now, now.timestamp() / 60 - 1440).await
-}
-
 pub async fn serve(
     store: Store,
     args: ServeArgs,
@@ -590,42 +581,7 @@ pub async fn serve(
         tokio::spawn(async move { store.watch_changes(live).await });
     }
     let app = router(state);
-    // Deadline reminders (rectification at 30 and 7 days) go out hourly, and expired
-    // plaques are marked; each reminder is sent
-    // once per case (what was sent is recorded with it).
-    let reminder_store = store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let today = app::review::common::today(&reminder_store).await;
-            app::applications::rectification::send_due_reminders(&reminder_store, today).await;
-            // Plaques past their validity: the applications become expired.
-            let day = today.format("%Y-%m-%d").to_string();
-            if let Err(e) = reminder_store.expire_recognitions(&day).await {
-                tracing::warn!(error = %e, "expiring recognitions failed");
-            }
-        }
-    });
-    // Every ten minutes: expired sessions and old rate-limit windows are swept (any
-    // instance may; the deletes are idempotent), and the audit chain's head is written
-    // outside the database as an anchor.
-    let sweep_store = store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        let mut last_anchor = None;
-        loop {
-            tick.tick().await;
-            if let Err(e) =
-                crate::cli::write_audit_anchor(&sweep_store, &data_dir, &mut last_anchor).await
-            {
-                tracing::warn!(error = %e, "writing the audit anchor failed");
-            }
-            if let Err(e) = sweep(&sweep_store, chrono::Utc::now()).await {
-                tracing::warn!(error = %e, "sweeping expired sessions failed");
-            }
-        }
-    });
+    crate::jobs::start(store.clone(), data_dir);
     tracing::info!(%addr, backend = store.backend().name(), objects = objects.kind(), "fangxin listening on http://{addr}");
     println!("fangxin: serving on http://{addr}");
 

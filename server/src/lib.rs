@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod cli;
 pub mod http;
+pub mod jobs;
 pub mod loadgen;
 pub mod metrics;
 pub mod page_cache;

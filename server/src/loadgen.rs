@@ -279,32 +279,43 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
         let (account, id, _) =
             merchant_with_draft(store, &code, &name, &township.code, &set, Step::Review).await?;
         store
-            .submit_application(id, 0, account)
+            .submit_application(
+                id,
+                0,
+                account,
+                &app::review::common::seed_audit_event("application.submit"),
+            )
             .await
             .map_err(err)?;
         store
-            .decide_township_review(&NewTownshipReview {
-                application_id: id,
-                reviewer_id: reviewer,
-                decision: Decision::Pass,
-                checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
-                comments: "{}",
-                summary: "材料齐全，推荐参评。",
-            })
+            .decide_township_review(
+                &NewTownshipReview {
+                    application_id: id,
+                    reviewer_id: reviewer,
+                    decision: Decision::Pass,
+                    checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
+                    comments: "{}",
+                    summary: "材料齐全，推荐参评。",
+                },
+                &app::review::common::seed_audit_event("township_review.decide"),
+            )
             .await
             .map_err(err)?;
         store
-            .record_panel_result(&NewPanelResult {
-                application_id: id,
-                round: 1,
-                method: "mean",
-                score_tenths: 900,
-                spread: 2,
-                vetoed: false,
-                passed: true,
-                decided_by: office,
-                rectification: None,
-            })
+            .record_panel_result(
+                &NewPanelResult {
+                    application_id: id,
+                    round: 1,
+                    method: "mean",
+                    score_tenths: 900,
+                    spread: 2,
+                    vetoed: false,
+                    passed: true,
+                    decided_by: office,
+                    rectification: None,
+                },
+                &app::review::common::seed_audit_event("panel.result"),
+            )
             .await
             .map_err(err)?;
         passed.push(id);
@@ -324,6 +335,7 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
             false,
             office,
             &passed,
+            &app::review::common::seed_audit_event("notice.publish"),
         )
         .await
         .map_err(err)?
@@ -340,7 +352,13 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
         )
     };
     store
-        .recognise_notice(notice, &day(9), &until, &numbering)
+        .recognise_notice(
+            notice,
+            &day(9),
+            &until,
+            &numbering,
+            &app::review::common::seed_audit_event("notice.recognise"),
+        )
         .await
         .map_err(err)?;
     Ok(store.directory(&query).await.map_err(err)?.1)

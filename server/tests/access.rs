@@ -518,7 +518,9 @@ async fn evidence_files_are_served_only_to_those_who_may_see_the_application() {
         get(Some(cookie(Role::TownshipReviewer))).await,
         StatusCode::NOT_FOUND
     );
-    db.submit_application(id, 0, owner.id).await.unwrap();
+    db.submit_application(id, 0, owner.id, &store::audit::AuditEvent::default())
+        .await
+        .unwrap();
     assert_eq!(
         get(Some(cookie(Role::TownshipReviewer))).await,
         StatusCode::OK
@@ -802,37 +804,44 @@ async fn rectification_reminders_go_out_30_and_7_days_before_the_deadline_once_e
         .await
         .unwrap();
     assert!(db
-        .record_panel_result(&store::county::NewPanelResult {
-            application_id: id,
-            round: 2,
-            method: "mean",
-            score_tenths: 600,
-            spread: 0,
-            vetoed: false,
-            passed: false,
-            decided_by: db
-                .account_by_login("91110000802100433B")
-                .await
-                .unwrap()
-                .unwrap()
-                .id,
-            rectification: Some(("2026-05-01", "2026-11-01", "[]")),
-        })
+        .record_panel_result(
+            &store::county::NewPanelResult {
+                application_id: id,
+                round: 2,
+                method: "mean",
+                score_tenths: 600,
+                spread: 0,
+                vetoed: false,
+                passed: false,
+                decided_by: db
+                    .account_by_login("91110000802100433B")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+                rectification: Some(("2026-05-01", "2026-11-01", "[]")),
+            },
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let messages = || async { db.inbox(-1, Some(org)).await.unwrap().len() };
-    app::applications::rectification::send_due_reminders(&db, day("2026-09-01")).await;
+    // A second server instance: its own pool on the same database.
+    let other = store::Store::connect(&db.url, &Default::default())
+        .await
+        .unwrap();
+    server::jobs::hourly(&db, day("2026-09-01")).await;
     assert_eq!(messages().await, 0, "two months before: nothing");
-    app::applications::rectification::send_due_reminders(&db, day("2026-10-10")).await;
-    // Two instances (or an inbox read and the hourly job) at once: one message.
+    server::jobs::hourly(&db, day("2026-10-10")).await;
+    // Both instances' hourly jobs at once: one message.
     tokio::join!(
-        app::applications::rectification::send_due_reminders(&db, day("2026-10-11")),
-        app::applications::rectification::send_due_reminders(&db, day("2026-10-11")),
+        server::jobs::hourly(&db, day("2026-10-11")),
+        server::jobs::hourly(&other, day("2026-10-11")),
     );
     assert_eq!(messages().await, 1, "the 30-day reminder, once");
-    app::applications::rectification::send_due_reminders(&db, day("2026-10-28")).await;
-    app::applications::rectification::send_due_reminders(&db, day("2026-10-29")).await;
+    server::jobs::hourly(&other, day("2026-10-28")).await;
+    server::jobs::hourly(&db, day("2026-10-29")).await;
     assert_eq!(messages().await, 2, "and the 7-day one, once");
 }
 

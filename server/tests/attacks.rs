@@ -678,7 +678,10 @@ async fn submitted_application(
         })
         .await
         .unwrap();
-    assert!(store.submit_application(id, 0, account).await.unwrap());
+    assert!(store
+        .submit_application(id, 0, account, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
     let key = objects.put(b"%PDF-1.4 licence").await.unwrap();
     let file = store
         .add_evidence(&store::evidence::NewEvidence {

@@ -92,17 +92,20 @@ async fn markup_in_a_notice_an_indicator_a_rectification_or_a_panel_comment_stay
         .unwrap()
         .id;
     assert!(db
-        .record_panel_result(&store::county::NewPanelResult {
-            application_id: failed,
-            round: 2,
-            method: "mean",
-            score_tenths: 600,
-            spread: 0,
-            vetoed: false,
-            passed: false,
-            decided_by: applicant,
-            rectification: Some(("2026-05-01", "2099-11-01", "[]")),
-        })
+        .record_panel_result(
+            &store::county::NewPanelResult {
+                application_id: failed,
+                round: 2,
+                method: "mean",
+                score_tenths: 600,
+                spread: 0,
+                vetoed: false,
+                passed: false,
+                decided_by: applicant,
+                rectification: Some(("2026-05-01", "2099-11-01", "[]")),
+            },
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     let merchant = session_for(&db, applicant, 31).await;
@@ -283,7 +286,7 @@ async fn the_schedule_sweeps_expired_sessions_and_old_rate_limit_windows() {
     };
     assert_eq!(windows().await, 2);
 
-    server::http::sweep(&db, now).await.unwrap();
+    server::jobs::sweep(&db, now).await.unwrap();
     assert!(
         db.session(&stale).await.unwrap().is_none(),
         "expired: swept"

@@ -4,8 +4,10 @@
 //! refused with the current one, so a second device or a replayed offline queue never
 //! silently overwrites newer work; the client reloads and carries on.
 
+use crate::audit::AuditEvent;
+use crate::transitions::move_application;
 use crate::{now_text, Store, StoreError, StoreResult};
-use domain::lifecycle::State;
+use domain::lifecycle::{Action, State};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -270,12 +272,27 @@ impl Store {
         id: i64,
         expected_revision: i64,
         submitted_by: i64,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
+        let from = sqlx::query("SELECT state FROM applications WHERE id = $1 AND revision = $2")
+            .bind(id)
+            .bind(expected_revision)
+            .fetch_optional(&mut *tx)
+            .await?
+            .and_then(|r| parse_state(&r.get::<String, _>(0)));
+        let Some(from @ (State::Draft | State::Returned)) = from else {
+            return Ok(false);
+        };
+        let facts = Default::default();
+        if !move_application(&mut tx, id, from, Action::Submit, &facts, &now).await? {
+            return Ok(false);
+        }
+        // The revision is checked again under the row lock the move took: a save that
+        // landed after the first read makes this submission stale.
         let row = sqlx::query(
-            "UPDATE applications SET state = 'submitted', submitted_at = $3, updated_at = $3 \
-             WHERE id = $1 AND revision = $2 AND state IN ('draft', 'returned') RETURNING data",
+            "UPDATE applications SET submitted_at = $3 WHERE id = $1 AND revision = $2 RETURNING data",
         )
         .bind(id)
         .bind(expected_revision)
@@ -283,6 +300,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
+            tx.rollback().await?;
             return Ok(false);
         };
         let data: String = row.get(0);
@@ -297,24 +315,32 @@ impl Store {
         .bind(submitted_by)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx, audit).await?;
         Ok(true)
     }
 
     /// The merchant accepts an agent's proposal: it becomes the merchant's draft, with
     /// `data` (the contact details the agent never saw filled in). A unique violation
     /// when the merchant has an open application of its own in the batch.
-    pub async fn accept_proposal(&self, id: i64, data: &str) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE applications SET state = 'draft', data = $2, revision = revision + 1, \
-             updated_at = $3 WHERE id = $1 AND state = 'proposed'",
-        )
-        .bind(id)
-        .bind(data)
-        .bind(now_text())
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+    pub async fn accept_proposal(
+        &self,
+        id: i64,
+        data: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<bool> {
+        let now = now_text();
+        let mut tx = self.pool().begin().await?;
+        let facts = Default::default();
+        if !move_application(&mut tx, id, State::Proposed, Action::Accept, &facts, &now).await? {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE applications SET data = $2, revision = revision + 1 WHERE id = $1")
+            .bind(id)
+            .bind(data)
+            .execute(&mut *tx)
+            .await?;
+        self.commit_audited(tx, audit).await?;
+        Ok(true)
     }
 
     /// Removes an application an agent prepared and that was never submitted (a proposal
@@ -357,24 +383,5 @@ impl Store {
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect())
-    }
-
-    /// Records a state change decided by the domain's lifecycle (`domain::lifecycle::next`).
-    pub async fn set_application_state(
-        &self,
-        id: i64,
-        from: State,
-        to: State,
-    ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE applications SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2",
-        )
-        .bind(id)
-        .bind(state_code(from))
-        .bind(state_code(to))
-        .bind(now_text())
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 }

@@ -1,7 +1,8 @@
 //! The hash-chained audit trail (等保 2.0: security audit).
 //!
-//! `append` is the only write. Each entry's hash is HMAC-SHA256, under a key kept outside
-//! the database (`AuditKey`), over the previous hash and the entry's fields,
+//! `append_audit` is the only write, inside the transaction of the change it records.
+//! Each entry's hash is HMAC-SHA256, under a key kept outside the database
+//! (`AuditKey`), over the previous hash and the entry's fields,
 //! length-prefixed so no two field lists hash alike: someone who can write the database
 //! but not read the key cannot recompute a chain after deleting or changing rows. (A store
 //! without a key, as in tests, chains with plain SHA-256.) `verify` recomputes the chain
@@ -200,14 +201,27 @@ pub struct AuditFilter {
 }
 
 impl Store {
-    /// Appends one entry; returns its sequence number.
+    /// Appends one entry in a transaction of its own; returns its sequence number.
     pub async fn audit(&self, event: &AuditEvent) -> StoreResult<i64> {
         let mut tx = self.pool().begin().await?;
+        let seq = self.append_audit(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Appends one entry inside the caller's transaction, so a change and its audit
+    /// entry commit together or not at all. Take it last in the transaction: the head
+    /// row it locks serialises every appender until commit.
+    pub(crate) async fn append_audit(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        event: &AuditEvent,
+    ) -> StoreResult<i64> {
         // Taking the head first serialises appenders, so the chain has no forks.
         let head = sqlx::query(
             "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
         )
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         let seq: i64 = head.get(0);
         let prev_hash: String = head.get(1);
@@ -228,13 +242,12 @@ impl Store {
         .bind(&event.client_addr)
         .bind(&prev_hash)
         .bind(&hash)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
         sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
             .bind(&hash)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        tx.commit().await?;
         Ok(seq)
     }
 

@@ -21,6 +21,7 @@ pub mod reviews;
 pub mod settings;
 mod sqlite_rows;
 pub mod testing;
+mod transitions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

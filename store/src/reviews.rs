@@ -1,9 +1,11 @@
 //! Township pre-review (乡镇初审): the queue of a township's submitted applications, and
 //! each decision — returned with reasons, or passed on to the county with a recommendation.
 
-use crate::applications::{state_code, Application};
+use crate::applications::Application;
+use crate::audit::AuditEvent;
+use crate::transitions::move_application;
 use crate::{now_text, Store, StoreResult};
-use domain::lifecycle::State;
+use domain::lifecycle::{Action, State};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -76,22 +78,28 @@ impl Store {
 
     /// Records a decision and moves the application on, in one transaction; false when it
     /// is no longer waiting for the township (decided meanwhile by someone else).
-    pub async fn decide_township_review(&self, r: &NewTownshipReview<'_>) -> StoreResult<bool> {
-        let to = match r.decision {
-            Decision::Return => State::Returned,
-            Decision::Pass => State::CountyReview,
+    pub async fn decide_township_review(
+        &self,
+        r: &NewTownshipReview<'_>,
+        audit: &AuditEvent,
+    ) -> StoreResult<bool> {
+        let action = match r.decision {
+            Decision::Return => Action::TownshipReturn,
+            Decision::Pass => Action::TownshipPass,
         };
         let now = now_text();
         let mut tx = self.pool().begin().await?;
-        let moved = sqlx::query(
-            "UPDATE applications SET state = $2, updated_at = $3 WHERE id = $1 AND state = 'submitted'",
+        let facts = Default::default();
+        let moved = move_application(
+            &mut tx,
+            r.application_id,
+            State::Submitted,
+            action,
+            &facts,
+            &now,
         )
-        .bind(r.application_id)
-        .bind(state_code(to))
-        .bind(&now)
-        .execute(&mut *tx)
         .await?;
-        if moved.rows_affected() != 1 {
+        if !moved {
             return Ok(false);
         }
         sqlx::query(
@@ -107,7 +115,7 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx, audit).await?;
         Ok(true)
     }
 

@@ -1,7 +1,8 @@
 //! Drafts, autosave revisions, one open application per organisation, and submission.
 
-use domain::lifecycle::State;
+use domain::lifecycle::{Action, Facts, State};
 use store::applications::SaveOutcome;
+use store::audit::AuditEvent;
 use store::testing::fresh_db;
 
 async fn setup(db: &store::Store) -> (i64, i64, i64, i64) {
@@ -81,12 +82,21 @@ async fn one_open_application_per_organisation_batch_and_category() {
         .await
         .unwrap();
     // Once the first ends for good, a new one may start.
-    db.submit_application(first, 0, 1).await.unwrap();
-    for (from, to) in [
-        (State::Submitted, State::CountyReview),
-        (State::CountyReview, State::Rejected),
+    db.submit_application(first, 0, 1, &store::audit::AuditEvent::default())
+        .await
+        .unwrap();
+    let failed_before = Facts {
+        failed_before: true,
+        ..Default::default()
+    };
+    for (from, action) in [
+        (State::Submitted, Action::TownshipPass),
+        (State::CountyReview, Action::PanelFail),
     ] {
-        assert!(db.set_application_state(first, from, to).await.unwrap());
+        assert!(db
+            .apply_action(first, from, action, &failed_before, &AuditEvent::default())
+            .await
+            .unwrap());
     }
     db.create_draft(org, batch, "unit", set, None)
         .await
@@ -105,10 +115,15 @@ async fn submission_locks_and_keeps_a_snapshot_of_exactly_what_was_reviewed() {
         .await
         .unwrap();
     assert!(
-        !db.submit_application(id, 0, account).await.unwrap(),
+        !db.submit_application(id, 0, account, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
         "stale revision"
     );
-    assert!(db.submit_application(id, 1, account).await.unwrap());
+    assert!(db
+        .submit_application(id, 1, account, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
     assert_eq!(
         db.save_draft(id, 1, "identity", "{}").await.unwrap(),
         SaveOutcome::Locked
@@ -122,9 +137,26 @@ async fn submission_locks_and_keeps_a_snapshot_of_exactly_what_was_reviewed() {
     );
     // A stale state change is refused.
     assert!(!db
-        .set_application_state(id, State::Draft, State::Submitted)
+        .apply_action(
+            id,
+            State::Draft,
+            Action::Submit,
+            &Facts::default(),
+            &AuditEvent::default()
+        )
         .await
         .unwrap());
+    // A move the lifecycle does not allow is refused whatever the stored state.
+    assert!(db
+        .apply_action(
+            id,
+            State::Submitted,
+            Action::Recognise,
+            &Facts::default(),
+            &AuditEvent::default()
+        )
+        .await
+        .is_err());
 }
 
 #[tokio::test]
@@ -163,7 +195,9 @@ async fn evidence_counts_towards_the_limit_and_is_frozen_with_the_application() 
         "another application's file"
     );
 
-    db.submit_application(id, 0, account).await.unwrap();
+    db.submit_application(id, 0, account, &store::audit::AuditEvent::default())
+        .await
+        .unwrap();
     assert!(
         !db.remove_evidence(first, id).await.unwrap(),
         "submitted: frozen"
@@ -236,4 +270,110 @@ async fn starting_an_application_freezes_its_indicator_set_and_an_agent_hands_ov
         .await
         .unwrap()
         .is_some());
+}
+
+/// Dashboards and cached public pages listen to the live channel; a draft's autosave,
+/// which none of them shows, must not wake them. Submission, which they count, does.
+#[tokio::test]
+async fn a_drafts_autosave_is_not_announced_and_its_submission_is() {
+    use std::time::Duration;
+    let db = fresh_db().await;
+    let (account, org, batch, set) = setup(&db).await;
+    let (tx, mut rx) = tokio::sync::broadcast::channel(16);
+    let watcher = {
+        let store = db.store.clone();
+        tokio::spawn(async move { store.watch_changes(tx).await })
+    };
+    // Let the watcher take its starting point (SQLite) or LISTEN (PostgreSQL).
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    while rx.try_recv().is_ok() {}
+
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    for revision in 0..3 {
+        let saved = db
+            .save_draft(id, revision, "identity", &format!(r#"{{"n":{revision}}}"#))
+            .await
+            .unwrap();
+        assert_eq!(
+            saved,
+            SaveOutcome::Saved {
+                revision: revision + 1
+            }
+        );
+    }
+    let quiet = tokio::time::timeout(Duration::from_millis(600), rx.recv()).await;
+    assert!(
+        quiet.is_err(),
+        "a draft and its autosaves were announced: {quiet:?}"
+    );
+
+    assert!(db
+        .submit_application(id, 3, account, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
+    let heard = tokio::time::timeout(Duration::from_secs(2), rx.recv()).await;
+    assert!(heard.is_ok(), "the submission was not announced within 2 s");
+    watcher.abort();
+}
+
+/// A state change and its audit entry commit together: when the audit entry cannot be
+/// written, the application stays where it was (and nothing else of the change stays).
+#[tokio::test]
+async fn a_state_change_whose_audit_entry_fails_is_not_made() {
+    let db = fresh_db().await;
+    let (account, org, batch, set) = setup(&db).await;
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    let event = AuditEvent {
+        actor: "91110000802100433B".into(),
+        role: "applicant".into(),
+        action: "application.submit".into(),
+        target: format!("application:{id}"),
+        ..Default::default()
+    };
+    // The chain's head row gone: no entry can be appended.
+    let head: (i64, String) = {
+        use sqlx::Row;
+        let r = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    sqlx::query("DELETE FROM audit_head")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert!(db.submit_application(id, 0, account, &event).await.is_err());
+    let app = db.application(id).await.unwrap().unwrap();
+    assert_eq!((app.state.as_str(), app.submitted_at), ("draft", None));
+    assert!(db.application_snapshots(id).await.unwrap().is_empty());
+
+    // With the head back, the same submission goes through with its entry.
+    sqlx::query("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, $1, $2)")
+        .bind(head.0)
+        .bind(&head.1)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert!(db.submit_application(id, 0, account, &event).await.unwrap());
+    let entries = db
+        .audit_entries(&store::audit::AuditFilter {
+            action: Some("application.submit".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].event.target, format!("application:{id}"));
+    assert!(matches!(
+        db.verify_audit_chain().await.unwrap(),
+        store::audit::ChainStatus::Intact { .. }
+    ));
 }

@@ -60,16 +60,22 @@ async fn at_county_review(db: &store::Store, code: &str, office: i64) -> (i64, i
         .create_draft(org, batch, "unit", set, None)
         .await
         .unwrap();
-    assert!(db.submit_application(id, 0, account).await.unwrap());
     assert!(db
-        .decide_township_review(&NewTownshipReview {
-            application_id: id,
-            reviewer_id: office,
-            decision: Decision::Pass,
-            checklist: "{}",
-            comments: "{}",
-            summary: "推荐",
-        })
+        .submit_application(id, 0, account, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
+    assert!(db
+        .decide_township_review(
+            &NewTownshipReview {
+                application_id: id,
+                reviewer_id: office,
+                decision: Decision::Pass,
+                checklist: "{}",
+                comments: "{}",
+                summary: "推荐",
+            },
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     (id, org, account, batch)
@@ -161,19 +167,25 @@ async fn the_county_cycle_from_panel_to_revocation() {
     // First failure: a rectification opens.
     let todos = r#"[{"index":0,"zh":"明码标价","en":"Prices"}]"#;
     assert!(db
-        .record_panel_result(&result(
-            id,
-            1,
-            false,
-            office,
-            Some(("2026-05-15", "2026-11-15", todos))
-        ))
+        .record_panel_result(
+            &result(
+                id,
+                1,
+                false,
+                office,
+                Some(("2026-05-15", "2026-11-15", todos))
+            ),
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     assert!(
-        !db.record_panel_result(&result(id, 1, true, office, None))
-            .await
-            .unwrap(),
+        !db.record_panel_result(
+            &result(id, 1, true, office, None),
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap(),
         "decided once"
     );
     assert_eq!(
@@ -186,15 +198,37 @@ async fn the_county_cycle_from_panel_to_revocation() {
         ("2026-11-15", true)
     );
     assert!(db.report_rectification(id, "已整改").await.unwrap());
-    assert!(db.request_acceptance(id).await.unwrap());
+    assert!(db
+        .request_acceptance(
+            id,
+            &domain::lifecycle::Facts {
+                rectification_reported: true,
+                ..Default::default()
+            },
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap());
     assert!(
-        !db.request_acceptance(id).await.unwrap(),
+        !db.request_acceptance(
+            id,
+            &domain::lifecycle::Facts {
+                rectification_reported: true,
+                ..Default::default()
+            },
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap(),
         "only from rectifying"
     );
     assert_eq!(db.current_round(id).await.unwrap(), 2);
     assert!(db.assign_reviewer(id, 2, r1).await.unwrap());
     assert!(db
-        .record_panel_result(&result(id, 2, true, office, None))
+        .record_panel_result(
+            &result(id, 2, true, office, None),
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     assert_eq!(db.panel_results(id).await.unwrap().len(), 2);
@@ -210,7 +244,8 @@ async fn the_county_cycle_from_panel_to_revocation() {
             5,
             false,
             office,
-            &[id, other]
+            &[id, other],
+            &store::audit::AuditEvent::default()
         )
         .await
         .unwrap(),
@@ -231,6 +266,7 @@ async fn the_county_cycle_from_panel_to_revocation() {
             false,
             office,
             &[id],
+            &store::audit::AuditEvent::default(),
         )
         .await
         .unwrap()
@@ -252,7 +288,13 @@ async fn the_county_cycle_from_panel_to_revocation() {
         .unwrap();
     let number = |_: &str, seq: u32| format!("T-{seq:04}");
     assert!(db
-        .recognise_notice(notice, "2026-10-14", "2027-12-31", &number)
+        .recognise_notice(
+            notice,
+            "2026-10-14",
+            "2027-12-31",
+            &number,
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap()
         .is_empty());
@@ -271,9 +313,15 @@ async fn the_county_cycle_from_panel_to_revocation() {
         "a dismissal is final"
     );
     assert_eq!(
-        db.recognise_notice(notice, "2026-10-14", "2027-12-31", &number)
-            .await
-            .unwrap(),
+        db.recognise_notice(
+            notice,
+            "2026-10-14",
+            "2027-12-31",
+            &number,
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap(),
         vec![id]
     );
     let rec = db.recognition_of_application(id).await.unwrap().unwrap();
@@ -309,12 +357,20 @@ async fn the_county_cycle_from_panel_to_revocation() {
             office,
             false,
             "复查发现销售过期食品",
-            "2027-03-01"
+            "2027-03-01",
+            &store::audit::AuditEvent::default()
         )
         .await
         .unwrap());
     assert!(!db
-        .record_reinspection(pending[0].0.id, office, true, "", "2027-03-01")
+        .record_reinspection(
+            pending[0].0.id,
+            office,
+            true,
+            "",
+            "2027-03-01",
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     let revoked = db.revocations().await.unwrap();
@@ -386,20 +442,29 @@ async fn recognised(
         })
         .await
         .unwrap();
-    assert!(db.submit_application(id, 0, account).await.unwrap());
     assert!(db
-        .decide_township_review(&NewTownshipReview {
-            application_id: id,
-            reviewer_id: office,
-            decision: Decision::Pass,
-            checklist: "{}",
-            comments: "{}",
-            summary: "推荐",
-        })
+        .submit_application(id, 0, account, &store::audit::AuditEvent::default())
         .await
         .unwrap());
     assert!(db
-        .record_panel_result(&result(id, 1, true, office, None))
+        .decide_township_review(
+            &NewTownshipReview {
+                application_id: id,
+                reviewer_id: office,
+                decision: Decision::Pass,
+                checklist: "{}",
+                comments: "{}",
+                summary: "推荐",
+            },
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap());
+    assert!(db
+        .record_panel_result(
+            &result(id, 1, true, office, None),
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     let notice = db
@@ -412,15 +477,22 @@ async fn recognised(
             false,
             office,
             &[id],
+            &store::audit::AuditEvent::default(),
         )
         .await
         .unwrap()
         .unwrap();
     let number = |c: &str, seq: u32| format!("{c}-{recognised_on}-{seq:04}");
     assert_eq!(
-        db.recognise_notice(notice, recognised_on, "2027-12-31", &number)
-            .await
-            .unwrap(),
+        db.recognise_notice(
+            notice,
+            recognised_on,
+            "2027-12-31",
+            &number,
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap(),
         vec![id]
     );
     db.recognition_of_application(id).await.unwrap().unwrap()
@@ -486,7 +558,14 @@ async fn the_public_directory_searches_filters_sorts_and_pages_recognised_units(
     );
     let pending = db.pending_reinspections("341721").await.unwrap();
     assert!(db
-        .record_reinspection(pending[0].0.id, office, false, "销售过期食品", "2026-11-20")
+        .record_reinspection(
+            pending[0].0.id,
+            office,
+            false,
+            "销售过期食品",
+            "2026-11-20",
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
 

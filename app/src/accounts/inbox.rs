@@ -25,10 +25,6 @@ pub async fn inbox() -> Result<Vec<Message>, AppError> {
         .account(user.account_id)
         .await?
         .and_then(|a| a.organisation_id);
-    if user.role == domain::Role::Applicant {
-        let today = crate::review::common::today(&store).await;
-        crate::applications::rectification::send_due_reminders(&store, today).await;
-    }
     let list = store.inbox(user.account_id, org).await?;
     store.mark_inbox_read(user.account_id, org).await?;
     Ok(list

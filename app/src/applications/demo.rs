@@ -218,7 +218,14 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
             }
         }
         if *submitted {
-            store.submit_application(id, revision, account.id).await?;
+            store
+                .submit_application(
+                    id,
+                    revision,
+                    account.id,
+                    &crate::review::common::seed_audit_event("application.submit"),
+                )
+                .await?;
         }
     }
     Ok(())

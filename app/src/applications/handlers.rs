@@ -20,7 +20,6 @@ use domain::scoring::Indicator;
 use domain::{AreaCode, Category, Role};
 use serde::Serialize;
 use store::applications::{Application, NewApplication, SaveOutcome};
-use store::audit::AuditEvent;
 use store::Store;
 
 /// Settings keys of the upload limits, and their defaults.
@@ -381,27 +380,7 @@ pub(crate) fn client_addr(ext: &Option<Extension<ClientAddr>>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-pub(crate) async fn audit(
-    store: &Store,
-    user: &CurrentUser,
-    addr: String,
-    action: &str,
-    target: String,
-    summary: String,
-) -> Result<(), AppError> {
-    store
-        .audit(&AuditEvent {
-            actor: user.login.clone(),
-            role: user.role.code().to_string(),
-            area_code: user.area_code.clone(),
-            action: action.to_string(),
-            target,
-            summary,
-            client_addr: addr,
-        })
-        .await?;
-    Ok(())
-}
+pub(crate) use crate::review::common::audit;
 
 /// The wizard's first values, from what the organisation registered with. An agent's
 /// proposal gets no contact details: the merchant's are filled in when it accepts.
@@ -449,51 +428,69 @@ async fn start(
 ) -> Response {
     match start_inner(&state.store, user.map(|u| u.0), client_addr(&addr), f).await {
         Ok(id) => Redirect::to(&format!("/apply/{id}/identity")).into_response(),
-        Err(Err(problem)) => {
-            Redirect::to(&format!("/apply?merchant_error={}", problem)).into_response()
+        Err(StartError::Refused(r)) => {
+            Redirect::to(&format!("/apply?merchant_error={}", r.code())).into_response()
         }
-        Err(Ok(e)) => error_response(e, &headers, "/apply"),
+        Err(StartError::Failed(e)) => error_response(e, &headers, "/apply"),
     }
 }
 
-/// Starts an application. The inner `Err(Err(code))` is a refusal to show on the page.
+/// Why `start_inner` did not start an application: a refusal the page explains, or a
+/// failure.
+enum StartError {
+    Refused(super::StartRefusal),
+    Failed(AppError),
+}
+
+impl From<AppError> for StartError {
+    fn from(e: AppError) -> Self {
+        StartError::Failed(e)
+    }
+}
+
+impl From<store::StoreError> for StartError {
+    fn from(e: store::StoreError) -> Self {
+        StartError::Failed(e.into())
+    }
+}
+
+/// Starts an application.
 async fn start_inner(
     store: &Store,
     user: Option<CurrentUser>,
     addr: String,
     f: StartForm,
-) -> Result<i64, Result<AppError, &'static str>> {
-    let user = user.ok_or(Ok(AppError::SignInRequired))?;
-    let own = own_organisation(store, &user).await.map_err(Ok)?;
+) -> Result<i64, StartError> {
+    use super::StartRefusal as R;
+    let refuse = StartError::Refused;
+    let user = user.ok_or(AppError::SignInRequired)?;
+    let own = own_organisation(store, &user).await?;
     let batch = store
         .open_batch(form::COUNTY)
-        .await
-        .map_err(|e| Ok(e.into()))?
-        .ok_or(Err("no_batch"))?;
+        .await?
+        .ok_or(refuse(R::NoBatch))?;
     let merchant = f.merchant.trim();
     let (org, agent) = if merchant.is_empty() {
         (own, None)
     } else {
         // Streets, villages and associations prepare for merchants in their township.
         if own.category_code == "unit" {
-            return Err(Err("not_agent"));
+            return Err(refuse(R::NotAgent));
         }
-        let code = domain::CreditCode::parse(merchant).map_err(|_| Err("code"))?;
+        let code = domain::CreditCode::parse(merchant).map_err(|_| refuse(R::CodeInvalid))?;
         let m = store
             .organisation_by_credit_code(code.as_str())
-            .await
-            .map_err(|e| Ok(e.into()))?
-            .ok_or(Err("unknown"))?;
+            .await?
+            .ok_or(refuse(R::Unknown))?;
         if m.category_code != "unit" || m.area_code != own.area_code {
-            return Err(Err("outside"));
+            return Err(refuse(R::Outside));
         }
         (m, Some(own))
     };
     let set = store
         .indicator_set(batch.id, &org.category_code)
-        .await
-        .map_err(|e| Ok(e.into()))?
-        .ok_or_else(|| Ok(AppError::internal("open batch without indicator set")))?;
+        .await?
+        .ok_or_else(|| AppError::internal("open batch without indicator set"))?;
     let data = prefilled(&org, agent.is_some()).to_json();
     let new = NewApplication {
         organisation_id: org.id,
@@ -512,8 +509,8 @@ async fn start_inner(
     };
     let id = match started {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => return Err(Err("exists")),
-        Err(e) => return Err(Ok(e.into())),
+        Err(e) if e.is_unique_violation() => return Err(refuse(R::Exists)),
+        Err(e) => return Err(e.into()),
     };
     audit(
         store,
@@ -523,8 +520,7 @@ async fn start_inner(
         format!("application:{id}"),
         format!("organisation {}", org.id),
     )
-    .await
-    .map_err(Ok)?;
+    .await?;
     Ok(id)
 }
 
@@ -972,32 +968,38 @@ async fn finish(
         if !ready {
             return Ok(format!("{back}?check=1"));
         }
-        let (action, done) = match submit_revision {
+        match submit_revision {
             Some(revision) => {
+                let event = crate::review::common::audit_event(
+                    &user,
+                    client_addr(&addr),
+                    "application.submit",
+                    format!("application:{id}"),
+                    format!("revision {revision}"),
+                );
                 if !store
-                    .submit_application(id, revision, user.account_id)
+                    .submit_application(id, revision, user.account_id, &event)
                     .await?
                 {
                     // Changed elsewhere since the review page was shown: show it again.
                     return Ok(format!("{back}?error=stale"));
                 }
-                ("application.submit", "submitted=1")
+                Ok(format!("{back}?submitted=1"))
             }
             None => {
                 store.hand_over(id).await?;
-                ("application.hand_over", "handed_over=1")
+                audit(
+                    store,
+                    &user,
+                    client_addr(&addr),
+                    "application.hand_over",
+                    format!("application:{id}"),
+                    format!("revision {}", app.revision),
+                )
+                .await?;
+                Ok(format!("{back}?handed_over=1"))
             }
-        };
-        audit(
-            store,
-            &user,
-            client_addr(&addr),
-            action,
-            format!("application:{id}"),
-            format!("revision {}", app.revision),
-        )
-        .await?;
-        Ok(format!("{back}?{done}"))
+        }
     }
     .await;
     match result {

@@ -55,7 +55,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                                         <div class="field" class:field--invalid=move || merchant_error().is_some()>
                                             <label for="merchant">{t(Msg::MerchantCreditCode)}</label>
                                             <input id="merchant" name="merchant" autocapitalize="characters" autocomplete="off" required/>
-                                            <p class="field__error" role="alert">{move || merchant_error().map(|c| merchant_problem(&c).text(locale.get()))}</p>
+                                            <p class="field__error" role="alert">{move || merchant_error().map(|c| super::StartRefusal::parse(&c).map_or(Msg::ErrorInternal, super::StartRefusal::msg).text(locale.get()))}</p>
                                         </div>
                                         <button type="submit" class="button">{t(Msg::PrepareForMerchant)}</button>
                                     </form>
@@ -67,17 +67,6 @@ pub fn ApplicationsPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
-    }
-}
-
-fn merchant_problem(code: &str) -> Msg {
-    match code {
-        "code" => Msg::MerchantCodeInvalid,
-        "unknown" => Msg::MerchantUnknown,
-        "outside" => Msg::MerchantOutside,
-        "exists" => Msg::ApplicationExists,
-        "no_batch" => Msg::NoOpenBatch,
-        _ => Msg::ErrorInternal,
     }
 }
 

@@ -202,3 +202,66 @@ pub fn state_text(state: &str) -> (&'static str, &'static str) {
         _ => ("未知", "Unknown"),
     }
 }
+
+/// Why an application could not be started; shown above the start form (the code
+/// travels in `?merchant_error=` so the page works without JavaScript).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartRefusal {
+    NoBatch,
+    NotAgent,
+    CodeInvalid,
+    Unknown,
+    Outside,
+    Exists,
+}
+
+impl StartRefusal {
+    pub const ALL: [StartRefusal; 6] = [
+        StartRefusal::NoBatch,
+        StartRefusal::NotAgent,
+        StartRefusal::CodeInvalid,
+        StartRefusal::Unknown,
+        StartRefusal::Outside,
+        StartRefusal::Exists,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StartRefusal::NoBatch => "no_batch",
+            StartRefusal::NotAgent => "not_agent",
+            StartRefusal::CodeInvalid => "code",
+            StartRefusal::Unknown => "unknown",
+            StartRefusal::Outside => "outside",
+            StartRefusal::Exists => "exists",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<StartRefusal> {
+        StartRefusal::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn msg(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            StartRefusal::NoBatch => Msg::NoOpenBatch,
+            StartRefusal::NotAgent => Msg::MerchantNotAgent,
+            StartRefusal::CodeInvalid => Msg::MerchantCodeInvalid,
+            StartRefusal::Unknown => Msg::MerchantUnknown,
+            StartRefusal::Outside => Msg::MerchantOutside,
+            StartRefusal::Exists => Msg::ApplicationExists,
+        }
+    }
+}
+
+#[cfg(test)]
+mod start_refusal_tests {
+    use super::StartRefusal;
+
+    #[test]
+    fn every_refusal_reads_back_and_has_its_own_message() {
+        for r in StartRefusal::ALL {
+            assert_eq!(StartRefusal::parse(r.code()), Some(r));
+            assert_ne!(r.msg(), crate::i18n::Msg::ErrorInternal, "{r:?}");
+        }
+    }
+}

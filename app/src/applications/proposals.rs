@@ -50,21 +50,19 @@ pub async fn accept(
                 *slot = value.to_string();
             }
         }
-        match store.accept_proposal(id, &draft.to_json()).await {
-            Ok(true) => {}
-            Ok(false) => return Err(AppError::Forbidden),
-            Err(e) if e.is_unique_violation() => return Ok("/apply?proposal=exists".to_string()),
-            Err(e) => return Err(e.into()),
-        }
-        audit(
-            store,
+        let event = crate::review::common::audit_event(
             &user,
             client_addr(&addr),
             "application.accept_proposal",
             format!("application:{id}"),
             format!("prepared by organisation {:?}", app.agent_organisation_id),
-        )
-        .await?;
+        );
+        match store.accept_proposal(id, &draft.to_json(), &event).await {
+            Ok(true) => {}
+            Ok(false) => return Err(AppError::Forbidden),
+            Err(e) if e.is_unique_violation() => return Ok("/apply?proposal=exists".to_string()),
+            Err(e) => return Err(e.into()),
+        }
         Ok(format!("/apply/{id}/identity"))
     }
     .await;

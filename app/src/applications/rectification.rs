@@ -43,7 +43,6 @@ pub async fn fetch_rectification(id: i64) -> Result<RectificationView, AppError>
     let (app, viewer) = super::handlers::visible(&store, &user, id).await?;
     let case = store.rectification(id).await?.ok_or(AppError::NotFound)?;
     let today = crate::review::common::today(&store).await;
-    send_due_reminders(&store, today).await;
     let due =
         chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d").map_err(AppError::internal)?;
     let files = store.evidence_of(id).await?;
@@ -103,8 +102,8 @@ pub async fn fetch_rectification(id: i64) -> Result<RectificationView, AppError>
 }
 
 /// Sends the 30- and 7-day reminders owed today, once each: the reminder is claimed
-/// with a conditional update before it is sent, so several instances (or an inbox
-/// read racing the hourly job) never send it twice.
+/// with a conditional update before it is sent, so several instances running the
+/// hourly job (server/src/jobs.rs) never send it twice.
 #[cfg(feature = "ssr")]
 pub async fn send_due_reminders(store: &store::Store, today: chrono::NaiveDate) {
     use domain::notice::{reminders_due, Reminder};
@@ -402,17 +401,15 @@ pub mod ssr {
         {
             return back(id, "error=early");
         }
-        match store.request_acceptance(id).await {
+        let event = common::audit_event(
+            &user,
+            common::addr(&addr),
+            "rectification.request_acceptance",
+            format!("application:{id}"),
+            String::new(),
+        );
+        match store.request_acceptance(id, &facts, &event).await {
             Ok(true) => {
-                let _ = common::audit(
-                    store,
-                    &user,
-                    common::addr(&addr),
-                    "rectification.request_acceptance",
-                    format!("application:{id}"),
-                    String::new(),
-                )
-                .await;
                 common::notify_org(
                     store,
                     app.organisation_id,

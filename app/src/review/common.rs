@@ -40,6 +40,39 @@ pub fn addr(a: &Option<Extension<ClientAddr>>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The audit entry of something `user` does, for a store method that writes it in the
+/// transaction of the change.
+pub fn audit_event(
+    user: &CurrentUser,
+    addr: String,
+    action: &str,
+    target: String,
+    summary: String,
+) -> store::audit::AuditEvent {
+    store::audit::AuditEvent {
+        actor: user.login.clone(),
+        role: user.role.code().to_string(),
+        area_code: user.area_code.clone(),
+        action: action.to_string(),
+        target,
+        summary: summary.chars().take(120).collect(),
+        client_addr: addr,
+    }
+}
+
+/// The audit entry of something the system does on its own schedule.
+pub fn system_audit_event(action: &str, target: String) -> store::audit::AuditEvent {
+    store::audit::AuditEvent {
+        actor: "system".into(),
+        role: "system".into(),
+        action: action.to_string(),
+        target,
+        ..Default::default()
+    }
+}
+
+/// Records something that changes no state (a view, a download, a setting) in an entry
+/// of its own.
 pub async fn audit(
     store: &Store,
     user: &CurrentUser,
@@ -49,15 +82,7 @@ pub async fn audit(
     summary: String,
 ) -> Result<(), AppError> {
     store
-        .audit(&store::audit::AuditEvent {
-            actor: user.login.clone(),
-            role: user.role.code().to_string(),
-            area_code: user.area_code.clone(),
-            action: action.to_string(),
-            target,
-            summary: summary.chars().take(120).collect(),
-            client_addr: addr,
-        })
+        .audit(&audit_event(user, addr, action, target, summary))
         .await?;
     Ok(())
 }
@@ -227,3 +252,13 @@ pub async fn organisation_name(store: &Store, id: i64) -> String {
 pub use crate::format::urlencode as q;
 
 pub type State = axum::extract::State<AppState>;
+
+/// The audit entry of a step the demo seeding takes on a person's behalf.
+pub fn seed_audit_event(action: &str) -> store::audit::AuditEvent {
+    store::audit::AuditEvent {
+        actor: "demo-seed".into(),
+        role: "system".into(),
+        action: action.to_string(),
+        ..Default::default()
+    }
+}

@@ -352,29 +352,42 @@ async fn passed_application(
             data: &draft.to_json(),
         })
         .await?;
-    store.submit_application(id, 0, account).await?;
     store
-        .decide_township_review(&NewTownshipReview {
-            application_id: id,
-            reviewer_id: township,
-            decision: Decision::Pass,
-            checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
-            comments: "{}",
-            summary: "材料齐全，经实地查看，推荐参评。",
-        })
+        .submit_application(
+            id,
+            0,
+            account,
+            &crate::review::common::seed_audit_event("application.submit"),
+        )
         .await?;
     store
-        .record_panel_result(&NewPanelResult {
-            application_id: id,
-            round: 1,
-            method: "mean",
-            score_tenths,
-            spread: 3,
-            vetoed: false,
-            passed: true,
-            decided_by: office,
-            rectification: None,
-        })
+        .decide_township_review(
+            &NewTownshipReview {
+                application_id: id,
+                reviewer_id: township,
+                decision: Decision::Pass,
+                checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
+                comments: "{}",
+                summary: "材料齐全，经实地查看，推荐参评。",
+            },
+            &crate::review::common::seed_audit_event("township_review.decide"),
+        )
+        .await?;
+    store
+        .record_panel_result(
+            &NewPanelResult {
+                application_id: id,
+                round: 1,
+                method: "mean",
+                score_tenths,
+                spread: 3,
+                vetoed: false,
+                passed: true,
+                decided_by: office,
+                rectification: None,
+            },
+            &crate::review::common::seed_audit_event("panel.result"),
+        )
         .await?;
     Ok(id)
 }
@@ -451,19 +464,22 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                     checklist: r#"{"materials":true,"licence":false,"credit":true,"premises":true}"#,
                     comments: r#"{"identity":"营业执照上的经营场所与填写的详细地址不一致，请核对后修改。"}"#,
                     summary: "地址与营业执照不一致，请修改后重新提交。",
-                })
+                }, &crate::review::common::seed_audit_event("township_review.decide"))
                 .await?;
             continue;
         }
         store
-            .decide_township_review(&NewTownshipReview {
-                application_id: id,
-                reviewer_id: township.id,
-                decision: Decision::Pass,
-                checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
-                comments: "{}",
-                summary: "材料齐全，经实地查看，推荐参评。",
-            })
+            .decide_township_review(
+                &NewTownshipReview {
+                    application_id: id,
+                    reviewer_id: township.id,
+                    decision: Decision::Pass,
+                    checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
+                    comments: "{}",
+                    summary: "材料齐全，经实地查看，推荐参评。",
+                },
+                &crate::review::common::seed_audit_event("township_review.decide"),
+            )
             .await?;
         let Some(set) = store.indicator_set_by_id(app.indicator_set_id).await? else {
             continue;
@@ -509,35 +525,54 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
             .to_string();
         let opened = today.format("%Y-%m-%d").to_string();
         store
-            .record_panel_result(&NewPanelResult {
-                application_id: id,
-                round: 1,
-                method: "mean",
-                score_tenths: if passed { 920 } else { 680 },
-                spread: 4,
-                vetoed: false,
-                passed,
-                decided_by: office.id,
-                rectification: (!passed).then_some((opened.as_str(), due.as_str(), todos.as_str())),
-            })
+            .record_panel_result(
+                &NewPanelResult {
+                    application_id: id,
+                    round: 1,
+                    method: "mean",
+                    score_tenths: if passed { 920 } else { 680 },
+                    spread: 4,
+                    vetoed: false,
+                    passed,
+                    decided_by: office.id,
+                    rectification: (!passed).then_some((
+                        opened.as_str(),
+                        due.as_str(),
+                        todos.as_str(),
+                    )),
+                },
+                &crate::review::common::seed_audit_event("panel.result"),
+            )
             .await?;
         if *target == Target::Rejected {
             // Rectified, accepted for review again, and failed a second time: final.
             store.report_rectification(id, "已整改。").await?;
-            store.request_acceptance(id).await?;
+            store
+                .request_acceptance(
+                    id,
+                    &domain::lifecycle::Facts {
+                        rectification_reported: true,
+                        ..Default::default()
+                    },
+                    &crate::review::common::seed_audit_event("rectification.request_acceptance"),
+                )
+                .await?;
             store.assign_reviewer(id, 2, p1.id).await?;
             store
-                .record_panel_result(&NewPanelResult {
-                    application_id: id,
-                    round: 2,
-                    method: "mean",
-                    score_tenths: 700,
-                    spread: 0,
-                    vetoed: false,
-                    passed: false,
-                    decided_by: office.id,
-                    rectification: None,
-                })
+                .record_panel_result(
+                    &NewPanelResult {
+                        application_id: id,
+                        round: 2,
+                        method: "mean",
+                        score_tenths: 700,
+                        spread: 0,
+                        vetoed: false,
+                        passed: false,
+                        decided_by: office.id,
+                        rectification: None,
+                    },
+                    &crate::review::common::seed_audit_event("panel.result"),
+                )
                 .await?;
         }
         match target {
@@ -567,6 +602,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 false,
                 office.id,
                 &ended_notice,
+                &crate::review::common::seed_audit_event("notice.publish"),
             )
             .await?
         {
@@ -587,7 +623,13 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 .format("%Y-%m-%d")
                 .to_string();
             store
-                .recognise_notice(n, "2026-10-14", &until, &numbering)
+                .recognise_notice(
+                    n,
+                    "2026-10-14",
+                    &until,
+                    &numbering,
+                    &crate::review::common::seed_audit_event("notice.recognise"),
+                )
                 .await?;
             if let Some(last) = to_revoke {
                 if let Some(rec) = store.recognition_of_application(last).await? {
@@ -607,6 +649,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                                 false,
                                 "复查发现销售过期食品，且拒不履行七日无理由退货承诺。",
                                 "2026-11-20",
+                                &crate::review::common::seed_audit_event("reinspection.record"),
                             )
                             .await?;
                     }
@@ -631,6 +674,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 false,
                 office.id,
                 &running_notice,
+                &crate::review::common::seed_audit_event("notice.publish"),
             )
             .await?
         {
@@ -704,6 +748,7 @@ async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), A
             false,
             office,
             &[id],
+            &crate::review::common::seed_audit_event("notice.publish"),
         )
         .await?
     {
@@ -715,7 +760,13 @@ async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), A
             )
         };
         store
-            .recognise_notice(n, "2024-04-16", "2024-12-31", &numbering)
+            .recognise_notice(
+                n,
+                "2024-04-16",
+                "2024-12-31",
+                &numbering,
+                &crate::review::common::seed_audit_event("notice.recognise"),
+            )
             .await?;
     }
     store
@@ -724,6 +775,7 @@ async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), A
                 .await
                 .format("%Y-%m-%d")
                 .to_string(),
+            &crate::review::common::seed_audit_event("recognition.expire"),
         )
         .await?;
     Ok(())

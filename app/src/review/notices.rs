@@ -561,6 +561,14 @@ pub mod ssr {
         };
         let published = start.format("%Y-%m-%d").to_string();
         let ends_text = ends.format("%Y-%m-%d").to_string();
+        // The store names the notice in the entry once it has its number.
+        let event = common::audit_event(
+            &user,
+            common::addr(&addr),
+            "notice.publish",
+            String::new(),
+            format!("{} applicants, {published} → {ends_text}", apps.len()),
+        );
         match store
             .publish_notice(
                 batch.id,
@@ -571,19 +579,11 @@ pub mod ssr {
                 first_counts,
                 user.account_id,
                 &apps,
+                &event,
             )
             .await
         {
             Ok(Some(id)) => {
-                let _ = common::audit(
-                    store,
-                    &user,
-                    common::addr(&addr),
-                    "notice.publish",
-                    format!("notice:{id}"),
-                    format!("{} applicants, {published} → {ends_text}", apps.len()),
-                )
-                .await;
                 for app in &apps {
                     if let Ok(Some(a)) = store.application(*app).await {
                         common::notify_org(
@@ -859,18 +859,17 @@ pub mod ssr {
                 seq,
             )
         };
-        let done = store
-            .recognise_notice(id, &on, &valid_until, &numbering)
-            .await?;
-        common::audit(
-            store,
+        // The store adds how many were recognised.
+        let event = common::audit_event(
             user,
             addr,
             "notice.recognise",
             format!("notice:{id}"),
-            format!("{} recognised", done.len()),
-        )
-        .await?;
+            String::new(),
+        );
+        let done = store
+            .recognise_notice(id, &on, &valid_until, &numbering, &event)
+            .await?;
         for app in &done {
             if let Ok(Some(r)) = store.recognition_of_application(*app).await {
                 common::notify_org(

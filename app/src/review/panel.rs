@@ -1017,25 +1017,8 @@ pub mod ssr {
             .format("%Y-%m-%d")
             .to_string();
         let rectify = to == S::Rectifying;
-        let recorded = store
-            .record_panel_result(&store::county::NewPanelResult {
-                application_id: id,
-                round,
-                method: method.code(),
-                score_tenths: i64::from(result.score_tenths),
-                spread: i64::from(result.spread),
-                vetoed: result.vetoed,
-                passed: result.passed,
-                decided_by: user.account_id,
-                rectification: rectify.then_some((opened.as_str(), due.as_str(), todos.as_str())),
-            })
-            .await?;
-        if !recorded {
-            return Err(AppError::BadRequest);
-        }
         let score = format!("{}.{}", result.score_tenths / 10, result.score_tenths % 10);
-        common::audit(
-            store,
+        let event = common::audit_event(
             user,
             addr,
             "panel.result",
@@ -1045,8 +1028,30 @@ pub mod ssr {
                 method.code(),
                 result.spread
             ),
-        )
-        .await?;
+        );
+        let recorded = store
+            .record_panel_result(
+                &store::county::NewPanelResult {
+                    application_id: id,
+                    round,
+                    method: method.code(),
+                    score_tenths: i64::from(result.score_tenths),
+                    spread: i64::from(result.spread),
+                    vetoed: result.vetoed,
+                    passed: result.passed,
+                    decided_by: user.account_id,
+                    rectification: rectify.then_some((
+                        opened.as_str(),
+                        due.as_str(),
+                        todos.as_str(),
+                    )),
+                },
+                &event,
+            )
+            .await?;
+        if !recorded {
+            return Err(AppError::BadRequest);
+        }
         let (zh, en, done) = match to {
             S::Passed => (format!("您的申报通过县级评审（{score} 分），将进入公示。"), format!("Your application passed the county review ({score}); it goes on public notice next."), "passed"),
             S::Rectifying => (format!("您的申报未通过县级评审（{score} 分），请在 {due} 前完成整改。"), format!("Your application did not pass ({score}). Rectify by {due}."), "failed"),

@@ -290,25 +290,23 @@ pub mod ssr {
         let Some(rec) = rec else {
             return to("/recognitions?error=state");
         };
+        let action = if kept {
+            "reinspection.keep"
+        } else {
+            "recognition.revoke"
+        };
+        let event = common::audit_event(
+            &user,
+            common::addr(&addr),
+            action,
+            format!("recognition:{}", rec.id),
+            note.chars().take(60).collect(),
+        );
         match store
-            .record_reinspection(id, user.account_id, kept, &note, &today)
+            .record_reinspection(id, user.account_id, kept, &note, &today, &event)
             .await
         {
             Ok(true) => {
-                let action = if kept {
-                    "reinspection.keep"
-                } else {
-                    "recognition.revoke"
-                };
-                let _ = common::audit(
-                    store,
-                    &user,
-                    common::addr(&addr),
-                    action,
-                    format!("recognition:{}", rec.id),
-                    note.chars().take(60).collect(),
-                )
-                .await;
                 let (zh, en) = if kept {
                     (
                         "复查合格，您的放心消费示范称号保留。".to_string(),

@@ -311,32 +311,30 @@ pub mod ssr {
             })
             .filter(|(_, c)| !c.is_empty())
             .collect();
+        let audit = crate::review::common::audit_event(
+            user,
+            addr,
+            &format!("township_review.{}", decision.code()),
+            format!("application:{id}"),
+            summary.chars().take(80).collect(),
+        );
         let done = state
             .store
-            .decide_township_review(&NewTownshipReview {
-                application_id: id,
-                reviewer_id: user.account_id,
-                decision,
-                checklist: &serde_json::to_string(&checklist).map_err(AppError::internal)?,
-                comments: &serde_json::to_string(&comments).map_err(AppError::internal)?,
-                summary: &summary,
-            })
+            .decide_township_review(
+                &NewTownshipReview {
+                    application_id: id,
+                    reviewer_id: user.account_id,
+                    decision,
+                    checklist: &serde_json::to_string(&checklist).map_err(AppError::internal)?,
+                    comments: &serde_json::to_string(&comments).map_err(AppError::internal)?,
+                    summary: &summary,
+                },
+                &audit,
+            )
             .await?;
         if !done {
             return Ok(None);
         }
-        state
-            .store
-            .audit(&store::audit::AuditEvent {
-                actor: user.login.clone(),
-                role: user.role.code().into(),
-                area_code: user.area_code.clone(),
-                action: format!("township_review.{}", decision.code()),
-                target: format!("application:{id}"),
-                summary: summary.chars().take(80).collect(),
-                client_addr: addr,
-            })
-            .await?;
         Ok(Some(decision))
     }
 }

@@ -241,30 +241,39 @@ pub async fn passed_application(db: &store::Store, code: &str) -> (i64, i64) {
         .create_draft(org, batch, "unit", set, None)
         .await
         .unwrap();
-    assert!(db.submit_application(id, 0, account).await.unwrap());
     assert!(db
-        .decide_township_review(&store::reviews::NewTownshipReview {
-            application_id: id,
-            reviewer_id: account,
-            decision: store::reviews::Decision::Pass,
-            checklist: "{}",
-            comments: "{}",
-            summary: "推荐",
-        })
+        .submit_application(id, 0, account, &store::audit::AuditEvent::default())
         .await
         .unwrap());
     assert!(db
-        .record_panel_result(&store::county::NewPanelResult {
-            application_id: id,
-            round: 1,
-            method: "mean",
-            score_tenths: 900,
-            spread: 0,
-            vetoed: false,
-            passed: true,
-            decided_by: account,
-            rectification: None,
-        })
+        .decide_township_review(
+            &store::reviews::NewTownshipReview {
+                application_id: id,
+                reviewer_id: account,
+                decision: store::reviews::Decision::Pass,
+                checklist: "{}",
+                comments: "{}",
+                summary: "推荐",
+            },
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap());
+    assert!(db
+        .record_panel_result(
+            &store::county::NewPanelResult {
+                application_id: id,
+                round: 1,
+                method: "mean",
+                score_tenths: 900,
+                spread: 0,
+                vetoed: false,
+                passed: true,
+                decided_by: account,
+                rectification: None,
+            },
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     (id, batch)

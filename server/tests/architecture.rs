@@ -1,0 +1,173 @@
+//! The walls between the crates, as ARCHITECTURE.md states them, checked on the source:
+//! the domain has no web framework, database or runtime; SQL is written only in the store;
+//! the browser build never links the store. A change that breaches one fails here.
+
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("server/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources(dir: &str) -> Vec<(PathBuf, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&workspace().join(dir), &mut out);
+    assert!(!out.is_empty(), "no sources under {dir}");
+    out
+}
+
+/// The lines of `[dependencies]` (not dev- or build-dependencies) in a crate's manifest.
+fn dependencies(krate: &str) -> Vec<String> {
+    let manifest = std::fs::read_to_string(workspace().join(krate).join("Cargo.toml")).unwrap();
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            inside = line == "[dependencies]";
+        } else if inside && !line.is_empty() && !line.starts_with('#') {
+            lines.push(line.to_string());
+        }
+    }
+    lines
+}
+
+fn depends_on(krate: &str, on: &str) -> bool {
+    dependencies(krate)
+        .iter()
+        .any(|l| l.split(['=', ' ', '.']).next() == Some(on))
+}
+
+/// Lines that would be SQL written outside the store.
+fn sql_lines(text: &str) -> Vec<String> {
+    const SQL: [&str; 6] = [
+        "\"SELECT ",
+        "\"INSERT INTO",
+        "\"DELETE FROM",
+        "\"CREATE TABLE",
+        "sqlx::query",
+        " SET state",
+    ];
+    text.lines()
+        .filter(|l| SQL.iter().any(|s| l.contains(s)))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_domain_has_no_web_framework_database_or_runtime() {
+    for forbidden in [
+        "leptos",
+        "leptos_axum",
+        "axum",
+        "sqlx",
+        "tokio",
+        "store",
+        "app",
+    ] {
+        assert!(
+            !depends_on("domain", forbidden),
+            "domain/Cargo.toml depends on {forbidden}"
+        );
+    }
+    for (path, text) in sources("domain/src") {
+        for forbidden in ["leptos::", "sqlx::", "axum::", "tokio::", "store::"] {
+            assert!(
+                !text.contains(forbidden),
+                "{} uses {forbidden}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn sql_is_written_only_in_the_store() {
+    for dir in ["domain/src", "app/src", "frontend/src", "server/src"] {
+        for (path, text) in sources(dir) {
+            let found = sql_lines(&text);
+            assert!(
+                found.is_empty(),
+                "{} holds SQL, which belongs in store/: {found:?}",
+                path.display()
+            );
+        }
+    }
+    for krate in ["domain", "app", "frontend", "server"] {
+        assert!(!depends_on(krate, "sqlx"), "{krate} depends on sqlx");
+    }
+    // The check itself finds SQL where there is some.
+    assert!(!sql_lines(
+        &std::fs::read_to_string(workspace().join("store/src/applications.rs")).unwrap()
+    )
+    .is_empty());
+}
+
+#[test]
+fn the_browser_build_never_links_the_store() {
+    assert!(
+        !depends_on("frontend", "store"),
+        "frontend depends on store"
+    );
+    let app = dependencies("app");
+    let store = app
+        .iter()
+        .find(|l| l.starts_with("store "))
+        .expect("app depends on store for the server side");
+    assert!(
+        store.contains("optional = true"),
+        "app's store dependency must be optional (ssr only): {store}"
+    );
+    let manifest = std::fs::read_to_string(workspace().join("app/Cargo.toml")).unwrap();
+    let hydrate = manifest
+        .lines()
+        .find(|l| l.starts_with("hydrate = "))
+        .expect("app has a hydrate feature");
+    assert!(
+        !hydrate.contains("store"),
+        "the hydrate feature pulls in the store: {hydrate}"
+    );
+}
+
+#[test]
+fn the_store_draws_no_pages() {
+    for forbidden in ["leptos", "leptos_axum", "axum", "app"] {
+        assert!(
+            !depends_on("store", forbidden),
+            "store depends on {forbidden}"
+        );
+    }
+}
+
+#[test]
+fn an_applications_state_is_written_only_by_the_lifecycle_move() {
+    for (path, text) in sources("store/src") {
+        if path.ends_with("transitions.rs") {
+            assert!(
+                text.contains("SET state"),
+                "transitions.rs no longer moves states"
+            );
+            continue;
+        }
+        let found: Vec<&str> = text.lines().filter(|l| l.contains("SET state")).collect();
+        assert!(
+            found.is_empty(),
+            "{} sets an application's state outside store/src/transitions.rs: {found:?}",
+            path.display()
+        );
+    }
+}
