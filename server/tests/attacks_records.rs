@@ -140,7 +140,15 @@ async fn markup_in_a_notice_an_indicator_a_rectification_or_a_panel_comment_stay
     assert!(db.assign_reviewer(scored, round, member).await.unwrap());
     let assignment = db.assignments_of_application(scored, round).await.unwrap()[0].id;
     assert!(db
-        .submit_scores(assignment, member, "[]", 90, false, MARKUP)
+        .submit_scores(
+            assignment,
+            member,
+            "[]",
+            90,
+            false,
+            MARKUP,
+            &Default::default()
+        )
         .await
         .unwrap());
     db.reopen_scores(scored, round).await.unwrap();

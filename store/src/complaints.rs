@@ -5,6 +5,7 @@
 //! Every state change is guarded by the state it leaves (`WHERE status = …`), so two
 //! people acting at once cannot both move a complaint.
 
+use crate::audit::AuditEvent;
 use crate::{now_text, Store, StoreError, StoreResult};
 use domain::complaint::{Facts, Outcome, Rating, Record, RefusalGround, Status};
 use domain::rates::ComplaintCounts;
@@ -923,8 +924,13 @@ impl ImportRun {
 impl Store {
     // ---- filing and reading ---------------------------------------------------------
 
-    /// Files a complaint; returns its id and tracking code.
-    pub async fn file_complaint(&self, c: &NewComplaint<'_>) -> StoreResult<(i64, String)> {
+    /// Files a complaint; returns its id and tracking code. The audit entry (its target
+    /// set here to the new complaint) commits with it.
+    pub async fn file_complaint(
+        &self,
+        c: &NewComplaint<'_>,
+        audit: &AuditEvent,
+    ) -> StoreResult<(i64, String)> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
         // A clash of two random 10-character codes is rare; try again if it happens.
@@ -956,7 +962,11 @@ impl Store {
                     &now,
                 )
                 .await?;
-                tx.commit().await?;
+                let audit = AuditEvent {
+                    target: format!("complaint:{id}"),
+                    ..audit.clone()
+                };
+                self.commit_audited(tx, &audit).await?;
                 return Ok((id, code));
             }
         }
@@ -1120,6 +1130,7 @@ impl Store {
         values: Vec<Value>,
         actor: &str,
         (zh, en): (&str, &str),
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
@@ -1151,13 +1162,18 @@ impl Store {
             )));
         }
         event(&mut tx, id, actor, zh, en, &now).await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_audited(tx, audit).await
     }
 
     /// Accepts a complaint: to the business's desk when it is a registered
     /// organisation, otherwise straight to mediation.
-    pub async fn accept_complaint(&self, id: i64, today: &str, actor: &str) -> StoreResult<()> {
+    pub async fn accept_complaint(
+        &self,
+        id: i64,
+        today: &str,
+        actor: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
         self.move_complaint(
             id,
             &[Status::Received],
@@ -1167,6 +1183,7 @@ impl Store {
             vec![Value::Text(today.into())],
             actor,
             ("已受理", "Accepted"),
+            audit,
         )
         .await
     }
@@ -1177,6 +1194,7 @@ impl Store {
         ground: RefusalGround,
         today: &str,
         actor: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
         let (zh, en) = ground.name();
         self.move_complaint(
@@ -1187,6 +1205,7 @@ impl Store {
             vec![Value::Text(ground.code().into()), Value::Text(today.into())],
             actor,
             (&format!("不予受理：{zh}"), &format!("Not accepted: {en}")),
+            audit,
         )
         .await
     }
@@ -1197,6 +1216,7 @@ impl Store {
         id: i64,
         organisation_id: i64,
         actor: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
         self.move_complaint(
             id,
@@ -1206,11 +1226,13 @@ impl Store {
             vec![Value::Int(organisation_id)],
             actor,
             ("已关联被投诉单位", "Linked to the registered business"),
+            audit,
         )
         .await
     }
 
     /// The business records its side: when it contacted the consumer and what it offered.
+    #[allow(clippy::too_many_arguments)]
     pub async fn record_business_contact(
         &self,
         id: i64,
@@ -1219,6 +1241,7 @@ impl Store {
         offer: &str,
         advance_fen: i64,
         actor: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
         self.move_complaint(
             id,
@@ -1235,6 +1258,7 @@ impl Store {
                 &format!("商家已联系消费者，提出：{offer}"),
                 &format!("The business contacted the consumer and offered: {offer}"),
             ),
+            audit,
         )
         .await
     }
@@ -1247,6 +1271,7 @@ impl Store {
         today: &str,
         recovered_fen: i64,
         actor: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
         self.move_complaint(
             id,
@@ -1259,6 +1284,7 @@ impl Store {
                 "商家与消费者协商和解，投诉办结",
                 "Settled between the business and the consumer; closed",
             ),
+            audit,
         )
         .await
     }
@@ -1269,6 +1295,7 @@ impl Store {
         id: i64,
         organisation_id: i64,
         actor: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
         self.move_complaint(
             id,
@@ -1278,12 +1305,18 @@ impl Store {
             vec![],
             actor,
             ("商家协商未果", "The business could not reach agreement"),
+            audit,
         )
         .await
     }
 
     /// Staff take over from the business (it failed, or its 10 working days ran out).
-    pub async fn escalate_complaint(&self, id: i64, actor: &str) -> StoreResult<()> {
+    pub async fn escalate_complaint(
+        &self,
+        id: i64,
+        actor: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
         self.move_complaint(
             id,
             &[Status::Negotiating],
@@ -1295,10 +1328,12 @@ impl Store {
                 "转入市场监管部门调解",
                 "Escalated to mediation by the regulator",
             ),
+            audit,
         )
         .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn close_complaint(
         &self,
         id: i64,
@@ -1307,6 +1342,7 @@ impl Store {
         recovered_fen: i64,
         advance_fen: i64,
         actor: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
         let (zh, en) = outcome.name();
         self.move_complaint(
@@ -1323,13 +1359,19 @@ impl Store {
             ],
             actor,
             (&format!("办结：{zh}"), &format!("Closed: {en}")),
+            audit,
         )
         .await
     }
 
     /// The consumer's one vote. False when it was already given or the complaint is
     /// not closed.
-    pub async fn rate_complaint(&self, id: i64, rating: Rating) -> StoreResult<bool> {
+    pub async fn rate_complaint(
+        &self,
+        id: i64,
+        rating: Rating,
+        audit: &AuditEvent,
+    ) -> StoreResult<bool> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
@@ -1354,8 +1396,8 @@ impl Store {
                 &now,
             )
             .await?;
+            self.commit_audited(tx, audit).await?;
         }
-        tx.commit().await?;
         Ok(done)
     }
 

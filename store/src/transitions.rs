@@ -52,6 +52,21 @@ impl Store {
         Ok(true)
     }
 
+    /// Runs one conditional write and, when it changed a row, its audit entry, in one
+    /// transaction; false (and no entry) when nothing matched.
+    pub(crate) async fn write_audited<'q>(
+        &self,
+        write: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        audit: &AuditEvent,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        if write.execute(&mut *tx).await?.rows_affected() != 1 {
+            return Ok(false);
+        }
+        self.commit_audited(tx, audit).await?;
+        Ok(true)
+    }
+
     /// Ends a transaction whose change happened: its audit entry is appended, then both
     /// commit together.
     pub(crate) async fn commit_audited(

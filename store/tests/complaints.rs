@@ -7,6 +7,7 @@ use domain::complaint::{
     counts_of, Channel, Facts, HeaderMap, Industry, Outcome, Rating, Record, RefusalGround, Status,
 };
 use domain::rates::ComplaintCounts;
+use store::audit::AuditEvent;
 use store::complaints::{ComplaintFilter, NewComplaint};
 use store::testing::fresh_db;
 
@@ -67,27 +68,30 @@ async fn a_complaint_goes_from_the_form_to_the_desk_to_one_rating() {
     let org = organisation(&db).await;
     let r = record(None, Status::Received, "2026-03-02");
     let (id, code) = db
-        .file_complaint(&NewComplaint {
-            record: &r,
-            source: "web",
-            organisation_id: Some(org),
-            demand: "退款",
-            actor: "consumer",
-        })
+        .file_complaint(
+            &NewComplaint {
+                record: &r,
+                source: "web",
+                organisation_id: Some(org),
+                demand: "退款",
+                actor: "consumer",
+            },
+            &AuditEvent::default(),
+        )
         .await
         .unwrap();
     assert_eq!(db.complaint_by_code(&code).await.unwrap().unwrap().id, id);
 
     // The business cannot act before it is accepted; someone else's business never.
     assert!(db
-        .record_business_settlement(id, org, "2026-03-03", 0, "unit")
+        .record_business_settlement(id, org, "2026-03-03", 0, "unit", &AuditEvent::default())
         .await
         .is_err());
-    db.accept_complaint(id, "2026-03-03", "office")
+    db.accept_complaint(id, "2026-03-03", "office", &AuditEvent::default())
         .await
         .unwrap();
     assert!(db
-        .accept_complaint(id, "2026-03-03", "office")
+        .accept_complaint(id, "2026-03-03", "office", &AuditEvent::default())
         .await
         .is_err());
     let c = db.complaint(id).await.unwrap().unwrap();
@@ -96,17 +100,35 @@ async fn a_complaint_goes_from_the_form_to_the_desk_to_one_rating() {
         "a registered business gets it first"
     );
     assert!(db
-        .record_business_contact(id, org + 1, "2026-03-04", "退款", 0, "x")
+        .record_business_contact(
+            id,
+            org + 1,
+            "2026-03-04",
+            "退款",
+            0,
+            "x",
+            &AuditEvent::default()
+        )
         .await
         .is_err());
-    db.record_business_contact(id, org, "2026-03-04", "全额退款", 1500, "unit")
-        .await
-        .unwrap();
+    db.record_business_contact(
+        id,
+        org,
+        "2026-03-04",
+        "全额退款",
+        1500,
+        "unit",
+        &AuditEvent::default(),
+    )
+    .await
+    .unwrap();
     assert!(
-        !db.rate_complaint(id, Rating::Satisfied).await.unwrap(),
+        !db.rate_complaint(id, Rating::Satisfied, &AuditEvent::default())
+            .await
+            .unwrap(),
         "not closed yet"
     );
-    db.record_business_settlement(id, org, "2026-03-05", 1500, "unit")
+    db.record_business_settlement(id, org, "2026-03-05", 1500, "unit", &AuditEvent::default())
         .await
         .unwrap();
     let c = db.complaint(id).await.unwrap().unwrap();
@@ -141,8 +163,14 @@ async fn a_complaint_goes_from_the_form_to_the_desk_to_one_rating() {
         .await
         .unwrap()
         .is_none());
-    assert!(db.rate_complaint(id, Rating::Satisfied).await.unwrap());
-    assert!(!db.rate_complaint(id, Rating::Dissatisfied).await.unwrap());
+    assert!(db
+        .rate_complaint(id, Rating::Satisfied, &AuditEvent::default())
+        .await
+        .unwrap());
+    assert!(!db
+        .rate_complaint(id, Rating::Dissatisfied, &AuditEvent::default())
+        .await
+        .unwrap());
     assert_eq!(
         db.complaint(id).await.unwrap().unwrap().rating.as_deref(),
         Some("satisfied")
@@ -172,13 +200,16 @@ async fn staff_refuse_escalate_and_close_in_mediation() {
     for _ in 0..3 {
         let r = record(None, Status::Received, "2026-03-02");
         let (id, _) = db
-            .file_complaint(&NewComplaint {
-                record: &r,
-                source: "staff",
-                organisation_id: None,
-                demand: "",
-                actor: "office",
-            })
+            .file_complaint(
+                &NewComplaint {
+                    record: &r,
+                    source: "staff",
+                    organisation_id: None,
+                    demand: "",
+                    actor: "office",
+                },
+                &AuditEvent::default(),
+            )
             .await
             .unwrap();
         ids.push(id);
@@ -188,35 +219,51 @@ async fn staff_refuse_escalate_and_close_in_mediation() {
         RefusalGround::OverThreeYears,
         "2026-03-03",
         "office",
+        &AuditEvent::default(),
     )
     .await
     .unwrap();
     assert!(db
-        .accept_complaint(ids[0], "2026-03-03", "office")
+        .accept_complaint(ids[0], "2026-03-03", "office", &AuditEvent::default())
         .await
         .is_err());
     // Unlinked: accepted straight into mediation.
-    db.accept_complaint(ids[1], "2026-03-03", "office")
+    db.accept_complaint(ids[1], "2026-03-03", "office", &AuditEvent::default())
         .await
         .unwrap();
     assert_eq!(
         db.complaint(ids[1]).await.unwrap().unwrap().status,
         "mediating"
     );
-    assert!(db.escalate_complaint(ids[1], "office").await.is_err());
-    db.close_complaint(ids[1], Outcome::Terminated, "2026-04-20", 0, 0, "office")
+    assert!(db
+        .escalate_complaint(ids[1], "office", &AuditEvent::default())
         .await
-        .unwrap();
+        .is_err());
+    db.close_complaint(
+        ids[1],
+        Outcome::Terminated,
+        "2026-04-20",
+        0,
+        0,
+        "office",
+        &AuditEvent::default(),
+    )
+    .await
+    .unwrap();
     // Linked later: the business fails, staff escalate and mediate an agreement.
-    db.link_complaint(ids[2], org, "office").await.unwrap();
-    db.accept_complaint(ids[2], "2026-03-03", "office")
+    db.link_complaint(ids[2], org, "office", &AuditEvent::default())
         .await
         .unwrap();
-    db.record_business_failure(ids[2], org, "unit")
+    db.accept_complaint(ids[2], "2026-03-03", "office", &AuditEvent::default())
+        .await
+        .unwrap();
+    db.record_business_failure(ids[2], org, "unit", &AuditEvent::default())
         .await
         .unwrap();
     assert!(db.complaint(ids[2]).await.unwrap().unwrap().unit_failed);
-    db.escalate_complaint(ids[2], "office").await.unwrap();
+    db.escalate_complaint(ids[2], "office", &AuditEvent::default())
+        .await
+        .unwrap();
     db.close_complaint(
         ids[2],
         Outcome::Agreement,
@@ -224,6 +271,7 @@ async fn staff_refuse_escalate_and_close_in_mediation() {
         20000,
         5000,
         "office",
+        &AuditEvent::default(),
     )
     .await
     .unwrap();
@@ -505,4 +553,129 @@ async fn no_trigger_would_fire_for_an_imported_row() {
         }
     }
     assert_eq!(inserts, 5, "the insert triggers of migration 0015");
+}
+
+#[tokio::test]
+async fn a_complaint_step_and_its_audit_entry_commit_together() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let filed = AuditEvent {
+        actor: "-".into(),
+        role: "public".into(),
+        action: "complaint.file".into(),
+        ..Default::default()
+    };
+    let (id, _) = db
+        .file_complaint(
+            &NewComplaint {
+                record: &record(None, Status::Received, "2026-03-02"),
+                source: "web",
+                organisation_id: None,
+                demand: "",
+                actor: "consumer",
+            },
+            &filed,
+        )
+        .await
+        .unwrap();
+    let accepted = AuditEvent {
+        actor: "office".into(),
+        role: "county_office".into(),
+        action: "complaint.accept".into(),
+        target: format!("complaint:{id}"),
+        ..Default::default()
+    };
+    // The chain's head row gone: no entry can be appended, so the step is not made.
+    sqlx::query("DELETE FROM audit_head")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert!(db
+        .accept_complaint(id, "2026-03-03", "office", &accepted)
+        .await
+        .is_err());
+    let c = db.complaint(id).await.unwrap().unwrap();
+    assert_eq!((c.status.as_str(), c.accepted_on), ("received", None));
+    assert_eq!(db.complaint_events(id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn every_complaint_step_leaves_its_audit_entry_naming_the_complaint() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let event = |action: &str| AuditEvent {
+        actor: "office".into(),
+        role: "county_office".into(),
+        action: action.into(),
+        ..Default::default()
+    };
+    let (id, _) = db
+        .file_complaint(
+            &NewComplaint {
+                record: &record(None, Status::Received, "2026-03-02"),
+                source: "staff",
+                organisation_id: None,
+                demand: "",
+                actor: "office",
+            },
+            &event("complaint.enter"),
+        )
+        .await
+        .unwrap();
+    let on = |action: &str| AuditEvent {
+        target: format!("complaint:{id}"),
+        ..event(action)
+    };
+    db.accept_complaint(id, "2026-03-03", "office", &on("complaint.accept"))
+        .await
+        .unwrap();
+    db.close_complaint(
+        id,
+        Outcome::Agreement,
+        "2026-03-10",
+        100,
+        0,
+        "office",
+        &on("complaint.close"),
+    )
+    .await
+    .unwrap();
+    assert!(db
+        .rate_complaint(id, Rating::Satisfied, &on("complaint.rate"))
+        .await
+        .unwrap());
+    // A refused step writes no entry.
+    assert!(db
+        .accept_complaint(id, "2026-03-03", "office", &on("complaint.accept"))
+        .await
+        .is_err());
+    let entries = db
+        .audit_entries(&store::audit::AuditFilter {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mine: Vec<(String, String)> = entries
+        .iter()
+        .filter(|e| e.event.action.starts_with("complaint."))
+        .map(|e| (e.event.action.clone(), e.event.target.clone()))
+        .collect();
+    let target = format!("complaint:{id}");
+    let mut actions: Vec<&str> = mine.iter().map(|(a, _)| a.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        [
+            "complaint.accept",
+            "complaint.close",
+            "complaint.enter",
+            "complaint.rate"
+        ]
+    );
+    assert!(mine.iter().all(|(_, t)| *t == target), "{mine:?}");
+    assert!(matches!(
+        db.verify_audit_chain().await.unwrap(),
+        store::audit::ChainStatus::Intact { .. }
+    ));
 }

@@ -127,35 +127,92 @@ async fn the_county_cycle_from_panel_to_revocation() {
         "already assigned"
     );
     let rows = db.assignments_of_application(id, 1).await.unwrap();
-    assert!(db.recuse(rows[2].id, r3, "relative", "表兄").await.unwrap());
+    assert!(db
+        .recuse(
+            rows[2].id,
+            r3,
+            "relative",
+            "表兄",
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap());
     assert!(
-        !db.submit_scores(rows[2].id, r3, "[]", 90, false, "")
-            .await
-            .unwrap(),
+        !db.submit_scores(
+            rows[2].id,
+            r3,
+            "[]",
+            90,
+            false,
+            "",
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap(),
         "a recused reviewer cannot score"
     );
     assert!(
-        !db.submit_scores(rows[0].id, r2, "[]", 90, false, "")
-            .await
-            .unwrap(),
+        !db.submit_scores(
+            rows[0].id,
+            r2,
+            "[]",
+            90,
+            false,
+            "",
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap(),
         "nor anyone on another's sheet"
     );
     assert!(db
-        .submit_scores(rows[0].id, r1, "[]", 70, false, "")
+        .submit_scores(
+            rows[0].id,
+            r1,
+            "[]",
+            70,
+            false,
+            "",
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     assert!(db
-        .submit_scores(rows[1].id, r2, "[]", 71, false, "")
+        .submit_scores(
+            rows[1].id,
+            r2,
+            "[]",
+            71,
+            false,
+            "",
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     // A discussion reopens both scores; they are submitted again.
     assert_eq!(db.reopen_scores(id, 1).await.unwrap(), 2);
     assert!(db
-        .submit_scores(rows[0].id, r1, "[]", 70, false, "")
+        .submit_scores(
+            rows[0].id,
+            r1,
+            "[]",
+            70,
+            false,
+            "",
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     assert!(db
-        .submit_scores(rows[1].id, r2, "[]", 71, false, "")
+        .submit_scores(
+            rows[1].id,
+            r2,
+            "[]",
+            71,
+            false,
+            "",
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     assert_eq!(
@@ -197,7 +254,10 @@ async fn the_county_cycle_from_panel_to_revocation() {
         (case.due_on.as_str(), case.reported_at.is_none()),
         ("2026-11-15", true)
     );
-    assert!(db.report_rectification(id, "已整改").await.unwrap());
+    assert!(db
+        .report_rectification(id, "已整改", &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
     assert!(db
         .request_acceptance(
             id,
@@ -299,17 +359,34 @@ async fn the_county_cycle_from_panel_to_revocation() {
         .unwrap()
         .is_empty());
     assert!(db
-        .assign_objection(objection, office, "2026-10-20")
+        .assign_objection(
+            objection,
+            office,
+            "2026-10-20",
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     assert!(db
-        .decide_objection(objection, "dismissed", "经核查不属实", office)
+        .decide_objection(
+            objection,
+            "dismissed",
+            "经核查不属实",
+            office,
+            &store::audit::AuditEvent::default()
+        )
         .await
         .unwrap());
     assert!(
-        !db.decide_objection(objection, "upheld", "x", office)
-            .await
-            .unwrap(),
+        !db.decide_objection(
+            objection,
+            "upheld",
+            "x",
+            office,
+            &store::audit::AuditEvent::default()
+        )
+        .await
+        .unwrap(),
         "a dismissal is final"
     );
     assert_eq!(
@@ -343,9 +420,16 @@ async fn the_county_cycle_from_panel_to_revocation() {
     );
 
     // Re-inspection: planned once, recorded once; failing it revokes.
-    assert_eq!(db.plan_reinspections("复查", &[rec.id]).await.unwrap(), 1);
     assert_eq!(
-        db.plan_reinspections("复查", &[rec.id]).await.unwrap(),
+        db.plan_reinspections("复查", &[rec.id], &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        db.plan_reinspections("复查", &[rec.id], &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
         0,
         "one open re-inspection at a time"
     );
@@ -553,7 +637,9 @@ async fn the_public_directory_searches_filters_sorts_and_pages_recognised_units(
     )
     .await;
     assert_eq!(
-        db.plan_reinspections("复查", &[revoked.id]).await.unwrap(),
+        db.plan_reinspections("复查", &[revoked.id], &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
         1
     );
     let pending = db.pending_reinspections("341721").await.unwrap();

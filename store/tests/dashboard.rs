@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use domain::complaint::{counts_of, Outcome, Rating, RefusalGround};
 use domain::generate::{businesses, ComplaintPlan, Rng};
 use domain::rates::ComplaintCounts;
+use store::audit::AuditEvent;
 use store::dashboard::{By, Slice};
 use store::testing::fresh_db;
 
@@ -165,13 +166,28 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
     assert_exact(&db, "after a second import").await;
     for (i, c) in open.iter().enumerate().take(60) {
         let _ = match (c.status.as_str(), i % 4) {
-            ("received", 0) => db.accept_complaint(c.id, TODAY, "t").await,
-            ("received", 1) => {
-                db.refuse_complaint(c.id, RefusalGround::NoConsumerDispute, TODAY, "t")
+            ("received", 0) => {
+                db.accept_complaint(c.id, TODAY, "t", &AuditEvent::default())
                     .await
             }
-            ("received", _) => db.link_complaint(c.id, org, "t").await,
-            ("negotiating", 0) => db.escalate_complaint(c.id, "t").await,
+            ("received", 1) => {
+                db.refuse_complaint(
+                    c.id,
+                    RefusalGround::NoConsumerDispute,
+                    TODAY,
+                    "t",
+                    &AuditEvent::default(),
+                )
+                .await
+            }
+            ("received", _) => {
+                db.link_complaint(c.id, org, "t", &AuditEvent::default())
+                    .await
+            }
+            ("negotiating", 0) => {
+                db.escalate_complaint(c.id, "t", &AuditEvent::default())
+                    .await
+            }
             (_, k) => {
                 let outcome = [
                     Outcome::Agreement,
@@ -180,7 +196,7 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
                     Outcome::Terminated,
                 ][k];
                 let r = db
-                    .close_complaint(c.id, outcome, TODAY, 12_300, 0, "t")
+                    .close_complaint(c.id, outcome, TODAY, 12_300, 0, "t", &AuditEvent::default())
                     .await;
                 if r.is_ok() && k != 3 {
                     db.rate_complaint(
@@ -190,6 +206,7 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
                             Rating::Dissatisfied,
                             Rating::BasicallySatisfied,
                         ][k],
+                        &AuditEvent::default(),
                     )
                     .await
                     .unwrap();

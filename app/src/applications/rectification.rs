@@ -352,19 +352,22 @@ pub mod ssr {
         if report.is_empty() {
             return back(id, "error=report");
         }
-        match state.store.report_rectification(id, &report).await {
-            Ok(true) => {
-                let _ = common::audit(
-                    &state.store,
+        match state
+            .store
+            .report_rectification(
+                id,
+                &report,
+                &common::audit_event(
                     &user,
                     common::addr(&addr),
                     "rectification.report",
                     format!("application:{id}"),
                     report.chars().take(60).collect(),
-                )
-                .await;
-                back(id, "done=ok.report")
-            }
+                ),
+            )
+            .await
+        {
+            Ok(true) => back(id, "done=ok.report"),
             _ => back(id, "error=state"),
         }
     }

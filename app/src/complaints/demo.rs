@@ -269,6 +269,7 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
         }
     }
     store.insert_generated_complaints(&against_units).await?;
+    let seed = crate::review::common::seed_audit_event("complaint.seed");
 
     // The demo businesses: the recognised restaurant has one complaint waiting on its
     // desk and two closed and rated; two recent ones wait for acceptance past 7 days.
@@ -304,13 +305,16 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
             "包间最低消费未事先告知，结账时被加收 200 元。",
         );
         store
-            .file_complaint(&NewComplaint {
-                record: &waiting,
-                source: "web",
-                organisation_id: Some(org.id),
-                demand: "退还加收的 200 元",
-                actor: "consumer",
-            })
+            .file_complaint(
+                &NewComplaint {
+                    record: &waiting,
+                    source: "web",
+                    organisation_id: Some(org.id),
+                    demand: "退还加收的 200 元",
+                    actor: "consumer",
+                },
+                &seed,
+            )
             .await?;
         // Enough this quarter, and rated badly enough, to raise the complaint flag.
         for (days, rating, summary) in [
@@ -322,22 +326,33 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
         ] {
             let r = base(Status::Negotiating, today - Duration::days(days), summary);
             let (id, _) = store
-                .file_complaint(&NewComplaint {
-                    record: &r,
-                    source: "web",
-                    organisation_id: Some(org.id),
-                    demand: "",
-                    actor: "consumer",
-                })
+                .file_complaint(
+                    &NewComplaint {
+                        record: &r,
+                        source: "web",
+                        organisation_id: Some(org.id),
+                        demand: "",
+                        actor: "consumer",
+                    },
+                    &seed,
+                )
                 .await?;
             let on = (today - Duration::days(days - 2)).to_string();
             store
-                .record_business_contact(id, org.id, &on, "当面致歉并退还餐费", 0, "unit:demo")
+                .record_business_contact(
+                    id,
+                    org.id,
+                    &on,
+                    "当面致歉并退还餐费",
+                    0,
+                    "unit:demo",
+                    &seed,
+                )
                 .await?;
             store
-                .record_business_settlement(id, org.id, &on, 18800, "unit:demo")
+                .record_business_settlement(id, org.id, &on, 18800, "unit:demo", &seed)
                 .await?;
-            store.rate_complaint(id, rating).await?;
+            store.rate_complaint(id, rating, &seed).await?;
         }
     }
     for (days, shop) in [(15, "东至县某手机店"), (12, "东至县某健身房")] {
@@ -364,13 +379,16 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
             advance_fen: 0,
         };
         store
-            .file_complaint(&NewComplaint {
-                record: &r,
-                source: "staff",
-                organisation_id: None,
-                demand: "退还预付款",
-                actor: "yaodu",
-            })
+            .file_complaint(
+                &NewComplaint {
+                    record: &r,
+                    source: "staff",
+                    organisation_id: None,
+                    demand: "退还预付款",
+                    actor: "yaodu",
+                },
+                &seed,
+            )
             .await?;
     }
     Ok(())

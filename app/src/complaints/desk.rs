@@ -242,7 +242,15 @@ pub mod ssr {
             |code: &str| Redirect::to(&format!("/desk?error={code}{kept}#c{id}")).into_response();
         let today = common::today(store).await;
         let actor = format!("unit:{}", user.login);
-        let result = match field(&p, "action").as_str() {
+        let action = field(&p, "action");
+        let ev = common::audit_event(
+            &user,
+            common::addr(&addr),
+            &format!("complaint.desk.{action}"),
+            format!("complaint:{id}"),
+            String::new(),
+        );
+        let result = match action.as_str() {
             "contact" => {
                 let Some(on) =
                     chrono::NaiveDate::parse_from_str(&field(&p, "contacted_on"), "%Y-%m-%d")
@@ -259,7 +267,7 @@ pub mod ssr {
                     return refuse("amount");
                 };
                 store
-                    .record_business_contact(id, org, &on.to_string(), &offer, advance, &actor)
+                    .record_business_contact(id, org, &on.to_string(), &offer, advance, &actor, &ev)
                     .await
                     .map(|_| "contact")
             }
@@ -268,7 +276,7 @@ pub mod ssr {
                     return refuse("amount");
                 };
                 let r = store
-                    .record_business_settlement(id, org, &today.to_string(), recovered, &actor)
+                    .record_business_settlement(id, org, &today.to_string(), recovered, &actor, &ev)
                     .await
                     .map(|_| "settle");
                 if r.is_ok() {
@@ -277,24 +285,13 @@ pub mod ssr {
                 r
             }
             "fail" => store
-                .record_business_failure(id, org, &actor)
+                .record_business_failure(id, org, &actor, &ev)
                 .await
                 .map(|_| "fail"),
             _ => return refuse("state"),
         };
         match result {
-            Ok(done) => {
-                let _ = common::audit(
-                    store,
-                    &user,
-                    common::addr(&addr),
-                    &format!("complaint.desk.{done}"),
-                    format!("complaint:{id}"),
-                    String::new(),
-                )
-                .await;
-                Redirect::to(&format!("/desk?done={done}#c{id}")).into_response()
-            }
+            Ok(done) => Redirect::to(&format!("/desk?done={done}#c{id}")).into_response(),
             Err(e) => {
                 tracing::info!(error = %e, "desk action refused");
                 refuse("state")

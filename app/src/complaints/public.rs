@@ -539,27 +539,24 @@ pub mod ssr {
             advance_fen: 0,
         };
         match store
-            .file_complaint(&store::complaints::NewComplaint {
-                record: &record,
-                source: "web",
-                organisation_id,
-                demand: &text(&p, "demand", 200),
-                actor: "consumer",
-            })
+            .file_complaint(
+                &store::complaints::NewComplaint {
+                    record: &record,
+                    source: "web",
+                    organisation_id,
+                    demand: &text(&p, "demand", 200),
+                    actor: "consumer",
+                },
+                &common::public_audit_event(
+                    "complaint.file",
+                    String::new(),
+                    client,
+                    format!("{} via {}", record.unit_name, channel.code()),
+                ),
+            )
             .await
         {
-            Ok((id, code)) => {
-                let _ = store
-                    .audit(&store::audit::AuditEvent {
-                        actor: "-".into(),
-                        role: "public".into(),
-                        area_code: "-".into(),
-                        action: "complaint.file".into(),
-                        target: format!("complaint:{id}"),
-                        summary: format!("{} via {}", record.unit_name, channel.code()),
-                        client_addr: client,
-                    })
-                    .await;
+            Ok((_, code)) => {
                 if let Some(org) = organisation_id {
                     let due = common::calendar(store)
                         .await
@@ -620,7 +617,13 @@ pub mod ssr {
         if c.status != "closed" {
             return back("error=open");
         }
-        match store.rate_complaint(c.id, rating).await {
+        let ev = common::public_audit_event(
+            "complaint.rate",
+            format!("complaint:{}", c.id),
+            common::addr(&addr),
+            rating.code().to_string(),
+        );
+        match store.rate_complaint(c.id, rating, &ev).await {
             Ok(true) => back("done=thanks"),
             Ok(false) => back("error=already"),
             Err(e) => {

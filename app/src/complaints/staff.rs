@@ -958,27 +958,25 @@ pub mod ssr {
             advance_fen: 0,
         };
         match store
-            .file_complaint(&store::complaints::NewComplaint {
-                record: &record,
-                source: "staff",
-                organisation_id: org,
-                demand: &text(&p, "demand", 200),
-                actor: &user.login,
-            })
-            .await
-        {
-            Ok((id, _)) => {
-                let _ = common::audit(
-                    store,
+            .file_complaint(
+                &store::complaints::NewComplaint {
+                    record: &record,
+                    source: "staff",
+                    organisation_id: org,
+                    demand: &text(&p, "demand", 200),
+                    actor: &user.login,
+                },
+                &common::audit_event(
                     &user,
                     common::addr(&addr),
                     "complaint.enter",
-                    format!("complaint:{id}"),
+                    String::new(),
                     record.unit_name.clone(),
-                )
-                .await;
-                to(&format!("/complaints/case/{id}?done=filed"))
-            }
+                ),
+            )
+            .await
+        {
+            Ok((id, _)) => to(&format!("/complaints/case/{id}?done=filed")),
             Err(e) if e.is_unique_violation() => refuse("number"),
             Err(e) => {
                 tracing::warn!(error = %e, "complaint entry not stored");
@@ -1009,13 +1007,20 @@ pub mod ssr {
         let today = common::today(store).await.to_string();
         let actor = user.login.clone();
         let action = field(&p, "action");
+        let ev = common::audit_event(
+            &user,
+            common::addr(&addr),
+            &format!("complaint.{action}"),
+            format!("complaint:{id}"),
+            String::new(),
+        );
         let result = match action.as_str() {
-            "accept" => store.accept_complaint(id, &today, &actor).await,
+            "accept" => store.accept_complaint(id, &today, &actor, &ev).await,
             "refuse" => {
                 let Some(g) = RefusalGround::parse(&field(&p, "ground")) else {
                     return back("error", "ground");
                 };
-                store.refuse_complaint(id, g, &today, &actor).await
+                store.refuse_complaint(id, g, &today, &actor, &ev).await
             }
             "link" => {
                 let code = field(&p, "credit_code").to_uppercase();
@@ -1030,9 +1035,9 @@ pub mod ssr {
                 let Some(org) = org else {
                     return back("error", "credit_code");
                 };
-                store.link_complaint(id, org.id, &actor).await
+                store.link_complaint(id, org.id, &actor, &ev).await
             }
-            "escalate" => store.escalate_complaint(id, &actor).await,
+            "escalate" => store.escalate_complaint(id, &actor, &ev).await,
             "close" => {
                 let Some(outcome) = Outcome::parse(&field(&p, "outcome")) else {
                     return back("error", "outcome");
@@ -1044,7 +1049,7 @@ pub mod ssr {
                     return back("error", "amount");
                 };
                 let r = store
-                    .close_complaint(id, outcome, &today, recovered, advance, &actor)
+                    .close_complaint(id, outcome, &today, recovered, advance, &actor, &ev)
                     .await;
                 if r.is_ok() {
                     super::super::ssr::send_rating_link(store, id).await;
@@ -1057,7 +1062,7 @@ pub mod ssr {
                 else {
                     return back("error", "rating");
                 };
-                match store.rate_complaint(id, r).await {
+                match store.rate_complaint(id, r, &ev).await {
                     Ok(true) => Ok(()),
                     Ok(false) => return back("error", "rating"),
                     Err(e) => Err(e),
@@ -1067,15 +1072,6 @@ pub mod ssr {
         };
         match result {
             Ok(()) => {
-                let _ = common::audit(
-                    store,
-                    &user,
-                    common::addr(&addr),
-                    &format!("complaint.{action}"),
-                    format!("complaint:{id}"),
-                    String::new(),
-                )
-                .await;
                 if action == "accept" || action == "link" {
                     if let Ok(Some(c)) = store.complaint(id).await {
                         if let (Some(org), "negotiating") = (c.organisation_id, c.status.as_str()) {

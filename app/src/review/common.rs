@@ -71,6 +71,25 @@ pub fn system_audit_event(action: &str, target: String) -> store::audit::AuditEv
     }
 }
 
+/// The audit entry of something a member of the public does (files or rates a
+/// complaint): no account, only the client's address.
+pub fn public_audit_event(
+    action: &str,
+    target: String,
+    client_addr: String,
+    summary: String,
+) -> store::audit::AuditEvent {
+    store::audit::AuditEvent {
+        actor: "-".into(),
+        role: "public".into(),
+        area_code: "-".into(),
+        action: action.to_string(),
+        target,
+        summary: summary.chars().take(120).collect(),
+        client_addr,
+    }
+}
+
 /// Records something that changes no state (a view, a download, a setting) in an entry
 /// of its own.
 pub async fn audit(

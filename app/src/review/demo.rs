@@ -511,7 +511,15 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
             if let Some(aid) = aid {
                 let json = serde_json::to_string(&s).map_err(AppError::internal)?;
                 store
-                    .submit_scores(aid, *r, &json, i64::from(total), false, "")
+                    .submit_scores(
+                        aid,
+                        *r,
+                        &json,
+                        i64::from(total),
+                        false,
+                        "",
+                        &crate::review::common::seed_audit_event("panel.score"),
+                    )
                     .await?;
             }
         }
@@ -546,7 +554,13 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
             .await?;
         if *target == Target::Rejected {
             // Rectified, accepted for review again, and failed a second time: final.
-            store.report_rectification(id, "已整改。").await?;
+            store
+                .report_rectification(
+                    id,
+                    "已整改。",
+                    &crate::review::common::seed_audit_event("rectification.report"),
+                )
+                .await?;
             store
                 .request_acceptance(
                     id,
@@ -634,7 +648,11 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
             if let Some(last) = to_revoke {
                 if let Some(rec) = store.recognition_of_application(last).await? {
                     store
-                        .plan_reinspections("2026年第四季度复查", &[rec.id])
+                        .plan_reinspections(
+                            "2026年第四季度复查",
+                            &[rec.id],
+                            &crate::review::common::seed_audit_event("reinspection.plan"),
+                        )
                         .await?;
                     if let Some((ri, _)) = store
                         .pending_reinspections(domain::application::COUNTY)

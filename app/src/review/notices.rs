@@ -718,17 +718,22 @@ pub mod ssr {
         if acc.role != Role::CountyOffice.code() && acc.role != Role::TownshipReviewer.code() {
             return back("error=state");
         }
-        match store.assign_objection(oid, staff_id, &o.respond_by).await {
-            Ok(true) => {
-                let _ = common::audit(
-                    store,
+        match store
+            .assign_objection(
+                oid,
+                staff_id,
+                &o.respond_by,
+                &common::audit_event(
                     &user,
                     common::addr(&addr),
                     "objection.assign",
                     format!("objection:{oid}"),
                     format!("to {}", acc.login),
-                )
-                .await;
+                ),
+            )
+            .await
+        {
+            Ok(true) => {
                 common::notify_account(
                     store,
                     staff_id,
@@ -770,19 +775,22 @@ pub mod ssr {
             return back("error=outcome");
         }
         match store
-            .decide_objection(oid, status.code(), &outcome, user.account_id)
-            .await
-        {
-            Ok(true) => {
-                let _ = common::audit(
-                    store,
+            .decide_objection(
+                oid,
+                status.code(),
+                &outcome,
+                user.account_id,
+                &common::audit_event(
                     &user,
                     common::addr(&addr),
                     &format!("objection.{}", status.code()),
                     format!("objection:{oid}"),
                     outcome.chars().take(60).collect(),
-                )
-                .await;
+                ),
+            )
+            .await
+        {
+            Ok(true) => {
                 if let Ok(Some(a)) = store.application(o.application_id).await {
                     let (zh, en) = status.name();
                     common::notify_org(

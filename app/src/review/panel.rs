@@ -1093,21 +1093,22 @@ pub mod ssr {
             return sheet_back(aid, "state");
         };
         match store
-            .recuse(aid, user.account_id, conflict.code(), &note)
-            .await
-        {
-            Ok(true) => {
-                let _ = common::audit(
-                    store,
+            .recuse(
+                aid,
+                user.account_id,
+                conflict.code(),
+                &note,
+                &common::audit_event(
                     &user,
                     common::addr(&addr),
                     "panel.recusal",
                     format!("application:{}", a.application_id),
                     format!("{} {note}", conflict.code()),
-                )
-                .await;
-                Redirect::to("/scoring?recused=1").into_response()
-            }
+                ),
+            )
+            .await
+        {
+            Ok(true) => Redirect::to("/scoring?recused=1").into_response(),
             _ => sheet_back(aid, "state"),
         }
     }
@@ -1184,12 +1185,7 @@ pub mod ssr {
                 i64::from(outcome.total),
                 outcome.vetoed,
                 &text(&p, "comment", 1000),
-            )
-            .await
-        {
-            Ok(true) => {
-                let _ = common::audit(
-                    store,
+                &common::audit_event(
                     &user,
                     common::addr(&addr),
                     "panel.score",
@@ -1199,10 +1195,11 @@ pub mod ssr {
                         outcome.total,
                         if outcome.vetoed { " veto" } else { "" }
                     ),
-                )
-                .await;
-                Redirect::to(&format!("/scoring/{aid}?scored=1")).into_response()
-            }
+                ),
+            )
+            .await
+        {
+            Ok(true) => Redirect::to(&format!("/scoring/{aid}?scored=1")).into_response(),
             _ => sheet_back(aid, "state"),
         }
     }

@@ -219,17 +219,21 @@ pub mod ssr {
             keyed.sort_unstable();
             ids = keyed.into_iter().take(n).map(|(_, id)| id).collect();
         }
-        match store.plan_reinspections(&plan, &ids).await {
-            Ok(n) => {
-                let _ = common::audit(
-                    store,
+        match store
+            .plan_reinspections(
+                &plan,
+                &ids,
+                &common::audit_event(
                     &user,
                     common::addr(&addr),
                     "reinspection.plan",
                     format!("plan:{plan}"),
-                    format!("{n} units"),
-                )
-                .await;
+                    format!("{} units chosen", ids.len()),
+                ),
+            )
+            .await
+        {
+            Ok(n) => {
                 for r in rows.iter().filter(|r| ids.contains(&r.id)) {
                     if let Ok(Some(rec)) = store.recognition(r.id).await {
                         common::notify_org(

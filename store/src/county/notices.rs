@@ -202,16 +202,16 @@ impl Store {
         id: i64,
         staff_id: i64,
         respond_by: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let write = sqlx::query(
             "UPDATE objections SET assigned_to = $2, respond_by = $3 WHERE id = $1 AND status = 'open'",
         )
         .bind(id)
         .bind(staff_id)
         .bind(respond_by)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        ;
+        self.write_audited(write, audit).await
     }
 
     /// Records an objection's outcome (upheld or dismissed); an upheld one may still be
@@ -222,8 +222,9 @@ impl Store {
         status: &str,
         outcome: &str,
         decided_by: i64,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let write = sqlx::query(
             "UPDATE objections SET status = $2, outcome = $3, decided_by = $4, decided_at = $5 \
              WHERE id = $1 AND status <> 'dismissed'",
         )
@@ -231,9 +232,7 @@ impl Store {
         .bind(status)
         .bind(outcome)
         .bind(decided_by)
-        .bind(now_text())
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .bind(now_text());
+        self.write_audited(write, audit).await
     }
 }

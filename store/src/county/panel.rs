@@ -198,8 +198,9 @@ impl Store {
         reviewer_id: i64,
         conflict: &str,
         note: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let write = sqlx::query(
             "UPDATE panel_assignments SET status = 'recused', conflict = $3, conflict_note = $4, scored_at = $5 \
              WHERE id = $1 AND reviewer_id = $2 AND status = 'assigned'",
         )
@@ -208,12 +209,12 @@ impl Store {
         .bind(conflict)
         .bind(note)
         .bind(now_text())
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        ;
+        self.write_audited(write, audit).await
     }
 
     /// Records a reviewer's scores; false when not theirs to score (recused, or already scored).
+    #[allow(clippy::too_many_arguments)]
     pub async fn submit_scores(
         &self,
         assignment_id: i64,
@@ -222,8 +223,9 @@ impl Store {
         total: i64,
         vetoed: bool,
         comment: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let write = sqlx::query(
             "UPDATE panel_assignments SET status = 'scored', scores = $3, total = $4, vetoed = $5, comment = $6, \
              scored_at = $7 WHERE id = $1 AND reviewer_id = $2 AND status = 'assigned'",
         )
@@ -234,9 +236,8 @@ impl Store {
         .bind(i64::from(vetoed))
         .bind(comment)
         .bind(now_text())
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        ;
+        self.write_audited(write, audit).await
     }
 
     /// A discussion (合议): the round's scores open again for revision; they stay filled in.
@@ -397,17 +398,16 @@ impl Store {
         &self,
         application_id: i64,
         report: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let write = sqlx::query(
             "UPDATE rectifications SET report = $2, reported_at = $3 WHERE application_id = $1 \
              AND application_id IN (SELECT id FROM applications WHERE state = 'rectifying')",
         )
         .bind(application_id)
         .bind(report)
-        .bind(now_text())
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .bind(now_text());
+        self.write_audited(write, audit).await
     }
 
     /// Back to the county panel for acceptance (round 2).

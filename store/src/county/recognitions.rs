@@ -265,6 +265,7 @@ impl Store {
         &self,
         plan: &str,
         recognition_ids: &[i64],
+        audit: &AuditEvent,
     ) -> StoreResult<usize> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
@@ -281,7 +282,7 @@ impl Store {
             .await?;
             n += done.rows_affected() as usize;
         }
-        tx.commit().await?;
+        self.commit_audited(tx, audit).await?;
         Ok(n)
     }
 
