@@ -28,12 +28,12 @@ step "format"
 cargo fmt --all -- --check
 
 step "clippy (server side)"
-cargo clippy -p domain -p store -p app -p server --all-targets -- -D warnings
+cargo clippy -p domain -p store -p app -p server -p testkit --all-targets -- -D warnings
 step "clippy (browser side, wasm32)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "unit tests and store tests on SQLite"
-FANGXIN_TEST_DB=sqlite cargo test -p domain -p store -p app -p server
+FANGXIN_TEST_DB=sqlite cargo test -p domain -p store -p app -p server -p testkit
 
 pg_reachable() { psql "$PG_ADMIN_URL" -Atqc 'select 1' >/dev/null 2>&1; }
 RUN_PG=1

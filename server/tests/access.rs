@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use domain::Role;
 use server::http::router;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 use tower::ServiceExt;
 
 /// Axum-style patterns of every HTTP route: Leptos pages plus the plain handlers.

@@ -171,3 +171,23 @@ fn an_applications_state_is_written_only_by_the_lifecycle_move() {
         );
     }
 }
+
+#[test]
+fn test_support_is_not_part_of_the_product() {
+    for krate in ["domain", "store", "app", "frontend", "server"] {
+        assert!(
+            !depends_on(krate, "testkit"),
+            "{krate} depends on testkit outside its dev-dependencies"
+        );
+    }
+    assert!(
+        !workspace().join("store/src/testing.rs").exists(),
+        "test databases are made in testkit, not in the store"
+    );
+    // The check itself sees a dev-dependency for what it is.
+    assert!(
+        std::fs::read_to_string(workspace().join("server/Cargo.toml"))
+            .unwrap()
+            .contains("testkit")
+    );
+}

@@ -7,7 +7,7 @@ use common::*;
 use axum::http::StatusCode;
 use domain::Role;
 use server::http::router;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 const TEMP: &str = "Temp-Pass-2026!";
 const NEW: &str = "Dongzhi-Staff-2026!";

@@ -8,7 +8,7 @@ use common::*;
 
 use axum::http::StatusCode;
 use server::http::router;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 /// Markup that would end a textarea, add a heading and redirect the page if it were
 /// written out raw.

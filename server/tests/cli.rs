@@ -3,7 +3,7 @@
 
 use std::process::Command;
 use store::audit::AuditEvent;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 fn fangxin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_fangxin"));

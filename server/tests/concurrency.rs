@@ -8,7 +8,7 @@ use common::*;
 
 use axum::http::StatusCode;
 use server::http::router;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn public_pages_rendered_concurrently_all_answer_whole() {

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 /// Clients writing at once: half autosave without end, half save a few times and submit.
 const CLIENTS: usize = 200;
@@ -87,7 +87,7 @@ struct Acknowledged {
     submitted: bool,
 }
 
-async fn prepare(db: &store::testing::TestDb, data_dir: &std::path::Path) -> Vec<Client> {
+async fn prepare(db: &testkit::TestDb, data_dir: &std::path::Path) -> Vec<Client> {
     db.seed_reference_data().await.unwrap();
     let batch = db.open_batch("341721").await.unwrap().unwrap().id;
     let set = db.indicator_set(batch, "unit").await.unwrap().unwrap();

@@ -14,7 +14,7 @@ use domain::Role;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use server::http::router;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 use tower::ServiceExt;
 
 /// Sends a body and returns the status and the answer's text.
@@ -218,7 +218,7 @@ async fn an_oversized_server_function_body_is_refused_before_it_is_read() {
 }
 
 /// A draft of the role matrix's applicant, and that applicant's session.
-async fn applicant_with_draft(db: &store::testing::TestDb) -> (i64, String) {
+async fn applicant_with_draft(db: &testkit::TestDb) -> (i64, String) {
     let sessions = sessions_for_every_role(db).await;
     let cookie = sessions
         .into_iter()

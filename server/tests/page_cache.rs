@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use server::http::router;
 use server::page_cache::PageCache;
 use std::time::Duration;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 async fn get(app: &axum::Router, path: &str, cookie: Option<&str>) -> (String, String) {
     let res = send(app, "GET", path, cookie, "text/html", Vec::new()).await;

@@ -20,7 +20,6 @@ pub mod reference;
 pub mod reviews;
 pub mod settings;
 mod sqlite_rows;
-pub mod testing;
 mod transitions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use store::accounts::{FailureOutcome, NewOrganisation, NewStaff};
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 async fn staff(db: &store::Store, login: &str) -> i64 {
     db.create_staff_account(&NewStaff {

@@ -3,7 +3,7 @@
 use domain::lifecycle::{Action, Facts, State};
 use store::applications::SaveOutcome;
 use store::audit::AuditEvent;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 async fn setup(db: &store::Store) -> (i64, i64, i64, i64) {
     db.seed_reference_data().await.unwrap();

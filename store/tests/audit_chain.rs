@@ -1,7 +1,7 @@
 //! The audit trail detects any change or removal of its rows, on both databases.
 
 use store::audit::{AuditEvent, AuditFilter, ChainStatus};
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 fn event(i: usize) -> AuditEvent {
     AuditEvent {

@@ -9,7 +9,7 @@ use domain::complaint::{
 use domain::rates::ComplaintCounts;
 use store::audit::AuditEvent;
 use store::complaints::{ComplaintFilter, NewComplaint};
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

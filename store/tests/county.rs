@@ -5,7 +5,7 @@
 
 use store::county::{NewObjection, NewPanelResult};
 use store::reviews::{Decision, NewTownshipReview};
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 async fn staff(db: &store::Store, login: &str, role: &str) -> i64 {
     db.create_staff_account(&store::accounts::NewStaff {

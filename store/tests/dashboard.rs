@@ -9,7 +9,7 @@ use domain::generate::{businesses, ComplaintPlan, Rng};
 use domain::rates::ComplaintCounts;
 use store::audit::AuditEvent;
 use store::dashboard::{By, Slice};
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 const TODAY: &str = "2026-11-27";
 

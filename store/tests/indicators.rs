@@ -1,7 +1,7 @@
 //! Indicator sets: seeded per category, versioned on edit, frozen against edits.
 
 use domain::scoring::{ItemKind, SetRules};
-use store::testing::fresh_db;
+use testkit::fresh_db;
 
 #[tokio::test]
 async fn the_open_batch_gets_a_default_set_per_category() {

@@ -3,8 +3,8 @@
 //! itself refuses an UPDATE or DELETE of `audit_log`. (On SQLite there are no roles.)
 
 use store::audit::{AuditEvent, ChainStatus};
-use store::testing::{backend_under_test, fresh_db};
 use store::{Backend, ConnectSettings, Store};
+use testkit::{backend_under_test, fresh_db};
 
 #[tokio::test]
 async fn the_application_runs_with_a_role_that_cannot_rewrite_the_audit_log() {

@@ -1,8 +1,8 @@
 //! The store's behaviour on a real database; the test script runs this file on SQLite
 //! and again on PostgreSQL (`FANGXIN_TEST_DB=postgres`).
 
-use store::testing::fresh_db;
 use store::BatchStatus;
+use testkit::fresh_db;
 
 #[tokio::test]
 async fn migrations_are_idempotent() {

@@ -11,7 +11,7 @@ use leptos::prelude::LeptosOptions;
 use server::http::router;
 use server::http::ServerState;
 use server::metrics::Metrics;
-use store::testing::fresh_db;
+use testkit::fresh_db;
 use tower::ServiceExt;
 
 pub fn state(store: store::Store) -> ServerState {
@@ -186,7 +186,7 @@ pub async fn session_for(store: &store::Store, account: i64, token_seed: u32) ->
 }
 
 /// A fresh database and router, and a signed-in county office session.
-pub async fn as_county_office() -> (store::testing::TestDb, axum::Router, String) {
+pub async fn as_county_office() -> (testkit::TestDb, axum::Router, String) {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
     let app = router(state(db.store.clone()));

@@ -1,11 +1,13 @@
+//! Test support, kept out of the product: nothing in a release build links it.
+//!
 //! Fresh databases for tests: one per test, on the backend named by `FANGXIN_TEST_DB`
 //! (`sqlite`, the default, or `postgres`). The PostgreSQL server comes from
 //! `FANGXIN_TEST_PG_URL` (default: the machine's own, database `test`); each test gets a
 //! database of its own, dropped when the test ends.
 
-use crate::{ConnectSettings, Store};
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU64, Ordering};
+use store::{ConnectSettings, Store};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -31,10 +33,10 @@ impl std::ops::Deref for TestDb {
 }
 
 /// Which backend this test run uses.
-pub fn backend_under_test() -> crate::Backend {
+pub fn backend_under_test() -> store::Backend {
     match std::env::var("FANGXIN_TEST_DB").as_deref() {
-        Ok("postgres") => crate::Backend::Postgres,
-        _ => crate::Backend::Sqlite,
+        Ok("postgres") => store::Backend::Postgres,
+        _ => store::Backend::Sqlite,
     }
 }
 
@@ -56,14 +58,14 @@ pub async fn fresh_db() -> TestDb {
     sqlx::any::install_default_drivers();
     let name = unique_name();
     let (url, cleanup) = match backend_under_test() {
-        crate::Backend::Sqlite => {
+        store::Backend::Sqlite => {
             let path = std::env::temp_dir().join(format!("{name}.db"));
             (
                 format!("sqlite://{}", path.display()),
                 Cleanup::SqliteFile(path),
             )
         }
-        crate::Backend::Postgres => {
+        store::Backend::Postgres => {
             let admin_url =
                 std::env::var("FANGXIN_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.into());
             let mut admin = sqlx::AnyConnection::connect(&admin_url)
