@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Dashboard benchmark (not a test). For each size (default 1 M and 10 M complaints, 50 k
-# businesses) on SQLite and on PostgreSQL: generates the data with `fangxin generate`,
+# businesses) on SQLite and on PostgreSQL: generates the data with `fangxin-tools generate`,
 # then prints p50/p95 of every dashboard query next to the naive GROUP BY over the raw
-# rows (`fangxin bench-dashboard`). Then runs two server instances on one database and
+# rows (`fangxin-tools bench-dashboard`). Then runs two server instances on one database and
 # prints how long a change written elsewhere takes to reach a dashboard's change stream
-# on the second instance (`fangxin bench-live`).
+# on the second instance (`fangxin-tools bench-live`).
 #
 #   ./scripts/bench-dashboard.sh                  # 1 M and 10 M, both databases
 #   SIZES="100000" BACKENDS=sqlite ./scripts/bench-dashboard.sh
@@ -21,6 +21,7 @@ if [ ! -x "$FANGXIN_BIN" ]; then
   step "building the release binary"
   cargo build --release -p server
 fi
+build_tools
 work="${BENCH_DIR:-$(mktemp -d)}"
 pids=()
 cleanup() {
@@ -31,12 +32,12 @@ trap cleanup EXIT
 # (error: the naive queries would each log a slow-statement warning)
 export FANGXIN_LOG=error
 
-fx() { # backend, size, args…
+fx() { # backend, size, fangxin-tools args…
   local backend=$1 size=$2; shift 2
   if [ "$backend" = sqlite ]; then
-    "$FANGXIN_BIN" --data-dir "$work/sqlite-$size" "$@"
+    "$FANGXIN_TOOLS_BIN" --data-dir "$work/sqlite-$size" "$@"
   else
-    "$FANGXIN_BIN" --data-dir "$work/pg-$size" --database-url "$PG_BASE/fx_bench_$size" "$@"
+    "$FANGXIN_TOOLS_BIN" --data-dir "$work/pg-$size" --database-url "$PG_BASE/fx_bench_$size" "$@"
   fi
 }
 

@@ -14,12 +14,13 @@ if [ ! -x "$FANGXIN_BIN" ]; then
   step "building the release binary"
   cargo build --release -p server
 fi
+build_tools
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 csv="$work/12315.csv"
 
 step "generating $ROWS rows"
-FANGXIN_DATA_DIR="$work/gen" "$FANGXIN_BIN" sample-12315 --rows "$ROWS" --out "$csv" --seed 2026
+"$FANGXIN_TOOLS_BIN" sample-12315 --rows "$ROWS" --out "$csv" --seed 2026
 echo "file: $(du -h "$csv" | cut -f1)"
 
 measure() { # key, label, command…  → prints seconds and peak RSS (MB), and RESULT lines

@@ -3,14 +3,14 @@
 # end, one table of ratios against a baseline and the goal each is held to.
 #
 #   1. the directory page of 50 units, server-rendered from the database, against the
-#      same server sending a static file of the same bytes (`fangxin bench-http`):
+#      same server sending a static file of the same bytes (`fangxin-tools bench-http`):
 #      throughput, p99, p99 at half the page's maximum rate, the server's memory;
 #   2. dashboard query p95 at each size (default 1 M and 10 M complaints) on SQLite and
 #      PostgreSQL, against the naive GROUP BY (scripts/bench-dashboard.sh);
 #   3. a live update's latency across two server instances (same script);
 #   4. import rows/s against `sqlite3 .import` of the same CSV (scripts/bench-import.sh);
 #   5. the initial WASM and JS, brotli (scripts/wasm-size.sh);
-#   6. 10 minutes of mixed traffic (`fangxin bench-load`: public reads, autosaves,
+#   6. 10 minutes of mixed traffic (`fangxin-tools bench-load`: public reads, autosaves,
 #      dashboard views, complaints) at LOAD_RATE requests/s: errors, p99, memory, and
 #      every acknowledged autosave checked in the database afterwards.
 #
@@ -33,6 +33,7 @@ if [ ! -x "$FANGXIN_BIN" ] || [ ! -d "$FANGXIN_SITE_ROOT/pkg" ]; then
   step "building the release binary and site"
   cargo leptos build --release --split
 fi
+build_tools
 work="$(mktemp -d)"
 results="$work/results"
 touch "$results"
@@ -67,12 +68,12 @@ if [[ " $ONLY " == *" http "* ]] || [[ " $ONLY " == *" load "* ]]; then
   done
   if [[ " $ONLY " == *" http "* ]]; then
     part "directory page (SSR) against a static file, on one server (SQLite)" \
-      "$FANGXIN_BIN" --data-dir "$data" bench-http --url "http://127.0.0.1:$port" \
+      "$FANGXIN_TOOLS_BIN" --data-dir "$data" bench-http --url "http://127.0.0.1:$port" \
       --site-root "$site" --pid "$server_pid" --seconds "$SECONDS_PER_RUN" --connections "$CONNECTIONS"
   fi
   if [[ " $ONLY " == *" load "* ]]; then
     part "mixed traffic for $LOAD_SECONDS s at $LOAD_RATE requests/s (SQLite)" \
-      "$FANGXIN_BIN" --data-dir "$data" bench-load --url "http://127.0.0.1:$port" \
+      "$FANGXIN_TOOLS_BIN" --data-dir "$data" bench-load --url "http://127.0.0.1:$port" \
       --pid "$server_pid" --rate "$LOAD_RATE" --seconds "$LOAD_SECONDS"
   fi
   kill "$server_pid" 2>/dev/null || true

@@ -13,4 +13,12 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export FANGXIN_BIN="$PWD/target/release/fangxin"
 export FANGXIN_SITE_ROOT="$PWD/target/site"
+# Data generation and benchmarks: a separate binary the product does not contain.
+export FANGXIN_TOOLS_BIN="$PWD/target/release/fangxin-tools"
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+build_tools() { # the release fangxin-tools binary, when missing
+  if [ ! -x "$FANGXIN_TOOLS_BIN" ]; then
+    step "building fangxin-tools"
+    cargo build --release -p tools --bin fangxin-tools
+  fi
+}

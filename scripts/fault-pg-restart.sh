@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fault run (not in CI: it restarts this machine's PostgreSQL, which CI also uses).
-# A server on PostgreSQL takes mixed traffic (`fangxin bench-load`: public reads,
+# A server on PostgreSQL takes mixed traffic (`fangxin-tools bench-load`: public reads,
 # autosaves, dashboard views, complaints); a third of the way in, PostgreSQL is
 # stopped for PG_DOWN_SECONDS (default 5) and started again. Passes when the server,
 # never restarted, answers again once PostgreSQL is back, and every autosave it
@@ -23,6 +23,7 @@ if [ ! -x "$FANGXIN_BIN" ]; then
   step "building the release binary"
   cargo build --release -p server
 fi
+build_tools
 work="$(mktemp -d)"
 db="fx_fault_$$"
 url="${PG_ADMIN%/*}/$db"
@@ -42,11 +43,11 @@ server_pid=$!
 for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 step "mixed load for $SECONDS_TOTAL s at $RATE requests/s; PostgreSQL stops for $PG_DOWN_SECONDS s a third of the way in"
-"$FANGXIN_BIN" --data-dir "$work" --database-url "$url" bench-load --url "http://127.0.0.1:$PORT" \
+"$FANGXIN_TOOLS_BIN" --data-dir "$work" --database-url "$url" bench-load --url "http://127.0.0.1:$PORT" \
   --pid "$server_pid" --rate "$RATE" --seconds "$SECONDS_TOTAL" > "$work/load.log" 2>&1 &
 load_pid=$!
 # The load first prepares its data (recognised units, drafts): wait for its first line.
-for _ in $(seq 1 600); do grep -q "fangxin bench-load" "$work/load.log" 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 600); do grep -q "fangxin-tools bench-load" "$work/load.log" 2>/dev/null && break; sleep 0.2; done
 sleep $(( SECONDS_TOTAL / 3 ))
 t0=$(date +%s.%N)
 $STOP

@@ -28,7 +28,7 @@ step "format"
 cargo fmt --all -- --check
 
 step "clippy (server side)"
-cargo clippy -p domain -p store -p app -p server -p testkit --all-targets -- -D warnings
+cargo clippy -p domain -p store -p app -p server -p testkit -p tools --all-targets -- -D warnings
 step "clippy (browser side, wasm32)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 

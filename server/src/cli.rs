@@ -10,6 +10,17 @@ use std::path::{Path, PathBuf};
     about = "放心消费创建管理平台 · Trusted-consumption campaign platform"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub storage: Storage,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the data lives: the database, the data folder and the object store. Shared by
+/// `fangxin` and `fangxin-tools`, so both open the same database with the same audit key.
+#[derive(Debug, Args)]
+pub struct Storage {
     /// Database: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
     /// Default: a SQLite file in the data folder.
     #[arg(long, env = "DATABASE_URL", global = true)]
@@ -52,9 +63,6 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub s3_secret_key: String,
-
-    #[command(subcommand)]
-    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,28 +83,9 @@ pub enum Command {
     /// (`--today 2026-10-14`), or go back to the real date (`--clear`). Only a server
     /// started with FANGXIN_TEST_CLOCK=1 reads it: this is for browser tests and demos.
     Clock(ClockArgs),
-    /// Write a generated 12315 export (CSV) for tests, demos and the import benchmark.
-    #[command(name = "sample-12315")]
-    Sample12315(Sample12315Args),
     /// Import a 12315 export (CSV or XLSX) all or nothing; prints rows per second, and
     /// the first problems when the file is refused.
     ImportComplaints(ImportComplaintsArgs),
-    /// Generate realistic businesses and complaints (seasons, townships of different
-    /// sizes, rates improving year on year) for benchmarks and demos.
-    Generate(GenerateArgs),
-    /// Print p50/p95 of each dashboard query, next to the naive GROUP BY.
-    BenchDashboard(BenchDashboardArgs),
-    /// Print how long a change written here takes to reach the change stream of the
-    /// server instance at --url.
-    BenchLive(BenchLiveArgs),
-    /// Print throughput and p99 of the directory page of 50 units (server-rendered from
-    /// the database) next to a static file of the same bytes, p99 at half the page's
-    /// maximum rate, and the server's memory, loading the server at --url.
-    BenchHttp(BenchHttpArgs),
-    /// Mixed traffic at a fixed rate (public reads, autosaves, dashboard views,
-    /// complaints) against the server at --url; prints errors and p99 per kind, then
-    /// checks that every acknowledged autosave is in the database.
-    BenchLoad(BenchLoadArgs),
     /// Take a consistent backup while the server runs (SQLite: the database and the
     /// uploaded files) into a new folder. PostgreSQL: use pg_dump (README).
     Backup(BackupArgs),
@@ -117,90 +106,6 @@ pub struct RestoreArgs {
     /// A folder made by `fangxin backup`.
     #[arg(long)]
     pub from: PathBuf,
-}
-
-#[derive(Debug, Args)]
-pub struct GenerateArgs {
-    #[arg(long, default_value_t = 100_000)]
-    pub complaints: u64,
-    #[arg(long, default_value_t = 5_000)]
-    pub organisations: u64,
-    /// The first year of complaints (default: five years before this one).
-    #[arg(long)]
-    pub first_year: Option<i32>,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchDashboardArgs {
-    #[arg(long, default_value_t = 50)]
-    pub runs: usize,
-    /// Runs of each naive GROUP BY (slow at 10 M rows).
-    #[arg(long, default_value_t = 5)]
-    pub naive_runs: usize,
-    #[arg(long)]
-    pub skip_naive: bool,
-    #[arg(long, default_value = "341721")]
-    pub area: String,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchLiveArgs {
-    /// The server instance whose change stream is watched, e.g. http://127.0.0.1:3102
-    #[arg(long)]
-    pub url: String,
-    #[arg(long, default_value_t = 20)]
-    pub runs: usize,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchHttpArgs {
-    /// The server to load, e.g. http://127.0.0.1:3103 (serving this database).
-    #[arg(long)]
-    pub url: String,
-    /// That server's --site-root: the static copy of the page is written there.
-    #[arg(long)]
-    pub site_root: PathBuf,
-    /// That server's process id, to read its memory from /proc.
-    #[arg(long)]
-    pub pid: Option<u32>,
-    /// Recognised units to make sure of (the page lists up to 50).
-    #[arg(long, default_value_t = 50)]
-    pub units: i64,
-    #[arg(long, default_value_t = 16)]
-    pub connections: usize,
-    /// Seconds per run.
-    #[arg(long, default_value_t = 10)]
-    pub seconds: u64,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchLoadArgs {
-    /// The server to load, e.g. http://127.0.0.1:3103 (serving this database).
-    #[arg(long)]
-    pub url: String,
-    /// That server's process id, to read its memory from /proc.
-    #[arg(long)]
-    pub pid: Option<u32>,
-    /// Requests per second, all kinds together.
-    #[arg(long, default_value_t = 40.0)]
-    pub rate: f64,
-    #[arg(long, default_value_t = 600)]
-    pub seconds: u64,
-}
-
-#[derive(Debug, Args)]
-pub struct Sample12315Args {
-    #[arg(long, default_value_t = 1000)]
-    pub rows: u64,
-    #[arg(long)]
-    pub out: std::path::PathBuf,
-    /// Put a deliberately bad row in about every fifty.
-    #[arg(long)]
-    pub bad: bool,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -253,7 +158,7 @@ struct ServeDefaults {
     args: ServeArgs,
 }
 
-impl Cli {
+impl Storage {
     /// Where uploaded files go: the S3 bucket when configured, else `<data>/objects`.
     pub fn object_store(&self, data_dir: &Path) -> store::objects::ObjectStore {
         use store::objects::{ObjectStore, S3Bucket, S3Settings};
@@ -350,7 +255,7 @@ pub const AUDIT_KEY_FILE: &str = "audit.key";
 /// The append-only file of audit anchors (head sequence and hash, every ten minutes).
 pub const AUDIT_ANCHORS_FILE: &str = "audit-anchors.log";
 
-impl Cli {
+impl Storage {
     /// The audit chain's key: `FANGXIN_AUDIT_KEY` (64 hex digits; every instance of a
     /// PostgreSQL deployment sets the same), else the data folder's `audit.key`, made with
     /// 32 random bytes (readable by the owner only) when missing. Never in the database.
@@ -398,6 +303,24 @@ impl Cli {
             .clone()
             .filter(|u| !u.trim().is_empty())
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("fangxin.db").display()))
+    }
+}
+
+impl Storage {
+    /// Opens the database with the audit key, migrated and with its reference data.
+    pub async fn open(&self, data_dir: &Path) -> Result<store::Store, String> {
+        let database_url = self.database_url(data_dir);
+        let audit_key = self.audit_key(data_dir)?;
+        let store = store::Store::connect(&database_url, &store::ConnectSettings::default())
+            .await
+            .map_err(|e| format!("{e} (DATABASE_URL={})", redact(&database_url)))?
+            .with_audit_key(audit_key);
+        store.migrate().await.map_err(|e| e.to_string())?;
+        store
+            .seed_reference_data()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(store)
     }
 }
 
@@ -482,7 +405,7 @@ mod tests {
     fn the_default_database_lives_in_the_data_folder() {
         let cli = Cli::parse_from(["fangxin", "--data-dir", "/tmp/fx"]);
         assert_eq!(
-            cli.database_url(Path::new("/tmp/fx")),
+            cli.storage.database_url(Path::new("/tmp/fx")),
             "sqlite:///tmp/fx/fangxin.db"
         );
         assert!(cli.command.is_none());

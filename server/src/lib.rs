@@ -5,7 +5,5 @@ pub mod backup;
 pub mod cli;
 pub mod http;
 pub mod jobs;
-pub mod loadgen;
 pub mod metrics;
 pub mod page_cache;
-pub mod tools;

@@ -5,7 +5,7 @@ use clap::Parser;
 use server::cli::{self, AuditCommand, Cli, Command};
 use server::http;
 use std::process::ExitCode;
-use store::{ConnectSettings, Store};
+use store::Store;
 
 /// mimalloc instead of glibc's malloc: threads hand each other a lot of small
 /// allocations (an import's rows are parsed on a reader thread and freed after their
@@ -46,9 +46,9 @@ fn init_tracing() {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let data_dir = cli.prepare_data_dir()?;
-    let database_url = cli.database_url(&data_dir);
-    let objects = cli.object_store(&data_dir);
+    let data_dir = cli.storage.prepare_data_dir()?;
+    let database_url = cli.storage.database_url(&data_dir);
+    let objects = cli.storage.object_store(&data_dir);
     // Before anything opens the database it replaces.
     if let Some(Command::Restore(r)) = &cli.command {
         let done = server::backup::restore(&r.from, &database_url, &objects).await?;
@@ -61,16 +61,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::warn!(error = %e, "could not create the S3 bucket (it may exist already)");
         }
     }
-    let audit_key = cli.audit_key(&data_dir)?;
-    let store = Store::connect(&database_url, &ConnectSettings::default())
-        .await
-        .map_err(|e| format!("{e} (DATABASE_URL={})", cli::redact(&database_url)))?
-        .with_audit_key(audit_key);
-    store.migrate().await.map_err(|e| e.to_string())?;
-    store
-        .seed_reference_data()
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = cli.storage.open(&data_dir).await?;
 
     match cli.command.unwrap_or_default() {
         Command::Migrate => {
@@ -118,18 +109,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Sample12315(a) => {
-            let mut out = std::fs::File::create(&a.out).map_err(|e| e.to_string())?;
-            let bad = app::complaints::import::write_sample(&mut out, a.rows, a.bad, a.seed)
-                .map_err(|e| e.to_string())?;
-            println!(
-                "fangxin: wrote {} rows ({} deliberately bad) to {}",
-                a.rows,
-                bad.len(),
-                a.out.display()
-            );
-            Ok(())
-        }
         Command::ImportComplaints(a) => {
             let name = a
                 .file
@@ -173,11 +152,6 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Failed => Err("the import failed; see the log".into()),
             }
         }
-        Command::Generate(a) => server::tools::generate(&store, &a).await,
-        Command::BenchDashboard(a) => server::tools::bench_dashboard(&store, &a).await,
-        Command::BenchLive(a) => server::tools::bench_live(&store, &a).await,
-        Command::BenchHttp(a) => server::loadgen::bench_http(&store, &a).await,
-        Command::BenchLoad(a) => server::loadgen::bench_load(&store, &a).await,
         Command::CreateStaff(a) => {
             let password = a
                 .password

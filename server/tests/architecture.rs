@@ -191,3 +191,28 @@ fn test_support_is_not_part_of_the_product() {
             .contains("testkit")
     );
 }
+
+#[test]
+fn benchmarks_and_load_generation_are_not_part_of_the_product() {
+    for krate in ["domain", "store", "app", "frontend", "server"] {
+        assert!(
+            !depends_on(krate, "tools"),
+            "{krate} depends on the tools crate outside its dev-dependencies"
+        );
+    }
+    for gone in ["server/src/loadgen.rs", "server/src/tools.rs"] {
+        assert!(
+            !workspace().join(gone).exists(),
+            "{gone}: benchmarks and load generation live in tools/"
+        );
+    }
+    // The product binary offers no benchmark or generator command.
+    let cli = std::fs::read_to_string(workspace().join("server/src/cli.rs")).unwrap();
+    for command in ["Generate(", "BenchLoad(", "BenchHttp(", "Sample12315("] {
+        assert!(
+            !cli.contains(command),
+            "server/src/cli.rs still has {command}"
+        );
+    }
+    assert!(depends_on("tools", "server"));
+}

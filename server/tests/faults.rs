@@ -108,7 +108,7 @@ async fn prepare(db: &testkit::TestDb, data_dir: &std::path::Path) -> Vec<Client
         } else {
             Step::Identity
         };
-        let (account, application, draft) = server::loadgen::merchant_with_draft(
+        let (account, application, draft) = tools::loadgen::merchant_with_draft(
             db,
             &code,
             &format!("故障测试商户{i}"),

@@ -43,7 +43,7 @@ async fn a_kept_public_page_ends_with_any_write_and_never_reaches_a_signed_in_us
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
     let sessions = sessions_for_every_role(&db.store).await;
-    server::loadgen::ensure_recognised_units(&db.store, 3)
+    tools::loadgen::ensure_recognised_units(&db.store, 3)
         .await
         .unwrap();
     let mut state = state(db.store.clone());
@@ -57,7 +57,7 @@ async fn a_kept_public_page_ends_with_any_write_and_never_reaches_a_signed_in_us
 
     // Another instance recognises a unit and has not announced it yet: the kept copy is
     // sent, each time with a fresh nonce in the header (and in the page, if it has one).
-    server::loadgen::ensure_recognised_units(&db.store, 4)
+    tools::loadgen::ensure_recognised_units(&db.store, 4)
         .await
         .unwrap();
     let (kept, kept_csp) = get(&app, "/units", None).await;
@@ -88,7 +88,7 @@ async fn a_kept_public_page_ends_with_any_write_and_never_reaches_a_signed_in_us
     assert_eq!(units_listed(&fresh), 4);
 
     // So does any request here that may write, answered before the next read.
-    server::loadgen::ensure_recognised_units(&db.store, 5)
+    tools::loadgen::ensure_recognised_units(&db.store, 5)
         .await
         .unwrap();
     let (still, _) = get(&app, "/units", None).await;
@@ -122,13 +122,13 @@ async fn a_kept_public_page_ends_with_any_write_and_never_reaches_a_signed_in_us
 async fn with_the_cache_off_every_visitor_gets_a_fresh_render() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
-    server::loadgen::ensure_recognised_units(&db.store, 2)
+    tools::loadgen::ensure_recognised_units(&db.store, 2)
         .await
         .unwrap();
     let app = router(state(db.store.clone()));
     let (a, _) = get(&app, "/units", None).await;
     assert_eq!(units_listed(&a), 2);
-    server::loadgen::ensure_recognised_units(&db.store, 3)
+    tools::loadgen::ensure_recognised_units(&db.store, 3)
         .await
         .unwrap();
     let (b, _) = get(&app, "/units", None).await;

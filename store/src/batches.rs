@@ -1,7 +1,7 @@
 //! Campaign batches (创建批次): each runs an application window and a review window.
 
-use crate::reference::DONGZHI;
 use crate::{now_text, Store, StoreError, StoreResult};
+use domain::application::COUNTY;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -172,7 +172,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         if any.is_some() {
-            for b in self.batches(DONGZHI).await? {
+            for b in self.batches(COUNTY).await? {
                 if b.status == BatchStatus::Open {
                     self.ensure_indicator_sets(b.id).await?;
                 }
@@ -181,7 +181,7 @@ impl Store {
         }
         let id = self
             .insert_batch(&NewBatch {
-                area_code: DONGZHI,
+                area_code: COUNTY,
                 name_zh: "东至县2026—2027年度放心消费创建",
                 name_en: "Dongzhi County trusted-consumption campaign 2026–2027",
                 status: BatchStatus::Open,

@@ -2,8 +2,8 @@
 //! It grows with each capability; loading it twice changes nothing.
 
 use crate::batches::{BatchStatus, NewBatch};
-use crate::reference::DONGZHI;
 use crate::{Store, StoreResult};
+use domain::application::COUNTY;
 
 const DEMO_MARKER: &str = "demo.loaded";
 
@@ -22,7 +22,7 @@ impl Store {
         }
         // The previous round, recognised in 2024 and now closed.
         self.insert_batch(&NewBatch {
-            area_code: DONGZHI,
+            area_code: COUNTY,
             name_zh: "东至县2023—2024年度放心消费创建",
             name_en: "Dongzhi County trusted-consumption campaign 2023–2024",
             status: BatchStatus::Closed,

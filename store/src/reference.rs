@@ -5,6 +5,7 @@
 //! without touching anything the county office created.
 
 use crate::{Store, StoreResult};
+use domain::application::COUNTY;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -35,9 +36,6 @@ pub struct MemberUnitRow {
     pub role: String,
 }
 
-/// Code of Dongzhi County, the installation's home county.
-pub const DONGZHI: &str = "341721";
-
 /// (code, parent, level, 中文, English)
 const AREAS: &[(&str, Option<&str>, &str, &str, &str)] = &[
     ("34", None, "province", "安徽省", "Anhui Province"),
@@ -60,119 +58,113 @@ const AREAS: &[(&str, Option<&str>, &str, &str, &str)] = &[
     ),
     (
         "341721100",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "尧渡镇",
         "Yaodu Town",
     ),
     (
         "341721101",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "东流镇",
         "Dongliu Town",
     ),
     (
         "341721102",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "大渡口镇",
         "Dadukou Town",
     ),
     (
         "341721103",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "胜利镇",
         "Shengli Town",
     ),
     (
         "341721104",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "张溪镇",
         "Zhangxi Town",
     ),
     (
         "341721105",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "洋湖镇",
         "Yanghu Town",
     ),
     (
         "341721106",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "葛公镇",
         "Gegong Town",
     ),
     (
         "341721107",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "香隅镇",
         "Xiangyu Town",
     ),
     (
         "341721108",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "官港镇",
         "Guangang Town",
     ),
     (
         "341721109",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "昭潭镇",
         "Zhaotan Town",
     ),
     (
         "341721110",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "龙泉镇",
         "Longquan Town",
     ),
-    (
-        "341721111",
-        Some(DONGZHI),
-        "township",
-        "泥溪镇",
-        "Nixi Town",
-    ),
+    ("341721111", Some(COUNTY), "township", "泥溪镇", "Nixi Town"),
     (
         "341721200",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "花园乡",
         "Huayuan Township",
     ),
     (
         "341721201",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "木塔乡",
         "Muta Township",
     ),
     (
         "341721202",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "青山乡",
         "Qingshan Township",
     ),
     (
         "341721400",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "东至经济开发区",
         "Dongzhi Economic Development Zone",
     ),
     (
         "341721401",
-        Some(DONGZHI),
+        Some(COUNTY),
         "township",
         "大渡口经济开发区",
         "Dadukou Economic Development Zone",
@@ -325,7 +317,7 @@ impl Store {
                  name_en = excluded.name_en, sort_order = excluded.sort_order",
             )
             .bind(*code)
-            .bind(DONGZHI)
+            .bind(COUNTY)
             .bind(*zh)
             .bind(*en)
             .bind(i as i64)

@@ -152,7 +152,7 @@ pub async fn townships() -> Result<Vec<TownshipOption>, AppError> {
 #[cfg(feature = "ssr")]
 pub async fn township_options(store: &store::Store) -> Result<Vec<TownshipOption>, AppError> {
     Ok(store
-        .area_children(Some(crate::portal::home::HOME_COUNTY))
+        .area_children(Some(domain::application::COUNTY))
         .await?
         .into_iter()
         .map(|a| TownshipOption {
@@ -174,9 +174,7 @@ pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
         .store
         .area(input.township.trim())
         .await?
-        .is_some_and(|a| {
-            a.level == "township" && a.code.starts_with(crate::portal::home::HOME_COUNTY)
-        });
+        .is_some_and(|a| a.level == "township" && a.code.starts_with(domain::application::COUNTY));
     if !input.township.trim().is_empty() && !township_ok {
         problems.push((Field::Township, Problem::Unknown));
     }
@@ -634,41 +632,4 @@ pub async fn logout_everywhere() -> Result<(), AppError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn staff_prove_the_second_factor_first_then_change_password_then_enrol() {
-        let staff = Role::TownshipReviewer;
-        assert_eq!(next_stage(staff, true, false, false), Stage::ChangePassword);
-        assert_eq!(next_stage(staff, false, false, false), Stage::EnrolTotp);
-        assert_eq!(next_stage(staff, false, true, false), Stage::VerifyTotp);
-        assert_eq!(next_stage(staff, true, true, false), Stage::VerifyTotp);
-        assert_eq!(next_stage(staff, true, true, true), Stage::ChangePassword);
-        assert_eq!(next_stage(staff, false, true, true), Stage::Full);
-    }
-
-    #[test]
-    fn applicants_need_no_second_factor() {
-        assert_eq!(
-            next_stage(Role::Applicant, false, false, false),
-            Stage::Full
-        );
-        assert_eq!(
-            next_stage(Role::Applicant, true, false, false),
-            Stage::ChangePassword
-        );
-    }
-
-    #[test]
-    fn stages_round_trip() {
-        for s in [
-            Stage::Full,
-            Stage::ChangePassword,
-            Stage::EnrolTotp,
-            Stage::VerifyTotp,
-        ] {
-            assert_eq!(Stage::parse(s.code()), Some(s));
-        }
-    }
-}
+mod tests;

@@ -49,9 +49,6 @@ pub struct CategoryView {
     pub cooperating: Vec<UnitName>,
 }
 
-/// The county whose campaign this installation runs.
-pub const HOME_COUNTY: &str = "341721";
-
 #[server(prefix = "/api", endpoint = "home_overview")]
 pub async fn fetch_home_overview() -> Result<HomeOverview, AppError> {
     ssr::home_overview().await
@@ -64,14 +61,17 @@ mod ssr {
     #[tracing::instrument(name = "home_overview")]
     pub async fn home_overview() -> Result<HomeOverview, AppError> {
         let store = crate::state::store()?;
-        let batch = store.open_batch(HOME_COUNTY).await?.map(|b| BatchView {
-            name_zh: b.name_zh,
-            name_en: b.name_en,
-            application_opens: b.application_opens,
-            application_closes: b.application_closes,
-            review_opens: b.review_opens,
-            review_closes: b.review_closes,
-        });
+        let batch = store
+            .open_batch(domain::application::COUNTY)
+            .await?
+            .map(|b| BatchView {
+                name_zh: b.name_zh,
+                name_en: b.name_en,
+                application_opens: b.application_opens,
+                application_closes: b.application_closes,
+                review_opens: b.review_opens,
+                review_closes: b.review_closes,
+            });
         let mut categories = Vec::new();
         for c in store.categories().await? {
             let units = store.member_units_for(&c.code).await?;
@@ -106,7 +106,7 @@ mod ssr {
         use chrono::Datelike;
         let counts = store
             .complaint_figures(&store::complaints::ComplaintFilter {
-                area: Some(HOME_COUNTY.to_string()),
+                area: Some(domain::application::COUNTY.to_string()),
                 from: Some(format!("{}-01-01", today.year())),
                 to: Some(today.format("%Y-%m-%d").to_string()),
                 ..Default::default()

@@ -23,7 +23,7 @@ pub async fn indicators(category: String) -> Result<Option<IndicatorsView>, AppE
         return Err(AppError::NotFound);
     }
     let store = crate::state::store()?;
-    let Some(batch) = store.open_batch(crate::portal::home::HOME_COUNTY).await? else {
+    let Some(batch) = store.open_batch(domain::application::COUNTY).await? else {
         return Ok(None);
     };
     Ok(store

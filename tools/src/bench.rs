@@ -149,7 +149,7 @@ pub async fn bench_dashboard(store: &Store, a: &BenchDashboardArgs) -> Result<()
     let six_years = slice(format!("{}-01", year - 5), period.to_month.clone());
     let child = if area.len() == 6 { 9 } else { area.len() + 2 };
     println!(
-        "fangxin bench-dashboard: {} database, {complaints} complaints, area {area}, {} runs each (after a warm-up)",
+        "fangxin-tools bench-dashboard: {} database, {complaints} complaints, area {area}, {} runs each (after a warm-up)",
         store.backend().name(),
         a.runs
     );
@@ -310,7 +310,7 @@ pub async fn bench_live(store: &Store, a: &BenchLiveArgs) -> Result<(), String> 
     }
     ms.sort_by(f64::total_cmp);
     println!(
-        "fangxin bench-live: {} database, write here → event at {}: {} changes, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        "fangxin-tools bench-live: {} database, write here → event at {}: {} changes, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
         store.backend().name(),
         a.url,
         ms.len(),

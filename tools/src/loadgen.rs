@@ -1,4 +1,4 @@
-//! `fangxin bench-http`: the public directory's server-rendered page of 50 units, read
+//! `fangxin-tools bench-http`: the public directory's server-rendered page of 50 units, read
 //! from the database, against the same server sending a static file of the same bytes:
 //! throughput and latency with every connection busy, then p99 at half the page's
 //! maximum rate (requests sent on a fixed schedule, so a slow answer cannot hold the
@@ -10,7 +10,7 @@ use domain::application::Step;
 use std::time::{Duration, Instant};
 use store::Store;
 
-use crate::tools::{err, percentile};
+use crate::bench::{err, percentile};
 
 /// What one run against one address measured.
 pub struct Run {
@@ -406,7 +406,7 @@ pub async fn bench_http(store: &Store, a: &BenchHttpArgs) -> Result<(), String> 
         code_bytes = code_bytes.max(script_bytes(base, &html).await?);
     }
     println!(
-        "fangxin bench-http: {} database, {units} recognised units; {page_url}: {} units listed, {} bytes; \
+        "fangxin-tools bench-http: {} database, {units} recognised units; {page_url}: {} units listed, {} bytes; \
          {} connections, {} s per run",
         store.backend().name(),
         listed,
@@ -586,7 +586,7 @@ pub async fn bench_load(store: &Store, a: &crate::cli::BenchLoadArgs) -> Result<
     // Four complaints a minute, under the form's limit of five per address.
     let complaint_every = ((a.rate * 15.0) as u64).max(1);
     println!(
-        "fangxin bench-load: {} database, {base}, {:.0} requests/s for {} s ({total} requests): \
+        "fangxin-tools bench-load: {} database, {base}, {:.0} requests/s for {} s ({total} requests): \
          70% public reads, 20% autosaves, 10% dashboard views, 4 complaints a minute",
         store.backend().name(),
         a.rate,
