@@ -19,6 +19,7 @@ pub mod forms;
 pub mod i18n;
 pub mod layout;
 pub mod not_found;
+pub mod notes;
 pub mod policy;
 pub mod portal;
 pub mod review;

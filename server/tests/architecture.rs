@@ -216,3 +216,24 @@ fn benchmarks_and_load_generation_are_not_part_of_the_product() {
     }
     assert!(depends_on("tools", "server"));
 }
+
+#[test]
+fn post_outcome_notes_are_declared_once_as_enums() {
+    // A page's notes are a `notes!` enum: the handler redirects with a variant, so a code
+    // the page cannot show does not compile. A hand-written `"code" => l.pick(…)` table
+    // is how a code without an arm slipped through before.
+    for (path, text) in sources("app/src") {
+        if path.ends_with("notes.rs") {
+            continue;
+        }
+        for line in text.lines() {
+            let t = line.trim_start();
+            let string_arm = t.starts_with('"') && t.contains("\" => l.pick(");
+            assert!(
+                !string_arm,
+                "{}: a note decoded from a string code; declare it with notes!: {t}",
+                path.display()
+            );
+        }
+    }
+}

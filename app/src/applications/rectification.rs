@@ -161,7 +161,7 @@ pub fn RectificationPage() -> impl IntoView {
         <Title text=move || format!("{} · {}", locale.get().pick("整改", "Rectification"), Msg::AppName.text(locale.get()))/>
         <section class="panel wizard">
             <p><a href="/apply">{move || locale.get().pick("← 返回我的申报", "← Back to my applications")}</a></p>
-            <crate::forms::PostNote text=note_text testid="rect-note"/>
+            <crate::forms::PostNote text=RectificationNote::describe testid="rect-note"/>
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -174,18 +174,18 @@ pub fn RectificationPage() -> impl IntoView {
     }
 }
 
-fn note_text(code: &str, l: domain::Locale) -> String {
-    match code {
-        "ok.upload" => l.pick("整改材料已上传。", "The evidence is uploaded."),
-        "ok.report" => l.pick("已报告整改完成，现在可以申请验收。", "Reported done: you can ask for acceptance now."),
-        "report" => l.pick("请写明整改情况（做了什么、何时完成）。", "Describe the rectification: what was done, and when."),
-        "early" => l.pick("请先报告整改完成（或等到整改期限届满）再申请验收。", "Report the rectification done first (or wait for the deadline) before asking for acceptance."),
-        "too_large" => l.pick("文件过大，请压缩后重新上传。", "The file is too large: make it smaller and upload again."),
-        "file_type" => l.pick("只能上传 JPG、PNG、WebP 图片或 PDF。", "Only JPG, PNG or WebP images and PDFs can be uploaded."),
-        "empty" => l.pick("请选择要上传的文件。", "Choose a file to upload."),
-        _ => l.pick("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+crate::notes::notes! {
+    pub enum RectificationNote {
+        OkUpload = "ok.upload" => ("整改材料已上传。", "The evidence is uploaded."),
+        OkReport = "ok.report" => ("已报告整改完成，现在可以申请验收。", "Reported done: you can ask for acceptance now."),
+        Report = "report" => ("请写明整改情况（做了什么、何时完成）。", "Describe the rectification: what was done, and when."),
+        Early = "early" => ("请先报告整改完成（或等到整改期限届满）再申请验收。", "Report the rectification done first (or wait for the deadline) before asking for acceptance."),
+        TooLarge = "too_large" => ("文件过大，请压缩后重新上传。", "The file is too large: make it smaller and upload again."),
+        FileType = "file_type" => ("只能上传 JPG、PNG、WebP 图片或 PDF。", "Only JPG, PNG or WebP images and PDFs can be uploaded."),
+        Empty = "empty" => ("请选择要上传的文件。", "Choose a file to upload."),
+        State = "state" => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
     }
-    .to_string()
 }
 
 #[component]
@@ -260,6 +260,7 @@ fn RectificationBody(v: RectificationView) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use super::RectificationNote;
     use crate::accounts::session::ClientAddr;
     use crate::accounts::CurrentUser;
     use crate::review::common::{self, text};
@@ -269,8 +270,12 @@ pub mod ssr {
     use axum::{Extension, Form};
     use domain::application::UploadProblem;
 
-    fn back(id: i64, note: &str) -> Response {
-        Redirect::to(&format!("/rectification/{id}?{note}")).into_response()
+    fn done(id: i64, note: RectificationNote) -> Response {
+        Redirect::to(&note.done_at(&format!("/rectification/{id}"))).into_response()
+    }
+
+    fn refused(id: i64, note: RectificationNote) -> Response {
+        Redirect::to(&note.error_at(&format!("/rectification/{id}"))).into_response()
     }
 
     /// The applicant's own application, while it is rectifying.
@@ -295,14 +300,14 @@ pub mod ssr {
         multipart: Multipart,
     ) -> Response {
         let Some((user, _)) = own_open(&state, &user, id).await else {
-            return back(id, "error=state");
+            return refused(id, RectificationNote::State);
         };
         let Ok(Some(case)) = state.store.rectification(id).await else {
-            return back(id, "error=state");
+            return refused(id, RectificationNote::State);
         };
         let Ok(upload) = crate::applications::handlers::read_upload(&state.store, multipart).await
         else {
-            return back(id, "error=state");
+            return refused(id, RectificationNote::State);
         };
         let todo = upload.field("todo");
         let known: Vec<serde_json::Value> = serde_json::from_str(&case.items).unwrap_or_default();
@@ -310,7 +315,7 @@ pub mod ssr {
             .iter()
             .any(|v| v["index"].as_u64().map(|i| i.to_string()) == Some(todo.clone()))
         {
-            return back(id, "error=state");
+            return refused(id, RectificationNote::State);
         }
         let slot = format!("rect.{todo}");
         match crate::applications::handlers::keep_upload(&state, &user, id, &slot, upload).await {
@@ -324,16 +329,16 @@ pub mod ssr {
                     format!("file {} {slot}", f.id),
                 )
                 .await;
-                back(id, "done=ok.upload")
+                done(id, RectificationNote::OkUpload)
             }
-            Err(Ok(UploadProblem::Empty)) => back(id, "error=empty"),
+            Err(Ok(UploadProblem::Empty)) => refused(id, RectificationNote::Empty),
             Err(Ok(UploadProblem::FileTooLarge { .. } | UploadProblem::ApplicationFull { .. })) => {
-                back(id, "error=too_large")
+                refused(id, RectificationNote::TooLarge)
             }
-            Err(Ok(_)) => back(id, "error=file_type"),
+            Err(Ok(_)) => refused(id, RectificationNote::FileType),
             Err(Err(e)) => {
                 tracing::warn!(?e, "rectification upload failed");
-                back(id, "error=state")
+                refused(id, RectificationNote::State)
             }
         }
     }
@@ -346,11 +351,11 @@ pub mod ssr {
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
         let Some((user, _)) = own_open(&state, &user, id).await else {
-            return back(id, "error=state");
+            return refused(id, RectificationNote::State);
         };
         let report = text(&p, "report", 2000);
         if report.is_empty() {
-            return back(id, "error=report");
+            return refused(id, RectificationNote::Report);
         }
         match state
             .store
@@ -367,8 +372,8 @@ pub mod ssr {
             )
             .await
         {
-            Ok(true) => back(id, "done=ok.report"),
-            _ => back(id, "error=state"),
+            Ok(true) => done(id, RectificationNote::OkReport),
+            _ => refused(id, RectificationNote::State),
         }
     }
 
@@ -379,11 +384,11 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
     ) -> Response {
         let Some((user, app)) = own_open(&state, &user, id).await else {
-            return back(id, "error=state");
+            return refused(id, RectificationNote::State);
         };
         let store = &state.store;
         let Ok(Some(case)) = store.rectification(id).await else {
-            return back(id, "error=state");
+            return refused(id, RectificationNote::State);
         };
         let today = common::today(store).await;
         let past = chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d")
@@ -402,7 +407,7 @@ pub mod ssr {
         )
         .is_err()
         {
-            return back(id, "error=early");
+            return refused(id, RectificationNote::Early);
         }
         let event = common::audit_event(
             &user,
@@ -423,7 +428,7 @@ pub mod ssr {
                 .await;
                 Redirect::to("/apply?acceptance=1").into_response()
             }
-            _ => back(id, "error=state"),
+            _ => refused(id, RectificationNote::State),
         }
     }
 }

@@ -70,38 +70,17 @@ pub async fn fetch_desk() -> Result<Desk, AppError> {
     })
 }
 
-fn desk_note(code: &str, l: domain::Locale) -> String {
-    match code {
-        "contact" => l.pick(
-            "已记录与消费者的联系和处理方案。",
-            "Your contact and offer are recorded.",
-        ),
-        "settle" => l.pick(
-            "已记录和解，投诉办结。消费者将收到满意度评价链接。",
-            "Settled and closed. The consumer gets a link to rate it.",
-        ),
-        "fail" => l.pick(
-            "已记录协商未果，市场监管部门将组织调解。",
-            "Recorded that no agreement was reached: the regulator will mediate.",
-        ),
-        "date" => l.pick(
-            "联系日期不正确：请选择今天或之前的日期。",
-            "The contact date is wrong: choose today or an earlier day.",
-        ),
-        "offer" => l.pick(
-            "请写明处理方案（如退货退款、赔偿金额）。",
-            "Describe your offer (for example a refund or compensation).",
-        ),
-        "amount" => l.pick(
-            "金额不正确：请填写不小于 0 的金额，最多两位小数，如 128.50。",
-            "The amount is wrong: write 0 or more with at most two decimals, e.g. 128.50.",
-        ),
-        _ => l.pick(
-            "这件投诉已不在协商阶段，请刷新后再试。",
-            "This complaint is no longer with you; reload and try again.",
-        ),
+crate::notes::notes! {
+    pub enum DeskNote {
+        Contact = "contact" => ("已记录与消费者的联系和处理方案。", "Your contact and offer are recorded."),
+        Settle = "settle" => ("已记录和解，投诉办结。消费者将收到满意度评价链接。", "Settled and closed. The consumer gets a link to rate it."),
+        Fail = "fail" => ("已记录协商未果，市场监管部门将组织调解。", "Recorded that no agreement was reached: the regulator will mediate."),
+        Date = "date" => ("联系日期不正确：请选择今天或之前的日期。", "The contact date is wrong: choose today or an earlier day."),
+        Offer = "offer" => ("请写明处理方案（如退货退款、赔偿金额）。", "Describe your offer (for example a refund or compensation)."),
+        Amount = "amount" => ("金额不正确：请填写不小于 0 的金额，最多两位小数，如 128.50。", "The amount is wrong: write 0 or more with at most two decimals, e.g. 128.50."),
+        State = "state" => ("这件投诉已不在协商阶段，请刷新后再试。", "This complaint is no longer with you; reload and try again."),
+        _ => ("这件投诉已不在协商阶段，请刷新后再试。", "This complaint is no longer with you; reload and try again."),
     }
-    .to_string()
 }
 
 #[component]
@@ -116,7 +95,7 @@ pub fn DeskPage() -> impl IntoView {
                 "收到投诉后请在 10 个工作日内与消费者协商（在线消费纠纷解决 ODR）；协商不成或超期的，由市场监管部门调解。",
                 "Settle each complaint with the consumer within 10 working days (ODR). If you cannot, or time runs out, the regulator mediates."
             )}</p>
-            <PostNote text=desk_note testid="desk-note"/>
+            <PostNote text=DeskNote::describe testid="desk-note"/>
             <Loaded data view=desk_view/>
         </section>
     }
@@ -205,6 +184,7 @@ fn OpenComplaint(c: ComplaintView, today: String) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use super::DeskNote;
     use crate::accounts::CurrentUser;
     use crate::review::common::{self, field, q, text};
     use crate::state::AppState;
@@ -229,7 +209,7 @@ pub mod ssr {
             .await
             .map(|a| a.and_then(|a| a.organisation_id))
         else {
-            return Redirect::to("/desk?error=state").into_response();
+            return Redirect::to(&DeskNote::State.error_at("/desk")).into_response();
         };
         let kept = format!(
             "&id={id}&contacted_on={}&offer={}&advance={}&recovered={}",
@@ -238,8 +218,9 @@ pub mod ssr {
             q(&field(&p, "advance")),
             q(&field(&p, "recovered"))
         );
-        let refuse =
-            |code: &str| Redirect::to(&format!("/desk?error={code}{kept}#c{id}")).into_response();
+        let refuse = |note: DeskNote| {
+            Redirect::to(&format!("{}{kept}#c{id}", note.error_at("/desk"))).into_response()
+        };
         let today = common::today(store).await;
         let actor = format!("unit:{}", user.login);
         let action = field(&p, "action");
@@ -257,28 +238,28 @@ pub mod ssr {
                         .ok()
                         .filter(|d| *d <= today)
                 else {
-                    return refuse("date");
+                    return refuse(DeskNote::Date);
                 };
                 let offer = text(&p, "offer", 200);
                 if offer.chars().count() < 2 {
-                    return refuse("offer");
+                    return refuse(DeskNote::Offer);
                 }
                 let Some(advance) = domain::complaint::parse_yuan(&field(&p, "advance")) else {
-                    return refuse("amount");
+                    return refuse(DeskNote::Amount);
                 };
                 store
                     .record_business_contact(id, org, &on.to_string(), &offer, advance, &actor, &ev)
                     .await
-                    .map(|_| "contact")
+                    .map(|_| DeskNote::Contact)
             }
             "settle" => {
                 let Some(recovered) = domain::complaint::parse_yuan(&field(&p, "recovered")) else {
-                    return refuse("amount");
+                    return refuse(DeskNote::Amount);
                 };
                 let r = store
                     .record_business_settlement(id, org, &today.to_string(), recovered, &actor, &ev)
                     .await
-                    .map(|_| "settle");
+                    .map(|_| DeskNote::Settle);
                 if r.is_ok() {
                     super::super::ssr::send_rating_link(store, id).await;
                 }
@@ -287,14 +268,14 @@ pub mod ssr {
             "fail" => store
                 .record_business_failure(id, org, &actor, &ev)
                 .await
-                .map(|_| "fail"),
-            _ => return refuse("state"),
+                .map(|_| DeskNote::Fail),
+            _ => return refuse(DeskNote::State),
         };
         match result {
-            Ok(done) => Redirect::to(&format!("/desk?done={done}#c{id}")).into_response(),
+            Ok(done) => Redirect::to(&format!("{}#c{id}", done.done_at("/desk"))).into_response(),
             Err(e) => {
                 tracing::info!(error = %e, "desk action refused");
-                refuse("state")
+                refuse(DeskNote::State)
             }
         }
     }

@@ -382,16 +382,16 @@ where
         .route("/rate/{token}/vote", post(public::ssr::vote))
         .route("/track/find", get(public::ssr::find))
         .route("/desk/{id}", post(desk::ssr::act))
-        .route("/complaints/file", post(staff::ssr::file))
-        .route("/complaints/settings", post(staff::ssr::settings))
-        .route("/complaints/case/{id}/act", post(staff::ssr::act))
+        .route("/complaints/file", post(staff::post::file))
+        .route("/complaints/settings", post(staff::post::settings))
+        .route("/complaints/case/{id}/act", post(staff::post::act))
         .route(
             "/complaints/import/upload",
-            post(staff::ssr::upload).layer(axum::extract::DefaultBodyLimit::max(
+            post(staff::post::upload).layer(axum::extract::DefaultBodyLimit::max(
                 import::MAX_IMPORT_BYTES,
             )),
         )
-        .route("/complaints/imports/{id}/report", get(staff::ssr::report))
-        .route("/complaints/export/csv", get(staff::ssr::export_csv))
-        .route("/complaints/export/xlsx", get(staff::ssr::export_xlsx))
+        .route("/complaints/imports/{id}/report", get(staff::post::report))
+        .route("/complaints/export/csv", get(staff::export::export_csv))
+        .route("/complaints/export/xlsx", get(staff::export::export_xlsx))
 }

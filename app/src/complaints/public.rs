@@ -58,38 +58,21 @@ pub async fn fetch_complaint_form(unit: Option<String>) -> Result<ComplaintForm,
     Ok(ComplaintForm { unit, townships })
 }
 
-fn complain_note(code: &str, l: domain::Locale) -> String {
-    match code {
-        "unit" => l.pick(
-            "请填写被投诉的商家名称（招牌或营业执照上的名称）。",
-            "Name the business you complain about (its sign or licence name).",
-        ),
-        "credit_code" => l.pick(
-            "统一社会信用代码校验不通过：请核对营业执照上的18位代码，不清楚可以不填。",
-            "The credit code fails its check: copy the 18 characters from the licence, or leave it empty.",
-        ),
-        "township" => l.pick("请选择商家所在的乡镇。", "Choose the township the business is in."),
-        "industry" => l.pick("请选择行业。", "Choose the industry."),
-        "name" => l.pick("请填写您的姓名。", "Give your name."),
-        "phone" => l.pick(
-            "请填写正确的手机号码（11位），以便商家和我们联系您。",
-            "Give a valid 11-digit mobile number so the business and we can reach you.",
-        ),
-        "summary" => l.pick(
-            "请写明发生了什么（至少 10 个字）：时间、商品或服务、问题。",
-            "Describe what happened (at least 10 characters): when, what you bought, the problem.",
-        ),
-        "busy" => l.pick(
-            "提交过于频繁，请稍后再试。",
-            "Too many submissions: try again in a minute.",
-        ),
-        "code" => l.pick(
-            "查询码不正确：查询码以 TS 开头，共 12 位。",
-            "That is not a tracking code: it starts with TS and has 12 characters.",
-        ),
-        _ => l.pick("提交未完成，请重试。", "That did not go through; try again."),
+crate::notes::notes! {
+    pub enum ComplainNote {
+        Filed = "filed" => ("投诉已提交。请记下查询码，凭它查看进度；办结后可在此评价。", "Your complaint is in. Note the tracking code: it shows the progress, and you rate the outcome here once it is closed."),
+        Unit = "unit" => ("请填写被投诉的商家名称（招牌或营业执照上的名称）。", "Name the business you complain about (its sign or licence name)."),
+        CreditCode = "credit_code" => ("统一社会信用代码校验不通过：请核对营业执照上的18位代码，不清楚可以不填。", "The credit code fails its check: copy the 18 characters from the licence, or leave it empty."),
+        Township = "township" => ("请选择商家所在的乡镇。", "Choose the township the business is in."),
+        Industry = "industry" => ("请选择行业。", "Choose the industry."),
+        Name = "name" => ("请填写您的姓名。", "Give your name."),
+        Phone = "phone" => ("请填写正确的手机号码（11位），以便商家和我们联系您。", "Give a valid 11-digit mobile number so the business and we can reach you."),
+        Summary = "summary" => ("请写明发生了什么（至少 10 个字）：时间、商品或服务、问题。", "Describe what happened (at least 10 characters): when, what you bought, the problem."),
+        Busy = "busy" => ("提交过于频繁，请稍后再试。", "Too many submissions: try again in a minute."),
+        Code = "code" => ("查询码不正确：查询码以 TS 开头，共 12 位。", "That is not a tracking code: it starts with TS and has 12 characters."),
+        State = "state" => ("提交未完成，请重试。", "That did not go through; try again."),
+        _ => ("提交未完成，请重试。", "That did not go through; try again."),
     }
-    .to_string()
 }
 
 #[component]
@@ -108,7 +91,7 @@ pub fn ComplainPage() -> impl IntoView {
                 "填写后您会得到一个查询码，凭它随时查看办理进度。已认定的放心消费示范单位须在 10 个工作日内与您协商处理。",
                 "You get a tracking code to follow your complaint. Recognised trusted-consumption units must settle with you within 10 working days."
             )}</p>
-            <PostNote text=complain_note testid="complain-note"/>
+            <PostNote text=ComplainNote::describe testid="complain-note"/>
             <Loaded data view=complain_form/>
             <p class="panel__lead"><a href="/track">{move || locale.get().pick("已投诉？凭查询码查看进度", "Filed already? Follow it with your tracking code")}</a></p>
         </section>
@@ -226,7 +209,7 @@ pub fn TrackPage() -> impl IntoView {
         <Title text=move || format!("{} · {}", locale.get().pick("投诉进度查询", "Follow a complaint"), Msg::AppName.text(locale.get()))/>
         <section class="panel">
             <h1>{move || locale.get().pick("投诉进度查询", "Follow a complaint")}</h1>
-            <PostNote text=complain_note testid="track-note"/>
+            <PostNote text=ComplainNote::describe testid="track-note"/>
             <form method="get" action="/track/find" class="decision" data-testid="track-form">
                 <label>{move || locale.get().pick("查询码", "Tracking code")}
                     <input type="text" name="code" maxlength="20" autocapitalize="characters" placeholder="TS…" required/></label>
@@ -247,21 +230,9 @@ pub fn TrackedPage() -> impl IntoView {
         <Title text=move || format!("{} · {}", locale.get().pick("投诉进度", "Complaint progress"), Msg::AppName.text(locale.get()))/>
         <Meta name="robots" content="noindex"/>
         <section class="panel">
-            <PostNote text=filed_note testid="tracked-note"/>
+            <PostNote text=ComplainNote::describe testid="tracked-note"/>
             <Loaded data view=tracked_view/>
         </section>
-    }
-}
-
-fn filed_note(code: &str, l: domain::Locale) -> String {
-    match code {
-        "filed" => l
-            .pick(
-                "投诉已提交。请记下查询码，凭它查看进度；办结后可在此评价。",
-                "Your complaint is in. Note the tracking code: it shows the progress, and you rate the outcome here once it is closed.",
-            )
-            .to_string(),
-        _ => complain_note(code, l),
     }
 }
 
@@ -364,27 +335,22 @@ pub fn RatePage() -> impl IntoView {
         <Meta name="robots" content="noindex"/>
         <section class="panel">
             <h1>{move || locale.get().pick("满意度评价", "Rate the handling")}</h1>
-            <PostNote text=rate_note testid="rate-note"/>
+            <PostNote text=RateNote::describe testid="rate-note"/>
             <Loaded data view=rating_view/>
         </section>
     }
 }
 
-fn rate_note(code: &str, l: domain::Locale) -> String {
-    match code {
-        "thanks" => l.pick("感谢您的评价！", "Thank you for your rating."),
-        "already" => l.pick(
-            "这件投诉已经评价过，每件投诉只能评价一次。",
-            "This complaint has been rated already: one rating per complaint.",
-        ),
-        "open" => l.pick("投诉办结后才能评价。", "You can rate it once it is closed."),
-        "rating" => l.pick("请选择一个评价。", "Choose a rating."),
-        _ => l.pick(
-            "提交未完成，请重试。",
-            "That did not go through; try again.",
-        ),
+crate::notes::notes! {
+    pub enum RateNote {
+        Busy = "busy" => ("提交过于频繁，请稍后再试。", "Too many submissions: try again in a minute."),
+        Thanks = "thanks" => ("感谢您的评价！", "Thank you for your rating."),
+        Already = "already" => ("这件投诉已经评价过，每件投诉只能评价一次。", "This complaint has been rated already: one rating per complaint."),
+        Open = "open" => ("投诉办结后才能评价。", "You can rate it once it is closed."),
+        Rating = "rating" => ("请选择一个评价。", "Choose a rating."),
+        State = "state" => ("提交未完成，请重试。", "That did not go through; try again."),
+        _ => ("提交未完成，请重试。", "That did not go through; try again."),
     }
-    .to_string()
 }
 
 fn rating_view(p: RatingPage) -> impl IntoView {
@@ -406,6 +372,7 @@ fn rating_view(p: RatingPage) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use super::{ComplainNote, RateNote};
     use crate::accounts::session::ClientAddr;
     use crate::review::common::{self, field, q, text};
     use crate::state::AppState;
@@ -442,14 +409,15 @@ pub mod ssr {
         } else {
             format!("/complain?unit={}", q(&plaque))
         };
-        let refuse =
-            |code: &str| Redirect::to(&format!("{back}&error={code}{kept}")).into_response();
+        let refuse = |note: ComplainNote| {
+            Redirect::to(&format!("{back}&error={}{kept}", note.code())).into_response()
+        };
         let client = common::addr(&addr);
         if common::rate_limited(store, "complaint", &client, 5)
             .await
             .is_err()
         {
-            return refuse("busy");
+            return refuse(ComplainNote::Busy);
         }
         // The business: from the plaque, or as typed (linked when its code is registered).
         let (unit_name, credit_code, area_code, organisation_id, channel) = if !plaque.is_empty() {
@@ -461,12 +429,12 @@ pub mod ssr {
                     Some(r.organisation_id),
                     Channel::PlaqueQr,
                 ),
-                _ => return refuse("unit"),
+                _ => return refuse(ComplainNote::Unit),
             }
         } else {
             let name = text(&p, "unit_name", 100);
             if name.is_empty() {
-                return refuse("unit");
+                return refuse(ComplainNote::Unit);
             }
             let code = field(&p, "unit_credit_code").to_uppercase();
             let code = if code.is_empty() {
@@ -474,7 +442,7 @@ pub mod ssr {
             } else {
                 match domain::CreditCode::parse(&code) {
                     Ok(c) => Some(c.as_str().to_string()),
-                    Err(_) => return refuse("credit_code"),
+                    Err(_) => return refuse(ComplainNote::CreditCode),
                 }
             };
             let township = field(&p, "township");
@@ -482,7 +450,7 @@ pub mod ssr {
                 && township.starts_with(domain::application::COUNTY)
                 && matches!(store.area(&township).await, Ok(Some(_)));
             if !in_county {
-                return refuse("township");
+                return refuse(ComplainNote::Township);
             }
             let org = match &code {
                 Some(c) => store
@@ -496,19 +464,19 @@ pub mod ssr {
             (name, code, township, org, Channel::Web)
         };
         let Some(industry) = Industry::parse(&field(&p, "industry")) else {
-            return refuse("industry");
+            return refuse(ComplainNote::Industry);
         };
         let name = text(&p, "name", 40);
         if name.is_empty() {
-            return refuse("name");
+            return refuse(ComplainNote::Name);
         }
         let phone = field(&p, "phone");
         if domain::account::Mobile::parse(&phone).is_err() {
-            return refuse("phone");
+            return refuse(ComplainNote::Phone);
         }
         let summary = text(&p, "summary", 2000);
         if summary.chars().count() < 10 {
-            return refuse("summary");
+            return refuse(ComplainNote::Summary);
         }
         let today = common::today(store).await;
         let to_desk = organisation_id.is_some();
@@ -575,11 +543,12 @@ pub mod ssr {
                     )
                     .await;
                 }
-                Redirect::to(&format!("/track/{code}?done=filed")).into_response()
+                Redirect::to(&ComplainNote::Filed.done_at(&format!("/track/{code}")))
+                    .into_response()
             }
             Err(e) => {
                 tracing::warn!(error = %e, "complaint not stored");
-                refuse("state")
+                refuse(ComplainNote::State)
             }
         }
     }
@@ -588,7 +557,7 @@ pub mod ssr {
     pub async fn find(Query(p): Query<Vec<(String, String)>>) -> Response {
         match domain::complaint::normalise_tracking_code(&field(&p, "code")) {
             Some(code) => Redirect::to(&format!("/track/{code}")).into_response(),
-            None => Redirect::to("/track?error=code").into_response(),
+            None => Redirect::to(&ComplainNote::Code.error_at("/track")).into_response(),
         }
     }
 
@@ -600,22 +569,23 @@ pub mod ssr {
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
         let store = &state.store;
-        let back = |code: &str| Redirect::to(&format!("/rate/{token}?{code}")).into_response();
+        let at = format!("/rate/{token}");
+        let back = |to: String| Redirect::to(&to).into_response();
         if common::rate_limited(store, "rating", &common::addr(&addr), 10)
             .await
             .is_err()
         {
-            return back("error=busy");
+            return back(RateNote::Busy.error_at(&at));
         }
         let Ok(Some(c)) = store.complaint_by_rating_token(&token).await else {
-            return back("error=state");
+            return back(RateNote::State.error_at(&at));
         };
         let Some(rating) = Rating::parse(&field(&p, "rating")).filter(|r| *r != Rating::NoAnswer)
         else {
-            return back("error=rating");
+            return back(RateNote::Rating.error_at(&at));
         };
         if c.status != "closed" {
-            return back("error=open");
+            return back(RateNote::Open.error_at(&at));
         }
         let ev = common::public_audit_event(
             "complaint.rate",
@@ -624,11 +594,11 @@ pub mod ssr {
             rating.code().to_string(),
         );
         match store.rate_complaint(c.id, rating, &ev).await {
-            Ok(true) => back("done=thanks"),
-            Ok(false) => back("error=already"),
+            Ok(true) => back(RateNote::Thanks.done_at(&at)),
+            Ok(false) => back(RateNote::Already.error_at(&at)),
             Err(e) => {
                 tracing::warn!(error = %e, "rating not stored");
-                back("error=state")
+                back(RateNote::State.error_at(&at))
             }
         }
     }

@@ -154,7 +154,7 @@ pub fn PublicNoticePage() -> impl IntoView {
             path=path/>
         <section class="panel">
             <p><a href="/notice">{move || locale.get().pick("← 全部公示", "← All notices")}</a></p>
-            <crate::forms::PostNote text=objection_note testid="objection-note"/>
+            <crate::forms::PostNote text=ObjectionNote::describe testid="objection-note"/>
             <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -167,42 +167,18 @@ pub fn PublicNoticePage() -> impl IntoView {
     }
 }
 
-fn objection_note(code: &str, l: domain::Locale) -> String {
-    match code {
-        "filed" => l.pick(
-            "异议已收到。我们将在答复期限内核查并联系您。",
-            "Your objection is received. We will check it and contact you by the response date.",
-        ),
-        "name" => l.pick(
-            "请填写您的姓名（实名提出）。",
-            "Give your name: objections are made in your own name.",
-        ),
-        "contact" => l.pick(
-            "请填写联系电话或电子邮箱，以便答复。",
-            "Give a phone number or e-mail so we can answer.",
-        ),
-        "facts" => l.pick(
-            "请写明异议的事实和理由（至少 10 个字）。",
-            "Describe the facts and reasons (at least 10 characters).",
-        ),
-        "unit" => l.pick(
-            "请选择异议针对的单位。",
-            "Choose the applicant you object to.",
-        ),
-        "closed" => l.pick(
-            "该公示已结束，不再受理异议。",
-            "This notice has ended and takes no more objections.",
-        ),
-        "busy" => l.pick(
-            "提交过于频繁，请稍后再试。",
-            "Too many submissions: try again in a minute.",
-        ),
-        _ => l.pick(
-            "提交未完成，请重试。",
-            "That did not go through; try again.",
-        ),
+crate::notes::notes! {
+    pub enum ObjectionNote {
+        Filed = "filed" => ("异议已收到。我们将在答复期限内核查并联系您。", "Your objection is received. We will check it and contact you by the response date."),
+        Name = "name" => ("请填写您的姓名（实名提出）。", "Give your name: objections are made in your own name."),
+        Contact = "contact" => ("请填写联系电话或电子邮箱，以便答复。", "Give a phone number or e-mail so we can answer."),
+        Facts = "facts" => ("请写明异议的事实和理由（至少 10 个字）。", "Describe the facts and reasons (at least 10 characters)."),
+        Unit = "unit" => ("请选择异议针对的单位。", "Choose the applicant you object to."),
+        Closed = "closed" => ("该公示已结束，不再受理异议。", "This notice has ended and takes no more objections."),
+        Busy = "busy" => ("提交过于频繁，请稍后再试。", "Too many submissions: try again in a minute."),
+        State = "state" => ("提交未完成，请重试。", "That did not go through; try again."),
+        _ => ("提交未完成，请重试。", "That did not go through; try again."),
     }
-    .to_string()
 }
 
 #[component]
@@ -510,6 +486,7 @@ pub fn RevocationsPage() -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use super::ObjectionNote;
     use crate::accounts::session::ClientAddr;
     use crate::review::common::{self, field, text};
     use crate::state::AppState;
@@ -533,25 +510,29 @@ pub mod ssr {
             common::q(&text(&p, "facts", 2000)),
             common::q(&text(&p, "evidence", 1000))
         );
-        let refuse = |code: &str| {
-            Redirect::to(&format!("/notice/{id}?error={code}{kept}#object")).into_response()
+        let refuse = |note: ObjectionNote| {
+            Redirect::to(&format!(
+                "{}{kept}#object",
+                note.error_at(&format!("/notice/{id}"))
+            ))
+            .into_response()
         };
         let client = common::addr(&addr);
         if common::rate_limited(store, "objection", &client, 5)
             .await
             .is_err()
         {
-            return refuse("busy");
+            return refuse(ObjectionNote::Busy);
         }
         let Ok(Some(n)) = store.notice(id).await else {
-            return refuse("state");
+            return refuse(ObjectionNote::State);
         };
         let today = common::today(store).await;
         if today.format("%Y-%m-%d").to_string() > n.ends_on {
-            return refuse("closed");
+            return refuse(ObjectionNote::Closed);
         }
         let Ok(app) = field(&p, "application").parse::<i64>() else {
-            return refuse("unit");
+            return refuse(ObjectionNote::Unit);
         };
         if !store
             .notice_entries(id)
@@ -559,7 +540,7 @@ pub mod ssr {
             .map(|es| es.iter().any(|e| e.application_id == app))
             .unwrap_or(false)
         {
-            return refuse("unit");
+            return refuse(ObjectionNote::Unit);
         }
         let (name, contact, facts) = (
             text(&p, "name", 40),
@@ -567,16 +548,16 @@ pub mod ssr {
             text(&p, "facts", 2000),
         );
         if name.is_empty() {
-            return refuse("name");
+            return refuse(ObjectionNote::Name);
         }
         if contact.chars().filter(|c| c.is_ascii_digit()).count() < 7 && !contact.contains('@') {
-            return refuse("contact");
+            return refuse(ObjectionNote::Contact);
         }
         if facts.chars().count() < 10 {
-            return refuse("facts");
+            return refuse(ObjectionNote::Facts);
         }
         let Ok(cal) = common::calendar(store).await else {
-            return refuse("state");
+            return refuse(ObjectionNote::State);
         };
         let days = common::setting_u32(store, common::OBJECTION_RESPONSE_DAYS)
             .await
@@ -618,11 +599,12 @@ pub mod ssr {
                         common::notify_account(store, a.id, &format!("公示收到一件异议，请在 {respond_by} 前交办核查。"), &format!("A notice received an objection; assign it and answer by {respond_by}."), &format!("/notices/{id}")).await;
                     }
                 }
-                Redirect::to(&format!("/notice/{id}?done=filed")).into_response()
+                Redirect::to(&ObjectionNote::Filed.done_at(&format!("/notice/{id}")))
+                    .into_response()
             }
             Err(e) => {
                 tracing::warn!(error = %e, "objection not stored");
-                refuse("state")
+                refuse(ObjectionNote::State)
             }
         }
     }

@@ -55,27 +55,27 @@ where
         .route("/review/{id}/decide", post(township::ssr::decide))
         .route("/batches/create", post(batches::ssr::create))
         .route("/batches/{id}/status", post(batches::ssr::set_status))
-        .route("/panel/members", post(panel::ssr::members))
-        .route("/panel/settings", post(panel::ssr::settings))
-        .route("/panel/assign", post(panel::ssr::assign))
-        .route("/panel/{id}/decide", post(panel::ssr::decide))
-        .route("/scoring/{id}/recuse", post(panel::ssr::recuse))
-        .route("/scoring/{id}/submit", post(panel::ssr::submit))
+        .route("/panel/members", post(panel::post::members))
+        .route("/panel/settings", post(panel::post::settings))
+        .route("/panel/assign", post(panel::post::assign))
+        .route("/panel/{id}/decide", post(panel::post::decide))
+        .route("/scoring/{id}/recuse", post(panel::post::recuse))
+        .route("/scoring/{id}/submit", post(panel::post::submit))
         .route(
             "/scoring/{id}/visit",
-            post(panel::ssr::visit).layer(upload_limit),
+            post(panel::post::visit).layer(upload_limit),
         )
-        .route("/notices/create", post(notices::ssr::create))
-        .route("/notices/settings", post(notices::ssr::settings))
-        .route("/notices/calendar", post(notices::ssr::load_calendar))
-        .route("/notices/{id}/recognise", post(notices::ssr::recognise))
+        .route("/notices/create", post(notices::post::create))
+        .route("/notices/settings", post(notices::post::settings))
+        .route("/notices/calendar", post(notices::post::load_calendar))
+        .route("/notices/{id}/recognise", post(notices::post::recognise))
         .route(
             "/objections/{id}/assign",
-            post(notices::ssr::assign_objection),
+            post(notices::post::assign_objection),
         )
         .route(
             "/objections/{id}/decide",
-            post(notices::ssr::decide_objection),
+            post(notices::post::decide_objection),
         )
         .route("/reinspections/plan", post(recognitions::ssr::plan))
         .route(

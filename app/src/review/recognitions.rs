@@ -143,33 +143,35 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
+/// The prefix of the note that says how many re-inspections were planned (`ok.planned.N`).
+pub const PLANNED: &str = "ok.planned.";
+
+crate::notes::notes! {
+    pub enum RegisterNote {
+        OkKept = "ok.kept" => ("复查合格，称号保留。", "Passed: the recognition stays."),
+        OkRevoked = "ok.revoked" => ("称号已撤销，撤销公告已发布，牌匾二维码即时显示“已撤销”。", "Revoked: the notice is published and the plaque's QR page shows it at once."),
+        Reason = "reason" => ("撤销必须写明原因。", "A revocation needs its reason."),
+        Plan = "plan" => ("请填写复查计划名称。", "Name the plan."),
+        State = "state" => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+    }
+}
+
 fn register_note(code: &str, l: domain::Locale) -> String {
-    if let Some(n) = code.strip_prefix("ok.planned.") {
+    if let Some(n) = code.strip_prefix(PLANNED) {
         return format!(
             "{}{n}{}",
             l.pick("已安排 ", "Planned "),
             l.pick(" 家单位复查。", " re-inspections.")
         );
     }
-    match code {
-        "ok.kept" => l.pick("复查合格，称号保留。", "Passed: the recognition stays."),
-        "ok.revoked" => l.pick(
-            "称号已撤销，撤销公告已发布，牌匾二维码即时显示“已撤销”。",
-            "Revoked: the notice is published and the plaque's QR page shows it at once.",
-        ),
-        "reason" => l.pick("撤销必须写明原因。", "A revocation needs its reason."),
-        "plan" => l.pick("请填写复查计划名称。", "Name the plan."),
-        _ => l.pick(
-            "操作未完成，请刷新后重试。",
-            "That did not go through; reload and try again.",
-        ),
-    }
-    .to_string()
+    RegisterNote::describe(code, l)
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::super::common::{self, field, staff, text};
+    use super::{RegisterNote, PLANNED};
     use crate::accounts::session::ClientAddr;
     use crate::accounts::CurrentUser;
     use crate::state::AppState;
@@ -195,10 +197,10 @@ pub mod ssr {
         let store = &state.store;
         let plan = text(&p, "plan", 80);
         if plan.is_empty() {
-            return to("/recognitions?error=plan");
+            return to(&RegisterNote::Plan.error_at("/recognitions"));
         }
         let Ok(rows) = super::register(store, &user.area_code).await else {
-            return to("/recognitions?error=state");
+            return to(&RegisterNote::State.error_at("/recognitions"));
         };
         let mut ids: Vec<i64> = rows
             .iter()
@@ -246,9 +248,9 @@ pub mod ssr {
                         .await;
                     }
                 }
-                to(&format!("/recognitions?done=ok.planned.{n}"))
+                to(&format!("/recognitions?done={PLANNED}{n}"))
             }
-            Err(_) => to("/recognitions?error=state"),
+            Err(_) => to(&RegisterNote::State.error_at("/recognitions")),
         }
     }
 
@@ -266,11 +268,11 @@ pub mod ssr {
         let kept = match field(&p, "result").as_str() {
             "kept" => true,
             "revoked" => false,
-            _ => return to("/recognitions?error=state"),
+            _ => return to(&RegisterNote::State.error_at("/recognitions")),
         };
         let note = text(&p, "note", 1000);
         if !kept && note.is_empty() {
-            return to("/recognitions?error=reason");
+            return to(&RegisterNote::Reason.error_at("/recognitions"));
         }
         let today = common::today(store).await.format("%Y-%m-%d").to_string();
         if !kept {
@@ -282,7 +284,7 @@ pub mod ssr {
             )
             .is_err()
             {
-                return to("/recognitions?error=state");
+                return to(&RegisterNote::State.error_at("/recognitions"));
             }
         }
         let rec = store
@@ -292,7 +294,7 @@ pub mod ssr {
             .and_then(|v| v.into_iter().find(|(i, _)| i.id == id))
             .map(|(_, r)| r);
         let Some(rec) = rec else {
-            return to("/recognitions?error=state");
+            return to(&RegisterNote::State.error_at("/recognitions"));
         };
         let action = if kept {
             "reinspection.keep"
@@ -330,13 +332,14 @@ pub mod ssr {
                     &format!("/verify/{}", rec.token),
                 )
                 .await;
-                to(if kept {
-                    "/recognitions?done=ok.kept"
+                let note = if kept {
+                    RegisterNote::OkKept
                 } else {
-                    "/recognitions?done=ok.revoked"
-                })
+                    RegisterNote::OkRevoked
+                };
+                to(&note.done_at("/recognitions"))
             }
-            _ => to("/recognitions?error=state"),
+            _ => to(&RegisterNote::State.error_at("/recognitions")),
         }
     }
 

@@ -1,0 +1,421 @@
+//! The no-JS form handlers (server only): settings, entry, each handling step and
+//! attachment uploads, import reports.
+
+use super::{CaseNote, EntryNote, ImportNote, ListNote, HANDLERS};
+use crate::accounts::session::ClientAddr;
+use crate::accounts::CurrentUser;
+use crate::review::common::{self, field, q, staff, text};
+use crate::state::AppState;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use domain::complaint::{Channel, Facts, Industry, Outcome, Rating, Record, RefusalGround, Status};
+use domain::Role;
+
+pub(super) fn to(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    Form(p): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(user) = staff(user, &[Role::CountyOffice]) else {
+        return to("/login");
+    };
+    let store = &state.store;
+    let n = |k: &str, lo: u32, hi: u32| {
+        field(&p, k)
+            .parse::<u32>()
+            .ok()
+            .filter(|v| (lo..=hi).contains(v))
+    };
+    let (Some(count), Some(sat), Some(ratings)) = (
+        n("max_complaints", 1, 1000),
+        n("min_satisfaction", 0, 100),
+        n("min_ratings", 1, 1000),
+    ) else {
+        return to(&ListNote::Number.error_at("/complaints"));
+    };
+    use super::super::ssr::{THRESHOLD_COUNT, THRESHOLD_RATINGS, THRESHOLD_SATISFACTION};
+    for (k, v) in [
+        (THRESHOLD_COUNT, count),
+        (THRESHOLD_SATISFACTION, sat),
+        (THRESHOLD_RATINGS, ratings),
+    ] {
+        if store.set_setting(k, &v.to_string()).await.is_err() {
+            return to(&ListNote::State.error_at("/complaints"));
+        }
+    }
+    let _ = common::audit(
+        store,
+        &user,
+        common::addr(&addr),
+        "complaint.thresholds",
+        "settings".into(),
+        format!("{count} per quarter, {sat}% with {ratings} ratings"),
+    )
+    .await;
+    to(&ListNote::Settings.done_at("/complaints"))
+}
+
+/// Entry by county or township staff; waits for acceptance like any other.
+pub async fn file(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    Form(p): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(user) = staff(user, HANDLERS) else {
+        return to("/login");
+    };
+    let store = &state.store;
+    let kept: String = [
+        "channel",
+        "number",
+        "received_on",
+        "name",
+        "phone",
+        "unit_name",
+        "unit_credit_code",
+        "township",
+        "industry",
+        "summary",
+        "demand",
+    ]
+    .iter()
+    .map(|k| format!("&{k}={}", q(&text(&p, k, 2000))))
+    .collect();
+    let refuse = |note: EntryNote| to(&format!("{}{kept}", note.error_at("/complaints/new")));
+    let today = common::today(store).await;
+    let Some(channel) = Channel::parse(&field(&p, "channel")) else {
+        return refuse(EntryNote::Channel);
+    };
+    let Some(received) = chrono::NaiveDate::parse_from_str(&field(&p, "received_on"), "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d <= today)
+    else {
+        return refuse(EntryNote::Date);
+    };
+    let name = text(&p, "name", 40);
+    if name.is_empty() {
+        return refuse(EntryNote::Name);
+    }
+    let phone = field(&p, "phone");
+    if !domain::complaint::phone_ok(&phone) {
+        return refuse(EntryNote::Phone);
+    }
+    let unit_name = text(&p, "unit_name", 100);
+    if unit_name.is_empty() {
+        return refuse(EntryNote::Unit);
+    }
+    let code = field(&p, "unit_credit_code").to_uppercase();
+    let credit_code = if code.is_empty() {
+        None
+    } else {
+        match domain::CreditCode::parse(&code) {
+            Ok(c) => Some(c.as_str().to_string()),
+            Err(_) => return refuse(EntryNote::CreditCode),
+        }
+    };
+    let township = field(&p, "township");
+    if township.len() != 9
+        || !township.starts_with(&user.area_code)
+        || !matches!(store.area(&township).await, Ok(Some(_)))
+    {
+        return refuse(EntryNote::Township);
+    }
+    let Some(industry) = Industry::parse(&field(&p, "industry")) else {
+        return refuse(EntryNote::Industry);
+    };
+    let summary = text(&p, "summary", 2000);
+    if summary.chars().count() < 10 {
+        return refuse(EntryNote::Summary);
+    }
+    let number = text(&p, "number", 40);
+    let org = match &credit_code {
+        Some(c) => store
+            .organisation_by_credit_code(c)
+            .await
+            .ok()
+            .flatten()
+            .map(|o| o.id),
+        None => None,
+    };
+    let record = Record {
+        number: (!number.is_empty()).then_some(number),
+        channel,
+        consumer_name: name,
+        consumer_phone: phone,
+        unit_name,
+        unit_credit_code: credit_code,
+        area_code: township,
+        industry,
+        summary,
+        facts: Facts {
+            status: Status::Received,
+            received_on: received,
+            accepted_on: None,
+            closed_on: None,
+            outcome: None,
+            rating: None,
+        },
+        refusal_ground: None,
+        recovered_fen: 0,
+        advance_fen: 0,
+    };
+    match store
+        .file_complaint(
+            &store::complaints::NewComplaint {
+                record: &record,
+                source: "staff",
+                organisation_id: org,
+                demand: &text(&p, "demand", 200),
+                actor: &user.login,
+            },
+            &common::audit_event(
+                &user,
+                common::addr(&addr),
+                "complaint.enter",
+                String::new(),
+                record.unit_name.clone(),
+            ),
+        )
+        .await
+    {
+        Ok((id, _)) => to(&CaseNote::Filed.done_at(&format!("/complaints/case/{id}"))),
+        Err(e) if e.is_unique_violation() => refuse(EntryNote::Number),
+        Err(e) => {
+            tracing::warn!(error = %e, "complaint entry not stored");
+            refuse(EntryNote::State)
+        }
+    }
+}
+
+/// One handling step on a complaint.
+pub async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    Form(p): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(user) = staff(user, HANDLERS) else {
+        return to("/login");
+    };
+    let store = &state.store;
+    let back = |k: &str, note: CaseNote| to(&format!("/complaints/case/{id}?{k}={}", note.code()));
+    let Ok(Some(c)) = store.complaint(id).await else {
+        return back("error", CaseNote::State);
+    };
+    if !super::scope::covers(&user, &c.area_code) {
+        return back("error", CaseNote::State);
+    }
+    let today = common::today(store).await.to_string();
+    let actor = user.login.clone();
+    let action = field(&p, "action");
+    let ev = common::audit_event(
+        &user,
+        common::addr(&addr),
+        &format!("complaint.{action}"),
+        format!("complaint:{id}"),
+        String::new(),
+    );
+    let (done, result) = match action.as_str() {
+        "accept" => (
+            CaseNote::Accept,
+            store.accept_complaint(id, &today, &actor, &ev).await,
+        ),
+        "refuse" => {
+            let Some(g) = RefusalGround::parse(&field(&p, "ground")) else {
+                return back("error", CaseNote::Ground);
+            };
+            (
+                CaseNote::Refuse,
+                store.refuse_complaint(id, g, &today, &actor, &ev).await,
+            )
+        }
+        "link" => {
+            let code = field(&p, "credit_code").to_uppercase();
+            let org = match domain::CreditCode::parse(&code) {
+                Ok(_) => store
+                    .organisation_by_credit_code(&code)
+                    .await
+                    .ok()
+                    .flatten(),
+                Err(_) => None,
+            };
+            let Some(org) = org else {
+                return back("error", CaseNote::CreditCode);
+            };
+            (
+                CaseNote::Link,
+                store.link_complaint(id, org.id, &actor, &ev).await,
+            )
+        }
+        "escalate" => (
+            CaseNote::Escalate,
+            store.escalate_complaint(id, &actor, &ev).await,
+        ),
+        "close" => {
+            let Some(outcome) = Outcome::parse(&field(&p, "outcome")) else {
+                return back("error", CaseNote::Outcome);
+            };
+            let (Some(recovered), Some(advance)) = (
+                domain::complaint::parse_yuan(&field(&p, "recovered")),
+                domain::complaint::parse_yuan(&field(&p, "advance")),
+            ) else {
+                return back("error", CaseNote::Amount);
+            };
+            let r = store
+                .close_complaint(id, outcome, &today, recovered, advance, &actor, &ev)
+                .await;
+            if r.is_ok() {
+                super::super::ssr::send_rating_link(store, id).await;
+            }
+            (CaseNote::Close, r)
+        }
+        "rate" => {
+            let Some(r) = Rating::parse(&field(&p, "rating")).filter(|r| *r != Rating::NoAnswer)
+            else {
+                return back("error", CaseNote::Rating);
+            };
+            match store.rate_complaint(id, r, &ev).await {
+                Ok(true) => (CaseNote::Rate, Ok(())),
+                Ok(false) => return back("error", CaseNote::Rating),
+                Err(e) => (CaseNote::Rate, Err(e)),
+            }
+        }
+        _ => return back("error", CaseNote::State),
+    };
+    match result {
+        Ok(()) => {
+            if matches!(done, CaseNote::Accept | CaseNote::Link) {
+                if let Ok(Some(c)) = store.complaint(id).await {
+                    if let (Some(org), "negotiating") = (c.organisation_id, c.status.as_str()) {
+                        common::notify_org(
+                            store,
+                            org,
+                            "收到一件消费投诉，请在 10 个工作日内与消费者协商处理。",
+                            "A consumer complaint came in: settle it with the consumer within 10 working days.",
+                            "/desk",
+                        )
+                        .await;
+                    }
+                }
+            }
+            back("done", done)
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "complaint action refused");
+            back("error", CaseNote::State)
+        }
+    }
+}
+
+/// A 12315 export, streamed to a temporary file, then imported all or nothing.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    addr: Option<Extension<ClientAddr>>,
+    mut form: Multipart,
+) -> Response {
+    let Some(user) = staff(user, &[Role::CountyOffice]) else {
+        return to("/login");
+    };
+    let store = &state.store;
+    let mut saved = None;
+    while let Ok(Some(mut f)) = form.next_field().await {
+        if f.name() != Some("file") {
+            continue;
+        }
+        let name = f.file_name().unwrap_or("upload").to_string();
+        let tmp = match super::super::import::TempFile::new() {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "no temporary file for an import");
+                return to(&ImportNote::State.error_at("/complaints/import"));
+            }
+        };
+        let mut out = match tokio::fs::File::create(tmp.path()).await {
+            Ok(o) => o,
+            Err(_) => return to(&ImportNote::State.error_at("/complaints/import")),
+        };
+        let mut size = 0usize;
+        loop {
+            match f.chunk().await {
+                Ok(Some(bytes)) => {
+                    size += bytes.len();
+                    if tokio::io::AsyncWriteExt::write_all(&mut out, &bytes)
+                        .await
+                        .is_err()
+                    {
+                        return to(&ImportNote::State.error_at("/complaints/import"));
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => return to(&ImportNote::State.error_at("/complaints/import")),
+            }
+        }
+        let _ = tokio::io::AsyncWriteExt::flush(&mut out).await;
+        if size > 0 {
+            saved = Some((name, tmp));
+        }
+    }
+    let Some((name, tmp)) = saved else {
+        return to(&ImportNote::Empty.error_at("/complaints/import"));
+    };
+    let outcome = super::super::import::import_file(store, tmp.path(), &name, &user.login).await;
+    let _ = common::audit(
+        store,
+        &user,
+        common::addr(&addr),
+        "complaint.import",
+        format!("file:{name}"),
+        format!("{outcome:?}"),
+    )
+    .await;
+    use super::super::import::ImportOutcome::*;
+    match outcome {
+        Imported { .. } => to(&ImportNote::Imported.done_at("/complaints/import")),
+        Rejected { import_id, .. } => to(&format!(
+            "{}&report={import_id}",
+            ImportNote::Rejected.error_at("/complaints/import")
+        )),
+        BadHeader { import_id } => to(&format!(
+            "{}&report={import_id}",
+            ImportNote::Header.error_at("/complaints/import")
+        )),
+        NotReadable => to(&ImportNote::Format.error_at("/complaints/import")),
+        TooBigUnpacked { .. } => to(&ImportNote::Unpacked.error_at("/complaints/import")),
+        Failed => to(&ImportNote::State.error_at("/complaints/import")),
+    }
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    user: Option<Extension<CurrentUser>>,
+) -> Response {
+    if staff(user, &[Role::CountyOffice]).is_none() {
+        return to("/login");
+    }
+    match state.store.complaint_import_report(id).await {
+        Ok(Some(r)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"import-report.csv\"",
+                ),
+            ],
+            // A BOM so that Excel opens the Chinese text as UTF-8.
+            format!("\u{feff}{r}"),
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
