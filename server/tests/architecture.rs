@@ -237,3 +237,18 @@ fn post_outcome_notes_are_declared_once_as_enums() {
         }
     }
 }
+
+#[test]
+fn only_the_store_reads_database_errors() {
+    // A unique constraint's refusal reaches callers as StoreError::Duplicate; nobody
+    // outside the store asks sqlx what went wrong.
+    for dir in ["app/src", "server/src", "tools/src"] {
+        for (path, text) in sources(dir) {
+            assert!(
+                !text.contains("is_unique_violation") && !text.contains("sqlx::Error"),
+                "{}: reads a database error; match store::StoreError instead",
+                path.display()
+            );
+        }
+    }
+}

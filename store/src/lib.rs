@@ -59,7 +59,11 @@ pub enum StoreError {
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// A unique constraint refused the write (the same on both databases): the thing is
+    /// stored already. Callers match this variant; only the store reads sqlx's errors.
+    #[error("already stored ({0})")]
+    Duplicate(String),
     /// From SQLite's C API, used directly for a 12315 import's rows (`sqlite_rows`).
     #[error("database error: {0}")]
     Sqlite(String),
@@ -69,12 +73,15 @@ pub enum StoreError {
     Refused(String),
 }
 
-impl StoreError {
-    /// True when a unique constraint refused the write (same on both databases).
-    pub fn is_unique_violation(&self) -> bool {
-        match self {
-            StoreError::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
-            _ => false,
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate(
+                d.constraint()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| d.message().to_string()),
+            ),
+            _ => StoreError::Database(e),
         }
     }
 }

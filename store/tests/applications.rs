@@ -75,7 +75,7 @@ async fn one_open_application_per_organisation_batch_and_category() {
         .create_draft(org, batch, "unit", set, None)
         .await
         .unwrap_err();
-    assert!(again.is_unique_violation());
+    assert!(matches!(again, store::StoreError::Duplicate(_)), "{again}");
     // Another category is a different application.
     let street_set = db.indicator_set(batch, "street").await.unwrap().unwrap().id;
     db.create_draft(org, batch, "street", street_set, None)

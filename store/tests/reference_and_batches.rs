@@ -110,5 +110,5 @@ async fn unique_violations_are_recognised() {
         .await
         .map_err(store::StoreError::from)
         .unwrap_err();
-    assert!(err.is_unique_violation());
+    assert!(matches!(err, store::StoreError::Duplicate(_)), "{err}");
 }

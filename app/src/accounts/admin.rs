@@ -260,7 +260,7 @@ pub async fn provision_staff(
         .await;
     match created {
         Ok(id) => Ok(id),
-        Err(e) if e.is_unique_violation() => Err(AppError::Invalid(vec![(
+        Err(store::StoreError::Duplicate(_)) => Err(AppError::Invalid(vec![(
             Field::Login,
             Problem::AlreadyRegistered,
         )])),

@@ -198,7 +198,7 @@ pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
         .await;
     let account_id = match created {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => {
+        Err(store::StoreError::Duplicate(_)) => {
             return Err(AppError::Invalid(vec![(
                 Field::CreditCode,
                 Problem::AlreadyRegistered,

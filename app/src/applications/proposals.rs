@@ -60,7 +60,7 @@ pub async fn accept(
         match store.accept_proposal(id, &draft.to_json(), &event).await {
             Ok(true) => {}
             Ok(false) => return Err(AppError::Forbidden),
-            Err(e) if e.is_unique_violation() => return Ok("/apply?proposal=exists".to_string()),
+            Err(store::StoreError::Duplicate(_)) => return Ok("/apply?proposal=exists".to_string()),
             Err(e) => return Err(e.into()),
         }
         Ok(format!("/apply/{id}/identity"))

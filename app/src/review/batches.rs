@@ -335,7 +335,7 @@ pub mod ssr {
             match state.store.set_batch_status(id, from, to).await {
                 Ok(true) => {}
                 Ok(false) => return Err(AppError::BadRequest),
-                Err(e) if matches!(e, store::StoreError::Refused(_)) || e.is_unique_violation() => {
+                Err(store::StoreError::Refused(_) | store::StoreError::Duplicate(_)) => {
                     return Ok(false)
                 }
                 Err(e) => return Err(e.into()),

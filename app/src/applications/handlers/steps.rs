@@ -100,7 +100,7 @@ pub(super) async fn start_inner(
     };
     let id = match started {
         Ok(id) => id,
-        Err(e) if e.is_unique_violation() => return Err(refuse(R::Exists)),
+        Err(store::StoreError::Duplicate(_)) => return Err(refuse(R::Exists)),
         Err(e) => return Err(e.into()),
     };
     audit(

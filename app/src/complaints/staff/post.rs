@@ -187,7 +187,7 @@ pub async fn file(
         .await
     {
         Ok((id, _)) => to(&CaseNote::Filed.done_at(&format!("/complaints/case/{id}"))),
-        Err(e) if e.is_unique_violation() => refuse(EntryNote::Number),
+        Err(store::StoreError::Duplicate(_)) => refuse(EntryNote::Number),
         Err(e) => {
             tracing::warn!(error = %e, "complaint entry not stored");
             refuse(EntryNote::State)
