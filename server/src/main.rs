@@ -165,30 +165,28 @@ async fn run(cli: Cli) -> Result<(), String> {
                 mobile: a.mobile,
                 member_unit: a.member_unit,
             };
-            let id = app::accounts::admin::provision_staff(
+            let event = store::audit::AuditEvent {
+                actor: "cli".into(),
+                role: "operator".into(),
+                area_code: "-".into(),
+                action: "account.create".into(),
+                target: String::new(),
+                summary: format!("login={} role={}", input.login, input.role),
+                client_addr: "local".into(),
+            };
+            app::accounts::admin::provision_staff(
                 &store,
                 &input,
                 "",
                 &password,
                 app::accounts::admin::Provisioner::CommandLine,
+                &event,
             )
             .await
             .map_err(|e| match e {
                 app::errors::AppError::Invalid(list) => format!("invalid: {list:?}"),
                 other => other.to_string(),
             })?;
-            store
-                .audit(&store::audit::AuditEvent {
-                    actor: "cli".into(),
-                    role: "operator".into(),
-                    area_code: "-".into(),
-                    action: "account.create".into(),
-                    target: format!("account/{id}"),
-                    summary: format!("login={} role={}", input.login, input.role),
-                    client_addr: "local".into(),
-                })
-                .await
-                .map_err(|e| e.to_string())?;
             println!(
                 "fangxin: created {} ({}); temporary password: {password}",
                 input.login, input.role

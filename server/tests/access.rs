@@ -137,15 +137,18 @@ async fn a_township_reviewer_cannot_open_another_townships_applicant() {
             "{code}{}",
             domain::uscc::check_character(code.as_bytes()).unwrap()
         );
-        db.create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: &code,
-            name: "x",
-            category_code: "unit",
-            area_code: township,
-            contact_name: "x",
-            contact_mobile: "13800000000",
-            password_hash: "x",
-        })
+        db.create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: &code,
+                name: "x",
+                category_code: "unit",
+                area_code: township,
+                contact_name: "x",
+                contact_mobile: "13800000000",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
         ids.push(
@@ -291,15 +294,18 @@ async fn the_security_administrators_policy_applies_at_once_and_is_audited() {
     let hash = app::accounts::session::hash_password("Right-Pass-2026".into())
         .await
         .unwrap();
-    db.create_organisation_account(&store::accounts::NewOrganisation {
-        credit_code: "91110000802100433B",
-        name: "x",
-        category_code: "unit",
-        area_code: "341721100",
-        contact_name: "x",
-        contact_mobile: "13800000000",
-        password_hash: &hash,
-    })
+    db.create_organisation_account(
+        &store::accounts::NewOrganisation {
+            credit_code: "91110000802100433B",
+            name: "x",
+            category_code: "unit",
+            area_code: "341721100",
+            contact_name: "x",
+            contact_mobile: "13800000000",
+            password_hash: &hash,
+        },
+        &store::audit::AuditEvent::default(),
+    )
     .await
     .unwrap();
     let wrong = "login=91110000802100433B&password=Wrong-Pass-1";
@@ -467,41 +473,50 @@ async fn evidence_files_are_served_only_to_those_who_may_see_the_application() {
     let bytes = b"%PDF-1.4 evidence for the access test";
     let key = objects.put(bytes).await.unwrap();
     let file = db
-        .add_evidence(&store::evidence::NewEvidence {
-            application_id: id,
-            slot: "licence",
-            object_key: &key,
-            media_type: "application/pdf",
-            size_bytes: bytes.len() as i64,
-            original_name: "licence.pdf",
-            uploaded_by: owner.id,
-        })
+        .add_evidence(
+            &store::evidence::NewEvidence {
+                application_id: id,
+                slot: "licence",
+                object_key: &key,
+                media_type: "application/pdf",
+                size_bytes: bytes.len() as i64,
+                original_name: "licence.pdf",
+                uploaded_by: owner.id,
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let other_code = "91341721MA8PQK4W23";
     let other = db
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: other_code,
-            name: "另一家",
-            category_code: "unit",
-            area_code: "341721100",
-            contact_name: "x",
-            contact_mobile: "13800000000",
-            password_hash: "x",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: other_code,
+                name: "另一家",
+                category_code: "unit",
+                area_code: "341721100",
+                contact_name: "x",
+                contact_mobile: "13800000000",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let other = session_for(&db, other, 1).await;
     let far_reviewer = db
-        .create_staff_account(&store::accounts::NewStaff {
-            login: "dongliu-reviewer",
-            display_name: "东流镇",
-            role: "township_reviewer",
-            area_code: "341721101",
-            member_unit_code: None,
-            mobile: "13800000000",
-            password_hash: "x",
-        })
+        .create_staff_account(
+            &store::accounts::NewStaff {
+                login: "dongliu-reviewer",
+                display_name: "东流镇",
+                role: "township_reviewer",
+                area_code: "341721101",
+                member_unit_code: None,
+                mobile: "13800000000",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let far_reviewer = session_for(&db, far_reviewer, 2).await;

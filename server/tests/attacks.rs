@@ -65,6 +65,7 @@ async fn new_staff(store: &store::Store, login: &str, role: &str) -> i64 {
         "",
         TEMP,
         app::accounts::admin::Provisioner::CommandLine,
+        &store::audit::AuditEvent::default(),
     )
     .await
     .unwrap()
@@ -168,7 +169,9 @@ async fn a_session_that_proved_no_second_factor_owes_it_even_when_the_account_ha
     let attacker = sign_in(&app, "halfway", TEMP).await;
     let secret = domain::totp::base32_encode(&[7u8; 20]);
     db.set_totp_secret(id, &secret).await.unwrap();
-    db.use_totp_step(id, 1).await.unwrap();
+    db.use_totp_step(id, 1, &store::audit::AuditEvent::default())
+        .await
+        .unwrap();
     let res = send(
         &app,
         "POST",
@@ -188,7 +191,9 @@ async fn a_session_that_proved_no_second_factor_owes_it_even_when_the_account_ha
     );
 
     // And a session at the enrolment step cannot replace an enrolled secret.
-    db.set_password(id, "x", true).await.unwrap();
+    db.set_password(id, "x", true, &store::audit::AuditEvent::default())
+        .await
+        .unwrap();
     let account = db.account(id).await.unwrap().unwrap();
     assert!(account.totp_enrolled);
     let res = send(
@@ -538,15 +543,18 @@ async fn organisation(
     seed: u32,
 ) -> (i64, String) {
     let id = store
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: code,
-            name: &format!("组织 {code}"),
-            category_code: category,
-            area_code: "341721100",
-            contact_name: "王芳",
-            contact_mobile: "13812345678",
-            password_hash: "x",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: code,
+                name: &format!("组织 {code}"),
+                category_code: category,
+                area_code: "341721100",
+                contact_name: "王芳",
+                contact_mobile: "13812345678",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     (id, session_for(store, id, seed).await)
@@ -637,15 +645,18 @@ async fn submitted_application(
     objects: &store::objects::ObjectStore,
 ) -> (i64, i64) {
     let account = store
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: "91341721MA2N0Y9D1T",
-            name: "东至县隐私测试商店",
-            category_code: "unit",
-            area_code: "341721100",
-            contact_name: "王芳",
-            contact_mobile: "13812345678",
-            password_hash: "x",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: "91341721MA2N0Y9D1T",
+                name: "东至县隐私测试商店",
+                category_code: "unit",
+                area_code: "341721100",
+                contact_name: "王芳",
+                contact_mobile: "13812345678",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let org = store
@@ -667,15 +678,18 @@ async fn submitted_application(
         .expect("a set");
     let data = r#"{"identity":{"legal_rep":"陈建国","contact_name":"王芳","contact_mobile":"13812345678","address":"建设路18号"}}"#;
     let id = store
-        .start_application(&store::applications::NewApplication {
-            organisation_id: org,
-            batch_id: batch.id,
-            category: "unit",
-            indicator_set_id: set.id,
-            prepared_by: None,
-            agent_organisation_id: None,
-            data,
-        })
+        .start_application(
+            &store::applications::NewApplication {
+                organisation_id: org,
+                batch_id: batch.id,
+                category: "unit",
+                indicator_set_id: set.id,
+                prepared_by: None,
+                agent_organisation_id: None,
+                data,
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     assert!(store
@@ -684,15 +698,18 @@ async fn submitted_application(
         .unwrap());
     let key = objects.put(b"%PDF-1.4 licence").await.unwrap();
     let file = store
-        .add_evidence(&store::evidence::NewEvidence {
-            application_id: id,
-            slot: "licence",
-            object_key: &key,
-            media_type: "application/pdf",
-            size_bytes: 16,
-            original_name: "营业执照.pdf",
-            uploaded_by: account,
-        })
+        .add_evidence(
+            &store::evidence::NewEvidence {
+                application_id: id,
+                slot: "licence",
+                object_key: &key,
+                media_type: "application/pdf",
+                size_bytes: 16,
+                original_name: "营业执照.pdf",
+                uploaded_by: account,
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     (id, file)

@@ -135,9 +135,15 @@ async fn markup_in_a_notice_an_indicator_a_rectification_or_a_panel_comment_stay
         .unwrap()
         .unwrap()
         .id;
-    assert!(db.add_panel_member(batch, "unit", member).await.unwrap());
+    assert!(db
+        .add_panel_member(batch, "unit", member, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
     let round = db.current_round(scored).await.unwrap();
-    assert!(db.assign_reviewer(scored, round, member).await.unwrap());
+    assert!(db
+        .assign_reviewer(scored, round, member, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
     let assignment = db.assignments_of_application(scored, round).await.unwrap()[0].id;
     assert!(db
         .submit_scores(
@@ -151,7 +157,9 @@ async fn markup_in_a_notice_an_indicator_a_rectification_or_a_panel_comment_stay
         )
         .await
         .unwrap());
-    db.reopen_scores(scored, round).await.unwrap();
+    db.reopen_scores(scored, round, &store::audit::AuditEvent::default())
+        .await
+        .unwrap();
     let page = format!("/scoring/{assignment}");
     let panel_member = session_for(&db, member, 32).await;
     let (status, html) = get_body(&app, &page, &panel_member).await;

@@ -119,15 +119,18 @@ async fn prepare(db: &testkit::TestDb, data_dir: &std::path::Path) -> Vec<Client
         .await
         .unwrap();
         if submits {
-            db.add_evidence(&store::evidence::NewEvidence {
-                application_id: application,
-                slot: form::LICENCE_SLOT,
-                object_key: &key,
-                media_type: "application/pdf",
-                size_bytes: licence.len() as i64,
-                original_name: "营业执照.pdf",
-                uploaded_by: account,
-            })
+            db.add_evidence(
+                &store::evidence::NewEvidence {
+                    application_id: application,
+                    slot: form::LICENCE_SLOT,
+                    object_key: &key,
+                    media_type: "application/pdf",
+                    size_bytes: licence.len() as i64,
+                    original_name: "营业执照.pdf",
+                    uploaded_by: account,
+                },
+                &store::audit::AuditEvent::default(),
+            )
             .await
             .unwrap();
         }

@@ -3,7 +3,7 @@
 //! Counters change with single atomic statements (`SET n = n + 1 … RETURNING`), so
 //! concurrent requests on any number of server instances never lose a count.
 
-use crate::{now_text, timestamp_text, Store, StoreResult};
+use crate::{audit::AuditEvent, now_text, timestamp_text, Store, StoreResult};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -119,8 +119,13 @@ pub enum FailureOutcome {
 }
 
 impl Store {
-    /// Registers an applicant: the organisation and its account, in one transaction.
-    pub async fn create_organisation_account(&self, o: &NewOrganisation<'_>) -> StoreResult<i64> {
+    /// Registers an applicant: the organisation, its account and the audit entry (target
+    /// set to the account), in one transaction.
+    pub async fn create_organisation_account(
+        &self,
+        o: &NewOrganisation<'_>,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
         let org_id: i64 = sqlx::query(
@@ -152,12 +157,20 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .get(0);
+        self.append_audit(&mut tx, &audit.with_target(format!("account/{account_id}")))
+            .await?;
         tx.commit().await?;
         Ok(account_id)
     }
 
     /// Creates a staff account; its holder must set a new password at first login.
-    pub async fn create_staff_account(&self, s: &NewStaff<'_>) -> StoreResult<i64> {
+    /// The audit entry's target is set to the new account.
+    pub async fn create_staff_account(
+        &self,
+        s: &NewStaff<'_>,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64> {
+        let mut tx = self.pool().begin().await?;
         let now = now_text();
         let id: i64 = sqlx::query(
             "INSERT INTO accounts (login, display_name, role, area_code, member_unit_code, mobile, \
@@ -172,9 +185,12 @@ impl Store {
         .bind(s.mobile)
         .bind(s.password_hash)
         .bind(&now)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?
         .get(0);
+        self.append_audit(&mut tx, &audit.with_target(format!("account/{id}")))
+            .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -301,7 +317,9 @@ impl Store {
         account_id: i64,
         password_hash: &str,
         must_change: bool,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "UPDATE accounts SET password_hash = $2, must_change_password = $3, \
              password_changed_at = $4 WHERE id = $1",
@@ -310,8 +328,10 @@ impl Store {
         .bind(password_hash)
         .bind(must_change as i64)
         .bind(now_text())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        self.append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -327,16 +347,28 @@ impl Store {
 
     /// Marks the TOTP secret confirmed and remembers the step used, so it cannot be replayed.
     /// Returns false when that step (or a later one) was already used.
-    pub async fn use_totp_step(&self, account_id: i64, step: i64) -> StoreResult<bool> {
+    /// `audit` is written only when the step is accepted.
+    pub async fn use_totp_step(
+        &self,
+        account_id: i64,
+        step: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE accounts SET totp_enrolled = 1, totp_last_step = $2 \
              WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
         )
         .bind(account_id)
         .bind(step)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let accepted = done.rows_affected() == 1;
+        if accepted {
+            self.append_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(accepted)
     }
 
     pub async fn set_disabled(&self, account_id: i64, disabled: bool) -> StoreResult<()> {

@@ -103,7 +103,7 @@ pub fn parse_state(code: &str) -> Option<State> {
 }
 
 impl Store {
-    /// Starts an empty draft; see `start_application`.
+    /// Starts an empty draft with a system audit entry; see `start_application`.
     pub async fn create_draft(
         &self,
         organisation_id: i64,
@@ -112,7 +112,7 @@ impl Store {
         indicator_set_id: i64,
         prepared_by: Option<i64>,
     ) -> StoreResult<i64> {
-        self.start_application(&NewApplication {
+        let draft = NewApplication {
             organisation_id,
             batch_id,
             category,
@@ -120,25 +120,46 @@ impl Store {
             prepared_by,
             agent_organisation_id: None,
             data: "{}",
-        })
-        .await
+        };
+        let audit = AuditEvent {
+            actor: "system".into(),
+            action: "application.start".into(),
+            summary: format!("draft {category}"),
+            ..AuditEvent::default()
+        };
+        self.start_application(&draft, &audit).await
     }
 
     /// Starts a draft and freezes the indicator set it will be scored against. Refused
     /// (unique violation) while the organisation has an open application in the same
     /// batch and category.
-    pub async fn start_application(&self, a: &NewApplication<'_>) -> StoreResult<i64> {
-        self.insert_application(a, State::Draft).await
+    /// A merchant's own new application. The audit entry is written with it, its target
+    /// set to the new application.
+    pub async fn start_application(
+        &self,
+        a: &NewApplication<'_>,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64> {
+        self.insert_application(a, State::Draft, audit).await
     }
 
     /// An agent's proposal for a merchant (`State::Proposed`): it takes none of the
     /// merchant's slot until the merchant accepts it (`accept_proposal`). Refused (unique
     /// violation) when the same agent already proposes one in this batch and category.
-    pub async fn propose_application(&self, a: &NewApplication<'_>) -> StoreResult<i64> {
-        self.insert_application(a, State::Proposed).await
+    pub async fn propose_application(
+        &self,
+        a: &NewApplication<'_>,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64> {
+        self.insert_application(a, State::Proposed, audit).await
     }
 
-    async fn insert_application(&self, a: &NewApplication<'_>, state: State) -> StoreResult<i64> {
+    async fn insert_application(
+        &self,
+        a: &NewApplication<'_>,
+        state: State,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query(
@@ -162,6 +183,11 @@ impl Store {
             .bind(a.indicator_set_id)
             .execute(&mut *tx)
             .await?;
+        let event = AuditEvent {
+            target: format!("application:{id}"),
+            ..audit.clone()
+        };
+        self.append_audit(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -192,8 +218,9 @@ impl Store {
     }
 
     /// The agent hands a prepared draft to the merchant, who confirms and submits it.
-    pub async fn hand_over(&self, id: i64) -> StoreResult<bool> {
+    pub async fn hand_over(&self, id: i64, audit: &AuditEvent) -> StoreResult<bool> {
         let now = now_text();
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE applications SET handed_over_at = $2, updated_at = $2 \
              WHERE id = $1 AND agent_organisation_id IS NOT NULL AND handed_over_at IS NULL \
@@ -201,9 +228,14 @@ impl Store {
         )
         .bind(id)
         .bind(&now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let handed = done.rows_affected() == 1;
+        if handed {
+            self.append_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(handed)
     }
 
     pub async fn application(&self, id: i64) -> StoreResult<Option<Application>> {
@@ -345,7 +377,7 @@ impl Store {
 
     /// Removes an application an agent prepared and that was never submitted (a proposal
     /// or a draft), with its evidence records. False when there is no such application.
-    pub async fn remove_agent_draft(&self, id: i64) -> StoreResult<bool> {
+    pub async fn remove_agent_draft(&self, id: i64, audit: &AuditEvent) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
         let removable = sqlx::query(
             "SELECT id FROM applications WHERE id = $1 AND agent_organisation_id IS NOT NULL \
@@ -366,6 +398,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        self.append_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -200,6 +200,16 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
+impl AuditEvent {
+    /// The same entry about another target (the row a store method has just created).
+    pub fn with_target(&self, target: String) -> AuditEvent {
+        AuditEvent {
+            target,
+            ..self.clone()
+        }
+    }
+}
+
 impl Store {
     /// Appends one entry in a transaction of its own; returns its sequence number.
     pub async fn audit(&self, event: &AuditEvent) -> StoreResult<i64> {

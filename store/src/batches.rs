@@ -1,6 +1,6 @@
 //! Campaign batches (创建批次): each runs an application window and a review window.
 
-use crate::{now_text, Store, StoreError, StoreResult};
+use crate::{audit::AuditEvent, now_text, Store, StoreError, StoreResult};
 use domain::application::COUNTY;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -78,24 +78,23 @@ fn batch_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Batch> {
 }
 
 impl Store {
-    pub async fn insert_batch(&self, b: &NewBatch<'_>) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "INSERT INTO batches (area_code, name_zh, name_en, status, application_opens, \
-             application_closes, review_opens, review_closes, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(b.area_code)
-        .bind(b.name_zh)
-        .bind(b.name_en)
-        .bind(b.status.code())
-        .bind(b.application_opens)
-        .bind(b.application_closes)
-        .bind(b.review_opens)
-        .bind(b.review_closes)
-        .bind(now_text())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.get(0))
+    /// A batch the county office creates, with its audit entry (target set to the batch).
+    pub async fn create_batch(&self, b: &NewBatch<'_>, audit: &AuditEvent) -> StoreResult<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id = insert_batch(&mut tx, b).await?;
+        let event = AuditEvent {
+            target: format!("batch:{id}"),
+            ..audit.clone()
+        };
+        self.append_audit(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A batch the system itself sets up (the first open batch, demo data).
+    pub(crate) async fn insert_batch(&self, b: &NewBatch<'_>) -> StoreResult<i64> {
+        let mut conn = self.pool().acquire().await?;
+        insert_batch(&mut conn, b).await
     }
 
     /// The open batch of an area (the newest if, by mistake, several are open).
@@ -140,6 +139,7 @@ impl Store {
         id: i64,
         from: BatchStatus,
         to: BatchStatus,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
         if to == BatchStatus::Open {
@@ -162,8 +162,12 @@ impl Store {
             .bind(to.code())
             .execute(&mut *tx)
             .await?;
+        let changed = done.rows_affected() == 1;
+        if changed {
+            self.append_audit(&mut tx, audit).await?;
+        }
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(changed)
     }
 
     /// A fresh installation starts with one open batch, so applicants can begin at once.
@@ -194,4 +198,24 @@ impl Store {
         self.ensure_indicator_sets(id).await?;
         Ok(())
     }
+}
+
+async fn insert_batch(conn: &mut sqlx::AnyConnection, b: &NewBatch<'_>) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO batches (area_code, name_zh, name_en, status, application_opens, \
+         application_closes, review_opens, review_closes, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(b.area_code)
+    .bind(b.name_zh)
+    .bind(b.name_en)
+    .bind(b.status.code())
+    .bind(b.application_opens)
+    .bind(b.application_closes)
+    .bind(b.review_opens)
+    .bind(b.review_closes)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.get(0))
 }

@@ -1,6 +1,6 @@
 //! Evidence files of applications: which slot, which object, who uploaded it.
 
-use crate::{now_text, Store, StoreResult};
+use crate::{audit::AuditEvent, now_text, Store, StoreResult};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -43,8 +43,10 @@ fn from_row(r: &sqlx::any::AnyRow) -> EvidenceFile {
 }
 
 impl Store {
-    pub async fn add_evidence(&self, e: &NewEvidence<'_>) -> StoreResult<i64> {
-        let id = sqlx::query(
+    /// Records a kept file with its audit entry, whose summary gains the file's id.
+    pub async fn add_evidence(&self, e: &NewEvidence<'_>, audit: &AuditEvent) -> StoreResult<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query(
             "INSERT INTO evidence_files (application_id, slot, object_key, media_type, size_bytes, \
              original_name, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              RETURNING id",
@@ -57,9 +59,15 @@ impl Store {
         .bind(e.original_name)
         .bind(e.uploaded_by)
         .bind(now_text())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?
         .get(0);
+        let event = AuditEvent {
+            summary: format!("file {id} {}", audit.summary),
+            ..audit.clone()
+        };
+        self.append_audit(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -88,7 +96,15 @@ impl Store {
 
     /// Removes a file from an application that is still editable. The bytes stay in the
     /// object store (another application may share them; a submitted snapshot may name them).
-    pub async fn remove_evidence(&self, id: i64, application_id: i64) -> StoreResult<bool> {
+    /// Takes a file off a draft or returned application; the audit entry is written
+    /// only when something was removed.
+    pub async fn remove_evidence(
+        &self,
+        id: i64,
+        application_id: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE evidence_files SET removed_at = $3 WHERE id = $1 AND application_id = $2 \
              AND removed_at IS NULL AND application_id IN \
@@ -97,9 +113,14 @@ impl Store {
         .bind(id)
         .bind(application_id)
         .bind(now_text())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let removed = done.rows_affected() == 1;
+        if removed {
+            self.append_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
     }
 
     /// Bytes of evidence the application holds now, for the per-application limit.

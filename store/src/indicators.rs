@@ -2,7 +2,7 @@
 //! category, which the county office edits before its batch opens. Editing makes a
 //! new version; a frozen set (applications use it) cannot be edited.
 
-use crate::{now_text, Store, StoreError, StoreResult};
+use crate::{audit::AuditEvent, now_text, Store, StoreError, StoreResult};
 use domain::scoring::{ItemKind, SetRules};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -99,6 +99,7 @@ impl Store {
                 1,
                 &SetRules::default(),
                 &items,
+                None,
             )
             .await?;
         }
@@ -112,6 +113,7 @@ impl Store {
         version: i64,
         rules: &SetRules,
         items: &[Indicator],
+        audit: Option<&AuditEvent>,
     ) -> StoreResult<i64> {
         let mut tx = self.pool().begin().await?;
         let set_id: i64 = sqlx::query(
@@ -144,6 +146,13 @@ impl Store {
             .bind(it.evidence_required as i64)
             .execute(&mut *tx)
             .await?;
+        }
+        if let Some(audit) = audit {
+            let event = AuditEvent {
+                target: format!("indicator_set:{set_id}"),
+                ..audit.clone()
+            };
+            self.append_audit(&mut tx, &event).await?;
         }
         tx.commit().await?;
         Ok(set_id)
@@ -228,13 +237,14 @@ impl Store {
         category: &str,
         rules: &SetRules,
         items: &[Indicator],
+        audit: &AuditEvent,
     ) -> StoreResult<i64> {
         let current = self.indicator_set(batch_id, category).await?;
         if current.as_ref().is_some_and(|s| s.frozen) {
             return Err(StoreError::Refused("the indicator set is frozen".into()));
         }
         let version = current.map(|s| s.version + 1).unwrap_or(1);
-        self.insert_indicator_version(batch_id, category, version, rules, items)
+        self.insert_indicator_version(batch_id, category, version, rules, items, Some(audit))
             .await
     }
 

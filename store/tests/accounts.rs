@@ -5,15 +5,18 @@ use store::accounts::{FailureOutcome, NewOrganisation, NewStaff};
 use testkit::fresh_db;
 
 async fn staff(db: &store::Store, login: &str) -> i64 {
-    db.create_staff_account(&NewStaff {
-        login,
-        display_name: "周敏",
-        role: "township_reviewer",
-        area_code: "341721100",
-        member_unit_code: None,
-        mobile: "13800000000",
-        password_hash: "hash",
-    })
+    db.create_staff_account(
+        &NewStaff {
+            login,
+            display_name: "周敏",
+            role: "township_reviewer",
+            area_code: "341721100",
+            member_unit_code: None,
+            mobile: "13800000000",
+            password_hash: "hash",
+        },
+        &store::audit::AuditEvent::default(),
+    )
     .await
     .unwrap()
 }
@@ -31,7 +34,10 @@ async fn an_organisation_and_its_account_are_created_together_and_once() {
         contact_mobile: "13812345678",
         password_hash: "hash",
     };
-    let id = db.create_organisation_account(&o).await.unwrap();
+    let id = db
+        .create_organisation_account(&o, &store::audit::AuditEvent::default())
+        .await
+        .unwrap();
     let account = db.account(id).await.unwrap().unwrap();
     assert_eq!(account.role, "applicant");
     assert!(!account.must_change_password);
@@ -41,7 +47,10 @@ async fn an_organisation_and_its_account_are_created_together_and_once() {
         .unwrap()
         .unwrap();
     assert_eq!(org.name, "放心超市");
-    let again = db.create_organisation_account(&o).await.unwrap_err();
+    let again = db
+        .create_organisation_account(&o, &store::audit::AuditEvent::default())
+        .await
+        .unwrap_err();
     assert!(matches!(again, store::StoreError::Duplicate(_)), "{again}");
     assert_eq!(db.organisations_under("341721100").await.unwrap().len(), 1);
     assert_eq!(db.organisations_under("341721101").await.unwrap().len(), 0);
@@ -124,11 +133,27 @@ async fn totp_steps_cannot_be_replayed() {
     db.seed_reference_data().await.unwrap();
     let id = staff(&db, "auditor").await;
     db.set_totp_secret(id, "MZXW6YTBOI").await.unwrap();
-    assert!(db.use_totp_step(id, 100).await.unwrap());
+    assert!(db
+        .use_totp_step(id, 100, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
     assert!(db.account(id).await.unwrap().unwrap().totp_enrolled);
-    assert!(!db.use_totp_step(id, 100).await.unwrap(), "same step again");
-    assert!(!db.use_totp_step(id, 99).await.unwrap(), "an older step");
-    assert!(db.use_totp_step(id, 101).await.unwrap());
+    assert!(
+        !db.use_totp_step(id, 100, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
+        "same step again"
+    );
+    assert!(
+        !db.use_totp_step(id, 99, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
+        "an older step"
+    );
+    assert!(db
+        .use_totp_step(id, 101, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
 }
 
 #[tokio::test]

@@ -8,15 +8,18 @@ use testkit::fresh_db;
 async fn setup(db: &store::Store) -> (i64, i64, i64, i64) {
     db.seed_reference_data().await.unwrap();
     let account = db
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: "91110000802100433B",
-            name: "放心超市",
-            category_code: "unit",
-            area_code: "341721100",
-            contact_name: "王芳",
-            contact_mobile: "13812345678",
-            password_hash: "x",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: "91110000802100433B",
+                name: "放心超市",
+                category_code: "unit",
+                area_code: "341721100",
+                contact_name: "王芳",
+                contact_mobile: "13812345678",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let org = db
@@ -177,21 +180,40 @@ async fn evidence_counts_towards_the_limit_and_is_frozen_with_the_application() 
         original_name: "执照.pdf",
         uploaded_by: account,
     };
-    let first = db.add_evidence(&new("licence", 3_000_000)).await.unwrap();
-    let second = db.add_evidence(&new("item0", 5_000_000_000)).await.unwrap();
+    let first = db
+        .add_evidence(
+            &new("licence", 3_000_000),
+            &store::audit::AuditEvent::default(),
+        )
+        .await
+        .unwrap();
+    let second = db
+        .add_evidence(
+            &new("item0", 5_000_000_000),
+            &store::audit::AuditEvent::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(db.evidence_bytes(id).await.unwrap(), 5_003_000_000);
     let files = db.evidence_of(id).await.unwrap();
     assert_eq!(files.len(), 2);
     assert_eq!(files[0].original_name, "执照.pdf");
-    assert!(db.remove_evidence(second, id).await.unwrap());
+    assert!(db
+        .remove_evidence(second, id, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
     assert!(
-        !db.remove_evidence(second, id).await.unwrap(),
+        !db.remove_evidence(second, id, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
         "already removed"
     );
     assert!(db.evidence_file(second).await.unwrap().is_none());
     assert_eq!(db.evidence_bytes(id).await.unwrap(), 3_000_000);
     assert!(
-        !db.remove_evidence(first, id + 1).await.unwrap(),
+        !db.remove_evidence(first, id + 1, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
         "another application's file"
     );
 
@@ -199,7 +221,9 @@ async fn evidence_counts_towards_the_limit_and_is_frozen_with_the_application() 
         .await
         .unwrap();
     assert!(
-        !db.remove_evidence(first, id).await.unwrap(),
+        !db.remove_evidence(first, id, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
         "submitted: frozen"
     );
 }
@@ -210,15 +234,18 @@ async fn starting_an_application_freezes_its_indicator_set_and_an_agent_hands_ov
     let (_, org, batch, set) = setup(&db).await;
     assert!(!db.indicator_set_by_id(set).await.unwrap().unwrap().frozen);
     let street = db
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: "12341721MB1D7E3Y0L",
-            name: "老街管理办",
-            category_code: "street",
-            area_code: "341721100",
-            contact_name: "张伟",
-            contact_mobile: "13812345679",
-            password_hash: "x",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: "12341721MB1D7E3Y0L",
+                name: "老街管理办",
+                category_code: "street",
+                area_code: "341721100",
+                contact_name: "张伟",
+                contact_mobile: "13812345679",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let street_org = db
@@ -229,15 +256,18 @@ async fn starting_an_application_freezes_its_indicator_set_and_an_agent_hands_ov
         .organisation_id
         .unwrap();
     let id = db
-        .start_application(&store::applications::NewApplication {
-            organisation_id: org,
-            batch_id: batch,
-            category: "unit",
-            indicator_set_id: set,
-            prepared_by: Some(street),
-            agent_organisation_id: Some(street_org),
-            data: r#"{"identity":{"registered_name":"放心超市"}}"#,
-        })
+        .start_application(
+            &store::applications::NewApplication {
+                organisation_id: org,
+                batch_id: batch,
+                category: "unit",
+                indicator_set_id: set,
+                prepared_by: Some(street),
+                agent_organisation_id: Some(street_org),
+                data: r#"{"identity":{"registered_name":"放心超市"}}"#,
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let frozen = db.indicator_set_by_id(set).await.unwrap().unwrap();
@@ -246,7 +276,13 @@ async fn starting_an_application_freezes_its_indicator_set_and_an_agent_hands_ov
         "the set an application uses cannot change any more"
     );
     assert!(db
-        .revise_indicator_set(batch, "unit", &frozen.rules, &frozen.items)
+        .revise_indicator_set(
+            batch,
+            "unit",
+            &frozen.rules,
+            &frozen.items,
+            &store::audit::AuditEvent::default()
+        )
         .await
         .is_err());
     let app = db.application(id).await.unwrap().unwrap();
@@ -256,8 +292,16 @@ async fn starting_an_application_freezes_its_indicator_set_and_an_agent_hands_ov
         db.applications_prepared_by(street_org).await.unwrap().len(),
         1
     );
-    assert!(db.hand_over(id).await.unwrap());
-    assert!(!db.hand_over(id).await.unwrap(), "only once");
+    assert!(db
+        .hand_over(id, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
+    assert!(
+        !db.hand_over(id, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
+        "only once"
+    );
     assert!(db
         .application(id)
         .await
@@ -376,4 +420,65 @@ async fn a_state_change_whose_audit_entry_fails_is_not_made() {
         db.verify_audit_chain().await.unwrap(),
         store::audit::ChainStatus::Intact { .. }
     ));
+}
+
+/// The same holds for changes that move no state: a settings change, an uploaded file
+/// and a new account are made together with their audit entry or not at all.
+#[tokio::test]
+async fn settings_files_and_accounts_whose_audit_entry_fails_are_not_made() {
+    let db = fresh_db().await;
+    let (account, org, batch, set) = setup(&db).await;
+    let id = db
+        .create_draft(org, batch, "unit", set, None)
+        .await
+        .unwrap();
+    let event = AuditEvent {
+        actor: "admin".into(),
+        action: "settings.change".into(),
+        ..Default::default()
+    };
+    sqlx::query("DELETE FROM audit_head")
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    let pairs = [("complaints.alert_days", "9".to_string())];
+    assert!(db.set_settings(&pairs, &event).await.is_err());
+    assert_eq!(db.setting("complaints.alert_days").await.unwrap(), None);
+
+    let file = store::evidence::NewEvidence {
+        application_id: id,
+        slot: "licence",
+        object_key: "ab",
+        media_type: "application/pdf",
+        size_bytes: 10,
+        original_name: "执照.pdf",
+        uploaded_by: account,
+    };
+    assert!(db.add_evidence(&file, &event).await.is_err());
+    assert!(db.evidence_of(id).await.unwrap().is_empty());
+
+    let merchant = store::accounts::NewOrganisation {
+        credit_code: "91340000MA2N0X0X0X",
+        name: "另一家店",
+        category_code: "unit",
+        area_code: "341721100",
+        contact_name: "李明",
+        contact_mobile: "13812345679",
+        password_hash: "x",
+    };
+    assert!(db
+        .create_organisation_account(&merchant, &event)
+        .await
+        .is_err());
+    assert!(db
+        .account_by_login("91340000MA2N0X0X0X")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(db
+        .organisation_by_credit_code("91340000MA2N0X0X0X")
+        .await
+        .unwrap()
+        .is_none());
 }

@@ -42,15 +42,18 @@ fn record(number: Option<&str>, status: Status, received: &str) -> Record {
 
 async fn organisation(db: &store::Store) -> i64 {
     let account = db
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: "91341721MA2N0Y7B3K",
-            name: "放心超市",
-            category_code: "unit",
-            area_code: "341721100",
-            contact_name: "王芳",
-            contact_mobile: "13812345678",
-            password_hash: "x",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: "91341721MA2N0Y7B3K",
+                name: "放心超市",
+                category_code: "unit",
+                area_code: "341721100",
+                contact_name: "王芳",
+                contact_mobile: "13812345678",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     db.account(account)

@@ -8,15 +8,18 @@ use store::reviews::{Decision, NewTownshipReview};
 use testkit::fresh_db;
 
 async fn staff(db: &store::Store, login: &str, role: &str) -> i64 {
-    db.create_staff_account(&store::accounts::NewStaff {
-        login,
-        display_name: login,
-        role,
-        area_code: "341721",
-        member_unit_code: None,
-        mobile: "13900000000",
-        password_hash: "x",
-    })
+    db.create_staff_account(
+        &store::accounts::NewStaff {
+            login,
+            display_name: login,
+            role,
+            area_code: "341721",
+            member_unit_code: None,
+            mobile: "13900000000",
+            password_hash: "x",
+        },
+        &store::audit::AuditEvent::default(),
+    )
     .await
     .unwrap()
 }
@@ -30,15 +33,18 @@ async fn organisation(
     area: &str,
 ) -> (i64, i64) {
     let account = db
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: code,
-            name,
-            category_code: category,
-            area_code: area,
-            contact_name: "王芳",
-            contact_mobile: "13812345678",
-            password_hash: "x",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: code,
+                name,
+                category_code: category,
+                area_code: area,
+                contact_name: "王芳",
+                contact_mobile: "13812345678",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let org = db
@@ -115,15 +121,25 @@ async fn the_county_cycle_from_panel_to_revocation() {
 
     // The panel: three reviewers; one declares a conflict and steps aside.
     for r in [r1, r2, r3] {
-        assert!(db.add_panel_member(batch, "unit", r).await.unwrap());
-        assert!(db.assign_reviewer(id, 1, r).await.unwrap());
+        assert!(db
+            .add_panel_member(batch, "unit", r, &store::audit::AuditEvent::default())
+            .await
+            .unwrap());
+        assert!(db
+            .assign_reviewer(id, 1, r, &store::audit::AuditEvent::default())
+            .await
+            .unwrap());
     }
     assert!(
-        !db.add_panel_member(batch, "unit", r1).await.unwrap(),
+        !db.add_panel_member(batch, "unit", r1, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
         "already on the panel"
     );
     assert!(
-        !db.assign_reviewer(id, 1, r1).await.unwrap(),
+        !db.assign_reviewer(id, 1, r1, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
         "already assigned"
     );
     let rows = db.assignments_of_application(id, 1).await.unwrap();
@@ -190,7 +206,12 @@ async fn the_county_cycle_from_panel_to_revocation() {
         .await
         .unwrap());
     // A discussion reopens both scores; they are submitted again.
-    assert_eq!(db.reopen_scores(id, 1).await.unwrap(), 2);
+    assert_eq!(
+        db.reopen_scores(id, 1, &store::audit::AuditEvent::default())
+            .await
+            .unwrap(),
+        2
+    );
     assert!(db
         .submit_scores(
             rows[0].id,
@@ -283,7 +304,10 @@ async fn the_county_cycle_from_panel_to_revocation() {
         "only from rectifying"
     );
     assert_eq!(db.current_round(id).await.unwrap(), 2);
-    assert!(db.assign_reviewer(id, 2, r1).await.unwrap());
+    assert!(db
+        .assign_reviewer(id, 2, r1, &store::audit::AuditEvent::default())
+        .await
+        .unwrap());
     assert!(db
         .record_panel_result(
             &result(id, 2, true, office, None),
@@ -335,15 +359,18 @@ async fn the_county_cycle_from_panel_to_revocation() {
 
     // An open objection holds recognition; dismissed, it no longer does.
     let objection = db
-        .file_objection(&NewObjection {
-            notice_id: notice,
-            application_id: id,
-            name: "李四",
-            contact: "13800000000",
-            facts: "曾拒绝七日无理由退货",
-            evidence: "",
-            respond_by: "2026-10-20",
-        })
+        .file_objection(
+            &NewObjection {
+                notice_id: notice,
+                application_id: id,
+                name: "李四",
+                contact: "13800000000",
+                facts: "曾拒绝七日无理由退货",
+                evidence: "",
+                respond_by: "2026-10-20",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let number = |_: &str, seq: u32| format!("T-{seq:04}");
@@ -515,15 +542,18 @@ async fn recognised(
     }})
     .to_string();
     let id = db
-        .start_application(&store::applications::NewApplication {
-            organisation_id: org,
-            batch_id: batch,
-            category,
-            indicator_set_id: set,
-            prepared_by: Some(account),
-            agent_organisation_id: None,
-            data: &data,
-        })
+        .start_application(
+            &store::applications::NewApplication {
+                organisation_id: org,
+                batch_id: batch,
+                category,
+                indicator_set_id: set,
+                prepared_by: Some(account),
+                agent_organisation_id: None,
+                data: &data,
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     assert!(db

@@ -45,9 +45,15 @@ async fn edits_make_versions_until_the_set_is_frozen() {
         pass_score: 85,
         ..set.rules
     };
-    db.revise_indicator_set(batch.id, "unit", &rules, &set.items)
-        .await
-        .unwrap();
+    db.revise_indicator_set(
+        batch.id,
+        "unit",
+        &rules,
+        &set.items,
+        &store::audit::AuditEvent::default(),
+    )
+    .await
+    .unwrap();
     let v2 = db.indicator_set(batch.id, "unit").await.unwrap().unwrap();
     assert_eq!(v2.version, 2);
     assert_eq!(v2.rules.pass_score, 85);
@@ -56,7 +62,13 @@ async fn edits_make_versions_until_the_set_is_frozen() {
 
     db.freeze_indicator_set(v2.id).await.unwrap();
     let refused = db
-        .revise_indicator_set(batch.id, "unit", &rules, &set.items)
+        .revise_indicator_set(
+            batch.id,
+            "unit",
+            &rules,
+            &set.items,
+            &store::audit::AuditEvent::default(),
+        )
         .await;
     assert!(matches!(refused, Err(store::StoreError::Refused(_))));
     assert_eq!(

@@ -52,20 +52,28 @@ async fn the_application_runs_with_a_role_that_cannot_rewrite_the_audit_log() {
         .await
         .unwrap();
     }
-    app.create_organisation_account(&store::accounts::NewOrganisation {
-        credit_code: "91341721MA2N0Y7B3K",
-        name: "x",
-        category_code: "unit",
-        area_code: "341721100",
-        contact_name: "x",
-        contact_mobile: "13800000000",
-        password_hash: "x",
-    })
+    app.create_organisation_account(
+        &store::accounts::NewOrganisation {
+            credit_code: "91341721MA2N0Y7B3K",
+            name: "x",
+            category_code: "unit",
+            area_code: "341721100",
+            contact_name: "x",
+            contact_mobile: "13800000000",
+            password_hash: "x",
+        },
+        &AuditEvent {
+            actor: "91341721MA2N0Y7B3K".into(),
+            action: "account.register".into(),
+            ..Default::default()
+        },
+    )
     .await
     .unwrap();
+    // Three entries and the registration's, written in its own transaction.
     assert_eq!(
         app.verify_audit_chain().await.unwrap(),
-        ChainStatus::Intact { entries: 3 }
+        ChainStatus::Intact { entries: 4 }
     );
     // The database refuses the rewrite the chain's key guards against.
     assert!(

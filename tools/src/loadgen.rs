@@ -178,15 +178,18 @@ pub async fn bench_staff(store: &Store, login: &str, role: &str) -> Result<i64, 
         return Ok(a.id);
     }
     store
-        .create_staff_account(&store::accounts::NewStaff {
-            login,
-            display_name: login,
-            role,
-            area_code: domain::application::COUNTY,
-            member_unit_code: None,
-            mobile: "13900000000",
-            password_hash: "!",
-        })
+        .create_staff_account(
+            &store::accounts::NewStaff {
+                login,
+                display_name: login,
+                role,
+                area_code: domain::application::COUNTY,
+                member_unit_code: None,
+                mobile: "13900000000",
+                password_hash: "!",
+            },
+            &app::review::common::seed_audit_event("account.create"),
+        )
         .await
         .map_err(err)
 }
@@ -202,15 +205,18 @@ pub async fn merchant_with_draft(
     reached: Step,
 ) -> Result<(i64, i64, domain::application::Draft), String> {
     let account = store
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: code,
-            name,
-            category_code: "unit",
-            area_code,
-            contact_name: "王经理",
-            contact_mobile: "13855660000",
-            password_hash: "!",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: code,
+                name,
+                category_code: "unit",
+                area_code,
+                contact_name: "王经理",
+                contact_mobile: "13855660000",
+                password_hash: "!",
+            },
+            &app::review::common::seed_audit_event("account.register"),
+        )
         .await
         .map_err(err)?;
     let org = store
@@ -220,15 +226,18 @@ pub async fn merchant_with_draft(
         .ok_or("the organisation just made")?;
     let draft = app::applications::demo::draft_up_to(&org, domain::Category::Unit, set, reached);
     let application = store
-        .start_application(&store::applications::NewApplication {
-            organisation_id: org.id,
-            batch_id: set.batch_id,
-            category: "unit",
-            indicator_set_id: set.id,
-            prepared_by: Some(account),
-            agent_organisation_id: None,
-            data: &draft.to_json(),
-        })
+        .start_application(
+            &store::applications::NewApplication {
+                organisation_id: org.id,
+                batch_id: set.batch_id,
+                category: "unit",
+                indicator_set_id: set.id,
+                prepared_by: Some(account),
+                agent_organisation_id: None,
+                data: &draft.to_json(),
+            },
+            &app::review::common::seed_audit_event("application.start"),
+        )
         .await
         .map_err(err)?;
     Ok((account, application, draft))

@@ -151,7 +151,7 @@ pub async fn create_staff(
     mobile: String,
     member_unit: String,
 ) -> Result<String, AppError> {
-    use crate::accounts::session::{audit, require_role};
+    use crate::accounts::session::{audit_event, require_role};
     let admin = require_role(&[Role::SystemAdmin])?;
     let store = crate::state::store()?;
     let password = temporary_password();
@@ -163,24 +163,24 @@ pub async fn create_staff(
         mobile,
         member_unit,
     };
-    let id = provision_staff(
-        &store,
-        &input,
-        &admin.area_code,
-        &password,
-        Provisioner::SystemAdministrator,
-    )
-    .await?;
-    audit(
+    let event = audit_event(
         Some(&admin),
         "account.create",
-        &format!("account/{id}"),
+        "",
         &format!(
             "login={} role={} area={}",
             input.login.trim(),
             input.role,
             input.area.trim()
         ),
+    );
+    provision_staff(
+        &store,
+        &input,
+        &admin.area_code,
+        &password,
+        Provisioner::SystemAdministrator,
+        &event,
     )
     .await?;
     Ok(password)
@@ -206,6 +206,7 @@ pub async fn provision_staff(
     scope: &str,
     password: &str,
     who: Provisioner,
+    audit: &store::audit::AuditEvent,
 ) -> Result<i64, AppError> {
     use crate::accounts::session::hash_password;
     use crate::accounts::validate::{mobile_problem, password_problem, text_problem};
@@ -248,15 +249,18 @@ pub async fn provision_staff(
     let mobile = domain::account::Mobile::parse(&input.mobile).expect("validated");
     let role = role_ok.expect("validated");
     let created = store
-        .create_staff_account(&store::accounts::NewStaff {
-            login: input.login.trim(),
-            display_name: input.display_name.trim(),
-            role: role.code(),
-            area_code: input.area.trim(),
-            member_unit_code: needs_unit.then_some(unit),
-            mobile: mobile.as_str(),
-            password_hash: &hash,
-        })
+        .create_staff_account(
+            &store::accounts::NewStaff {
+                login: input.login.trim(),
+                display_name: input.display_name.trim(),
+                role: role.code(),
+                area_code: input.area.trim(),
+                member_unit_code: needs_unit.then_some(unit),
+                mobile: mobile.as_str(),
+                password_hash: &hash,
+            },
+            audit,
+        )
         .await;
     match created {
         Ok(id) => Ok(id),
@@ -279,7 +283,7 @@ pub enum Provisioner {
 
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(login: String) -> Result<String, AppError> {
-    use crate::accounts::session::{audit, hash_password, require_role};
+    use crate::accounts::session::{audit_event, hash_password, require_role};
     let admin = require_role(&[Role::SystemAdmin])?;
     let store = crate::state::store()?;
     let account = store
@@ -292,16 +296,20 @@ pub async fn reset_password(login: String) -> Result<String, AppError> {
         .ok_or(AppError::NotFound)?;
     let password = temporary_password();
     let hash = hash_password(password.clone()).await?;
-    store.set_password(account.id, &hash, true).await?;
-    store.clear_login_failures(account.id).await?;
-    let ended = store.delete_sessions_of(account.id).await?;
-    audit(
+    let event = audit_event(
         Some(&admin),
         "account.password_reset",
         &format!("account/{}", account.id),
-        &format!("sessions ended={ended}; change required"),
-    )
-    .await?;
+        "change required",
+    );
+    store.set_password(account.id, &hash, true, &event).await?;
+    store.clear_login_failures(account.id).await?;
+    let ended = store.delete_sessions_of(account.id).await?;
+    tracing::info!(
+        account = account.id,
+        ended,
+        "sessions ended by a password reset"
+    );
     Ok(password)
 }
 

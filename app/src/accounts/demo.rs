@@ -171,6 +171,7 @@ pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
             "34",
             DEMO_PASSWORD,
             super::admin::Provisioner::CommandLine,
+            &crate::review::common::seed_audit_event("account.create"),
         )
         .await?;
     }
@@ -182,15 +183,18 @@ pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
             continue;
         }
         store
-            .create_organisation_account(&store::accounts::NewOrganisation {
-                credit_code: &code,
-                name,
-                category_code: category,
-                area_code: township,
-                contact_name: contact,
-                contact_mobile: &format!("1385566{i:04}"),
-                password_hash: &hash,
-            })
+            .create_organisation_account(
+                &store::accounts::NewOrganisation {
+                    credit_code: &code,
+                    name,
+                    category_code: category,
+                    area_code: township,
+                    contact_name: contact,
+                    contact_mobile: &format!("1385566{i:04}"),
+                    password_hash: &hash,
+                },
+                &crate::review::common::seed_audit_event("account.register"),
+            )
             .await?;
     }
     Ok(())

@@ -184,17 +184,36 @@ pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
     let code = domain::CreditCode::parse(&input.credit_code).expect("validated above");
     let mobile = domain::account::Mobile::parse(&input.mobile).expect("validated above");
     let hash = hash_password(input.password.clone()).await?;
+    // Who the audit entry names: the new account (its id is set by the store).
+    let registrant = CurrentUser {
+        account_id: 0,
+        login: code.as_str().to_string(),
+        display_name: input.name.trim().to_string(),
+        role: Role::Applicant,
+        area_code: input.township.trim().to_string(),
+        stage: Stage::Full,
+        totp_enrolled: false,
+        token_hash: String::new(),
+    };
     let created = state
         .store
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: code.as_str(),
-            name: input.name.trim(),
-            category_code: &input.category,
-            area_code: input.township.trim(),
-            contact_name: input.contact_name.trim(),
-            contact_mobile: mobile.as_str(),
-            password_hash: &hash,
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: code.as_str(),
+                name: input.name.trim(),
+                category_code: &input.category,
+                area_code: input.township.trim(),
+                contact_name: input.contact_name.trim(),
+                contact_mobile: mobile.as_str(),
+                password_hash: &hash,
+            },
+            &session::audit_event(
+                Some(&registrant),
+                "account.register",
+                "",
+                &format!("category={}", input.category),
+            ),
+        )
         .await;
     let account_id = match created {
         Ok(id) => id,
@@ -206,23 +225,6 @@ pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
         }
         Err(e) => return Err(e.into()),
     };
-    let new_user = CurrentUser {
-        account_id,
-        login: code.as_str().to_string(),
-        display_name: input.name.trim().to_string(),
-        role: Role::Applicant,
-        area_code: input.township.trim().to_string(),
-        stage: Stage::Full,
-        totp_enrolled: false,
-        token_hash: String::new(),
-    };
-    audit(
-        Some(&new_user),
-        "account.register",
-        &format!("account/{account_id}"),
-        &format!("category={}", input.category),
-    )
-    .await?;
     start_session(account_id, Stage::Full).await?;
     leptos_axum::redirect(&landing(Role::Applicant, None));
     Ok(())
@@ -444,6 +446,7 @@ async fn check_totp(
     user: &CurrentUser,
     code: &str,
     no_secret: AppError,
+    audit: &store::audit::AuditEvent,
 ) -> Result<bool, AppError> {
     let account = store
         .account(user.account_id)
@@ -457,7 +460,11 @@ async fn check_totp(
     let now = chrono::Utc::now().timestamp().max(0) as u64;
     let last = account.totp_last_step.map(|s| s.max(0) as u64);
     Ok(match domain::totp::verify(&secret, code, now, last) {
-        Some(step) => store.use_totp_step(user.account_id, step as i64).await?,
+        Some(step) => {
+            store
+                .use_totp_step(user.account_id, step as i64, audit)
+                .await?
+        }
         None => false,
     })
 }
@@ -466,7 +473,13 @@ async fn check_totp(
 pub async fn verify_totp(code: String) -> Result<(), AppError> {
     let user = require_stage(Stage::VerifyTotp)?;
     let store = crate::state::store()?;
-    let accepted = check_totp(&store, &user, &code, AppError::Forbidden).await?;
+    let event = audit_event(
+        Some(&user),
+        "login.second_factor",
+        &format!("account/{}", user.account_id),
+        "ok",
+    );
+    let accepted = check_totp(&store, &user, &code, AppError::Forbidden, &event).await?;
     if !accepted {
         return Err(match count_failure(&user).await? {
             AppError::BadCredentials => {
@@ -476,13 +489,6 @@ pub async fn verify_totp(code: String) -> Result<(), AppError> {
         });
     }
     store.clear_login_failures(user.account_id).await?;
-    audit(
-        Some(&user),
-        "login.second_factor",
-        &format!("account/{}", user.account_id),
-        "ok",
-    )
-    .await?;
     advance(&user, Done::TotpVerified).await
 }
 
@@ -532,20 +538,19 @@ pub async fn confirm_totp(code: String) -> Result<(), AppError> {
         return Err(AppError::Forbidden);
     }
     let wrong = AppError::Invalid(vec![(Field::TotpCode, Problem::CodeWrong)]);
-    let accepted = check_totp(&store, &user, &code, wrong).await?;
+    let event = audit_event(
+        Some(&user),
+        "account.totp_enrolled",
+        &format!("account/{}", user.account_id),
+        "second factor enrolled",
+    );
+    let accepted = check_totp(&store, &user, &code, wrong, &event).await?;
     if !accepted {
         return Err(AppError::Invalid(vec![(
             Field::TotpCode,
             Problem::CodeWrong,
         )]));
     }
-    audit(
-        Some(&user),
-        "account.totp_enrolled",
-        &format!("account/{}", user.account_id),
-        "second factor enrolled",
-    )
-    .await?;
     advance(&user, Done::TotpEnrolled).await
 }
 
@@ -583,14 +588,15 @@ pub async fn change_password(
     }
     let hash = hash_password(new_password).await?;
     let store = crate::state::store()?;
-    store.set_password(user.account_id, &hash, false).await?;
-    audit(
+    let event = audit_event(
         Some(&user),
         "account.password_changed",
         &format!("account/{}", user.account_id),
         "by the holder",
-    )
-    .await?;
+    );
+    store
+        .set_password(user.account_id, &hash, false, &event)
+        .await?;
     advance(&user, Done::PasswordChanged).await
 }
 

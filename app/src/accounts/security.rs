@@ -119,7 +119,7 @@ pub async fn save_security_policy(
     lockout_minutes: String,
     auth_requests_per_minute: String,
 ) -> Result<SecurityPolicy, AppError> {
-    use crate::accounts::session::{app_state, audit, require_role};
+    use crate::accounts::session::{app_state, require_role};
     let admin = require_role(&[domain::Role::SecurityAdmin])?;
     let raw = [
         idle_minutes,
@@ -136,17 +136,19 @@ pub async fn save_security_policy(
     let state = app_state()?;
     let before = SecurityPolicy::of(&state.auth_settings().await?);
     let after = SecurityPolicy::from_values(values);
-    for (i, (_, key, _, _)) in LIMITS.iter().enumerate() {
-        state.store.set_setting(key, &values[i].to_string()).await?;
-    }
-    state.forget_auth_settings().await;
-    audit(
+    let event = crate::accounts::session::audit_event(
         Some(&admin),
         "security.policy_changed",
         "settings/security",
         &format!("{:?} → {:?}", before.values(), after.values()),
-    )
-    .await?;
+    );
+    let pairs: Vec<(&str, String)> = LIMITS
+        .iter()
+        .zip(values.iter())
+        .map(|((_, key, _, _), v)| (*key, v.to_string()))
+        .collect();
+    state.store.set_settings(&pairs, &event).await?;
+    state.forget_auth_settings().await;
     Ok(after)
 }
 

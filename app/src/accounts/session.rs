@@ -148,15 +148,15 @@ pub async fn rate_limit(kind: &str, per_minute: i64) -> Result<(), AppError> {
     }
 }
 
-/// Writes one audit entry for an action of this request.
-pub async fn audit(
+/// The audit entry of an action of this request, to be written with the change it
+/// records (in the store method's transaction).
+pub fn audit_event(
     actor: Option<&CurrentUser>,
     action: &str,
     target: &str,
     summary: &str,
-) -> Result<(), AppError> {
-    let store = store()?;
-    let event = AuditEvent {
+) -> AuditEvent {
+    AuditEvent {
         actor: actor.map(|u| u.login.clone()).unwrap_or_else(|| "-".into()),
         role: actor
             .map(|u| u.role.code().to_string())
@@ -168,8 +168,20 @@ pub async fn audit(
         target: target.into(),
         summary: summary.into(),
         client_addr: client_addr(),
-    };
-    store.audit(&event).await?;
+    }
+}
+
+/// Writes one audit entry of its own, for what changes no state beside it (a sign-in
+/// attempt, a view, a verification).
+pub async fn audit(
+    actor: Option<&CurrentUser>,
+    action: &str,
+    target: &str,
+    summary: &str,
+) -> Result<(), AppError> {
+    store()?
+        .audit(&audit_event(actor, action, target, summary))
+        .await?;
     Ok(())
 }
 

@@ -171,15 +171,18 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
         };
         let draft = draft_up_to(&org, category, &set, *reached);
         let id = store
-            .start_application(&NewApplication {
-                organisation_id: org.id,
-                batch_id: batch.id,
-                category: &org.category_code,
-                indicator_set_id: set.id,
-                prepared_by: Some(account.id),
-                agent_organisation_id: None,
-                data: &draft.to_json(),
-            })
+            .start_application(
+                &NewApplication {
+                    organisation_id: org.id,
+                    batch_id: batch.id,
+                    category: &org.category_code,
+                    indicator_set_id: set.id,
+                    prepared_by: Some(account.id),
+                    agent_organisation_id: None,
+                    data: &draft.to_json(),
+                },
+                &crate::review::common::seed_audit_event("application.start"),
+            )
             .await?;
         let revision = match store
             .save_draft(id, 0, reached.code(), &draft.to_json())
@@ -201,19 +204,22 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
             );
             for slot in slots {
                 store
-                    .add_evidence(&store::evidence::NewEvidence {
-                        application_id: id,
-                        slot: &slot,
-                        object_key: &licence,
-                        media_type: "application/pdf",
-                        size_bytes: DEMO_PDF.len() as i64,
-                        original_name: if slot == form::LICENCE_SLOT {
-                            "营业执照.pdf"
-                        } else {
-                            "证明材料.pdf"
+                    .add_evidence(
+                        &store::evidence::NewEvidence {
+                            application_id: id,
+                            slot: &slot,
+                            object_key: &licence,
+                            media_type: "application/pdf",
+                            size_bytes: DEMO_PDF.len() as i64,
+                            original_name: if slot == form::LICENCE_SLOT {
+                                "营业执照.pdf"
+                            } else {
+                                "证明材料.pdf"
+                            },
+                            uploaded_by: account.id,
                         },
-                        uploaded_by: account.id,
-                    })
+                        &crate::review::common::seed_audit_event("evidence.upload"),
+                    )
                     .await?;
             }
         }

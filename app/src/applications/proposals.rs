@@ -2,7 +2,7 @@
 //! merchant's draft with its own contact details filled in, or remove it (any draft an
 //! agent prepared that was never submitted). Only the merchant's own login does either.
 
-use super::handlers::{audit, client_addr, contact_fields, error_response, visible, Viewer};
+use super::handlers::{client_addr, contact_fields, error_response, visible, Viewer};
 use crate::accounts::session::ClientAddr;
 use crate::accounts::CurrentUser;
 use crate::errors::AppError;
@@ -90,18 +90,16 @@ pub async fn remove(
         if viewer != Viewer::Applicant || app.agent_organisation_id.is_none() {
             return Err(AppError::Forbidden);
         }
-        if !store.remove_agent_draft(id).await? {
-            return Err(AppError::Forbidden);
-        }
-        audit(
-            store,
+        let event = crate::review::common::audit_event(
             &user,
             client_addr(&addr),
             "application.remove_agent_draft",
             format!("application:{id}"),
             format!("prepared by organisation {:?}", app.agent_organisation_id),
-        )
-        .await?;
+        );
+        if !store.remove_agent_draft(id, &event).await? {
+            return Err(AppError::Forbidden);
+        }
         Ok(())
     }
     .await;

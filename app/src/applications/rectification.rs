@@ -318,19 +318,17 @@ pub mod ssr {
             return refused(id, RectificationNote::State);
         }
         let slot = format!("rect.{todo}");
-        match crate::applications::handlers::keep_upload(&state, &user, id, &slot, upload).await {
-            Ok(f) => {
-                let _ = common::audit(
-                    &state.store,
-                    &user,
-                    common::addr(&addr),
-                    "rectification.upload",
-                    format!("application:{id}"),
-                    format!("file {} {slot}", f.id),
-                )
-                .await;
-                done(id, RectificationNote::OkUpload)
-            }
+        let event = common::audit_event(
+            &user,
+            common::addr(&addr),
+            "rectification.upload",
+            format!("application:{id}"),
+            slot.clone(),
+        );
+        match crate::applications::handlers::keep_upload(&state, &user, id, &slot, upload, &event)
+            .await
+        {
+            Ok(_) => done(id, RectificationNote::OkUpload),
             Err(Ok(UploadProblem::Empty)) => refused(id, RectificationNote::Empty),
             Err(Ok(UploadProblem::FileTooLarge { .. } | UploadProblem::ApplicationFull { .. })) => {
                 refused(id, RectificationNote::TooLarge)

@@ -566,30 +566,28 @@ pub mod ssr {
             .period_end(today, days, false)
             .format("%Y-%m-%d")
             .to_string();
+        let event = common::public_audit_event(
+            "objection.file",
+            String::new(),
+            client,
+            format!("notice {id} application {app}"),
+        );
         match store
-            .file_objection(&store::county::NewObjection {
-                notice_id: id,
-                application_id: app,
-                name: &name,
-                contact: &contact,
-                facts: &facts,
-                evidence: &text(&p, "evidence", 1000),
-                respond_by: &respond_by,
-            })
+            .file_objection(
+                &store::county::NewObjection {
+                    notice_id: id,
+                    application_id: app,
+                    name: &name,
+                    contact: &contact,
+                    facts: &facts,
+                    evidence: &text(&p, "evidence", 1000),
+                    respond_by: &respond_by,
+                },
+                &event,
+            )
             .await
         {
-            Ok(oid) => {
-                let _ = store
-                    .audit(&store::audit::AuditEvent {
-                        actor: "-".into(),
-                        role: "public".into(),
-                        area_code: "-".into(),
-                        action: "objection.file".into(),
-                        target: format!("objection:{oid}"),
-                        summary: format!("notice {id} application {app}"),
-                        client_addr: client,
-                    })
-                    .await;
+            Ok(_) => {
                 // Every county office account hears of it; one of them assigns it.
                 if let Ok(accounts) = store.accounts_under(domain::application::COUNTY).await {
                     for a in accounts

@@ -208,27 +208,20 @@ pub mod ssr {
             .filter(|u| u.role == domain::Role::CountyOffice)
     }
 
-    async fn audit(
-        state: &AppState,
+    fn event(
         user: &CurrentUser,
         addr: Option<Extension<ClientAddr>>,
         action: &str,
         target: String,
         summary: String,
-    ) -> Result<(), AppError> {
-        state
-            .store
-            .audit(&store::audit::AuditEvent {
-                actor: user.login.clone(),
-                role: user.role.code().into(),
-                area_code: user.area_code.clone(),
-                action: action.into(),
-                target,
-                summary,
-                client_addr: addr.map(|a| a.0 .0).unwrap_or_default(),
-            })
-            .await?;
-        Ok(())
+    ) -> store::audit::AuditEvent {
+        crate::review::common::audit_event(
+            user,
+            addr.map(|a| a.0 .0).unwrap_or_default(),
+            action,
+            target,
+            summary,
+        )
     }
 
     pub async fn create(
@@ -275,28 +268,23 @@ pub mod ssr {
         let result = async {
             let id = state
                 .store
-                .insert_batch(&NewBatch {
-                    area_code: domain::application::COUNTY,
-                    name_zh: &name_zh,
-                    name_en: &name_en,
-                    status: BatchStatus::Planned,
-                    application_opens: &windows.application_opens,
-                    application_closes: &windows.application_closes,
-                    review_opens: &windows.review_opens,
-                    review_closes: &windows.review_closes,
-                })
+                .create_batch(
+                    &NewBatch {
+                        area_code: domain::application::COUNTY,
+                        name_zh: &name_zh,
+                        name_en: &name_en,
+                        status: BatchStatus::Planned,
+                        application_opens: &windows.application_opens,
+                        application_closes: &windows.application_closes,
+                        review_opens: &windows.review_opens,
+                        review_closes: &windows.review_closes,
+                    },
+                    &event(&user, addr, "batch.create", String::new(), name_zh.clone()),
+                )
                 .await?;
             // Its indicator sets start from the defaults, editable until the batch is used.
             state.store.ensure_indicator_sets(id).await?;
-            audit(
-                &state,
-                &user,
-                addr,
-                "batch.create",
-                format!("batch:{id}"),
-                name_zh.clone(),
-            )
-            .await?;
+
             Ok::<_, AppError>(id)
         }
         .await;
@@ -332,7 +320,14 @@ pub mod ssr {
             if !domain::batch::may_change(from.code(), to.code()) {
                 return Err(AppError::BadRequest);
             }
-            match state.store.set_batch_status(id, from, to).await {
+            let audit = event(
+                &user,
+                addr,
+                "batch.status",
+                format!("batch:{id}"),
+                format!("{} → {}", from.code(), to.code()),
+            );
+            match state.store.set_batch_status(id, from, to, &audit).await {
                 Ok(true) => {}
                 Ok(false) => return Err(AppError::BadRequest),
                 Err(store::StoreError::Refused(_) | store::StoreError::Duplicate(_)) => {
@@ -340,15 +335,7 @@ pub mod ssr {
                 }
                 Err(e) => return Err(e.into()),
             }
-            audit(
-                &state,
-                &user,
-                addr,
-                "batch.status",
-                format!("batch:{id}"),
-                format!("{} → {}", from.code(), to.code()),
-            )
-            .await?;
+
             Ok(true)
         }
         .await;

@@ -283,15 +283,18 @@ async fn seed_directory(
             ),
         };
         store
-            .create_organisation_account(&store::accounts::NewOrganisation {
-                credit_code: &code,
-                name,
-                category_code: category,
-                area_code: area,
-                contact_name: "张敏",
-                contact_mobile: "13855660000",
-                password_hash: hash,
-            })
+            .create_organisation_account(
+                &store::accounts::NewOrganisation {
+                    credit_code: &code,
+                    name,
+                    category_code: category,
+                    area_code: area,
+                    contact_name: "张敏",
+                    contact_mobile: "13855660000",
+                    password_hash: hash,
+                },
+                &crate::review::common::seed_audit_event("account.register"),
+            )
             .await?;
         let (Some(org), Some(account), Some(set), Some(cat)) = (
             store.organisation_by_credit_code(&code).await?,
@@ -342,15 +345,18 @@ async fn passed_application(
     score_tenths: i64,
 ) -> Result<i64, AppError> {
     let id = store
-        .start_application(&store::applications::NewApplication {
-            organisation_id: org.id,
-            batch_id: batch,
-            category: &org.category_code,
-            indicator_set_id: set,
-            prepared_by: Some(account),
-            agent_organisation_id: None,
-            data: &draft.to_json(),
-        })
+        .start_application(
+            &store::applications::NewApplication {
+                organisation_id: org.id,
+                batch_id: batch,
+                category: &org.category_code,
+                indicator_set_id: set,
+                prepared_by: Some(account),
+                agent_organisation_id: None,
+                data: &draft.to_json(),
+            },
+            &crate::review::common::seed_audit_event("application.start"),
+        )
         .await?;
     store
         .submit_application(
@@ -432,7 +438,14 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
         return Ok(());
     };
     for r in [p1.id, p2.id, p3.id] {
-        store.add_panel_member(batch.id, "unit", r).await?;
+        store
+            .add_panel_member(
+                batch.id,
+                "unit",
+                r,
+                &crate::review::common::seed_audit_event("panel.member_add"),
+            )
+            .await?;
     }
     let today = super::common::today(store).await;
     let cal = super::common::calendar(store).await?;
@@ -497,7 +510,14 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
             &[p1.id, p2.id, p3.id]
         };
         for (n, r) in reviewers.iter().enumerate() {
-            store.assign_reviewer(id, 1, *r).await?;
+            store
+                .assign_reviewer(
+                    id,
+                    1,
+                    *r,
+                    &crate::review::common::seed_audit_event("panel.assign"),
+                )
+                .await?;
             if *target == Target::CountyReview && n == 1 {
                 continue; // the second reviewer has not scored yet
             }
@@ -571,7 +591,14 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                     &crate::review::common::seed_audit_event("rectification.request_acceptance"),
                 )
                 .await?;
-            store.assign_reviewer(id, 2, p1.id).await?;
+            store
+                .assign_reviewer(
+                    id,
+                    2,
+                    p1.id,
+                    &crate::review::common::seed_audit_event("panel.assign"),
+                )
+                .await?;
             store
                 .record_panel_result(
                     &NewPanelResult {
@@ -701,15 +728,18 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 .format("%Y-%m-%d")
                 .to_string();
             store
-                .file_objection(&NewObjection {
-                    notice_id: n,
-                    application_id: running_notice[0],
-                    name: "李先生",
-                    contact: "13905661234",
-                    facts: "10月在该酒店办婚宴，事先约定的菜品被更换，协商退差价被拒绝。",
-                    evidence: "结算单照片，可当面提供。",
-                    respond_by: &respond_by,
-                })
+                .file_objection(
+                    &NewObjection {
+                        notice_id: n,
+                        application_id: running_notice[0],
+                        name: "李先生",
+                        contact: "13905661234",
+                        facts: "10月在该酒店办婚宴，事先约定的菜品被更换，协商退差价被拒绝。",
+                        evidence: "结算单照片，可当面提供。",
+                        respond_by: &respond_by,
+                    },
+                    &crate::review::common::seed_audit_event("objection.file"),
+                )
                 .await?;
         }
     }

@@ -329,31 +329,28 @@ pub mod ssr {
                         evidence_required: r.evidence,
                     })
                     .collect();
-                let new_id = match store
-                    .revise_indicator_set(batch.id, category, &rules, &items)
+                // The store sets the target to the new version.
+                let event = crate::review::common::audit_event(
+                    user,
+                    addr,
+                    "indicators.revise",
+                    String::new(),
+                    format!(
+                        "{category} v{} → v{}, {} items",
+                        set.version,
+                        set.version + 1,
+                        items.len()
+                    ),
+                );
+                match store
+                    .revise_indicator_set(batch.id, category, &rules, &items, &event)
                     .await
                 {
-                    Ok(id) => id,
+                    Ok(_) => {}
                     Err(store::StoreError::Refused(_)) => return Ok("frozen=1".into()),
                     Err(e) => return Err(e.into()),
                 };
                 store.set_setting(&draft_key(set.id), "").await?;
-                store
-                    .audit(&store::audit::AuditEvent {
-                        actor: user.login.clone(),
-                        role: user.role.code().into(),
-                        area_code: user.area_code.clone(),
-                        action: "indicators.revise".into(),
-                        target: format!("indicator_set:{new_id}"),
-                        summary: format!(
-                            "{category} v{} → v{}, {} items",
-                            set.version,
-                            set.version + 1,
-                            items.len()
-                        ),
-                        client_addr: addr,
-                    })
-                    .await?;
                 Ok(format!("saved={}", set.version + 1))
             }
         }

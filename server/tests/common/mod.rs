@@ -43,28 +43,34 @@ pub async fn sessions_for_every_role(store: &store::Store) -> Vec<(Role, String)
         let id = if role == Role::Applicant {
             // An applicant is an organisation's account.
             store
-                .create_organisation_account(&store::accounts::NewOrganisation {
-                    credit_code: MATRIX_APPLICANT,
-                    name: "matrix",
-                    category_code: "unit",
-                    area_code: "341721100",
-                    contact_name: "matrix",
-                    contact_mobile: "13800000000",
-                    password_hash: "x",
-                })
+                .create_organisation_account(
+                    &store::accounts::NewOrganisation {
+                        credit_code: MATRIX_APPLICANT,
+                        name: "matrix",
+                        category_code: "unit",
+                        area_code: "341721100",
+                        contact_name: "matrix",
+                        contact_mobile: "13800000000",
+                        password_hash: "x",
+                    },
+                    &store::audit::AuditEvent::default(),
+                )
                 .await
                 .unwrap()
         } else {
             store
-                .create_staff_account(&store::accounts::NewStaff {
-                    login: &format!("matrix-{}", role.code()),
-                    display_name: "matrix",
-                    role: role.code(),
-                    area_code: "341721100",
-                    member_unit_code: None,
-                    mobile: "13800000000",
-                    password_hash: "x",
-                })
+                .create_staff_account(
+                    &store::accounts::NewStaff {
+                        login: &format!("matrix-{}", role.code()),
+                        display_name: "matrix",
+                        role: role.code(),
+                        area_code: "341721100",
+                        member_unit_code: None,
+                        mobile: "13800000000",
+                        password_hash: "x",
+                    },
+                    &store::audit::AuditEvent::default(),
+                )
                 .await
                 .unwrap()
         };
@@ -217,15 +223,18 @@ pub async fn post_form(app: &axum::Router, path: &str, cookie: &str, body: &str)
 /// A passed application of a new merchant, ready for a notice: (application, batch).
 pub async fn passed_application(db: &store::Store, code: &str) -> (i64, i64) {
     let account = db
-        .create_organisation_account(&store::accounts::NewOrganisation {
-            credit_code: code,
-            name: "公示测试店",
-            category_code: "unit",
-            area_code: "341721100",
-            contact_name: "王芳",
-            contact_mobile: "13812345678",
-            password_hash: "x",
-        })
+        .create_organisation_account(
+            &store::accounts::NewOrganisation {
+                credit_code: code,
+                name: "公示测试店",
+                category_code: "unit",
+                area_code: "341721100",
+                contact_name: "王芳",
+                contact_mobile: "13812345678",
+                password_hash: "x",
+            },
+            &store::audit::AuditEvent::default(),
+        )
         .await
         .unwrap();
     let org = db

@@ -26,7 +26,9 @@ impl Store {
         year: i64,
         source: &str,
         loaded_by: i64,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO holiday_calendars (year, source, loaded_by, loaded_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (year) DO UPDATE SET source = excluded.source, loaded_by = excluded.loaded_by, \
@@ -36,8 +38,10 @@ impl Store {
         .bind(source)
         .bind(loaded_by)
         .bind(now_text())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        self.append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -160,8 +164,14 @@ impl Store {
             .collect())
     }
 
-    pub async fn file_objection(&self, o: &NewObjection<'_>) -> StoreResult<i64> {
-        Ok(sqlx::query(
+    /// A public objection, with its audit entry (target set to the objection).
+    pub async fn file_objection(
+        &self,
+        o: &NewObjection<'_>,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query(
             "INSERT INTO objections (notice_id, application_id, name, contact, facts, evidence, filed_at, \
              respond_by, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open') RETURNING id",
         )
@@ -173,9 +183,16 @@ impl Store {
         .bind(o.evidence)
         .bind(now_text())
         .bind(o.respond_by)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?
-        .get(0))
+        .get(0);
+        let event = AuditEvent {
+            target: format!("objection:{id}"),
+            ..audit.clone()
+        };
+        self.append_audit(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     pub async fn objections_of_notice(&self, notice_id: i64) -> StoreResult<Vec<Objection>> {

@@ -41,7 +41,9 @@ impl Store {
         batch_id: i64,
         category: &str,
         account_id: i64,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "INSERT INTO panel_members (batch_id, category_code, account_id, added_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -50,8 +52,12 @@ impl Store {
         .bind(category)
         .bind(account_id)
         .bind(now_text())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 1 {
+            self.append_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -61,6 +67,7 @@ impl Store {
         batch_id: i64,
         category: &str,
         account_id: i64,
+        audit: &AuditEvent,
     ) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM panel_members WHERE batch_id = $1 AND category_code = $2 AND account_id = $3")
@@ -78,6 +85,7 @@ impl Store {
         .bind(category)
         .execute(&mut *tx)
         .await?;
+        self.append_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -177,7 +185,9 @@ impl Store {
         application_id: i64,
         round: i64,
         reviewer_id: i64,
+        audit: &AuditEvent,
     ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "INSERT INTO panel_assignments (application_id, round, reviewer_id, status, assigned_at) \
              VALUES ($1, $2, $3, 'assigned', $4) ON CONFLICT DO NOTHING",
@@ -186,9 +196,14 @@ impl Store {
         .bind(round)
         .bind(reviewer_id)
         .bind(now_text())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let added = done.rows_affected() == 1;
+        if added {
+            self.append_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
     }
 
     /// A declared conflict: the reviewer steps aside at once (the caller audits it).
@@ -241,15 +256,30 @@ impl Store {
     }
 
     /// A discussion (合议): the round's scores open again for revision; they stay filled in.
-    pub async fn reopen_scores(&self, application_id: i64, round: i64) -> StoreResult<u64> {
+    /// Sends the round's scores back to their reviewers (a discussion); the audit
+    /// entry's summary gains how many were reopened.
+    pub async fn reopen_scores(
+        &self,
+        application_id: i64,
+        round: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<u64> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE panel_assignments SET status = 'assigned' WHERE application_id = $1 AND round = $2 AND status = 'scored'",
         )
         .bind(application_id)
         .bind(round)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected())
+        let n = done.rows_affected();
+        let event = AuditEvent {
+            summary: format!("{}, {n} scores reopened", audit.summary),
+            ..audit.clone()
+        };
+        self.append_audit(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     pub async fn add_site_visit(
@@ -257,17 +287,22 @@ impl Store {
         application_id: i64,
         reviewer_id: i64,
         note: &str,
+        audit: &AuditEvent,
     ) -> StoreResult<i64> {
-        Ok(sqlx::query(
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query(
             "INSERT INTO site_visits (application_id, reviewer_id, note, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(application_id)
         .bind(reviewer_id)
         .bind(note)
         .bind(now_text())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?
-        .get(0))
+        .get(0);
+        self.append_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// On-site notes of an application: (id, reviewer, note, when).

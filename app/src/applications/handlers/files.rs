@@ -65,20 +65,16 @@ pub(super) async fn upload_inner(
     if !slots.contains(&slot) {
         return Err(Err(AppError::BadRequest));
     }
-    let view = keep_upload(state, user, id, &slot, upload)
-        .await
-        .map_err(|e| e.map(|p| (slot.clone(), p)))?;
-    audit(
-        store,
+    let event = audit_event(
         user,
         addr,
         "evidence.upload",
         format!("application:{id}"),
-        format!("file {} slot {slot} {} bytes", view.id, view.size_bytes),
-    )
-    .await
-    .map_err(Err)?;
-    Ok(view)
+        format!("slot {slot} {} bytes", upload.size()),
+    );
+    keep_upload(state, user, id, &slot, upload, &event)
+        .await
+        .map_err(|e| e.map(|p| (slot.clone(), p)))
 }
 
 /// A multipart form as read: its text fields and at most one file (name, the bytes kept
@@ -92,6 +88,11 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// The size of the attached file as sent (0 without one).
+    pub fn size(&self) -> u64 {
+        self.file.as_ref().map_or(0, |(_, _, size)| *size)
+    }
+
     pub fn field(&self, key: &str) -> String {
         self.fields
             .iter()
@@ -168,13 +169,15 @@ pub fn upload_file_name(sent: &str) -> String {
 }
 
 /// Checks an uploaded file by content and the limits, stores its bytes and records it
-/// as evidence of `application_id` in `slot`.
+/// as evidence of `application_id` in `slot`, with `audit` (whose summary gains the file's
+/// id) in the same transaction.
 pub async fn keep_upload(
     state: &AppState,
     user: &CurrentUser,
     application_id: i64,
     slot: &str,
     upload: Upload,
+    audit: &store::audit::AuditEvent,
 ) -> Result<EvidenceView, Result<UploadProblem, AppError>> {
     let store = &state.store;
     let max_file = upload.max_file_mb;
@@ -200,15 +203,18 @@ pub async fn keep_upload(
         }
     })?;
     let file_id = store
-        .add_evidence(&store::evidence::NewEvidence {
-            application_id,
-            slot,
-            object_key: &key,
-            media_type: kind.mime(),
-            size_bytes: size as i64,
-            original_name: &name,
-            uploaded_by: user.account_id,
-        })
+        .add_evidence(
+            &store::evidence::NewEvidence {
+                application_id,
+                slot,
+                object_key: &key,
+                media_type: kind.mime(),
+                size_bytes: size as i64,
+                original_name: &name,
+                uploaded_by: user.account_id,
+            },
+            audit,
+        )
         .await
         .map_err(|e| Err(e.into()))?;
     Ok(EvidenceView {
@@ -240,17 +246,14 @@ pub(super) async fn remove_file(
     };
     let result = async {
         editable(&state.store, &user, id).await?;
-        if state.store.remove_evidence(f.file, id).await? {
-            audit(
-                &state.store,
-                &user,
-                client_addr(&addr),
-                "evidence.remove",
-                format!("application:{id}"),
-                format!("file {}", f.file),
-            )
-            .await?;
-        }
+        let event = audit_event(
+            &user,
+            client_addr(&addr),
+            "evidence.remove",
+            format!("application:{id}"),
+            format!("file {}", f.file),
+        );
+        state.store.remove_evidence(f.file, id, &event).await?;
         Ok::<_, AppError>(())
     }
     .await;

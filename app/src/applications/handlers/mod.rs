@@ -385,7 +385,7 @@ pub(crate) fn client_addr(ext: &Option<Extension<ClientAddr>>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-pub(crate) use crate::review::common::audit;
+pub(crate) use crate::review::common::{audit, audit_event};
 
 /// The wizard's first values, from what the organisation registered with. An agent's
 /// proposal gets no contact details: the merchant's are filled in when it accepts.

@@ -92,26 +92,25 @@ pub(super) async fn start_inner(
         agent_organisation_id: agent.as_ref().map(|a| a.id),
         data: &data,
     };
+    // The store sets the target to the new application.
+    let event = audit_event(
+        &user,
+        addr,
+        "application.start",
+        String::new(),
+        format!("organisation {}", org.id),
+    );
     // An agent proposes; the merchant's own slot stays free until it accepts.
     let started = if agent.is_some() {
-        store.propose_application(&new).await
+        store.propose_application(&new, &event).await
     } else {
-        store.start_application(&new).await
+        store.start_application(&new, &event).await
     };
     let id = match started {
         Ok(id) => id,
         Err(store::StoreError::Duplicate(_)) => return Err(refuse(R::Exists)),
         Err(e) => return Err(e.into()),
     };
-    audit(
-        store,
-        &user,
-        addr,
-        "application.start",
-        format!("application:{id}"),
-        format!("organisation {}", org.id),
-    )
-    .await?;
     Ok(id)
 }
 
@@ -320,16 +319,14 @@ pub(super) async fn finish(
                 Ok(format!("{back}?submitted=1"))
             }
             None => {
-                store.hand_over(id).await?;
-                audit(
-                    store,
+                let event = audit_event(
                     &user,
                     client_addr(&addr),
                     "application.hand_over",
                     format!("application:{id}"),
                     format!("revision {}", app.revision),
-                )
-                .await?;
+                );
+                store.hand_over(id, &event).await?;
                 Ok(format!("{back}?handed_over=1"))
             }
         }

@@ -41,24 +41,22 @@ pub async fn settings(
         return to(&ListNote::Number.error_at("/complaints"));
     };
     use super::super::ssr::{THRESHOLD_COUNT, THRESHOLD_RATINGS, THRESHOLD_SATISFACTION};
-    for (k, v) in [
-        (THRESHOLD_COUNT, count),
-        (THRESHOLD_SATISFACTION, sat),
-        (THRESHOLD_RATINGS, ratings),
-    ] {
-        if store.set_setting(k, &v.to_string()).await.is_err() {
-            return to(&ListNote::State.error_at("/complaints"));
-        }
-    }
-    let _ = common::audit(
-        store,
+    let event = common::audit_event(
         &user,
         common::addr(&addr),
         "complaint.thresholds",
         "settings".into(),
         format!("{count} per quarter, {sat}% with {ratings} ratings"),
-    )
-    .await;
+    );
+    let pairs = [
+        (THRESHOLD_COUNT, count.to_string()),
+        (THRESHOLD_SATISFACTION, sat.to_string()),
+        (THRESHOLD_RATINGS, ratings.to_string()),
+    ];
+    if let Err(e) = store.set_settings(&pairs, &event).await {
+        tracing::error!(error = %e, "complaint thresholds not saved");
+        return to(&ListNote::State.error_at("/complaints"));
+    }
     to(&ListNote::Settings.done_at("/complaints"))
 }
 
@@ -369,7 +367,9 @@ pub async fn upload(
         return to(&ImportNote::Empty.error_at("/complaints/import"));
     };
     let outcome = super::super::import::import_file(store, tmp.path(), &name, &user.login).await;
-    let _ = common::audit(
+    // The rows commit batch by batch as they are read, so the import is recorded on
+    // its own afterwards; a failure to record it is an error, not silence.
+    if let Err(e) = common::audit(
         store,
         &user,
         common::addr(&addr),
@@ -377,7 +377,10 @@ pub async fn upload(
         format!("file:{name}"),
         format!("{outcome:?}"),
     )
-    .await;
+    .await
+    {
+        tracing::error!(error = ?e, file = %name, "complaint import not audited");
+    }
     use super::super::import::ImportOutcome::*;
     match outcome {
         Imported { .. } => to(&ImportNote::Imported.done_at("/complaints/import")),

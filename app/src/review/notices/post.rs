@@ -142,26 +142,21 @@ pub async fn settings(
     } else {
         "0"
     };
-    if store
-        .set_setting(common::NOTICE_WORKING_DAYS.0, &days.to_string())
-        .await
-        .is_err()
-        || store
-            .set_setting(common::NOTICE_FIRST_DAY_COUNTS.0, counts)
-            .await
-            .is_err()
-    {
-        return to(&NoticeDeskNote::State.error_at("/notices"));
-    }
-    let _ = common::audit(
-        store,
+    let event = common::audit_event(
         &user,
         common::addr(&addr),
         "notice.settings",
         "settings".into(),
         format!("{days} working days, first day counts {counts}"),
-    )
-    .await;
+    );
+    let pairs = [
+        (common::NOTICE_WORKING_DAYS.0, days.to_string()),
+        (common::NOTICE_FIRST_DAY_COUNTS.0, counts.to_string()),
+    ];
+    if let Err(e) = store.set_settings(&pairs, &event).await {
+        tracing::error!(error = %e, "notice settings not saved");
+        return to(&NoticeDeskNote::State.error_at("/notices"));
+    }
     to(&NoticeDeskNote::OkSettings.done_at("/notices"))
 }
 
@@ -188,23 +183,23 @@ pub async fn load_calendar(
     let Ok((year, _)) = probe.load_holiday_cn(&json) else {
         return to(&NoticeDeskNote::Calendar.error_at("/notices"));
     };
-    if !(2000..=2100).contains(&year)
-        || store
-            .save_holiday_calendar(i64::from(year), &json, user.account_id)
-            .await
-            .is_err()
-    {
+    if !(2000..=2100).contains(&year) {
         return to(&NoticeDeskNote::Calendar.error_at("/notices"));
     }
-    let _ = common::audit(
-        store,
+    let event = common::audit_event(
         &user,
         common::addr(&addr),
         "calendar.load",
         format!("year:{year}"),
         String::new(),
-    )
-    .await;
+    );
+    if let Err(e) = store
+        .save_holiday_calendar(i64::from(year), &json, user.account_id, &event)
+        .await
+    {
+        tracing::error!(error = %e, "holiday calendar not saved");
+        return to(&NoticeDeskNote::Calendar.error_at("/notices"));
+    }
     to(&NoticeDeskNote::OkCalendar.done_at("/notices"))
 }
 

@@ -50,21 +50,7 @@ pub async fn members(
         return back(&cat, PanelNote::State);
     }
     let add = field(&p, "op") == "add";
-    let done = if add {
-        store
-            .add_panel_member(batch, category.code(), account)
-            .await
-            .map(|_| ())
-    } else {
-        store
-            .remove_panel_member(batch, category.code(), account)
-            .await
-    };
-    if done.is_err() {
-        return back(&cat, PanelNote::State);
-    }
-    let _ = common::audit(
-        store,
+    let event = common::audit_event(
         &user,
         common::addr(&addr),
         if add {
@@ -74,8 +60,21 @@ pub async fn members(
         },
         format!("batch:{batch}"),
         format!("{} account {account}", category.code()),
-    )
-    .await;
+    );
+    let done = if add {
+        store
+            .add_panel_member(batch, category.code(), account, &event)
+            .await
+            .map(|_| ())
+    } else {
+        store
+            .remove_panel_member(batch, category.code(), account, &event)
+            .await
+    };
+    if let Err(e) = done {
+        tracing::error!(error = %e, "panel membership not changed");
+        return back(&cat, PanelNote::State);
+    }
     back(&cat, PanelNote::Members)
 }
 
@@ -97,26 +96,21 @@ pub async fn settings(
     };
     let store = &state.store;
     let per = per.clamp(1, 9);
-    if store
-        .set_setting(common::AGGREGATE, method.code())
-        .await
-        .is_err()
-        || store
-            .set_setting(common::REVIEWERS_PER_APPLICATION.0, &per.to_string())
-            .await
-            .is_err()
-    {
-        return back(&cat, PanelNote::State);
-    }
-    let _ = common::audit(
-        store,
+    let event = common::audit_event(
         &user,
         common::addr(&addr),
         "panel.settings",
         "settings".into(),
         format!("{} {per}", method.code()),
-    )
-    .await;
+    );
+    let pairs = [
+        (common::AGGREGATE, method.code().to_string()),
+        (common::REVIEWERS_PER_APPLICATION.0, per.to_string()),
+    ];
+    if let Err(e) = store.set_settings(&pairs, &event).await {
+        tracing::error!(error = %e, "panel settings not saved");
+        return back(&cat, PanelNote::State);
+    }
     back(&cat, PanelNote::Settings)
 }
 
@@ -131,19 +125,8 @@ pub async fn assign(
         return Redirect::to("/login").into_response();
     };
     let cat = field(&p, "category");
-    match assign_inner(&state, &user, &p).await {
-        Ok(n) => {
-            let _ = common::audit(
-                &state.store,
-                &user,
-                common::addr(&addr),
-                "panel.assign",
-                format!("category:{cat}"),
-                format!("{n} assignments"),
-            )
-            .await;
-            back(&cat, PanelNote::Assigned)
-        }
+    match assign_inner(&state, &user, common::addr(&addr), &p).await {
+        Ok(_) => back(&cat, PanelNote::Assigned),
         Err(e) => {
             tracing::warn!(error = ?e, "assignment refused");
             back(&cat, PanelNote::State)
@@ -154,10 +137,20 @@ pub async fn assign(
 async fn assign_inner(
     state: &AppState,
     user: &CurrentUser,
+    addr: String,
     p: &[(String, String)],
 ) -> Result<usize, AppError> {
     let store = &state.store;
-    let _ = user;
+    // Each assignment is audited with its own row, in its transaction.
+    let event = |app: i64, reviewer: i64, round: i64| {
+        common::audit_event(
+            user,
+            addr.clone(),
+            "panel.assign",
+            format!("application:{app}"),
+            format!("reviewer {reviewer} round {round}"),
+        )
+    };
     if let (Ok(app_id), Ok(reviewer)) = (
         field(p, "application").parse::<i64>(),
         field(p, "reviewer").parse::<i64>(),
@@ -175,7 +168,9 @@ async fn assign_inner(
             return Err(AppError::BadRequest);
         }
         let round = store.current_round(app_id).await?;
-        let added = store.assign_reviewer(app_id, round, reviewer).await?;
+        let added = store
+            .assign_reviewer(app_id, round, reviewer, &event(app_id, reviewer, round))
+            .await?;
         if added {
             notify_assigned(store, reviewer).await;
         }
@@ -222,7 +217,10 @@ async fn assign_inner(
             .find(|((id, _), _)| *id == app)
             .map(|(_, r)| *r)
             .unwrap_or(1);
-        if store.assign_reviewer(app, round, reviewer).await? {
+        if store
+            .assign_reviewer(app, round, reviewer, &event(app, reviewer, round))
+            .await?
+        {
             notify_assigned(store, reviewer).await;
             n += 1;
         }
@@ -278,7 +276,14 @@ async fn decide_inner(
     let round = store.current_round(id).await?;
     let rows = store.assignments_of_application(id, round).await?;
     if op == "discuss" {
-        let n = store.reopen_scores(id, round).await?;
+        let event = common::audit_event(
+            user,
+            addr,
+            "panel.discussion",
+            format!("application:{id}"),
+            format!("round {round}"),
+        );
+        store.reopen_scores(id, round, &event).await?;
         for r in rows.iter().filter(|r| r.status == "scored") {
             common::notify_account(
                 store,
@@ -289,15 +294,6 @@ async fn decide_inner(
             )
             .await;
         }
-        common::audit(
-            store,
-            user,
-            addr,
-            "panel.discussion",
-            format!("application:{id}"),
-            format!("round {round}, {n} scores reopened"),
-        )
-        .await?;
         return Ok(PanelNote::Discussion);
     }
     if rows.iter().any(|r| r.status == "assigned") {
@@ -559,19 +555,38 @@ pub async fn visit(
     if note.trim().is_empty() {
         return sheet_back(aid, ScoringNote::Visit);
     }
-    let Ok(visit) = store
-        .add_site_visit(a.application_id, user.account_id, note.trim())
+    let event = common::audit_event(
+        &user,
+        common::addr(&addr),
+        "panel.site_visit",
+        format!("application:{}", a.application_id),
+        note.chars().take(60).collect(),
+    );
+    let visit = match store
+        .add_site_visit(a.application_id, user.account_id, note.trim(), &event)
         .await
-    else {
-        return sheet_back(aid, ScoringNote::State);
+    {
+        Ok(visit) => visit,
+        Err(e) => {
+            tracing::error!(error = %e, "site visit not recorded");
+            return sheet_back(aid, ScoringNote::State);
+        }
     };
     if upload.file.is_some() {
+        let photo = common::audit_event(
+            &user,
+            common::addr(&addr),
+            "panel.site_photo",
+            format!("application:{}", a.application_id),
+            format!("visit {visit}"),
+        );
         if let Err(e) = crate::applications::handlers::keep_upload(
             &state,
             &user,
             a.application_id,
             &format!("site.{visit}"),
             upload,
+            &photo,
         )
         .await
         {
@@ -579,14 +594,5 @@ pub async fn visit(
             return sheet_back(aid, ScoringNote::Upload);
         }
     }
-    let _ = common::audit(
-        store,
-        &user,
-        common::addr(&addr),
-        "panel.site_visit",
-        format!("application:{}", a.application_id),
-        note.chars().take(60).collect(),
-    )
-    .await;
     Redirect::to(&format!("/scoring/{aid}#visit")).into_response()
 }
