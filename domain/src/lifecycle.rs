@@ -64,6 +64,47 @@ impl State {
     pub fn is_final(self) -> bool {
         matches!(self, State::Rejected | State::Revoked | State::Expired)
     }
+
+    /// The code stored in the database and used in addresses.
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Proposed => "proposed",
+            State::Draft => "draft",
+            State::Submitted => "submitted",
+            State::Returned => "returned",
+            State::CountyReview => "county_review",
+            State::Rectifying => "rectifying",
+            State::Rejected => "rejected",
+            State::Passed => "passed",
+            State::OnNotice => "on_notice",
+            State::Recognised => "recognised",
+            State::Revoked => "revoked",
+            State::Expired => "expired",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The states in which whoever prepares an application (the merchant, or an agent
+    /// for its proposal) may still change it; who exactly is decided by the caller.
+    pub const EDITABLE: [State; 3] = [State::Proposed, State::Draft, State::Returned];
+
+    /// The merchant may change its own application: a draft, or one returned for changes.
+    pub fn open_to_applicant(self) -> bool {
+        matches!(self, State::Draft | State::Returned)
+    }
+
+    /// Never submitted: a proposal or a draft (an agent may still withdraw it).
+    pub fn unsubmitted(self) -> bool {
+        matches!(self, State::Proposed | State::Draft)
+    }
+
+    /// Recognition was decided once: the plaque page exists (valid, revoked or expired).
+    pub fn had_recognition(self) -> bool {
+        matches!(self, State::Recognised | State::Revoked | State::Expired)
+    }
 }
 
 impl Action {
@@ -163,6 +204,35 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn every_state_has_one_code_and_reads_back() {
+        let codes: BTreeSet<_> = State::ALL.iter().map(|s| s.code()).collect();
+        assert_eq!(codes.len(), State::ALL.len());
+        for s in State::ALL {
+            assert_eq!(State::parse(s.code()), Some(s));
+        }
+        assert_eq!(State::parse("Draft"), None);
+    }
+
+    #[test]
+    fn only_an_unsubmitted_or_returned_application_is_editable() {
+        for s in State::ALL {
+            assert_eq!(
+                State::EDITABLE.contains(&s),
+                s.open_to_applicant() || s == State::Proposed,
+                "{s:?}"
+            );
+            // Whatever may be withdrawn unsubmitted may also still be edited.
+            assert!(!s.unsubmitted() || State::EDITABLE.contains(&s), "{s:?}");
+            // Submitting is possible exactly from what the applicant may edit.
+            assert_eq!(
+                next(s, Action::Submit, &Facts::default()).is_ok(),
+                s.open_to_applicant(),
+                "{s:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_whole_happy_path_and_a_rectification() {

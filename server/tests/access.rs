@@ -668,7 +668,7 @@ async fn a_notice_runs_five_working_days_at_least_and_objections_are_checked_and
     );
     assert_eq!(
         db.application(id).await.unwrap().unwrap().state,
-        "on_notice"
+        domain::lifecycle::State::OnNotice
     );
 
     // Objections: anyone, checked, five a minute per address.

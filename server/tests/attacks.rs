@@ -594,7 +594,7 @@ async fn an_agent_cannot_take_a_merchants_slot_or_read_its_contact_details() {
         )
     });
     let app_row = db.application(proposal).await.unwrap().unwrap();
-    assert_eq!(app_row.state, "proposed");
+    assert_eq!(app_row.state, domain::lifecycle::State::Proposed);
     assert!(!app_row.data.contains("13812345678") && !app_row.data.contains("王芳"));
     // The merchant's own slot is free: it starts its own application.
     let res = post(merchant.clone(), "/apply/start".into(), String::new()).await;
@@ -610,7 +610,7 @@ async fn an_agent_cannot_take_a_merchants_slot_or_read_its_contact_details() {
     assert_eq!(res.headers()["location"], "/apply?proposal=exists");
     assert_eq!(
         db.application(proposal).await.unwrap().unwrap().state,
-        "proposed"
+        domain::lifecycle::State::Proposed
     );
     // The agent may not accept for the merchant, nor remove it.
     let res = post(
@@ -625,7 +625,7 @@ async fn an_agent_cannot_take_a_merchants_slot_or_read_its_contact_details() {
     );
     assert_eq!(
         db.application(proposal).await.unwrap().unwrap().state,
-        "proposed"
+        domain::lifecycle::State::Proposed
     );
     // The merchant removes the proposal.
     let res = post(

@@ -298,7 +298,11 @@ async fn a_server_killed_during_200_concurrent_autosaves_and_submissions_keeps_e
         );
         in_flight += usize::from(stored == ack.last_save + 1);
         if ack.submitted {
-            assert_eq!(app.state, "submitted", "application {application}");
+            assert_eq!(
+                app.state,
+                domain::lifecycle::State::Submitted,
+                "application {application}"
+            );
             assert!(app.submitted_at.is_some());
             submitted += 1;
         }

@@ -18,7 +18,7 @@ pub struct Application {
     pub batch_id: i64,
     pub category_code: String,
     pub indicator_set_id: i64,
-    pub state: String,
+    pub state: State,
     pub step: String,
     /// The wizard's fields as JSON text.
     pub data: String,
@@ -67,7 +67,7 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Application {
         batch_id: r.get(2),
         category_code: r.get(3),
         indicator_set_id: r.get(4),
-        state: r.get(5),
+        state: read_state(r.get(5)),
         step: r.get(6),
         data: r.get(7),
         revision: r.get(8),
@@ -79,27 +79,23 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Application {
     }
 }
 
-/// The state codes as stored.
-pub fn state_code(s: State) -> &'static str {
-    match s {
-        State::Proposed => "proposed",
-        State::Draft => "draft",
-        State::Submitted => "submitted",
-        State::Returned => "returned",
-        State::CountyReview => "county_review",
-        State::Rectifying => "rectifying",
-        State::Rejected => "rejected",
-        State::Passed => "passed",
-        State::OnNotice => "on_notice",
-        State::Recognised => "recognised",
-        State::Revoked => "revoked",
-        State::Expired => "expired",
-    }
+/// A stored state code back as the domain's state. Only the store writes the column,
+/// always through `State::code`; should a hand-edited row hold anything else, it reads
+/// as expired, so an unknown code never opens an application for editing.
+pub(crate) fn read_state(code: String) -> State {
+    State::parse(&code).unwrap_or_else(|| {
+        tracing::error!(code, "unknown application state in the database");
+        State::Expired
+    })
 }
 
-/// A stored state code back as the domain's state.
-pub fn parse_state(code: &str) -> Option<State> {
-    State::ALL.into_iter().find(|s| state_code(*s) == code)
+/// `('a', 'b')` for an SQL `IN`, from the domain's states (fixed codes, never input).
+pub(crate) fn state_list(states: impl IntoIterator<Item = State>) -> String {
+    let codes: Vec<String> = states
+        .into_iter()
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    format!("({})", codes.join(", "))
 }
 
 impl Store {
@@ -175,7 +171,7 @@ impl Store {
         .bind(a.prepared_by)
         .bind(a.agent_organisation_id)
         .bind(&now)
-        .bind(state_code(state))
+        .bind(state.code())
         .fetch_one(&mut *tx)
         .await?
         .get(0);
@@ -221,11 +217,12 @@ impl Store {
     pub async fn hand_over(&self, id: i64, audit: &AuditEvent) -> StoreResult<bool> {
         let now = now_text();
         let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(
+        let done = sqlx::query(&format!(
             "UPDATE applications SET handed_over_at = $2, updated_at = $2 \
              WHERE id = $1 AND agent_organisation_id IS NOT NULL AND handed_over_at IS NULL \
-             AND state IN ('proposed', 'draft', 'returned')",
-        )
+             AND state IN {}",
+            state_list(State::EDITABLE)
+        ))
         .bind(id)
         .bind(&now)
         .execute(&mut *tx)
@@ -267,11 +264,11 @@ impl Store {
         step: &str,
         data: &str,
     ) -> StoreResult<SaveOutcome> {
-        let saved = sqlx::query(
+        let saved = sqlx::query(&format!(
             "UPDATE applications SET data = $3, step = $4, revision = revision + 1, updated_at = $5 \
-             WHERE id = $1 AND revision = $2 AND state IN ('proposed', 'draft', 'returned') \
-             RETURNING revision",
-        )
+             WHERE id = $1 AND revision = $2 AND state IN {} RETURNING revision",
+            state_list(State::EDITABLE)
+        ))
         .bind(id)
         .bind(expected_revision)
         .bind(data)
@@ -286,15 +283,13 @@ impl Store {
             .application(id)
             .await?
             .ok_or_else(|| StoreError::Refused(format!("application {id} does not exist")))?;
-        Ok(
-            if matches!(current.state.as_str(), "proposed" | "draft" | "returned") {
-                SaveOutcome::Stale {
-                    current_revision: current.revision,
-                }
-            } else {
-                SaveOutcome::Locked
-            },
-        )
+        Ok(if State::EDITABLE.contains(&current.state) {
+            SaveOutcome::Stale {
+                current_revision: current.revision,
+            }
+        } else {
+            SaveOutcome::Locked
+        })
     }
 
     /// Submits exactly the revision the applicant reviewed: locks the application and
@@ -313,7 +308,7 @@ impl Store {
             .bind(expected_revision)
             .fetch_optional(&mut *tx)
             .await?
-            .and_then(|r| parse_state(&r.get::<String, _>(0)));
+            .and_then(|r| State::parse(&r.get::<String, _>(0)));
         let Some(from @ (State::Draft | State::Returned)) = from else {
             return Ok(false);
         };
@@ -379,10 +374,11 @@ impl Store {
     /// or a draft), with its evidence records. False when there is no such application.
     pub async fn remove_agent_draft(&self, id: i64, audit: &AuditEvent) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
-        let removable = sqlx::query(
+        let removable = sqlx::query(&format!(
             "SELECT id FROM applications WHERE id = $1 AND agent_organisation_id IS NOT NULL \
-             AND submitted_at IS NULL AND state IN ('proposed', 'draft')",
-        )
+             AND submitted_at IS NULL AND state IN {}",
+            state_list(State::ALL.into_iter().filter(|s| s.unsubmitted()))
+        ))
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?

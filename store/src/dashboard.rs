@@ -58,7 +58,7 @@ pub struct OpenClocks {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationCount {
     pub category: String,
-    pub state: String,
+    pub state: domain::lifecycle::State,
     pub year: String,
     pub count: i64,
 }
@@ -297,7 +297,7 @@ impl Store {
             .iter()
             .map(|r| ApplicationCount {
                 category: r.get(0),
-                state: r.get(1),
+                state: crate::applications::read_state(r.get(1)),
                 year: r.get(2),
                 count: r.get(3),
             })

@@ -105,11 +105,16 @@ impl Store {
         audit: &AuditEvent,
     ) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(
+        let done = sqlx::query(&format!(
             "UPDATE evidence_files SET removed_at = $3 WHERE id = $1 AND application_id = $2 \
              AND removed_at IS NULL AND application_id IN \
-             (SELECT id FROM applications WHERE state IN ('draft', 'returned'))",
-        )
+             (SELECT id FROM applications WHERE state IN {})",
+            crate::applications::state_list(
+                domain::lifecycle::State::ALL
+                    .into_iter()
+                    .filter(|s| s.open_to_applicant())
+            )
+        ))
         .bind(id)
         .bind(application_id)
         .bind(now_text())

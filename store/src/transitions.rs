@@ -4,7 +4,6 @@
 //! audit chain in the same transaction as the rest of the change.
 //! `server/tests/architecture.rs` fails when a state is set anywhere else.
 
-use crate::applications::state_code;
 use crate::audit::AuditEvent;
 use crate::{Store, StoreError, StoreResult};
 use domain::lifecycle::{next, Action, Facts, State};
@@ -25,8 +24,8 @@ pub(crate) async fn move_application(
         "UPDATE applications SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2",
     )
     .bind(id)
-    .bind(state_code(from))
-    .bind(state_code(to))
+    .bind(from.code())
+    .bind(to.code())
     .bind(now)
     .execute(&mut *conn)
     .await?;

@@ -136,7 +136,7 @@ async fn submission_locks_and_keeps_a_snapshot_of_exactly_what_was_reviewed() {
     assert_eq!((snaps[0].0, snaps[0].1.as_str()), (1, r#"{"pledge":true}"#));
     assert_eq!(
         db.application(id).await.unwrap().unwrap().state,
-        "submitted"
+        domain::lifecycle::State::Submitted
     );
     // A stale state change is refused.
     assert!(!db
@@ -395,7 +395,7 @@ async fn a_state_change_whose_audit_entry_fails_is_not_made() {
         .unwrap();
     assert!(db.submit_application(id, 0, account, &event).await.is_err());
     let app = db.application(id).await.unwrap().unwrap();
-    assert_eq!((app.state.as_str(), app.submitted_at), ("draft", None));
+    assert_eq!((app.state, app.submitted_at), (State::Draft, None));
     assert!(db.application_snapshots(id).await.unwrap().is_empty());
 
     // With the head back, the same submission goes through with its entry.

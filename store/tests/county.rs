@@ -268,7 +268,7 @@ async fn the_county_cycle_from_panel_to_revocation() {
     );
     assert_eq!(
         db.application(id).await.unwrap().unwrap().state,
-        "rectifying"
+        domain::lifecycle::State::Rectifying
     );
     let case = db.rectification(id).await.unwrap().unwrap();
     assert_eq!(
@@ -337,7 +337,7 @@ async fn the_county_cycle_from_panel_to_revocation() {
     );
     assert_eq!(
         db.application(id).await.unwrap().unwrap().state,
-        "passed",
+        domain::lifecycle::State::Passed,
         "nothing moved"
     );
     let notice = db
@@ -443,7 +443,7 @@ async fn the_county_cycle_from_panel_to_revocation() {
     );
     assert_eq!(
         db.application(id).await.unwrap().unwrap().state,
-        "recognised"
+        domain::lifecycle::State::Recognised
     );
 
     // Re-inspection: planned once, recorded once; failing it revokes.
@@ -490,7 +490,10 @@ async fn the_county_cycle_from_panel_to_revocation() {
         revoked[0].revoke_reason.as_deref(),
         Some("复查发现销售过期食品")
     );
-    assert_eq!(db.application(id).await.unwrap().unwrap().state, "revoked");
+    assert_eq!(
+        db.application(id).await.unwrap().unwrap().state,
+        domain::lifecycle::State::Revoked
+    );
 }
 
 #[tokio::test]

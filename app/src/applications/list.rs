@@ -5,6 +5,7 @@ use super::{list_my_applications, state_text, ApplicationSummary};
 use crate::i18n::{t, use_locale, Msg};
 use crate::layout::Title;
 use domain::application::Step;
+use domain::lifecycle::State;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -85,27 +86,27 @@ fn ApplicationList(
     view! {
         <ul class="app-list" data-testid="application-list">
             {items.into_iter().map(|a| {
-                let (szh, sen) = state_text(&a.state);
+                let (szh, sen) = state_text(a.state);
                 let step = Step::parse(&a.step).unwrap_or(Step::Identity);
                 let (pzh, pen) = step.title();
-                let editing = matches!(a.state.as_str(), "draft" | "returned");
-                let href = match (editing, a.state.as_str(), &a.plaque_token) {
+                let editing = a.state.open_to_applicant();
+                let href = match (editing, a.state, &a.plaque_token) {
                     (true, _, _) => format!("/apply/{}/{}", a.id, step.code()),
-                    (_, "rectifying", _) => format!("/rectification/{}", a.id),
+                    (_, State::Rectifying, _) => format!("/rectification/{}", a.id),
                     (_, _, Some(token)) => format!("/certificate/{token}"),
                     _ => format!("/apply/{}/review", a.id),
                 };
                 let agent = a.agent_name.clone();
                 let handed = a.handed_over;
                 let id = a.id;
-                let proposed = a.state == "proposed";
+                let proposed = a.state == State::Proposed;
                 // The merchant decides about what an agent prepared, until it is submitted.
-                let removable = own && agent.is_some() && matches!(a.state.as_str(), "proposed" | "draft");
+                let removable = own && agent.is_some() && a.state.unsubmitted();
                 view! {
-                    <li class="app-list__item" data-state=a.state.clone()>
+                    <li class="app-list__item" data-state=a.state.code()>
                         <a href=href class="app-list__link">
                             <span class="app-list__name">{a.organisation_name.clone()}</span>
-                            <span class=format!("badge badge--{}", a.state)>{move || locale.get().pick(szh, sen).to_string()}</span>
+                            <span class=format!("badge badge--{}", a.state.code())>{move || locale.get().pick(szh, sen).to_string()}</span>
                         </a>
                         <span class="app-list__meta">
                             {editing.then(|| view! { {t(Msg::ResumeAt)}" "{move || locale.get().pick(pzh, pen).to_string()}" · " })}

@@ -41,7 +41,7 @@ pub struct EvidenceView {
 pub struct WizardData {
     pub id: i64,
     pub category: Category,
-    pub state: String,
+    pub state: domain::lifecycle::State,
     pub revision: i64,
     /// Where the applicant left off.
     pub step: String,
@@ -150,7 +150,7 @@ pub struct ApplicationSummary {
     pub id: i64,
     pub category: Category,
     pub organisation_name: String,
-    pub state: String,
+    pub state: domain::lifecycle::State,
     pub step: String,
     pub updated_at: String,
     pub agent_name: Option<String>,
@@ -182,24 +182,24 @@ pub async fn list_my_applications() -> Result<MyApplications, AppError> {
 }
 
 /// The state's name for applicants.
-pub fn state_text(state: &str) -> (&'static str, &'static str) {
+pub fn state_text(state: domain::lifecycle::State) -> (&'static str, &'static str) {
+    use domain::lifecycle::State;
     match state {
-        "proposed" => (
+        State::Proposed => (
             "代办申报，待商户接受",
             "Prepared for the merchant, awaiting its acceptance",
         ),
-        "draft" => ("填写中", "Being filled in"),
-        "submitted" => ("已提交，待乡镇初审", "Submitted, awaiting township review"),
-        "returned" => ("退回修改", "Returned for changes"),
-        "county_review" => ("县级评审中", "Under county review"),
-        "rectifying" => ("整改中", "Rectifying"),
-        "rejected" => ("未通过", "Not passed"),
-        "passed" => ("已通过评审", "Passed"),
-        "on_notice" => ("公示中", "On public notice"),
-        "recognised" => ("已认定", "Recognised"),
-        "revoked" => ("已撤销", "Revoked"),
-        "expired" => ("已失效", "Expired"),
-        _ => ("未知", "Unknown"),
+        State::Draft => ("填写中", "Being filled in"),
+        State::Submitted => ("已提交，待乡镇初审", "Submitted, awaiting township review"),
+        State::Returned => ("退回修改", "Returned for changes"),
+        State::CountyReview => ("县级评审中", "Under county review"),
+        State::Rectifying => ("整改中", "Rectifying"),
+        State::Rejected => ("未通过", "Not passed"),
+        State::Passed => ("已通过评审", "Passed"),
+        State::OnNotice => ("公示中", "On public notice"),
+        State::Recognised => ("已认定", "Recognised"),
+        State::Revoked => ("已撤销", "Revoked"),
+        State::Expired => ("已失效", "Expired"),
     }
 }
 

@@ -29,7 +29,7 @@ pub async fn accept(
     let store = &state.store;
     let result = async {
         let (app, viewer) = visible(store, &user, id).await?;
-        let from = store::applications::parse_state(&app.state).ok_or(AppError::Forbidden)?;
+        let from = app.state;
         if viewer != Viewer::Applicant || next(from, Action::Accept, &Facts::default()).is_err() {
             return Err(AppError::Forbidden);
         }

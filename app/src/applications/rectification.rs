@@ -23,7 +23,7 @@ pub struct Todo {
 pub struct RectificationView {
     pub id: i64,
     pub organisation_name: String,
-    pub state: String,
+    pub state: domain::lifecycle::State,
     pub opened_on: String,
     pub due_on: String,
     pub days_left: i64,
@@ -69,7 +69,7 @@ pub async fn fetch_rectification(id: i64) -> Result<RectificationView, AppError>
             }
         })
         .collect();
-    let open = app.state == "rectifying";
+    let open = app.state == domain::lifecycle::State::Rectifying;
     let days_left = domain::notice::days_left(today, due);
     let facts = domain::lifecycle::Facts {
         failed_before: true,
@@ -194,7 +194,7 @@ fn RectificationBody(v: RectificationView) -> impl IntoView {
     let id = v.id;
     let days = v.days_left;
     let editable = v.editable;
-    let (szh, sen) = super::state_text(&v.state);
+    let (szh, sen) = super::state_text(v.state);
     view! {
         <h1>{v.organisation_name.clone()}</h1>
         <p class="panel__lead">{move || locale.get().pick(szh, sen)}</p>
@@ -288,7 +288,8 @@ pub mod ssr {
         let (app, viewer) = crate::applications::handlers::visible(&state.store, &user, id)
             .await
             .ok()?;
-        (viewer == crate::applications::handlers::Viewer::Applicant && app.state == "rectifying")
+        (viewer == crate::applications::handlers::Viewer::Applicant
+            && app.state == domain::lifecycle::State::Rectifying)
             .then_some((user, app))
     }
 

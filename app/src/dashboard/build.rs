@@ -254,11 +254,6 @@ pub async fn view(
     let overdue_total: i64 = overdue.iter().sum();
 
     // Applications: by category, state and year of submission.
-    let state_of = |code: &str| {
-        State::ALL
-            .into_iter()
-            .find(|s| store::applications::state_code(*s) == code)
-    };
     let submitted_in = |y: i32| -> i64 {
         apps.iter()
             .filter(|a| a.year == y.to_string())
@@ -267,7 +262,7 @@ pub async fn view(
     };
     let in_force: i64 = apps
         .iter()
-        .filter(|a| a.state == "recognised")
+        .filter(|a| a.state == domain::lifecycle::State::Recognised)
         .map(|a| a.count)
         .sum();
     let granted = |y: i32| {
@@ -686,7 +681,7 @@ pub async fn view(
         let states: Vec<(State, u64)> = apps
             .iter()
             .filter(|a| a.year == year.to_string() && cat.is_none_or(|c| a.category == c))
-            .filter_map(|a| state_of(&a.state).map(|s| (s, a.count as u64)))
+            .map(|a| (a.state, a.count as u64))
             .collect();
         funnel(&states)
     };

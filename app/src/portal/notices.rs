@@ -23,7 +23,7 @@ pub struct PublicEntry {
     pub category: domain::Category,
     /// The objection holds it (open or upheld).
     pub held: bool,
-    pub state: String,
+    pub state: domain::lifecycle::State,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

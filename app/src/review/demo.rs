@@ -464,7 +464,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
         let Some(app) = store.applications_of(org.id).await?.into_iter().next() else {
             continue;
         };
-        if app.state != "submitted" {
+        if app.state != domain::lifecycle::State::Submitted {
             continue; // moved on already
         }
         let id = app.id;

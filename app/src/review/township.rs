@@ -156,7 +156,7 @@ pub fn TownshipReviewPage() -> impl IntoView {
 fn ReviewDetail(data: WizardData) -> impl IntoView {
     let locale = use_locale();
     let (czh, cen) = data.category.name();
-    let waiting = data.state == "submitted";
+    let waiting = data.state == domain::lifecycle::State::Submitted;
     let id = data.id;
     let evidence = data.evidence.clone();
     view! {
@@ -208,7 +208,7 @@ fn ReviewDetail(data: WizardData) -> impl IntoView {
             </form>
         })}
         {(!waiting).then(|| {
-            let (zh, en) = crate::applications::state_text(&data.state);
+            let (zh, en) = crate::applications::state_text(data.state);
             view! { <p class="alert alert--ok" data-testid="review-state">{move || locale.get().pick(zh, en)}</p> }
         })}
     }
@@ -281,7 +281,7 @@ pub mod ssr {
         }
         // Only an application of the reviewer's own township, waiting for it.
         let data = crate::applications::handlers::wizard_data_for(&state.store, user, id).await?;
-        if data.state != "submitted" {
+        if data.state != domain::lifecycle::State::Submitted {
             return Ok(None);
         }
         let action = match decision {

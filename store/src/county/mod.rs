@@ -8,7 +8,7 @@
 //! The types are here; the queries by area in panel.rs, notices.rs, recognitions.rs
 //! and inbox.rs.
 
-use crate::applications::{state_code, Application};
+use crate::applications::Application;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -92,7 +92,7 @@ pub struct NoticeEntry {
     pub credit_code: String,
     pub area_code: String,
     pub category_code: String,
-    pub state: String,
+    pub state: domain::lifecycle::State,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

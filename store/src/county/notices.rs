@@ -159,7 +159,7 @@ impl Store {
                 credit_code: r.get(3),
                 area_code: r.get(4),
                 category_code: r.get(5),
-                state: r.get(6),
+                state: crate::applications::read_state(r.get(6)),
             })
             .collect())
     }

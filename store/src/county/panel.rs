@@ -115,7 +115,7 @@ impl Store {
         );
         let rows = sqlx::query(&sql)
             .bind(batch_id)
-            .bind(state_code(state))
+            .bind(state.code())
             .fetch_all(self.pool())
             .await?;
         Ok(rows.iter().map(crate::applications::from_row).collect())

@@ -16,6 +16,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use domain::application::{self as form, Draft, FieldProblem, Step, UploadProblem};
+use domain::lifecycle::State as ApplicationState;
 use domain::scoring::Indicator;
 use domain::{AreaCode, Category, Role};
 use serde::Serialize;
@@ -114,7 +115,7 @@ pub(crate) async fn visible(
         Role::MemberUnitStaff,
         Role::Leader,
     ];
-    if !staff_roles.contains(&user.role) || matches!(app.state.as_str(), "draft" | "proposed") {
+    if !staff_roles.contains(&user.role) || app.state.unsubmitted() {
         return Err(AppError::NotFound);
     }
     // A panel member reads only what it is assigned to score, and not once it stepped aside.
@@ -156,11 +157,13 @@ pub(crate) fn sees_personal_data(role: Role) -> bool {
 }
 
 pub(crate) fn is_editable_by(app: &Application, viewer: Viewer) -> bool {
-    let open = matches!(app.state.as_str(), "draft" | "returned");
+    let open = app.state.open_to_applicant();
     match viewer {
         // A proposal is the agent's until the merchant accepts it.
         Viewer::Applicant => open,
-        Viewer::Agent => (open || app.state == "proposed") && app.handed_over_at.is_none(),
+        Viewer::Agent => {
+            (open || app.state == ApplicationState::Proposed) && app.handed_over_at.is_none()
+        }
         Viewer::Staff => false,
     }
 }
@@ -293,7 +296,7 @@ async fn summary(store: &Store, a: Application) -> Result<ApplicationSummary, Ap
         Some(id) => store.organisation(id).await?.map(|o| o.name),
         None => None,
     };
-    let plaque_token = if matches!(a.state.as_str(), "recognised" | "revoked" | "expired") {
+    let plaque_token = if a.state.had_recognition() {
         store
             .recognition_of_application(a.id)
             .await?
@@ -352,8 +355,11 @@ fn has_open(apps: &[ApplicationSummary], category: Category) -> bool {
         // An agent's proposal holds no slot of the merchant's (see `proposals`).
         a.category == category
             && !matches!(
-                a.state.as_str(),
-                "rejected" | "revoked" | "expired" | "proposed"
+                a.state,
+                ApplicationState::Rejected
+                    | ApplicationState::Revoked
+                    | ApplicationState::Expired
+                    | ApplicationState::Proposed
             )
     })
 }

@@ -146,7 +146,7 @@ fn Wizard(data: WizardData, step: Step, refetch: Callback<()>) -> impl IntoView 
         Step::Review => view! { <ReviewStep data=data.clone()/> }.into_any(),
         _ => view! { <FieldsStep data=data.clone() ctx/> }.into_any(),
     };
-    let (szh, sen) = state_text(&data.state);
+    let (szh, sen) = state_text(data.state);
     let banner = |key: &str| query.with_untracked(|q| q.get(key).is_some());
     let error = query.with_untracked(|q| q.get("error"));
     // The title holds only plain values and the app-wide locale: the server renders it after

@@ -21,7 +21,13 @@ pub struct ObjectionView {
 pub struct NoticeAdmin {
     pub summary: NoticeSummary,
     /// (application, organisation, category, state, certificate token once recognised)
-    pub entries: Vec<(i64, String, domain::Category, String, Option<String>)>,
+    pub entries: Vec<(
+        i64,
+        String,
+        domain::Category,
+        domain::lifecycle::State,
+        Option<String>,
+    )>,
     pub objections: Vec<ObjectionView>,
     pub staff: Vec<(i64, String)>,
 }
@@ -160,7 +166,7 @@ fn AdminBody(d: NoticeAdmin) -> impl IntoView {
             <tbody>
                 {d.entries.into_iter().map(|(_, name, cat, state, token)| {
                     let (czh, cen) = cat.name();
-                    let (szh, sen) = crate::applications::state_text(&state);
+                    let (szh, sen) = crate::applications::state_text(state);
                     view! { <tr><td>{name}</td><td>{move || locale.get().pick(czh, cen)}</td><td>{move || locale.get().pick(szh, sen)}
                         {token.map(|t| view! { " · " <a href=format!("/certificate/{t}") data-testid="certificate-link">{move || locale.get().pick("证书", "Certificate")}</a> })}</td></tr> }
                 }).collect_view()}

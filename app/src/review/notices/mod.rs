@@ -62,7 +62,10 @@ pub async fn summarise(
     let listed = store.notice_entries(n.id).await?;
     let entries = listed.len();
     // Recognised once nobody on it is still waiting (a held applicant keeps it open).
-    let recognised = n.recognised_at.is_some() && !listed.iter().any(|e| e.state == "on_notice");
+    let recognised = n.recognised_at.is_some()
+        && !listed
+            .iter()
+            .any(|e| e.state == domain::lifecycle::State::OnNotice);
     let open_objections = store
         .objections_of_notice(n.id)
         .await?

@@ -156,7 +156,7 @@ async fn assign_inner(
         field(p, "reviewer").parse::<i64>(),
     ) {
         let app = store.application(app_id).await?.ok_or(AppError::NotFound)?;
-        if app.state != "county_review" {
+        if app.state != domain::lifecycle::State::CountyReview {
             return Err(AppError::BadRequest);
         }
         let on_panel = store
@@ -270,7 +270,7 @@ async fn decide_inner(
     use domain::lifecycle::{next, Action, Facts, State as S};
     let store = &state.store;
     let app = store.application(id).await?.ok_or(AppError::NotFound)?;
-    if app.state != "county_review" {
+    if app.state != domain::lifecycle::State::CountyReview {
         return Err(AppError::BadRequest);
     }
     let round = store.current_round(id).await?;
