@@ -6,13 +6,14 @@
 //! arm, which the lints refuse).
 
 /// Declares a page's notes: `Variant = "code" => ("中文", "English"),` for each, then
-/// `_ => (…)`, the text for a code that is not (or no longer) one of them.
+/// `_ => Variant`, the note whose text a code that is not (or no longer) one of them
+/// gets: the page's general refusal, named once.
 macro_rules! notes {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
             $($(#[$vmeta:meta])* $variant:ident = $code:literal => ($zh:expr, $en:expr $(,)?),)+
-            _ => ($fzh:expr, $fen:expr $(,)?) $(,)?
+            _ => $fallback:ident $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -60,7 +61,7 @@ macro_rules! notes {
             pub fn describe(code: &str, l: domain::Locale) -> String {
                 match $name::parse(code) {
                     Some(note) => note.text(l).to_string(),
-                    None => l.pick($fzh, $fen).to_string(),
+                    None => $name::$fallback.text(l).to_string(),
                 }
             }
         }
@@ -83,7 +84,8 @@ mod tests {
         enum Example {
             Saved = "saved" => ("已保存。", "Saved."),
             Missing = "missing" => ("请填写。", "Fill it in."),
-            _ => ("未完成。", "Not done."),
+            Failed = "failed" => ("未完成。", "Not done."),
+            _ => Failed,
         }
     }
 

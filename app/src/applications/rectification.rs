@@ -184,7 +184,7 @@ crate::notes::notes! {
         FileType = "file_type" => ("只能上传 JPG、PNG、WebP 图片或 PDF。", "Only JPG, PNG or WebP images and PDFs can be uploaded."),
         Empty = "empty" => ("请选择要上传的文件。", "Choose a file to upload."),
         State = "state" => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
-        _ => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => State,
     }
 }
 

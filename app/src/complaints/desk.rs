@@ -79,7 +79,7 @@ crate::notes::notes! {
         Offer = "offer" => ("请写明处理方案（如退货退款、赔偿金额）。", "Describe your offer (for example a refund or compensation)."),
         Amount = "amount" => ("金额不正确：请填写不小于 0 的金额，最多两位小数，如 128.50。", "The amount is wrong: write 0 or more with at most two decimals, e.g. 128.50."),
         State = "state" => ("这件投诉已不在协商阶段，请刷新后再试。", "This complaint is no longer with you; reload and try again."),
-        _ => ("这件投诉已不在协商阶段，请刷新后再试。", "This complaint is no longer with you; reload and try again."),
+        _ => State,
     }
 }
 

@@ -71,7 +71,7 @@ crate::notes::notes! {
         Busy = "busy" => ("提交过于频繁，请稍后再试。", "Too many submissions: try again in a minute."),
         Code = "code" => ("查询码不正确：查询码以 TS 开头，共 12 位。", "That is not a tracking code: it starts with TS and has 12 characters."),
         State = "state" => ("提交未完成，请重试。", "That did not go through; try again."),
-        _ => ("提交未完成，请重试。", "That did not go through; try again."),
+        _ => State,
     }
 }
 
@@ -349,7 +349,7 @@ crate::notes::notes! {
         Open = "open" => ("投诉办结后才能评价。", "You can rate it once it is closed."),
         Rating = "rating" => ("请选择一个评价。", "Choose a rating."),
         State = "state" => ("提交未完成，请重试。", "That did not go through; try again."),
-        _ => ("提交未完成，请重试。", "That did not go through; try again."),
+        _ => State,
     }
 }
 

@@ -177,7 +177,7 @@ crate::notes::notes! {
         Closed = "closed" => ("该公示已结束，不再受理异议。", "This notice has ended and takes no more objections."),
         Busy = "busy" => ("提交过于频繁，请稍后再试。", "Too many submissions: try again in a minute."),
         State = "state" => ("提交未完成，请重试。", "That did not go through; try again."),
-        _ => ("提交未完成，请重试。", "That did not go through; try again."),
+        _ => State,
     }
 }
 

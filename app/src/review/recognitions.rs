@@ -153,7 +153,7 @@ crate::notes::notes! {
         Reason = "reason" => ("撤销必须写明原因。", "A revocation needs its reason."),
         Plan = "plan" => ("请填写复查计划名称。", "Name the plan."),
         State = "state" => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
-        _ => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => State,
     }
 }
 

@@ -61,7 +61,7 @@ crate::notes::notes! {
         Amount = "amount" => ("金额不正确：请填写不小于 0 的金额，最多两位小数。", "The amount is wrong: 0 or more, with at most two decimals."),
         Rating = "rating" => ("请选择评价；每件投诉只能评价一次，且须已办结。", "Choose a rating; a complaint is rated once, after it is closed."),
         State = "state" => ("这件投诉的状态已变化，请刷新后再试。", "This complaint has moved on; reload and try again."),
-        _ => ("这件投诉的状态已变化，请刷新后再试。", "This complaint has moved on; reload and try again."),
+        _ => State,
     }
 }
 

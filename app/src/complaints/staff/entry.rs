@@ -31,7 +31,7 @@ crate::notes::notes! {
         Date = "date" => ("登记日期不正确：不能晚于今天。", "The date received is wrong: not after today."),
         Number = "number" => ("该投诉编号已登记过。", "That complaint number is already entered."),
         State = "state" => ("保存未完成，请重试。", "Not saved; try again."),
-        _ => ("保存未完成，请重试。", "Not saved; try again."),
+        _ => State,
     }
 }
 

@@ -73,7 +73,7 @@ crate::notes::notes! {
         Unpacked = "unpacked" => ("这个 XLSX 文件解压后过大，无法安全读取（共享字符串等部分超过 256 MB）。请在 Excel 中另存为 CSV（UTF-8）后再导入。", "This XLSX unpacks to more than can be read safely (a part such as its shared strings is over 256 MB). Save it as CSV (UTF-8) in Excel and import that."),
         Empty = "empty" => ("请选择要导入的文件。", "Choose a file to import."),
         State = "state" => ("导入未完成，请重试。", "The import did not finish; try again."),
-        _ => ("导入未完成，请重试。", "The import did not finish; try again."),
+        _ => State,
     }
 }
 

@@ -222,7 +222,7 @@ crate::notes::notes! {
         Settings = "settings" => ("预警阈值已保存。", "Thresholds saved."),
         Number = "number" => ("阈值应为整数：投诉件数 1–1000，满意率 0–100，最少评价数 1–1000。", "Thresholds are whole numbers: complaints 1–1000, satisfaction 0–100, minimum ratings 1–1000."),
         State = "state" => ("操作未完成，请重试。", "That did not go through; try again."),
-        _ => ("操作未完成，请重试。", "That did not go through; try again."),
+        _ => State,
     }
 }
 

@@ -132,7 +132,7 @@ crate::notes::notes! {
         Running = "running" => ("公示期未满，暂不能认定。", "The notice has not ended: recognition must wait."),
         Outcome = "outcome" => ("请写明核查结论。", "Write the finding."),
         State = "state" => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
-        _ => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => State,
     }
 }
 

@@ -185,7 +185,7 @@ crate::notes::notes! {
         Title = "title" => ("请填写公示标题。", "Write the notice's title."),
         Calendar = "calendar" => ("不是有效的节假日文件（holiday-cn JSON 格式，含 year 和 days）。", "Not a valid holiday file (holiday-cn JSON with year and days)."),
         State = "state" => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
-        _ => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => State,
     }
 }
 

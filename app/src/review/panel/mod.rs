@@ -186,7 +186,7 @@ crate::notes::notes! {
         Discussion = "discussion" => ("已发起合议：评分重新开放修改。", "Discussion called: the scores are open for revision."),
         Settings = "settings" => ("评审设置已保存。", "Review settings saved."),
         State = "state" => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
-        _ => ("操作未完成，请刷新后重试。", "That did not go through; reload and try again."),
+        _ => State,
     }
 }
 

@@ -188,7 +188,7 @@ crate::notes::notes! {
         Visit = "visit" => ("请填写现场核查记录。", "Write the on-site note."),
         Upload = "upload" => ("照片未能保存：请上传不超过大小限制的 JPG、PNG、WebP 图片或 PDF。", "The photo was not kept: upload a JPG, PNG or WebP image or a PDF within the size limit."),
         State = "state" => ("操作未完成：此任务可能已提交或已回避，请刷新。", "That did not go through: the task may be scored or recused already; reload."),
-        _ => ("操作未完成：此任务可能已提交或已回避，请刷新。", "That did not go through: the task may be scored or recused already; reload."),
+        _ => State,
     }
 }
 
