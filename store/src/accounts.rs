@@ -34,22 +34,22 @@ const ACCOUNT_COLUMNS: &str = "id, login, display_name, role, area_code, organis
 
 fn account_from_row(r: &sqlx::any::AnyRow) -> Account {
     Account {
-        id: r.get(0),
-        login: r.get(1),
-        display_name: r.get(2),
-        role: r.get(3),
-        area_code: r.get(4),
-        organisation_id: r.get(5),
-        member_unit_code: r.get(6),
-        mobile: r.get(7),
-        password_hash: r.get(8),
-        must_change_password: r.get::<i64, _>(9) != 0,
-        totp_secret: r.get(10),
-        totp_enrolled: r.get::<i64, _>(11) != 0,
-        totp_last_step: r.get(12),
-        locked_until: r.get(13),
-        disabled: r.get::<i64, _>(14) != 0,
-        created_at: r.get(15),
+        id: r.get("id"),
+        login: r.get("login"),
+        display_name: r.get("display_name"),
+        role: r.get("role"),
+        area_code: r.get("area_code"),
+        organisation_id: r.get("organisation_id"),
+        member_unit_code: r.get("member_unit_code"),
+        mobile: r.get("mobile"),
+        password_hash: r.get("password_hash"),
+        must_change_password: r.get::<i64, _>("must_change_password") != 0,
+        totp_secret: r.get("totp_secret"),
+        totp_enrolled: r.get::<i64, _>("totp_enrolled") != 0,
+        totp_last_step: r.get("totp_last_step"),
+        locked_until: r.get("locked_until"),
+        disabled: r.get::<i64, _>("disabled") != 0,
+        created_at: r.get("created_at"),
     }
 }
 

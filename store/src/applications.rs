@@ -62,20 +62,20 @@ pub(crate) const COLUMNS: &str =
 
 pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Application {
     Application {
-        id: r.get(0),
-        organisation_id: r.get(1),
-        batch_id: r.get(2),
-        category_code: r.get(3),
-        indicator_set_id: r.get(4),
-        state: read_state(r.get(5)),
-        step: r.get(6),
-        data: r.get(7),
-        revision: r.get(8),
-        prepared_by: r.get(9),
-        updated_at: r.get(10),
-        submitted_at: r.get(11),
-        agent_organisation_id: r.get(12),
-        handed_over_at: r.get(13),
+        id: r.get("id"),
+        organisation_id: r.get("organisation_id"),
+        batch_id: r.get("batch_id"),
+        category_code: r.get("category_code"),
+        indicator_set_id: r.get("indicator_set_id"),
+        state: read_state(r.get("state")),
+        step: r.get("step"),
+        data: r.get("data"),
+        revision: r.get("revision"),
+        prepared_by: r.get("prepared_by"),
+        updated_at: r.get("updated_at"),
+        submitted_at: r.get("submitted_at"),
+        agent_organisation_id: r.get("agent_organisation_id"),
+        handed_over_at: r.get("handed_over_at"),
     }
 }
 

@@ -174,19 +174,19 @@ const ENTRY_COLUMNS: &str =
 
 fn entry_from_row(r: &sqlx::any::AnyRow) -> AuditEntry {
     AuditEntry {
-        seq: r.get(0),
-        at: r.get(1),
+        seq: r.get("seq"),
+        at: r.get("at"),
         event: AuditEvent {
-            actor: r.get(2),
-            role: r.get(3),
-            area_code: r.get(4),
-            action: r.get(5),
-            target: r.get(6),
-            summary: r.get(7),
-            client_addr: r.get(8),
+            actor: r.get("actor"),
+            role: r.get("role"),
+            area_code: r.get("area_code"),
+            action: r.get("action"),
+            target: r.get("target"),
+            summary: r.get("summary"),
+            client_addr: r.get("client_addr"),
         },
-        prev_hash: r.get(9),
-        hash: r.get(10),
+        prev_hash: r.get("prev_hash"),
+        hash: r.get("hash"),
     }
 }
 

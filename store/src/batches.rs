@@ -62,18 +62,18 @@ const BATCH_COLUMNS: &str = "id, area_code, name_zh, name_en, status, applicatio
      application_closes, review_opens, review_closes";
 
 fn batch_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Batch> {
-    let status: String = r.get(4);
+    let status: String = r.get("status");
     Ok(Batch {
-        id: r.get(0),
-        area_code: r.get(1),
-        name_zh: r.get(2),
-        name_en: r.get(3),
+        id: r.get("id"),
+        area_code: r.get("area_code"),
+        name_zh: r.get("name_zh"),
+        name_en: r.get("name_en"),
         status: BatchStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("batch status {status:?}")))?,
-        application_opens: r.get(5),
-        application_closes: r.get(6),
-        review_opens: r.get(7),
-        review_closes: r.get(8),
+        application_opens: r.get("application_opens"),
+        application_closes: r.get("application_closes"),
+        review_opens: r.get("review_opens"),
+        review_closes: r.get("review_closes"),
     })
 }
 

@@ -219,19 +219,19 @@ const ASSIGNMENT_COLUMNS: &str = "p.id, p.application_id, p.round, p.reviewer_id
 
 fn assignment(r: &sqlx::any::AnyRow) -> Assignment {
     Assignment {
-        id: r.get(0),
-        application_id: r.get(1),
-        round: r.get(2),
-        reviewer_id: r.get(3),
-        reviewer_name: r.get(4),
-        status: r.get(5),
-        conflict: r.get(6),
-        conflict_note: r.get(7),
-        scores: r.get(8),
-        total: r.get(9),
-        vetoed: r.get(10),
-        comment: r.get(11),
-        scored_at: r.get(12),
+        id: r.get("id"),
+        application_id: r.get("application_id"),
+        round: r.get("round"),
+        reviewer_id: r.get("reviewer_id"),
+        reviewer_name: r.get("display_name"),
+        status: r.get("status"),
+        conflict: r.get("conflict"),
+        conflict_note: r.get("conflict_note"),
+        scores: r.get("scores"),
+        total: r.get("total"),
+        vetoed: r.get("vetoed"),
+        comment: r.get("comment"),
+        scored_at: r.get("scored_at"),
     }
 }
 
@@ -282,15 +282,15 @@ const NOTICE_COLUMNS: &str = "id, batch_id, title, published_on, ends_on, workin
 
 fn notice(r: &sqlx::any::AnyRow) -> Notice {
     Notice {
-        id: r.get(0),
-        batch_id: r.get(1),
-        title: r.get(2),
-        published_on: r.get(3),
-        ends_on: r.get(4),
-        working_days: r.get(5),
-        first_day_counts: r.get::<i64, _>(6) != 0,
-        created_at: r.get(7),
-        recognised_at: r.get(8),
+        id: r.get("id"),
+        batch_id: r.get("batch_id"),
+        title: r.get("title"),
+        published_on: r.get("published_on"),
+        ends_on: r.get("ends_on"),
+        working_days: r.get("working_days"),
+        first_day_counts: r.get::<i64, _>("first_day_counts") != 0,
+        created_at: r.get("created_at"),
+        recognised_at: r.get("recognised_at"),
     }
 }
 
@@ -299,19 +299,19 @@ const OBJECTION_COLUMNS: &str = "id, notice_id, application_id, name, contact, f
 
 fn objection(r: &sqlx::any::AnyRow) -> Objection {
     Objection {
-        id: r.get(0),
-        notice_id: r.get(1),
-        application_id: r.get(2),
-        name: r.get(3),
-        contact: r.get(4),
-        facts: r.get(5),
-        evidence: r.get(6),
-        filed_at: r.get(7),
-        assigned_to: r.get(8),
-        respond_by: r.get(9),
-        status: r.get(10),
-        outcome: r.get(11),
-        decided_at: r.get(12),
+        id: r.get("id"),
+        notice_id: r.get("notice_id"),
+        application_id: r.get("application_id"),
+        name: r.get("name"),
+        contact: r.get("contact"),
+        facts: r.get("facts"),
+        evidence: r.get("evidence"),
+        filed_at: r.get("filed_at"),
+        assigned_to: r.get("assigned_to"),
+        respond_by: r.get("respond_by"),
+        status: r.get("status"),
+        outcome: r.get("outcome"),
+        decided_at: r.get("decided_at"),
     }
 }
 
