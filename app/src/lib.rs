@@ -87,7 +87,7 @@ lazy_page! {
     CertificateRoute => portal::notices::CertificatePage,
     RevocationsRoute => portal::notices::RevocationsPage,
     DirectoryRoute => portal::directory::DirectoryPage,
-    UnitRoute => portal::directory::UnitPage,
+    UnitRoute => portal::unit::UnitPage,
     ComplainRoute => complaints::public::ComplainPage,
     TrackRoute => complaints::public::TrackPage,
     TrackedRoute => complaints::public::TrackedPage,

@@ -869,7 +869,7 @@ async fn a_12315_export_with_bad_rows_is_rejected_whole_and_a_clean_one_imports(
     let all = store::complaints::ComplaintFilter::default();
 
     let mut file = Vec::new();
-    let bad_rows = app::complaints::import::write_sample(&mut file, 1200, true, 7).unwrap();
+    let bad_rows = tools::sample::write_sample(&mut file, 1200, true, 7).unwrap();
     assert_eq!(bad_rows.len(), 24);
     let to = post_file(
         &app,
@@ -923,7 +923,7 @@ async fn a_12315_export_with_bad_rows_is_rejected_whole_and_a_clean_one_imports(
     );
 
     let mut clean = Vec::new();
-    app::complaints::import::write_sample(&mut clean, 1200, false, 7).unwrap();
+    tools::sample::write_sample(&mut clean, 1200, false, 7).unwrap();
     let to = post_file(
         &app,
         "/complaints/import/upload",

@@ -4,4 +4,6 @@
 
 pub mod bench;
 pub mod cli;
+pub mod fixtures;
 pub mod loadgen;
+pub mod sample;

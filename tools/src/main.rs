@@ -35,7 +35,7 @@ async fn run(cli: ToolsCli) -> Result<(), String> {
     // Writing a sample file needs no database.
     if let ToolCommand::Sample12315(a) = &cli.command {
         let mut out = std::fs::File::create(&a.out).map_err(|e| e.to_string())?;
-        let bad = app::complaints::import::write_sample(&mut out, a.rows, a.bad, a.seed)
+        let bad = tools::sample::write_sample(&mut out, a.rows, a.bad, a.seed)
             .map_err(|e| e.to_string())?;
         println!(
             "fangxin-tools: wrote {} rows ({} deliberately bad) to {}",

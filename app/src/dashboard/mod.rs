@@ -18,6 +18,8 @@ pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 pub mod page;
+#[cfg(feature = "ssr")]
+mod sections;
 
 /// Who sees dashboards: leaders, the county office, township staff (their township).
 pub const READERS: &[Role] = &[Role::Leader, Role::CountyOffice, Role::TownshipReviewer];

@@ -5,6 +5,7 @@ pub mod home;
 pub mod indicators;
 pub mod notices;
 pub mod seo;
+pub mod unit;
 
 /// Plain HTTP routes of the portal: `/sitemap.xml` and `/robots.txt`, every public
 /// page a search engine should know.
