@@ -335,6 +335,41 @@ impl Store {
         Ok(())
     }
 
+    /// An administrator's reset: the new temporary password must be changed at next
+    /// sign-in, failed attempts are forgotten and every session of the account ends, all
+    /// in one transaction with the audit entry, whose summary gains how many sessions
+    /// ended. Returns that count.
+    pub async fn reset_password(
+        &self,
+        account_id: i64,
+        password_hash: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<u64> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE accounts SET password_hash = $2, must_change_password = 1, \
+             password_changed_at = $3, failed_logins = 0, first_failed_at = NULL, \
+             locked_until = NULL WHERE id = $1",
+        )
+        .bind(account_id)
+        .bind(password_hash)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let event = AuditEvent {
+            summary: format!("{}; sessions ended={ended}", audit.summary),
+            ..audit.clone()
+        };
+        self.append_audit(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
     /// Stores a new, not yet confirmed, TOTP secret.
     pub async fn set_totp_secret(&self, account_id: i64, secret: &str) -> StoreResult<()> {
         sqlx::query("UPDATE accounts SET totp_secret = $2, totp_enrolled = 0 WHERE id = $1")

@@ -128,6 +128,58 @@ async fn sessions_live_in_the_database_and_end_everywhere() {
 }
 
 #[tokio::test]
+async fn a_password_reset_ends_every_session_and_says_how_many_in_its_audit_entry() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let id = staff(&db, "clerk").await;
+    for t in ["a", "b"] {
+        db.create_session(t, id, "full", "2099-01-01T00:00:00.000000Z", "127.0.0.1")
+            .await
+            .unwrap();
+    }
+    let lock = Duration::minutes(15);
+    let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    db.record_login_failure(id, t0, Duration::minutes(15), 5, lock)
+        .await
+        .unwrap();
+    let event = store::audit::AuditEvent {
+        action: "account.password_reset".into(),
+        summary: "change required".into(),
+        ..Default::default()
+    };
+    assert_eq!(db.reset_password(id, "new-hash", &event).await.unwrap(), 2);
+    assert_eq!(db.session("b").await.unwrap(), None);
+    let account = db.account(id).await.unwrap().unwrap();
+    assert_eq!(account.password_hash, "new-hash");
+    assert!(account.must_change_password);
+    // The earlier failure is forgotten: the next one is the first of a new window.
+    let next = db
+        .record_login_failure(
+            id,
+            t0 + Duration::minutes(1),
+            Duration::minutes(15),
+            5,
+            lock,
+        )
+        .await
+        .unwrap();
+    assert_eq!(next, FailureOutcome::Counted { failures: 1 });
+    let entries = db
+        .audit_entries(&store::audit::AuditFilter {
+            action: Some("account.password_reset".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0].event.summary,
+        "change required; sessions ended=2"
+    );
+}
+
+#[tokio::test]
 async fn totp_steps_cannot_be_replayed() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();

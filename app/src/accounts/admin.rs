@@ -302,9 +302,7 @@ pub async fn reset_password(login: String) -> Result<String, AppError> {
         &format!("account/{}", account.id),
         "change required",
     );
-    store.set_password(account.id, &hash, true, &event).await?;
-    store.clear_login_failures(account.id).await?;
-    let ended = store.delete_sessions_of(account.id).await?;
+    let ended = store.reset_password(account.id, &hash, &event).await?;
     tracing::info!(
         account = account.id,
         ended,
