@@ -126,11 +126,10 @@ impl Store {
         self.start_application(&draft, &audit).await
     }
 
-    /// Starts a draft and freezes the indicator set it will be scored against. Refused
-    /// (unique violation) while the organisation has an open application in the same
-    /// batch and category.
-    /// A merchant's own new application. The audit entry is written with it, its target
-    /// set to the new application.
+    /// A merchant's own new draft, which freezes the indicator set it will be scored
+    /// against. Refused (unique violation) while the organisation has an open application
+    /// in the same batch and category. The audit entry is written with it, its target set
+    /// to the new application.
     pub async fn start_application(
         &self,
         a: &NewApplication<'_>,

@@ -94,10 +94,9 @@ impl Store {
         Ok(row.as_ref().map(from_row))
     }
 
-    /// Removes a file from an application that is still editable. The bytes stay in the
+    /// Takes a file off an application that is still editable (draft or returned); the
+    /// audit entry is written only when something was removed. The bytes stay in the
     /// object store (another application may share them; a submitted snapshot may name them).
-    /// Takes a file off a draft or returned application; the audit entry is written
-    /// only when something was removed.
     pub async fn remove_evidence(
         &self,
         id: i64,

@@ -363,6 +363,30 @@ async fn a_drafts_autosave_is_not_announced_and_its_submission_is() {
     watcher.abort();
 }
 
+/// Removes the audit chain's head row, so no entry can be appended; returns it for
+/// `mend_audit_chain`.
+async fn break_audit_chain(db: &store::Store) -> (i64, String) {
+    use sqlx::Row;
+    let r = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_head")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    (r.get(0), r.get(1))
+}
+
+async fn mend_audit_chain(db: &store::Store, (seq, last_hash): (i64, String)) {
+    sqlx::query("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, $1, $2)")
+        .bind(seq)
+        .bind(last_hash)
+        .execute(db.pool())
+        .await
+        .unwrap();
+}
+
 /// A state change and its audit entry commit together: when the audit entry cannot be
 /// written, the application stays where it was (and nothing else of the change stays).
 #[tokio::test]
@@ -380,31 +404,14 @@ async fn a_state_change_whose_audit_entry_fails_is_not_made() {
         target: format!("application:{id}"),
         ..Default::default()
     };
-    // The chain's head row gone: no entry can be appended.
-    let head: (i64, String) = {
-        use sqlx::Row;
-        let r = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-        (r.get(0), r.get(1))
-    };
-    sqlx::query("DELETE FROM audit_head")
-        .execute(db.pool())
-        .await
-        .unwrap();
+    let head = break_audit_chain(&db).await;
     assert!(db.submit_application(id, 0, account, &event).await.is_err());
     let app = db.application(id).await.unwrap().unwrap();
     assert_eq!((app.state, app.submitted_at), (State::Draft, None));
     assert!(db.application_snapshots(id).await.unwrap().is_empty());
 
     // With the head back, the same submission goes through with its entry.
-    sqlx::query("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, $1, $2)")
-        .bind(head.0)
-        .bind(&head.1)
-        .execute(db.pool())
-        .await
-        .unwrap();
+    mend_audit_chain(&db, head).await;
     assert!(db.submit_application(id, 0, account, &event).await.unwrap());
     let entries = db
         .audit_entries(&store::audit::AuditFilter {
@@ -437,10 +444,7 @@ async fn settings_files_and_accounts_whose_audit_entry_fails_are_not_made() {
         action: "settings.change".into(),
         ..Default::default()
     };
-    sqlx::query("DELETE FROM audit_head")
-        .execute(db.pool())
-        .await
-        .unwrap();
+    break_audit_chain(&db).await;
 
     let pairs = [("complaints.alert_days", "9".to_string())];
     assert!(db.set_settings(&pairs, &event).await.is_err());

@@ -381,7 +381,7 @@ async fn count_failure(actor: &CurrentUser) -> Result<AppError, AppError> {
     })
 }
 
-/// The session owes `stage`; anything else is refused.
+/// Ends this device's session (other devices stay signed in).
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     if let Some(user) = current_user() {

@@ -3,6 +3,7 @@
 
 use super::*;
 
+/// The session owes `stage`; anything else is refused.
 #[cfg(feature = "ssr")]
 fn require_stage(stage: Stage) -> Result<CurrentUser, AppError> {
     match current_user() {

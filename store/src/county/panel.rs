@@ -255,9 +255,8 @@ impl Store {
         self.write_audited(write, audit).await
     }
 
-    /// A discussion (合议): the round's scores open again for revision; they stay filled in.
-    /// Sends the round's scores back to their reviewers (a discussion); the audit
-    /// entry's summary gains how many were reopened.
+    /// A discussion (合议): the round's scores go back to their reviewers for revision
+    /// and stay filled in; the audit entry's summary gains how many were reopened.
     pub async fn reopen_scores(
         &self,
         application_id: i64,
