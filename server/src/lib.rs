@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod cli;
+pub mod guards;
 pub mod http;
 pub mod jobs;
 pub mod metrics;

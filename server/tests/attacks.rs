@@ -493,7 +493,7 @@ async fn a_lockout_ends_no_session_and_unknown_logins_answer_alike() {
 
 #[test]
 fn the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy() {
-    use server::http::client_ip;
+    use server::guards::client_ip;
     let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
     let mut h = axum::http::HeaderMap::new();
     h.insert(

@@ -13,6 +13,8 @@ pub mod desk;
 #[cfg(feature = "ssr")]
 pub mod import;
 pub mod public;
+#[cfg(feature = "ssr")]
+mod public_post;
 pub mod staff;
 
 use crate::i18n::use_locale;
@@ -378,9 +380,9 @@ where
 {
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/complain/file", post(public::ssr::file))
-        .route("/rate/{token}/vote", post(public::ssr::vote))
-        .route("/track/find", get(public::ssr::find))
+        .route("/complain/file", post(public_post::file))
+        .route("/rate/{token}/vote", post(public_post::vote))
+        .route("/track/find", get(public_post::find))
         .route("/desk/{id}", post(desk::ssr::act))
         .route("/complaints/file", post(staff::post::file))
         .route("/complaints/settings", post(staff::post::settings))

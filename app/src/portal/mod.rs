@@ -4,6 +4,7 @@ pub mod directory;
 pub mod home;
 pub mod indicators;
 pub mod notices;
+pub mod plaque;
 pub mod seo;
 pub mod unit;
 

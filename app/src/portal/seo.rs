@@ -27,7 +27,7 @@ impl From<(String, String)> for Both {
 fn origin() -> String {
     #[cfg(feature = "ssr")]
     {
-        crate::portal::notices::public_origin()
+        crate::portal::plaque::public_origin()
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {

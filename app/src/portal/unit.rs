@@ -107,7 +107,7 @@ pub async fn public_unit(id: i64) -> Result<UnitProfile, AppError> {
             ..Default::default()
         })
         .await?;
-    let (verify_url, qr_svg) = crate::portal::notices::plaque_link(&r.token)?;
+    let (verify_url, qr_svg) = crate::portal::plaque::plaque_link(&r.token)?;
     Ok(UnitProfile {
         id: r.id,
         name: if r.display_name.is_empty() {

@@ -250,9 +250,11 @@ fn new_tracking_code() -> String {
 mod handling;
 mod import;
 mod rollups;
+mod sqlite_bulk;
 
 pub use import::*;
 use rollups::*;
+use sqlite_bulk::*;
 
 impl Store {
     // ---- filing and reading ---------------------------------------------------------
