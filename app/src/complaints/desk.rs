@@ -185,25 +185,19 @@ fn OpenComplaint(c: ComplaintView, today: String) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::DeskNote;
-    use crate::accounts::CurrentUser;
-    use crate::review::common::{self, field, q, text};
+    use crate::review::common::{self, field, q, text, Applicant, Staff};
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::response::{IntoResponse, Redirect, Response};
-    use axum::{Extension, Form};
-    use domain::Role;
+    use axum::Form;
 
     pub async fn act(
         State(state): State<AppState>,
         Path(id): Path<i64>,
-        user: Option<Extension<CurrentUser>>,
-        addr: Option<Extension<crate::accounts::session::ClientAddr>>,
+        Staff { user, addr, .. }: Staff<Applicant>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
         let store = &state.store;
-        let Some(user) = common::staff(user, &[Role::Applicant]) else {
-            return Redirect::to("/login").into_response();
-        };
         let Ok(Some(org)) = store
             .account(user.account_id)
             .await
@@ -226,7 +220,7 @@ pub mod ssr {
         let action = field(&p, "action");
         let ev = common::audit_event(
             &user,
-            common::addr(&addr),
+            addr.clone(),
             &format!("complaint.desk.{action}"),
             format!("complaint:{id}"),
             String::new(),

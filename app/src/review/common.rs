@@ -28,6 +28,63 @@ pub fn text(posted: &[(String, String)], key: &str, max: usize) -> String {
     field(posted, key).chars().take(max).collect()
 }
 
+/// The roles a marker type lets post a staff form (see `Staff`).
+pub trait Allowed {
+    const ROLES: &'static [Role];
+}
+
+/// Posts only the county office (县放心消费创建办) may make.
+pub struct CountyOffice;
+impl Allowed for CountyOffice {
+    const ROLES: &'static [Role] = &[Role::CountyOffice];
+}
+
+/// Posts only a panel member (评审专家) may make.
+pub struct PanelMember;
+impl Allowed for PanelMember {
+    const ROLES: &'static [Role] = &[Role::PanelMember];
+}
+
+/// Posts only a business (the applicant) may make, at its complaint desk.
+pub struct Applicant;
+impl Allowed for Applicant {
+    const ROLES: &'static [Role] = &[Role::Applicant];
+}
+
+/// The sender of a no-JavaScript form post: signed in with every step done, holding a
+/// role `R` allows, with the client's address for the audit entry. Anyone else is sent
+/// to sign in before the handler runs, so no handler repeats that check.
+pub struct Staff<R> {
+    pub user: CurrentUser,
+    pub addr: String,
+    _allowed: std::marker::PhantomData<R>,
+}
+
+impl<S: Send + Sync, R: Allowed> axum::extract::FromRequestParts<S> for Staff<R> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let user = parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .map(Extension);
+        let addr = parts.extensions.get::<ClientAddr>().cloned().map(Extension);
+        match staff(user, R::ROLES) {
+            Some(user) => Ok(Staff {
+                user,
+                addr: self::addr(&addr),
+                _allowed: std::marker::PhantomData,
+            }),
+            None => Err(axum::response::Redirect::to("/login").into_response()),
+        }
+    }
+}
+
 /// The signed-in user when they hold one of `roles`.
 pub fn staff(user: Option<Extension<CurrentUser>>, roles: &[Role]) -> Option<CurrentUser> {
     user.map(|Extension(u)| u)

@@ -170,16 +170,13 @@ fn register_note(code: &str, l: domain::Locale) -> String {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::super::common::{self, field, staff, text};
+    use super::super::common::{self, field, text, CountyOffice, Staff};
     use super::{RegisterNote, PLANNED};
-    use crate::accounts::session::ClientAddr;
-    use crate::accounts::CurrentUser;
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::http::{header, StatusCode};
     use axum::response::{IntoResponse, Redirect, Response};
-    use axum::{Extension, Form};
-    use domain::Role;
+    use axum::Form;
 
     fn to(path: &str) -> Response {
         Redirect::to(path).into_response()
@@ -187,13 +184,9 @@ pub mod ssr {
 
     pub async fn plan(
         State(state): State<AppState>,
-        user: Option<Extension<CurrentUser>>,
-        addr: Option<Extension<ClientAddr>>,
+        Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else {
-            return to("/login");
-        };
         let store = &state.store;
         let plan = text(&p, "plan", 80);
         if plan.is_empty() {
@@ -227,7 +220,7 @@ pub mod ssr {
                 &ids,
                 &common::audit_event(
                     &user,
-                    common::addr(&addr),
+                    addr.clone(),
                     "reinspection.plan",
                     format!("plan:{plan}"),
                     format!("{} units chosen", ids.len()),
@@ -257,13 +250,9 @@ pub mod ssr {
     pub async fn record(
         State(state): State<AppState>,
         Path(id): Path<i64>,
-        user: Option<Extension<CurrentUser>>,
-        addr: Option<Extension<ClientAddr>>,
+        Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else {
-            return to("/login");
-        };
         let store = &state.store;
         let kept = match field(&p, "result").as_str() {
             "kept" => true,
@@ -303,7 +292,7 @@ pub mod ssr {
         };
         let event = common::audit_event(
             &user,
-            common::addr(&addr),
+            addr.clone(),
             action,
             format!("recognition:{}", rec.id),
             note.chars().take(60).collect(),
@@ -346,11 +335,8 @@ pub mod ssr {
     /// The register as an xlsx workbook, for filing.
     pub async fn export(
         State(state): State<AppState>,
-        user: Option<Extension<CurrentUser>>,
+        Staff { user, .. }: Staff<CountyOffice>,
     ) -> Response {
-        let Some(user) = staff(user, &[Role::CountyOffice]) else {
-            return to("/login");
-        };
         let Ok(rows) = super::register(&state.store, &user.area_code).await else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };

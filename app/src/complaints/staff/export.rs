@@ -1,14 +1,12 @@
 //! Exports of the filtered list to CSV and XLSX (server only).
 
-use super::post::to;
-use super::{ListQuery, READERS};
+use super::{ListQuery, Readers};
 use crate::accounts::CurrentUser;
-use crate::review::common::{self, staff};
+use crate::review::common::{self, Staff};
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use domain::complaint::{Channel, Column, Industry, Outcome, Rating, RefusalGround, Status};
 
 struct Export {
@@ -94,12 +92,9 @@ fn export_cells(
 
 pub async fn export_csv(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    Staff { user, .. }: Staff<Readers>,
     Query(p): Query<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = staff(user, READERS) else {
-        return to("/login");
-    };
     let Ok(export) = rows_for_export(&state.store, &user, &p).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
@@ -130,12 +125,9 @@ pub async fn export_csv(
 
 pub async fn export_xlsx(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    Staff { user, .. }: Staff<Readers>,
     Query(p): Query<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = staff(user, READERS) else {
-        return to("/login");
-    };
     let Ok(export) = rows_for_export(&state.store, &user, &p).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };

@@ -31,6 +31,22 @@ pub use imports::*;
 pub const HANDLERS: &[Role] = &[Role::CountyOffice, Role::TownshipReviewer];
 pub const READERS: &[Role] = &[Role::CountyOffice, Role::TownshipReviewer, Role::Leader];
 
+/// Form posts `HANDLERS` may make (see `review::common::Staff`).
+#[cfg(feature = "ssr")]
+pub struct Handlers;
+#[cfg(feature = "ssr")]
+impl crate::review::common::Allowed for Handlers {
+    const ROLES: &'static [Role] = HANDLERS;
+}
+
+/// Downloads `READERS` may make.
+#[cfg(feature = "ssr")]
+pub struct Readers;
+#[cfg(feature = "ssr")]
+impl crate::review::common::Allowed for Readers {
+    const ROLES: &'static [Role] = READERS;
+}
+
 /// The list's filters, as the URL holds them. An absent period means "this year"; an
 /// empty one means "all time".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,17 +1,14 @@
 //! The no-JS form handlers (server only): settings, entry, each handling step and
 //! attachment uploads, import reports.
 
-use super::{CaseNote, EntryNote, ImportNote, ListNote, HANDLERS};
-use crate::accounts::session::ClientAddr;
-use crate::accounts::CurrentUser;
-use crate::review::common::{self, field, q, staff, text};
+use super::{CaseNote, EntryNote, Handlers, ImportNote, ListNote};
+use crate::review::common::{self, field, q, text, CountyOffice, Staff};
 use crate::state::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use domain::complaint::{Channel, Facts, Industry, Outcome, Rating, Record, RefusalGround, Status};
-use domain::Role;
 
 pub(super) fn to(path: &str) -> Response {
     Redirect::to(path).into_response()
@@ -19,13 +16,9 @@ pub(super) fn to(path: &str) -> Response {
 
 pub async fn settings(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return to("/login");
-    };
     let store = &state.store;
     let n = |k: &str, lo: u32, hi: u32| {
         field(&p, k)
@@ -43,7 +36,7 @@ pub async fn settings(
     use super::super::ssr::{THRESHOLD_COUNT, THRESHOLD_RATINGS, THRESHOLD_SATISFACTION};
     let event = common::audit_event(
         &user,
-        common::addr(&addr),
+        addr.clone(),
         "complaint.thresholds",
         "settings".into(),
         format!("{count} per quarter, {sat}% with {ratings} ratings"),
@@ -63,13 +56,9 @@ pub async fn settings(
 /// Entry by county or township staff; waits for acceptance like any other.
 pub async fn file(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<Handlers>,
     Form(p): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = staff(user, HANDLERS) else {
-        return to("/login");
-    };
     let store = &state.store;
     let kept: String = [
         "channel",
@@ -176,7 +165,7 @@ pub async fn file(
             },
             &common::audit_event(
                 &user,
-                common::addr(&addr),
+                addr.clone(),
                 "complaint.enter",
                 String::new(),
                 record.unit_name.clone(),
@@ -197,13 +186,9 @@ pub async fn file(
 pub async fn act(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<Handlers>,
     Form(p): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = staff(user, HANDLERS) else {
-        return to("/login");
-    };
     let store = &state.store;
     let back = |k: &str, note: CaseNote| to(&format!("/complaints/case/{id}?{k}={}", note.code()));
     let Ok(Some(c)) = store.complaint(id).await else {
@@ -217,7 +202,7 @@ pub async fn act(
     let action = field(&p, "action");
     let ev = common::audit_event(
         &user,
-        common::addr(&addr),
+        addr.clone(),
         &format!("complaint.{action}"),
         format!("complaint:{id}"),
         String::new(),
@@ -317,13 +302,9 @@ pub async fn act(
 /// A 12315 export, streamed to a temporary file, then imported all or nothing.
 pub async fn upload(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     mut form: Multipart,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return to("/login");
-    };
     let store = &state.store;
     let mut saved = None;
     while let Ok(Some(mut f)) = form.next_field().await {
@@ -372,7 +353,7 @@ pub async fn upload(
     if let Err(e) = common::audit(
         store,
         &user,
-        common::addr(&addr),
+        addr.clone(),
         "complaint.import",
         format!("file:{name}"),
         format!("{outcome:?}"),
@@ -401,11 +382,8 @@ pub async fn upload(
 pub async fn report(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
+    _staff: Staff<CountyOffice>,
 ) -> Response {
-    if staff(user, &[Role::CountyOffice]).is_none() {
-        return to("/login");
-    }
     match state.store.complaint_import_report(id).await {
         Ok(Some(r)) => (
             [

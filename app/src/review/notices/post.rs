@@ -1,15 +1,14 @@
 //! The no-JS form handlers (server only): publish a notice, settings, the holiday
 //! calendar, objections and recognition.
 
-use super::super::common::{self, field, staff, text};
+use super::super::common::{self, field, text, CountyOffice, Staff};
 use super::{NoticeDeskNote, NoticeNote};
-use crate::accounts::session::ClientAddr;
 use crate::accounts::CurrentUser;
 use crate::errors::AppError;
 use crate::state::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use chrono::NaiveDate;
 use domain::Role;
 
@@ -21,13 +20,9 @@ fn to(path: &str) -> Response {
 
 pub async fn create(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return to("/login");
-    };
     let store = &state.store;
     let kept = format!(
         "&title={}&working_days={}&published_on={}",
@@ -78,7 +73,7 @@ pub async fn create(
     // The store names the notice in the entry once it has its number.
     let event = common::audit_event(
         &user,
-        common::addr(&addr),
+        addr.clone(),
         "notice.publish",
         String::new(),
         format!("{} applicants, {published} → {ends_text}", apps.len()),
@@ -122,13 +117,9 @@ pub async fn create(
 
 pub async fn settings(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return to("/login");
-    };
     let store = &state.store;
     let days: u32 = field(&p, "working_days").parse().unwrap_or(0);
     if days < domain::notice::MIN_NOTICE_WORKING_DAYS {
@@ -144,7 +135,7 @@ pub async fn settings(
     };
     let event = common::audit_event(
         &user,
-        common::addr(&addr),
+        addr.clone(),
         "notice.settings",
         "settings".into(),
         format!("{days} working days, first day counts {counts}"),
@@ -162,13 +153,9 @@ pub async fn settings(
 
 pub async fn load_calendar(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     multipart: Multipart,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return to("/login");
-    };
     let store = &state.store;
     let Ok(upload) = crate::applications::handlers::read_upload(store, multipart).await else {
         return to(&NoticeDeskNote::Calendar.error_at("/notices"));
@@ -188,7 +175,7 @@ pub async fn load_calendar(
     }
     let event = common::audit_event(
         &user,
-        common::addr(&addr),
+        addr.clone(),
         "calendar.load",
         format!("year:{year}"),
         String::new(),
@@ -206,13 +193,9 @@ pub async fn load_calendar(
 pub async fn assign_objection(
     State(state): State<AppState>,
     Path(oid): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return to("/login");
-    };
     let store = &state.store;
     let Ok(Some(o)) = store.objection(oid).await else {
         return to(&NoticeDeskNote::State.error_at("/notices"));
@@ -235,7 +218,7 @@ pub async fn assign_objection(
             &o.respond_by,
             &common::audit_event(
                 &user,
-                common::addr(&addr),
+                addr.clone(),
                 "objection.assign",
                 format!("objection:{oid}"),
                 format!("to {}", acc.login),
@@ -261,13 +244,9 @@ pub async fn assign_objection(
 pub async fn decide_objection(
     State(state): State<AppState>,
     Path(oid): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return to("/login");
-    };
     let store = &state.store;
     let Ok(Some(o)) = store.objection(oid).await else {
         return to(&NoticeDeskNote::State.error_at("/notices"));
@@ -293,7 +272,7 @@ pub async fn decide_objection(
             user.account_id,
             &common::audit_event(
                 &user,
-                common::addr(&addr),
+                addr.clone(),
                 &format!("objection.{}", status.code()),
                 format!("objection:{oid}"),
                 outcome.chars().take(60).collect(),
@@ -322,13 +301,9 @@ pub async fn decide_objection(
 pub async fn recognise(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return to("/login");
-    };
-    match recognise_inner(&state, &user, common::addr(&addr), id).await {
+    match recognise_inner(&state, &user, addr.clone(), id).await {
         Ok(n) => to(&format!("/notices/{id}?done={}{n}", super::RECOGNISED)),
         Err(AppError::BadRequest) => to(&NoticeNote::Running.error_at(&format!("/notices/{id}"))),
         Err(e) => {

@@ -1,14 +1,13 @@
 //! The no-JS form handlers (server only): panel members, settings, assignment,
 //! the result, recusal, scores and site visits.
 
-use super::super::common::{self, field, staff, text};
+use super::super::common::{self, field, text, CountyOffice, PanelMember, Staff};
 use super::*;
-use crate::accounts::session::ClientAddr;
 use crate::accounts::CurrentUser;
 use crate::state::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use domain::Role;
 
 type Posted = Form<Vec<(String, String)>>;
@@ -24,13 +23,9 @@ fn back(category: &str, done: PanelNote) -> Response {
 
 pub async fn members(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return Redirect::to("/login").into_response();
-    };
     let cat = field(&p, "category");
     let (Ok(batch), Ok(account), Some(category)) = (
         field(&p, "batch").parse::<i64>(),
@@ -52,7 +47,7 @@ pub async fn members(
     let add = field(&p, "op") == "add";
     let event = common::audit_event(
         &user,
-        common::addr(&addr),
+        addr.clone(),
         if add {
             "panel.member_add"
         } else {
@@ -80,13 +75,9 @@ pub async fn members(
 
 pub async fn settings(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return Redirect::to("/login").into_response();
-    };
     let cat = field(&p, "category");
     let (Some(method), Ok(per)) = (
         domain::panel::Aggregate::parse(&field(&p, "method")),
@@ -98,7 +89,7 @@ pub async fn settings(
     let per = per.clamp(1, 9);
     let event = common::audit_event(
         &user,
-        common::addr(&addr),
+        addr.clone(),
         "panel.settings",
         "settings".into(),
         format!("{} {per}", method.code()),
@@ -117,15 +108,11 @@ pub async fn settings(
 /// Automatic (a batch and category) or by hand (one application and reviewer).
 pub async fn assign(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return Redirect::to("/login").into_response();
-    };
     let cat = field(&p, "category");
-    match assign_inner(&state, &user, common::addr(&addr), &p).await {
+    match assign_inner(&state, &user, addr.clone(), &p).await {
         Ok(_) => back(&cat, PanelNote::Assigned),
         Err(e) => {
             tracing::warn!(error = ?e, "assignment refused");
@@ -243,15 +230,11 @@ async fn notify_assigned(store: &store::Store, reviewer: i64) {
 pub async fn decide(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::CountyOffice]) else {
-        return Redirect::to("/login").into_response();
-    };
     let cat = field(&p, "category");
-    match decide_inner(&state, &user, common::addr(&addr), id, &field(&p, "op")).await {
+    match decide_inner(&state, &user, addr.clone(), id, &field(&p, "op")).await {
         Ok(done) => back(&cat, done),
         Err(e) => {
             tracing::warn!(error = ?e, "panel decision refused");
@@ -396,13 +379,9 @@ fn sheet_back(aid: i64, error: ScoringNote) -> Response {
 pub async fn recuse(
     State(state): State<AppState>,
     Path(aid): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<PanelMember>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::PanelMember]) else {
-        return Redirect::to("/login").into_response();
-    };
     let Some(conflict) = domain::panel::Conflict::parse(&field(&p, "conflict")) else {
         return sheet_back(aid, ScoringNote::Conflict);
     };
@@ -423,7 +402,7 @@ pub async fn recuse(
             &note,
             &common::audit_event(
                 &user,
-                common::addr(&addr),
+                addr.clone(),
                 "panel.recusal",
                 format!("application:{}", a.application_id),
                 format!("{} {note}", conflict.code()),
@@ -439,13 +418,9 @@ pub async fn recuse(
 pub async fn submit(
     State(state): State<AppState>,
     Path(aid): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<PanelMember>,
     Form(p): Posted,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::PanelMember]) else {
-        return Redirect::to("/login").into_response();
-    };
     let store = &state.store;
     let Ok(Some(a)) = store
         .assignments_of_reviewer(user.account_id)
@@ -509,7 +484,7 @@ pub async fn submit(
             &text(&p, "comment", 1000),
             &common::audit_event(
                 &user,
-                common::addr(&addr),
+                addr.clone(),
                 "panel.score",
                 format!("application:{}", a.application_id),
                 format!(
@@ -530,13 +505,9 @@ pub async fn submit(
 pub async fn visit(
     State(state): State<AppState>,
     Path(aid): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
-    addr: Option<Extension<ClientAddr>>,
+    Staff { user, addr, .. }: Staff<PanelMember>,
     multipart: Multipart,
 ) -> Response {
-    let Some(user) = staff(user, &[Role::PanelMember]) else {
-        return Redirect::to("/login").into_response();
-    };
     let store = &state.store;
     let Ok(Some(a)) = store
         .assignments_of_reviewer(user.account_id)
@@ -557,7 +528,7 @@ pub async fn visit(
     }
     let event = common::audit_event(
         &user,
-        common::addr(&addr),
+        addr.clone(),
         "panel.site_visit",
         format!("application:{}", a.application_id),
         note.chars().take(60).collect(),
@@ -575,7 +546,7 @@ pub async fn visit(
     if upload.file.is_some() {
         let photo = common::audit_event(
             &user,
-            common::addr(&addr),
+            addr.clone(),
             "panel.site_photo",
             format!("application:{}", a.application_id),
             format!("visit {visit}"),
