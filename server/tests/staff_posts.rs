@@ -6,7 +6,7 @@
 use app::accounts::session::ClientAddr;
 use app::accounts::{CurrentUser, Stage};
 use app::complaints::staff::Readers;
-use app::review::common::{CountyOffice, PanelMember, Staff};
+use app::review::common::{CountyOffice, PanelMember, Staff, TownshipReviewer};
 use axum::extract::FromRequestParts;
 use axum::http::{header, Request, StatusCode};
 use domain::Role;
@@ -105,4 +105,25 @@ async fn a_post_open_to_several_roles_takes_each_of_them_and_no_other() {
         let r = sender::<Staff<Readers>>(Some(user(role, Stage::Full)), None).await;
         sent_to_sign_in(r.err().unwrap());
     }
+}
+
+/// The township decision, the batches and the indicator editor once checked the role
+/// alone; a session of the right role that still owes a sign-in step is now refused there
+/// too.
+#[tokio::test]
+async fn a_township_reviewer_decides_only_with_every_sign_in_step_done() {
+    assert!(sender::<Staff<TownshipReviewer>>(
+        Some(user(Role::TownshipReviewer, Stage::Full)),
+        None
+    )
+    .await
+    .is_ok());
+    for stage in [Stage::ChangePassword, Stage::EnrolTotp, Stage::VerifyTotp] {
+        let r = sender::<Staff<TownshipReviewer>>(Some(user(Role::TownshipReviewer, stage)), None)
+            .await;
+        sent_to_sign_in(r.err().unwrap());
+    }
+    let r =
+        sender::<Staff<TownshipReviewer>>(Some(user(Role::CountyOffice, Stage::Full)), None).await;
+    sent_to_sign_in(r.err().unwrap());
 }

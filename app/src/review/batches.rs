@@ -194,45 +194,19 @@ pub fn BatchesPage() -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::accounts::session::ClientAddr;
-    use crate::accounts::CurrentUser;
+    use crate::review::common::{audit_event, CountyOffice, Staff};
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::response::{IntoResponse, Redirect, Response};
-    use axum::{Extension, Form};
+    use axum::Form;
     use store::batches::NewBatch;
     use store::BatchStatus;
 
-    fn office(user: Option<Extension<CurrentUser>>) -> Option<CurrentUser> {
-        user.map(|u| u.0)
-            .filter(|u| u.role == domain::Role::CountyOffice)
-    }
-
-    fn event(
-        user: &CurrentUser,
-        addr: Option<Extension<ClientAddr>>,
-        action: &str,
-        target: String,
-        summary: String,
-    ) -> store::audit::AuditEvent {
-        crate::review::common::audit_event(
-            user,
-            addr.map(|a| a.0 .0).unwrap_or_default(),
-            action,
-            target,
-            summary,
-        )
-    }
-
     pub async fn create(
         State(state): State<AppState>,
-        user: Option<Extension<CurrentUser>>,
-        addr: Option<Extension<ClientAddr>>,
+        Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(posted): Form<Vec<(String, String)>>,
     ) -> Response {
-        let Some(user) = office(user) else {
-            return Redirect::to("/login").into_response();
-        };
         let get = |k: &str| {
             posted
                 .iter()
@@ -279,7 +253,7 @@ pub mod ssr {
                         review_opens: &windows.review_opens,
                         review_closes: &windows.review_closes,
                     },
-                    &event(&user, addr, "batch.create", String::new(), name_zh.clone()),
+                    &audit_event(&user, addr, "batch.create", String::new(), name_zh.clone()),
                 )
                 .await?;
             // Its indicator sets start from the defaults, editable until the batch is used.
@@ -305,13 +279,9 @@ pub mod ssr {
     pub async fn set_status(
         State(state): State<AppState>,
         Path(id): Path<i64>,
-        user: Option<Extension<CurrentUser>>,
-        addr: Option<Extension<ClientAddr>>,
+        Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(f): Form<StatusForm>,
     ) -> Response {
-        let Some(user) = office(user) else {
-            return Redirect::to("/login").into_response();
-        };
         let result = async {
             let batch = state.store.batch(id).await?.ok_or(AppError::NotFound)?;
             let (Some(to), from) = (BatchStatus::parse(&f.to), batch.status) else {
@@ -320,7 +290,7 @@ pub mod ssr {
             if !domain::batch::may_change(from.code(), to.code()) {
                 return Err(AppError::BadRequest);
             }
-            let audit = event(
+            let audit = audit_event(
                 &user,
                 addr,
                 "batch.status",

@@ -39,6 +39,12 @@ impl Allowed for CountyOffice {
     const ROLES: &'static [Role] = &[Role::CountyOffice];
 }
 
+/// Posts only a township reviewer (乡镇初审) may make.
+pub struct TownshipReviewer;
+impl Allowed for TownshipReviewer {
+    const ROLES: &'static [Role] = &[Role::TownshipReviewer];
+}
+
 /// Posts only a panel member (评审专家) may make.
 pub struct PanelMember;
 impl Allowed for PanelMember {

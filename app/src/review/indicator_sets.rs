@@ -128,12 +128,12 @@ pub async fn load_indicator_editor(
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::accounts::session::ClientAddr;
     use crate::accounts::CurrentUser;
+    use crate::review::common::{CountyOffice, Staff};
     use crate::state::AppState;
     use axum::extract::State;
     use axum::response::{IntoResponse, Redirect, Response};
-    use axum::{Extension, Form};
+    use axum::Form;
     use store::indicators::Indicator;
     use store::Store;
 
@@ -247,8 +247,7 @@ pub mod ssr {
 
     pub async fn save(
         State(state): State<AppState>,
-        user: Option<Extension<CurrentUser>>,
-        addr: Option<Extension<ClientAddr>>,
+        Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(posted): Form<Vec<(String, String)>>,
     ) -> Response {
         let category = posted
@@ -264,19 +263,7 @@ pub mod ssr {
             Some(b) => format!("/indicators/edit?category={category}&batch={b}"),
             None => format!("/indicators/edit?category={category}"),
         };
-        let Some(Extension(user)) = user.filter(|u| u.role == domain::Role::CountyOffice) else {
-            return Redirect::to("/login").into_response();
-        };
-        match save_inner(
-            &state.store,
-            &user,
-            addr.map(|a| a.0 .0).unwrap_or_default(),
-            &category,
-            batch,
-            &posted,
-        )
-        .await
-        {
+        match save_inner(&state.store, &user, addr, &category, batch, &posted).await {
             Ok(to) => Redirect::to(&format!("{back}&{to}")).into_response(),
             Err(e) => {
                 tracing::warn!(error = ?e, "indicator set not saved");

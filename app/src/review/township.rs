@@ -217,36 +217,23 @@ fn ReviewDetail(data: WizardData) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::accounts::session::ClientAddr;
     use crate::accounts::CurrentUser;
+    use crate::review::common::{Staff, TownshipReviewer};
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::response::{IntoResponse, Redirect, Response};
-    use axum::{Extension, Form};
+    use axum::Form;
     use std::collections::BTreeMap;
     use store::reviews::{Decision, NewTownshipReview};
 
     pub async fn decide(
         State(state): State<AppState>,
         Path(id): Path<i64>,
-        user: Option<Extension<CurrentUser>>,
-        addr: Option<Extension<ClientAddr>>,
+        Staff { user, addr, .. }: Staff<TownshipReviewer>,
         Form(posted): Form<Vec<(String, String)>>,
     ) -> Response {
         let back = format!("/review/{id}");
-        let Some(Extension(user)) = user.filter(|u| u.role == domain::Role::TownshipReviewer)
-        else {
-            return Redirect::to("/login").into_response();
-        };
-        match decide_inner(
-            &state,
-            &user,
-            addr.map(|a| a.0 .0).unwrap_or_default(),
-            id,
-            &posted,
-        )
-        .await
-        {
+        match decide_inner(&state, &user, addr, id, &posted).await {
             Ok(Some(decision)) => {
                 Redirect::to(&format!("/review?decided={}", decision.code())).into_response()
             }
