@@ -172,6 +172,39 @@ fn an_applications_state_is_written_only_by_the_lifecycle_move() {
     }
 }
 
+/// The store names an application's state by `domain::lifecycle::State::code`, bound as a
+/// parameter, never as a literal in SQL: a renamed state would otherwise leave a query
+/// silently matching nothing.
+#[test]
+fn the_store_names_application_states_by_the_domains_codes() {
+    const STATES: [&str; 12] = [
+        "proposed",
+        "draft",
+        "submitted",
+        "returned",
+        "county_review",
+        "rectifying",
+        "rejected",
+        "passed",
+        "on_notice",
+        "recognised",
+        "revoked",
+        "expired",
+    ];
+    for (path, text) in sources("store/src") {
+        let found: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("state"))
+            .filter(|l| STATES.iter().any(|s| l.contains(&format!("'{s}'"))))
+            .collect();
+        assert!(
+            found.is_empty(),
+            "{} writes an application state as a literal: {found:?}",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn test_support_is_not_part_of_the_product() {
     for krate in ["domain", "store", "app", "frontend", "server"] {

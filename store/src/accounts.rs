@@ -53,16 +53,19 @@ fn account_from_row(r: &sqlx::any::AnyRow) -> Account {
     }
 }
 
+const ORGANISATION_COLUMNS: &str =
+    "id, credit_code, name, category_code, area_code, contact_name, contact_mobile, created_at";
+
 fn organisation_from_row(r: &sqlx::any::AnyRow) -> Organisation {
     Organisation {
-        id: r.get(0),
-        credit_code: r.get(1),
-        name: r.get(2),
-        category_code: r.get(3),
-        area_code: r.get(4),
-        contact_name: r.get(5),
-        contact_mobile: r.get(6),
-        created_at: r.get(7),
+        id: r.get("id"),
+        credit_code: r.get("credit_code"),
+        name: r.get("name"),
+        category_code: r.get("category_code"),
+        area_code: r.get("area_code"),
+        contact_name: r.get("contact_name"),
+        contact_mobile: r.get("contact_mobile"),
+        created_at: r.get("created_at"),
     }
 }
 
@@ -225,10 +228,9 @@ impl Store {
     }
 
     pub async fn organisation(&self, id: i64) -> StoreResult<Option<Organisation>> {
-        let row = sqlx::query(
-            "SELECT id, credit_code, name, category_code, area_code, contact_name, contact_mobile, \
-             created_at FROM organisations WHERE id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
@@ -239,10 +241,9 @@ impl Store {
         &self,
         code: &str,
     ) -> StoreResult<Option<Organisation>> {
-        let row = sqlx::query(
-            "SELECT id, credit_code, name, category_code, area_code, contact_name, contact_mobile, \
-             created_at FROM organisations WHERE credit_code = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE credit_code = $1"
+        ))
         .bind(code)
         .fetch_optional(self.pool())
         .await?;
@@ -250,10 +251,9 @@ impl Store {
     }
 
     pub async fn organisations_under(&self, area_prefix: &str) -> StoreResult<Vec<Organisation>> {
-        let rows = sqlx::query(
-            "SELECT id, credit_code, name, category_code, area_code, contact_name, contact_mobile, \
-             created_at FROM organisations WHERE area_code LIKE $1 ORDER BY area_code, name",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE area_code LIKE $1 ORDER BY area_code, name"
+        ))
         .bind(format!("{area_prefix}%"))
         .fetch_all(self.pool())
         .await?;
@@ -448,12 +448,12 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(|r| Session {
-            account_id: r.get(0),
-            stage: r.get(1),
-            created_at: r.get(2),
-            last_seen_at: r.get(3),
-            expires_at: r.get(4),
-            totp_proved: r.get::<i64, _>(5) != 0,
+            account_id: r.get("account_id"),
+            stage: r.get("stage"),
+            created_at: r.get("created_at"),
+            last_seen_at: r.get("last_seen_at"),
+            expires_at: r.get("expires_at"),
+            totp_proved: r.get::<i64, _>("totp_proved") != 0,
         }))
     }
 

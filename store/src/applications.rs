@@ -409,7 +409,7 @@ impl Store {
         .await?;
         Ok(rows
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .map(|r| (r.get("revision"), r.get("data"), r.get("submitted_at")))
             .collect())
     }
 }

@@ -233,8 +233,8 @@ impl Store {
         )
         .fetch_one(&mut *conn)
         .await?;
-        let seq: i64 = head.get(0);
-        let prev_hash: String = head.get(1);
+        let seq: i64 = head.get("seq");
+        let prev_hash: String = head.get("last_hash");
         let at = now_text();
         let hash = keyed_hash(self.audit_key.as_ref(), &prev_hash, seq, &at, event);
         sqlx::query(
@@ -283,8 +283,8 @@ impl Store {
         let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
             .fetch_one(self.pool())
             .await?;
-        let head_seq: i64 = head.get(0);
-        let head_hash: String = head.get(1);
+        let head_seq: i64 = head.get("seq");
+        let head_hash: String = head.get("last_hash");
 
         let mut prev_hash = "0".repeat(64);
         let mut expected_seq = 1i64;
@@ -346,8 +346,8 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         Ok(Anchor {
-            seq: head.get(0),
-            hash: head.get(1),
+            seq: head.get("seq"),
+            hash: head.get("last_hash"),
         })
     }
 

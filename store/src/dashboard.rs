@@ -245,7 +245,7 @@ impl Store {
         after: &str,
     ) -> StoreResult<OpenClocks> {
         let totals = sqlx::query(
-            "SELECT status, CAST(SUM(open_count) AS BIGINT) FROM complaint_open_total \
+            "SELECT status, CAST(SUM(open_count) AS BIGINT) AS open_count FROM complaint_open_total \
              WHERE area_code LIKE $1 AND ($2 = '' OR industry = $2) GROUP BY status",
         )
         .bind(format!("{area}%"))
@@ -253,7 +253,8 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let recent = sqlx::query(
-            "SELECT status, since, CAST(SUM(open_count) AS BIGINT) FROM complaint_open_rollup \
+            "SELECT status, since, CAST(SUM(open_count) AS BIGINT) AS open_count \
+             FROM complaint_open_rollup \
              WHERE since > $3 AND area_code LIKE $1 AND ($2 = '' OR industry = $2) \
              GROUP BY status, since HAVING SUM(open_count) > 0 ORDER BY since",
         )
@@ -263,13 +264,16 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(OpenClocks {
-            totals: totals.iter().map(|r| (r.get(0), r.get(1))).collect(),
+            totals: totals
+                .iter()
+                .map(|r| (r.get("status"), r.get("open_count")))
+                .collect(),
             recent: recent
                 .iter()
                 .map(|r| OpenClock {
-                    status: r.get(0),
-                    since: r.get(1),
-                    count: r.get(2),
+                    status: r.get("status"),
+                    since: r.get("since"),
+                    count: r.get("open_count"),
                 })
                 .collect(),
         })
@@ -282,8 +286,8 @@ impl Store {
         category: Option<&str>,
     ) -> StoreResult<Vec<ApplicationCount>> {
         let rows = sqlx::query(
-            "SELECT a.category_code, a.state, substr(COALESCE(a.submitted_at, ''), 1, 4), \
-             CAST(COUNT(*) AS BIGINT) FROM applications a \
+            "SELECT a.category_code, a.state, substr(COALESCE(a.submitted_at, ''), 1, 4) AS year, \
+             CAST(COUNT(*) AS BIGINT) AS applications FROM applications a \
              JOIN organisations o ON o.id = a.organisation_id \
              WHERE o.area_code LIKE $1 AND ($2 = '' OR a.category_code = $2) \
              GROUP BY a.category_code, a.state, substr(COALESCE(a.submitted_at, ''), 1, 4) \
@@ -296,10 +300,10 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| ApplicationCount {
-                category: r.get(0),
-                state: crate::applications::read_state(r.get(1)),
-                year: r.get(2),
-                count: r.get(3),
+                category: r.get("category_code"),
+                state: crate::applications::read_state(r.get("state")),
+                year: r.get("year"),
+                count: r.get("applications"),
             })
             .collect())
     }
@@ -311,7 +315,8 @@ impl Store {
         category: Option<&str>,
     ) -> StoreResult<Vec<RecognitionYear>> {
         let rows = sqlx::query(
-            "SELECT substr(r.recognised_on, 1, 4), substr(COALESCE(r.revoked_on, ''), 1, 4) \
+            "SELECT substr(r.recognised_on, 1, 4) AS granted, \
+             substr(COALESCE(r.revoked_on, ''), 1, 4) AS revoked \
              FROM recognitions r JOIN organisations o ON o.id = r.organisation_id \
              JOIN applications a ON a.id = r.application_id \
              WHERE o.area_code LIKE $1 AND ($2 = '' OR a.category_code = $2)",
@@ -322,7 +327,7 @@ impl Store {
         .await?;
         let mut years: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
         for r in &rows {
-            let (granted, revoked): (String, String) = (r.get(0), r.get(1));
+            let (granted, revoked): (String, String) = (r.get("granted"), r.get("revoked"));
             years.entry(granted).or_default().0 += 1;
             if !revoked.is_empty() {
                 years.entry(revoked).or_default().1 += 1;

@@ -31,14 +31,14 @@ const COLUMNS: &str =
 
 fn from_row(r: &sqlx::any::AnyRow) -> EvidenceFile {
     EvidenceFile {
-        id: r.get(0),
-        application_id: r.get(1),
-        slot: r.get(2),
-        object_key: r.get(3),
-        media_type: r.get(4),
-        size_bytes: r.get(5),
-        original_name: r.get(6),
-        uploaded_at: r.get(7),
+        id: r.get("id"),
+        application_id: r.get("application_id"),
+        slot: r.get("slot"),
+        object_key: r.get("object_key"),
+        media_type: r.get("media_type"),
+        size_bytes: r.get("size_bytes"),
+        original_name: r.get("original_name"),
+        uploaded_at: r.get("uploaded_at"),
     }
 }
 

@@ -193,7 +193,7 @@ impl Store {
         let Some(r) = row else {
             return Ok(None);
         };
-        let id: i64 = r.get(0);
+        let id: i64 = r.get("id");
         let rows = sqlx::query(
             "SELECT group_zh, group_en, text_zh, text_en, max_points, kind, evidence_required \
              FROM indicator_items WHERE set_id = $1 ORDER BY position",
@@ -203,29 +203,29 @@ impl Store {
         .await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
-            let kind: String = row.get(5);
+            let kind: String = row.get("kind");
             items.push(Indicator {
-                group_zh: row.get(0),
-                group_en: row.get(1),
-                text_zh: row.get(2),
-                text_en: row.get(3),
-                max_points: row.get::<i64, _>(4).max(0) as u32,
+                group_zh: row.get("group_zh"),
+                group_en: row.get("group_en"),
+                text_zh: row.get("text_zh"),
+                text_en: row.get("text_en"),
+                max_points: row.get::<i64, _>("max_points").max(0) as u32,
                 kind: ItemKind::parse(&kind)
                     .ok_or_else(|| StoreError::Corrupt(format!("indicator kind {kind:?}")))?,
-                evidence_required: row.get::<i64, _>(6) != 0,
+                evidence_required: row.get::<i64, _>("evidence_required") != 0,
             });
         }
         Ok(Some(IndicatorSet {
             id,
-            batch_id: r.get(6),
-            category_code: r.get(7),
-            version: r.get(1),
+            batch_id: r.get("batch_id"),
+            category_code: r.get("category_code"),
+            version: r.get("version"),
             rules: SetRules {
-                basic_points: r.get::<i64, _>(2).max(0) as u32,
-                bonus_cap: r.get::<i64, _>(3).max(0) as u32,
-                pass_score: r.get::<i64, _>(4).max(0) as u32,
+                basic_points: r.get::<i64, _>("basic_points").max(0) as u32,
+                bonus_cap: r.get::<i64, _>("bonus_cap").max(0) as u32,
+                pass_score: r.get::<i64, _>("pass_score").max(0) as u32,
             },
-            frozen: r.get::<i64, _>(5) != 0,
+            frozen: r.get::<i64, _>("frozen") != 0,
             items,
         }))
     }

@@ -401,28 +401,29 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| CategoryRow {
-                code: r.get(0),
-                name_zh: r.get(1),
-                name_en: r.get(2),
-                description_zh: r.get(3),
-                description_en: r.get(4),
+                code: r.get("code"),
+                name_zh: r.get("name_zh"),
+                name_en: r.get("name_en"),
+                description_zh: r.get("description_zh"),
+                description_en: r.get("description_en"),
             })
             .collect())
     }
 
     /// Every member unit, in the plan's order (`role` is empty here).
     pub async fn member_units(&self) -> StoreResult<Vec<MemberUnitRow>> {
-        let rows =
-            sqlx::query("SELECT code, name_zh, name_en, '' FROM member_units ORDER BY sort_order")
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query(
+            "SELECT code, name_zh, name_en, '' AS role FROM member_units ORDER BY sort_order",
+        )
+        .fetch_all(self.pool())
+        .await?;
         Ok(rows
             .iter()
             .map(|r| MemberUnitRow {
-                code: r.get(0),
-                name_zh: r.get(1),
-                name_en: r.get(2),
-                role: r.get(3),
+                code: r.get("code"),
+                name_zh: r.get("name_zh"),
+                name_en: r.get("name_en"),
+                role: r.get("role"),
             })
             .collect())
     }
@@ -440,10 +441,10 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| MemberUnitRow {
-                code: r.get(0),
-                name_zh: r.get(1),
-                name_en: r.get(2),
-                role: r.get(3),
+                code: r.get("code"),
+                name_zh: r.get("name_zh"),
+                name_en: r.get("name_en"),
+                role: r.get("role"),
             })
             .collect())
     }
@@ -451,10 +452,10 @@ impl Store {
 
 fn area_from_row(r: &sqlx::any::AnyRow) -> AreaRow {
     AreaRow {
-        code: r.get(0),
-        parent_code: r.get(1),
-        level: r.get(2),
-        name_zh: r.get(3),
-        name_en: r.get(4),
+        code: r.get("code"),
+        parent_code: r.get("parent_code"),
+        level: r.get("level"),
+        name_zh: r.get("name_zh"),
+        name_en: r.get("name_en"),
     }
 }

@@ -62,7 +62,7 @@ impl Store {
     pub async fn township_queue(&self, area_prefix: &str) -> StoreResult<Vec<Application>> {
         let sql = format!(
             "SELECT {} FROM applications a JOIN organisations o ON o.id = a.organisation_id \
-             WHERE a.state = 'submitted' AND o.area_code LIKE $1 ORDER BY a.submitted_at",
+             WHERE a.state = $2 AND o.area_code LIKE $1 ORDER BY a.submitted_at",
             crate::applications::COLUMNS
                 .split(", ")
                 .map(|c| format!("a.{}", c.trim()))
@@ -71,6 +71,7 @@ impl Store {
         );
         let rows = sqlx::query(&sql)
             .bind(format!("{area_prefix}%"))
+            .bind(State::Submitted.code())
             .fetch_all(self.pool())
             .await?;
         Ok(rows.iter().map(crate::applications::from_row).collect())
@@ -125,7 +126,7 @@ impl Store {
         application_id: i64,
     ) -> StoreResult<Vec<TownshipReview>> {
         let rows = sqlx::query(
-            "SELECT r.id, r.application_id, a.display_name, r.decision, r.checklist, r.comments, \
+            "SELECT r.id, r.application_id, a.display_name AS reviewer, r.decision, r.checklist, r.comments, \
              r.summary, r.decided_at FROM township_reviews r JOIN accounts a ON a.id = r.reviewer_id \
              WHERE r.application_id = $1 ORDER BY r.id DESC",
         )
@@ -135,14 +136,14 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| TownshipReview {
-                id: r.get(0),
-                application_id: r.get(1),
-                reviewer: r.get(2),
-                decision: r.get(3),
-                checklist: r.get(4),
-                comments: r.get(5),
-                summary: r.get(6),
-                decided_at: r.get(7),
+                id: r.get("id"),
+                application_id: r.get("application_id"),
+                reviewer: r.get("reviewer"),
+                decision: r.get("decision"),
+                checklist: r.get("checklist"),
+                comments: r.get("comments"),
+                summary: r.get("summary"),
+                decided_at: r.get("decided_at"),
             })
             .collect())
     }

@@ -393,7 +393,7 @@ impl Store {
         .fetch_all(&mut *c)
         .await?
         .iter()
-        .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+        .map(|r| (r.get::<String, _>("credit_code"), r.get::<i64, _>("id")))
         .collect());
         let mut rebuild = Vec::new();
         if let ImportConn::Sqlite(c) = &mut conn {
@@ -412,11 +412,11 @@ impl Store {
                     .fetch_all(&mut *c)
                     .await?;
                     for index in plain {
-                        let name: String = index.get(0);
+                        let name: String = index.get("name");
                         sqlx::query(&format!("DROP INDEX \"{name}\""))
                             .execute(&mut *c)
                             .await?;
-                        rebuild.push(index.get::<String, _>(1));
+                        rebuild.push(index.get::<String, _>("sql"));
                     }
                 }
             }
@@ -480,13 +480,13 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| ComplaintImport {
-                id: r.get(0),
-                file_name: r.get(1),
-                rows_read: r.get(2),
-                rows_bad: r.get(3),
-                outcome: r.get(4),
-                imported_by: r.get(5),
-                created_at: r.get(6),
+                id: r.get("id"),
+                file_name: r.get("file_name"),
+                rows_read: r.get("rows_read"),
+                rows_bad: r.get("rows_bad"),
+                outcome: r.get("outcome"),
+                imported_by: r.get("imported_by"),
+                created_at: r.get("created_at"),
             })
             .collect())
     }

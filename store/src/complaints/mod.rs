@@ -337,10 +337,10 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| ComplaintEvent {
-                at: r.get(0),
-                actor: r.get(1),
-                text_zh: r.get(2),
-                text_en: r.get(3),
+                at: r.get("at"),
+                actor: r.get("actor"),
+                text_zh: r.get("text_zh"),
+                text_en: r.get("text_en"),
             })
             .collect())
     }

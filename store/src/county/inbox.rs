@@ -39,12 +39,12 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| Notification {
-                id: r.get(0),
-                text_zh: r.get(1),
-                text_en: r.get(2),
-                link: r.get(3),
-                created_at: r.get(4),
-                read_at: r.get(5),
+                id: r.get("id"),
+                text_zh: r.get("text_zh"),
+                text_en: r.get("text_en"),
+                link: r.get("link"),
+                created_at: r.get("created_at"),
+                read_at: r.get("read_at"),
             })
             .collect())
     }

@@ -17,7 +17,7 @@ impl Store {
                 .await?;
         Ok(rows
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .map(|r| (r.get("year"), r.get("source"), r.get("loaded_at")))
             .collect())
     }
 
@@ -143,7 +143,8 @@ impl Store {
 
     pub async fn notice_entries(&self, notice_id: i64) -> StoreResult<Vec<NoticeEntry>> {
         let rows = sqlx::query(
-            "SELECT a.id, o.id, o.name, o.credit_code, o.area_code, a.category_code, a.state \
+            "SELECT a.id AS application_id, o.id AS organisation_id, o.name AS organisation_name, \
+             o.credit_code, o.area_code, a.category_code, a.state \
              FROM notice_entries e JOIN applications a ON a.id = e.application_id \
              JOIN organisations o ON o.id = a.organisation_id WHERE e.notice_id = $1 ORDER BY a.category_code, o.name",
         )
@@ -153,13 +154,13 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| NoticeEntry {
-                application_id: r.get(0),
-                organisation_id: r.get(1),
-                organisation_name: r.get(2),
-                credit_code: r.get(3),
-                area_code: r.get(4),
-                category_code: r.get(5),
-                state: crate::applications::read_state(r.get(6)),
+                application_id: r.get("application_id"),
+                organisation_id: r.get("organisation_id"),
+                organisation_name: r.get("organisation_name"),
+                credit_code: r.get("credit_code"),
+                area_code: r.get("area_code"),
+                category_code: r.get("category_code"),
+                state: crate::applications::read_state(r.get("state")),
             })
             .collect())
     }

@@ -26,11 +26,11 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| PanelMember {
-                id: r.get(0),
-                account_id: r.get(1),
-                login: r.get(2),
-                display_name: r.get(3),
-                area_code: r.get(4),
+                id: r.get("id"),
+                account_id: r.get("account_id"),
+                login: r.get("login"),
+                display_name: r.get("display_name"),
+                area_code: r.get("area_code"),
             })
             .collect())
     }
@@ -78,11 +78,12 @@ impl Store {
             .await?;
         sqlx::query(
             "DELETE FROM panel_assignments WHERE reviewer_id = $1 AND status = 'assigned' AND application_id IN \
-             (SELECT id FROM applications WHERE batch_id = $2 AND category_code = $3 AND state = 'county_review')",
+             (SELECT id FROM applications WHERE batch_id = $2 AND category_code = $3 AND state = $4)",
         )
         .bind(account_id)
         .bind(batch_id)
         .bind(category)
+        .bind(State::CountyReview.code())
         .execute(&mut *tx)
         .await?;
         self.append_audit(&mut tx, audit).await?;
@@ -93,11 +94,12 @@ impl Store {
     /// Applications waiting for the county panel in a batch.
     pub async fn county_review_queue(&self, batch_id: i64) -> StoreResult<Vec<Application>> {
         let sql = format!(
-            "SELECT {} FROM applications a WHERE a.batch_id = $1 AND a.state = 'county_review' ORDER BY a.id",
+            "SELECT {} FROM applications a WHERE a.batch_id = $1 AND a.state = $2 ORDER BY a.id",
             prefixed_application_columns()
         );
         let rows = sqlx::query(&sql)
             .bind(batch_id)
+            .bind(State::CountyReview.code())
             .fetch_all(self.pool())
             .await?;
         Ok(rows.iter().map(crate::applications::from_row).collect())
@@ -153,12 +155,13 @@ impl Store {
         let sql = format!(
             "SELECT {ASSIGNMENT_COLUMNS} FROM panel_assignments p JOIN accounts a ON a.id = p.reviewer_id \
              JOIN applications ap ON ap.id = p.application_id \
-             WHERE p.reviewer_id = $1 AND ap.state = 'county_review' \
+             WHERE p.reviewer_id = $1 AND ap.state = $2 \
              AND p.round = (SELECT COUNT(*) + 1 FROM panel_results r WHERE r.application_id = p.application_id) \
              ORDER BY p.status, p.id"
         );
         let rows = sqlx::query(&sql)
             .bind(reviewer_id)
+            .bind(State::CountyReview.code())
             .fetch_all(self.pool())
             .await?;
         Ok(rows.iter().map(assignment).collect())
@@ -167,15 +170,21 @@ impl Store {
     /// Open assignments per reviewer on a batch's applications under review.
     pub async fn reviewer_loads(&self, batch_id: i64) -> StoreResult<Vec<(i64, usize)>> {
         let rows = sqlx::query(
-            "SELECT p.reviewer_id, COUNT(*) FROM panel_assignments p JOIN applications ap ON ap.id = p.application_id \
-             WHERE ap.batch_id = $1 AND ap.state = 'county_review' AND p.status <> 'recused' GROUP BY p.reviewer_id",
+            "SELECT p.reviewer_id, COUNT(*) AS open_assignments FROM panel_assignments p JOIN applications ap ON ap.id = p.application_id \
+             WHERE ap.batch_id = $1 AND ap.state = $2 AND p.status <> 'recused' GROUP BY p.reviewer_id",
         )
         .bind(batch_id)
+        .bind(State::CountyReview.code())
         .fetch_all(self.pool())
         .await?;
         Ok(rows
             .iter()
-            .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1) as usize))
+            .map(|r| {
+                (
+                    r.get::<i64, _>("reviewer_id"),
+                    r.get::<i64, _>("open_assignments") as usize,
+                )
+            })
             .collect())
     }
 
@@ -310,7 +319,7 @@ impl Store {
         application_id: i64,
     ) -> StoreResult<Vec<(i64, String, String, String)>> {
         let rows = sqlx::query(
-            "SELECT v.id, a.display_name, v.note, v.created_at FROM site_visits v JOIN accounts a ON a.id = v.reviewer_id \
+            "SELECT v.id, a.display_name AS reviewer, v.note, v.created_at FROM site_visits v JOIN accounts a ON a.id = v.reviewer_id \
              WHERE v.application_id = $1 ORDER BY v.id",
         )
         .bind(application_id)
@@ -318,7 +327,14 @@ impl Store {
         .await?;
         Ok(rows
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .map(|r| {
+                (
+                    r.get("id"),
+                    r.get("reviewer"),
+                    r.get("note"),
+                    r.get("created_at"),
+                )
+            })
             .collect())
     }
 
@@ -396,14 +412,14 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| PanelResultRow {
-                application_id: r.get(0),
-                round: r.get(1),
-                method: r.get(2),
-                score_tenths: r.get(3),
-                spread: r.get(4),
-                vetoed: r.get::<i64, _>(5) != 0,
-                outcome: r.get(6),
-                decided_at: r.get(7),
+                application_id: r.get("application_id"),
+                round: r.get("round"),
+                method: r.get("method"),
+                score_tenths: r.get("score_tenths"),
+                spread: r.get("spread"),
+                vetoed: r.get::<i64, _>("vetoed") != 0,
+                outcome: r.get("outcome"),
+                decided_at: r.get("decided_at"),
             })
             .collect())
     }
@@ -417,13 +433,13 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(|r| Rectification {
-            application_id: r.get(0),
-            opened_on: r.get(1),
-            due_on: r.get(2),
-            items: r.get(3),
-            report: r.get(4),
-            reported_at: r.get(5),
-            reminded: r.get(6),
+            application_id: r.get("application_id"),
+            opened_on: r.get("opened_on"),
+            due_on: r.get("due_on"),
+            items: r.get("items"),
+            report: r.get("report"),
+            reported_at: r.get("reported_at"),
+            reminded: r.get("reminded"),
         }))
     }
 
@@ -436,11 +452,12 @@ impl Store {
     ) -> StoreResult<bool> {
         let write = sqlx::query(
             "UPDATE rectifications SET report = $2, reported_at = $3 WHERE application_id = $1 \
-             AND application_id IN (SELECT id FROM applications WHERE state = 'rectifying')",
+             AND application_id IN (SELECT id FROM applications WHERE state = $4)",
         )
         .bind(application_id)
         .bind(report)
-        .bind(now_text());
+        .bind(now_text())
+        .bind(State::Rectifying.code());
         self.write_audited(write, audit).await
     }
 
@@ -485,13 +502,21 @@ impl Store {
     pub async fn open_rectifications(&self) -> StoreResult<Vec<(i64, i64, String, String)>> {
         let rows = sqlx::query(
             "SELECT r.application_id, a.organisation_id, r.due_on, r.reminded FROM rectifications r \
-             JOIN applications a ON a.id = r.application_id WHERE a.state = 'rectifying'",
+             JOIN applications a ON a.id = r.application_id WHERE a.state = $1",
         )
+        .bind(State::Rectifying.code())
         .fetch_all(self.pool())
         .await?;
         Ok(rows
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .map(|r| {
+                (
+                    r.get("application_id"),
+                    r.get("organisation_id"),
+                    r.get("due_on"),
+                    r.get("reminded"),
+                )
+            })
             .collect())
     }
 }

@@ -24,11 +24,12 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let rows = sqlx::query(
             "SELECT a.id, a.organisation_id, a.category_code, a.data FROM notice_entries e \
-             JOIN applications a ON a.id = e.application_id WHERE e.notice_id = $1 AND a.state = 'on_notice' \
+             JOIN applications a ON a.id = e.application_id WHERE e.notice_id = $1 AND a.state = $2 \
              AND NOT EXISTS (SELECT 1 FROM objections x WHERE x.application_id = a.id AND x.status <> 'dismissed') \
              ORDER BY a.category_code, a.id",
         )
         .bind(notice_id)
+        .bind(State::OnNotice.code())
         .fetch_all(&mut *tx)
         .await?;
         let mut done = Vec::new();
@@ -39,8 +40,12 @@ impl Store {
             ..Default::default()
         };
         for r in &rows {
-            let (app, org, category): (i64, i64, String) = (r.get(0), r.get(1), r.get(2));
-            let identity = identity_copy(&r.get::<String, _>(3));
+            let (app, org, category): (i64, i64, String) = (
+                r.get("id"),
+                r.get("organisation_id"),
+                r.get("category_code"),
+            );
+            let identity = identity_copy(&r.get::<String, _>("data"));
             if !move_application(
                 &mut tx,
                 app,
@@ -217,9 +222,10 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let due: Vec<i64> = sqlx::query(
             "SELECT a.id FROM applications a JOIN recognitions r ON r.application_id = a.id \
-             WHERE a.state = 'recognised' AND r.valid_until < $1 AND r.revoked_on IS NULL ORDER BY a.id",
+             WHERE a.state = $2 AND r.valid_until < $1 AND r.revoked_on IS NULL ORDER BY a.id",
         )
         .bind(today)
+        .bind(State::Recognised.code())
         .fetch_all(&mut *tx)
         .await?
         .iter()
@@ -297,13 +303,13 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| Reinspection {
-                id: r.get(0),
-                recognition_id: r.get(1),
-                plan: r.get(2),
-                planned_at: r.get(3),
-                result: r.get(4),
-                note: r.get(5),
-                inspected_at: r.get(6),
+                id: r.get("id"),
+                recognition_id: r.get("recognition_id"),
+                plan: r.get("plan"),
+                planned_at: r.get("planned_at"),
+                result: r.get("result"),
+                note: r.get("note"),
+                inspected_at: r.get("inspected_at"),
             })
             .collect())
     }
