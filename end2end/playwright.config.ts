@@ -36,7 +36,8 @@ export default defineConfig({
   webServer: process.env.FANGXIN_BASE_URL
     ? undefined
     : {
-        command: `"${process.env.FANGXIN_BIN}" serve --listen 127.0.0.1:${port} --site-root "${process.env.FANGXIN_SITE_ROOT}"`,
+        // The demo county first (fangxin-tools, apart from the product), then the server.
+        command: `"${process.env.FANGXIN_TOOLS_BIN}" seed-demo && exec "${process.env.FANGXIN_BIN}" serve --listen 127.0.0.1:${port} --site-root "${process.env.FANGXIN_SITE_ROOT}"`,
         url: `${baseURL}/healthz`,
         timeout: 60_000,
         reuseExistingServer: false,
@@ -49,7 +50,6 @@ export default defineConfig({
           // does this for the PostgreSQL run).
           FANGXIN_S3_ENDPOINT: process.env.FANGXIN_S3_ENDPOINT ?? "",
           FANGXIN_S3_BUCKET: process.env.FANGXIN_S3_BUCKET ?? "fangxin",
-          FANGXIN_SEED_DEMO: "true",
           // Lets the whole-cycle test move the business date with `fangxin clock`
           // (a notice period across the 2026 National Day holiday).
           FANGXIN_TEST_CLOCK: "1",

@@ -59,7 +59,8 @@ if [[ " $ONLY " == *" http "* ]] || [[ " $ONLY " == *" load "* ]]; then
   mkdir -p "$site"
   cp -r "$FANGXIN_SITE_ROOT/." "$site/"
   port=3107
-  "$FANGXIN_BIN" --data-dir "$data" serve --listen "127.0.0.1:$port" --site-root "$site" --seed-demo \
+  "$FANGXIN_TOOLS_BIN" --data-dir "$data" seed-demo >/dev/null
+  "$FANGXIN_BIN" --data-dir "$data" serve --listen "127.0.0.1:$port" --site-root "$site" \
     > "$work/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do

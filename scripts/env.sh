@@ -16,9 +16,7 @@ export FANGXIN_SITE_ROOT="$PWD/target/site"
 # Data generation and benchmarks: a separate binary the product does not contain.
 export FANGXIN_TOOLS_BIN="$PWD/target/release/fangxin-tools"
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
-build_tools() { # the release fangxin-tools binary, when missing
-  if [ ! -x "$FANGXIN_TOOLS_BIN" ]; then
-    step "building fangxin-tools"
-    cargo build --release -p tools --bin fangxin-tools
-  fi
+build_tools() { # the release fangxin-tools binary, brought up to date (cargo does nothing when it is)
+  step "building fangxin-tools (demo data, generator, benchmarks)"
+  cargo build --release -p tools --bin fangxin-tools
 }

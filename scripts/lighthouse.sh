@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
+build_tools
 tools="$HOME/.cache/fangxin-lighthouse"
 if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
   mkdir -p "$tools"
@@ -14,8 +15,9 @@ if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
 fi
 data=$(mktemp -d)
 port=${PORT:-3190}
+FANGXIN_DATA_DIR="$data" "$FANGXIN_TOOLS_BIN" seed-demo >/dev/null
 FANGXIN_DATA_DIR="$data" FANGXIN_LOG=error "$FANGXIN_BIN" serve --listen "127.0.0.1:$port" \
-  --site-root "$FANGXIN_SITE_ROOT" --seed-demo >"$data/server.log" 2>&1 &
+  --site-root "$FANGXIN_SITE_ROOT" >"$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
 step "building the release (first build takes a few minutes)"
 cargo leptos build --release --split
+build_tools
 step "loading the demo data"
-"$FANGXIN_BIN" seed-demo
+"$FANGXIN_TOOLS_BIN" seed-demo
 step "serving on http://${FANGXIN_LISTEN:-127.0.0.1:3000}  (Ctrl-C stops)"
 exec "$FANGXIN_BIN" serve --site-root "$FANGXIN_SITE_ROOT"

@@ -59,6 +59,8 @@ fi
 
 step "release build (server + WASM)"
 cargo leptos build --release --split
+# The browser tests load the demo county with it.
+build_tools
 
 run_e2e() {
   local label=$1 url=$2 s3=$3

@@ -71,8 +71,6 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and load reference data, then exit.
     Migrate,
-    /// Load the demo county (idempotent), then exit.
-    SeedDemo,
     /// Create a staff account (the first system administrator, for one); prints its
     /// temporary password, which must be changed at first sign-in.
     CreateStaff(CreateStaffArgs),
@@ -198,10 +196,6 @@ pub struct ServeArgs {
     /// Sign-in and registration attempts allowed per client address per minute.
     #[arg(long, env = "FANGXIN_AUTH_RATE_LIMIT", default_value_t = 30)]
     pub auth_rate_limit: i64,
-
-    /// Load the demo county before serving (idempotent).
-    #[arg(long, env = "FANGXIN_SEED_DEMO")]
-    pub seed_demo: bool,
 
     /// How long a public page rendered for a visitor who is not signed in may be sent
     /// again, in milliseconds (this instance's own writes end it at once); 0 turns the

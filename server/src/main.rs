@@ -1,11 +1,11 @@
-//! `fangxin`: the one server binary. `serve` runs the site; `migrate` and `seed-demo`
-//! prepare the database. Bad configuration ends with one line on stderr and exit code 1.
+//! `fangxin`: the one server binary. `serve` runs the site; `migrate` prepares the
+//! database (the demo county is `fangxin-tools seed-demo`, apart from the product).
+//! Bad configuration ends with one line on stderr and exit code 1.
 
 use clap::Parser;
 use server::cli::{self, AuditCommand, Cli, Command};
 use server::http;
 use std::process::ExitCode;
-use store::Store;
 
 /// mimalloc instead of glibc's malloc: threads hand each other a lot of small
 /// allocations (an import's rows are parsed on a reader thread and freed after their
@@ -69,19 +69,6 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "fangxin: {} database migrated and reference data loaded",
                 store.backend().name()
             );
-            Ok(())
-        }
-        Command::SeedDemo => {
-            let outcome = seed_demo(&store, &objects).await?;
-            match outcome {
-                store::demo::DemoOutcome::Loaded => println!(
-                    "fangxin: demo data loaded; demo accounts use the password {}",
-                    app::accounts::demo::DEMO_PASSWORD
-                ),
-                store::demo::DemoOutcome::AlreadyPresent => {
-                    println!("fangxin: demo data already present, nothing changed")
-                }
-            }
             Ok(())
         }
         Command::Backup(b) => {
@@ -209,31 +196,6 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         }
-        Command::Serve(serve) => {
-            if serve.seed_demo {
-                seed_demo(&store, &objects).await?;
-            }
-            http::serve(store, serve, objects, data_dir).await
-        }
+        Command::Serve(serve) => http::serve(store, serve, objects, data_dir).await,
     }
-}
-
-async fn seed_demo(
-    store: &Store,
-    objects: &store::objects::ObjectStore,
-) -> Result<store::demo::DemoOutcome, String> {
-    let outcome = store.seed_demo().await.map_err(|e| e.to_string())?;
-    app::accounts::demo::seed_demo_accounts(store)
-        .await
-        .map_err(|e| format!("demo accounts: {e}"))?;
-    app::applications::demo::seed_demo_applications(store, objects)
-        .await
-        .map_err(|e| format!("demo applications: {e}"))?;
-    app::review::demo::seed_demo_review(store)
-        .await
-        .map_err(|e| format!("demo review: {e}"))?;
-    app::complaints::demo::seed_demo_complaints(store)
-        .await
-        .map_err(|e| format!("demo complaints: {e}"))?;
-    Ok(outcome)
 }

@@ -20,6 +20,10 @@ pub struct ToolsCli {
 
 #[derive(Debug, Subcommand)]
 pub enum ToolCommand {
+    /// Load the demo county (idempotent): accounts that share one published password,
+    /// applications at every step, recognised units and a year of complaints. For trying
+    /// the product and for its browser tests; never on a real county's database.
+    SeedDemo,
     /// Write a generated 12315 export (CSV) for tests, demos and the import benchmark.
     #[command(name = "sample-12315")]
     Sample12315(Sample12315Args),

@@ -22,7 +22,7 @@ pub async fn bench_staff(store: &Store, login: &str, role: &str) -> Result<i64, 
                 mobile: "13900000000",
                 password_hash: "!",
             },
-            &app::review::common::seed_audit_event("account.create"),
+            &crate::demo::seed_audit_event("account.create"),
         )
         .await
         .map_err(err)
@@ -49,7 +49,7 @@ pub async fn merchant_with_draft(
                 contact_mobile: "13855660000",
                 password_hash: "!",
             },
-            &app::review::common::seed_audit_event("account.register"),
+            &crate::demo::seed_audit_event("account.register"),
         )
         .await
         .map_err(err)?;
@@ -58,7 +58,7 @@ pub async fn merchant_with_draft(
         .await
         .map_err(err)?
         .ok_or("the organisation just made")?;
-    let draft = app::applications::demo::draft_up_to(&org, domain::Category::Unit, set, reached);
+    let draft = crate::demo::applications::draft_up_to(&org, domain::Category::Unit, set, reached);
     let application = store
         .start_application(
             &store::applications::NewApplication {
@@ -70,7 +70,7 @@ pub async fn merchant_with_draft(
                 agent_organisation_id: None,
                 data: &draft.to_json(),
             },
-            &app::review::common::seed_audit_event("application.start"),
+            &crate::demo::seed_audit_event("application.start"),
         )
         .await
         .map_err(err)?;
@@ -126,7 +126,7 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
                 id,
                 0,
                 account,
-                &app::review::common::seed_audit_event("application.submit"),
+                &crate::demo::seed_audit_event("application.submit"),
             )
             .await
             .map_err(err)?;
@@ -140,7 +140,7 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
                     comments: "{}",
                     summary: "材料齐全，推荐参评。",
                 },
-                &app::review::common::seed_audit_event("township_review.decide"),
+                &crate::demo::seed_audit_event("township_review.decide"),
             )
             .await
             .map_err(err)?;
@@ -157,7 +157,7 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
                     decided_by: office,
                     rectification: None,
                 },
-                &app::review::common::seed_audit_event("panel.result"),
+                &crate::demo::seed_audit_event("panel.result"),
             )
             .await
             .map_err(err)?;
@@ -178,7 +178,7 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
             false,
             office,
             &passed,
-            &app::review::common::seed_audit_event("notice.publish"),
+            &crate::demo::seed_audit_event("notice.publish"),
         )
         .await
         .map_err(err)?
@@ -200,7 +200,7 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
             &day(9),
             &until,
             &numbering,
-            &app::review::common::seed_audit_event("notice.recognise"),
+            &crate::demo::seed_audit_event("notice.recognise"),
         )
         .await
         .map_err(err)?;

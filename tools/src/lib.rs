@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod demo;
 pub mod fixtures;
 pub mod loadgen;
 pub mod sample;

@@ -49,10 +49,35 @@ async fn run(cli: ToolsCli) -> Result<(), String> {
     let store = cli.storage.open(&data_dir).await?;
     match &cli.command {
         ToolCommand::Sample12315(_) => Ok(()),
+        ToolCommand::SeedDemo => seed_demo(&cli, &data_dir, &store).await,
         ToolCommand::Generate(a) => tools::bench::generate(&store, a).await,
         ToolCommand::BenchDashboard(a) => tools::bench::bench_dashboard(&store, a).await,
         ToolCommand::BenchLive(a) => tools::bench::bench_live(&store, a).await,
         ToolCommand::BenchHttp(a) => tools::loadgen::bench_http(&store, a).await,
         ToolCommand::BenchLoad(a) => tools::loadgen::bench_load(&store, a).await,
     }
+}
+
+async fn seed_demo(
+    cli: &ToolsCli,
+    data_dir: &std::path::Path,
+    store: &store::Store,
+) -> Result<(), String> {
+    let objects = cli.storage.object_store(data_dir);
+    if let store::objects::ObjectStore::S3(bucket) = &objects {
+        // As `fangxin serve` does: a bucket that exists already is fine.
+        if let Err(e) = bucket.create_bucket().await {
+            tracing::warn!(error = %e, "could not create the S3 bucket (it may exist already)");
+        }
+    }
+    match tools::demo::seed_demo(store, &objects).await? {
+        tools::demo::DemoOutcome::Loaded => println!(
+            "fangxin-tools: demo data loaded; demo accounts use the password {}",
+            tools::demo::accounts::DEMO_PASSWORD
+        ),
+        tools::demo::DemoOutcome::AlreadyPresent => {
+            println!("fangxin-tools: demo data already present, nothing changed")
+        }
+    }
+    Ok(())
 }

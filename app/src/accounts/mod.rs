@@ -3,8 +3,6 @@
 
 pub mod admin;
 pub mod audit_view;
-#[cfg(feature = "ssr")]
-pub mod demo;
 pub mod inbox;
 pub mod organisations;
 pub mod pages;

@@ -9,8 +9,6 @@
 #[cfg(feature = "hydrate")]
 mod client;
 #[cfg(feature = "ssr")]
-pub mod demo;
-#[cfg(feature = "ssr")]
 pub mod handlers;
 pub mod list;
 #[cfg(feature = "ssr")]

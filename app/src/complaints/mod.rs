@@ -7,8 +7,6 @@
 //!   definitions, the thresholds of dynamic management, entry, handling, exports;
 //! - `import` (server only): 12315 exports, CSV or XLSX, streamed and all or nothing.
 
-#[cfg(feature = "ssr")]
-pub mod demo;
 pub mod desk;
 #[cfg(feature = "ssr")]
 pub mod import;

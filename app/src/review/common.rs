@@ -334,13 +334,3 @@ pub async fn organisation_name(store: &Store, id: i64) -> String {
 pub use crate::format::urlencode as q;
 
 pub type State = axum::extract::State<AppState>;
-
-/// The audit entry of a step the demo seeding takes on a person's behalf.
-pub fn seed_audit_event(action: &str) -> store::audit::AuditEvent {
-    store::audit::AuditEvent {
-        actor: "demo-seed".into(),
-        role: "system".into(),
-        action: action.to_string(),
-        ..Default::default()
-    }
-}

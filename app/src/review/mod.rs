@@ -4,8 +4,6 @@
 pub mod batches;
 #[cfg(feature = "ssr")]
 pub mod common;
-#[cfg(feature = "ssr")]
-pub mod demo;
 pub mod indicator_sets;
 pub mod notices;
 pub mod panel;

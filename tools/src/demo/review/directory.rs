@@ -2,7 +2,7 @@
 //! public pages, each taken through the same store steps as any application.
 
 use super::passed_application;
-use crate::errors::AppError;
+use app::errors::AppError;
 use store::Store;
 
 /// Recognised in the 2026 National Day notice, so the public directory has a county's
@@ -249,8 +249,8 @@ pub(super) async fn seed_directory(
         let hash = match &hash {
             Some(h) => h,
             None => hash.insert(
-                crate::accounts::session::hash_password(
-                    crate::accounts::demo::DEMO_PASSWORD.to_string(),
+                app::accounts::session::hash_password(
+                    crate::demo::accounts::DEMO_PASSWORD.to_string(),
                 )
                 .await?,
             ),
@@ -266,7 +266,7 @@ pub(super) async fn seed_directory(
                     contact_mobile: "13855660000",
                     password_hash: hash,
                 },
-                &crate::review::common::seed_audit_event("account.register"),
+                &crate::demo::seed_audit_event("account.register"),
             )
             .await?;
         let (Some(org), Some(account), Some(set), Some(cat)) = (
@@ -277,7 +277,7 @@ pub(super) async fn seed_directory(
         ) else {
             continue;
         };
-        let mut draft = crate::applications::demo::draft_up_to(
+        let mut draft = crate::demo::applications::draft_up_to(
             &org,
             cat,
             &set,

@@ -3,7 +3,7 @@
 //! submit, submitted, and one prepared by a street for a merchant. Loading twice
 //! changes nothing.
 
-use crate::errors::AppError;
+use app::errors::AppError;
 use domain::application::{self as form, Draft, FieldKind, Step};
 use domain::scoring::ItemKind;
 use domain::Category;
@@ -23,7 +23,7 @@ const STAGES: &[(&str, Step, bool)] = &[
     ("91341721MA2TEA8K1", Step::SelfAssessment, false),
     ("12341721MB1D7E3Y0", Step::Review, false),
     ("51341721MJ0F5H2C9", Step::Review, true),
-    // Submitted, then moved on by crate::review::demo.
+    // Submitted, then moved on by crate::demo::review.
     ("91341721MA3D4E5F6", Step::Review, true),
     ("91341721MA3G7H8J9", Step::Review, true),
     ("91341721MA3K1L2M3", Step::Review, true),
@@ -111,7 +111,7 @@ pub fn draft_up_to(
     set: &store::indicators::IndicatorSet,
     reached: Step,
 ) -> Draft {
-    let mut draft = super::handlers::prefilled(org, false);
+    let mut draft = app::applications::handlers::prefilled(org, false);
     for step in Step::ALL.into_iter().take_while(|s| *s < reached) {
         match step {
             Step::Identity | Step::Facts | Step::Pledge | Step::Declaration => {
@@ -181,7 +181,7 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
                     agent_organisation_id: None,
                     data: &draft.to_json(),
                 },
-                &crate::review::common::seed_audit_event("application.start"),
+                &crate::demo::seed_audit_event("application.start"),
             )
             .await?;
         let revision = match store
@@ -218,7 +218,7 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
                             },
                             uploaded_by: account.id,
                         },
-                        &crate::review::common::seed_audit_event("evidence.upload"),
+                        &crate::demo::seed_audit_event("evidence.upload"),
                     )
                     .await?;
             }
@@ -229,7 +229,7 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
                     id,
                     revision,
                     account.id,
-                    &crate::review::common::seed_audit_event("application.submit"),
+                    &crate::demo::seed_audit_event("application.submit"),
                 )
                 .await?;
         }

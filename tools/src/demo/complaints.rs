@@ -3,7 +3,7 @@
 //! (one waiting on the recognised restaurant's desk, two closed and rated) and some
 //! overdue ones for the staff list. Deterministic, and seeded once.
 
-use crate::errors::AppError;
+use app::errors::AppError;
 use chrono::{Datelike, Duration, NaiveDate};
 use domain::complaint::{Channel, Facts, Industry, Outcome, Rating, Record, RefusalGround, Status};
 use store::complaints::{ComplaintFilter, NewComplaint, IMPORT_BATCH};
@@ -68,7 +68,7 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
     if store.count_complaints(&ComplaintFilter::default()).await? > 0 {
         return Ok(());
     }
-    let today = crate::review::common::today(store).await;
+    let today = app::review::common::today(store).await;
     let townships: Vec<String> = store
         .areas_under(domain::application::COUNTY)
         .await?
@@ -269,7 +269,7 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
         }
     }
     store.insert_generated_complaints(&against_units).await?;
-    let seed = crate::review::common::seed_audit_event("complaint.seed");
+    let seed = crate::demo::seed_audit_event("complaint.seed");
 
     // The demo businesses: the recognised restaurant has one complaint waiting on its
     // desk and two closed and rated; two recent ones wait for acceptance past 7 days.

@@ -2,9 +2,9 @@
 //! Demo staff must change the password and enrol a second factor at first sign-in,
 //! exactly as real staff do. Loading twice changes nothing.
 
-use super::admin::{provision_staff, StaffInput};
-use super::session::hash_password;
-use crate::errors::AppError;
+use app::accounts::admin::{provision_staff, StaffInput};
+use app::accounts::session::hash_password;
+use app::errors::AppError;
 use store::Store;
 
 /// The password of every demo account (printed by `fangxin seed-demo`).
@@ -170,8 +170,8 @@ pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
             &input,
             "34",
             DEMO_PASSWORD,
-            super::admin::Provisioner::CommandLine,
-            &crate::review::common::seed_audit_event("account.create"),
+            app::accounts::admin::Provisioner::CommandLine,
+            &crate::demo::seed_audit_event("account.create"),
         )
         .await?;
     }
@@ -193,7 +193,7 @@ pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
                     contact_mobile: &format!("1385566{i:04}"),
                     password_hash: &hash,
                 },
-                &crate::review::common::seed_audit_event("account.register"),
+                &crate::demo::seed_audit_event("account.register"),
             )
             .await?;
     }

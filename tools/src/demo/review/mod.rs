@@ -3,7 +3,7 @@
 //! waiting for a notice, on a running notice with an open objection, recognised with a
 //! certificate, and revoked after a re-inspection. Loading twice changes nothing.
 
-use crate::errors::AppError;
+use app::errors::AppError;
 use domain::scoring::{ItemKind, ItemScore};
 use store::county::{NewObjection, NewPanelResult};
 use store::reviews::{Decision, NewTownshipReview};
@@ -59,7 +59,7 @@ pub(super) async fn passed_application(
                 agent_organisation_id: None,
                 data: &draft.to_json(),
             },
-            &crate::review::common::seed_audit_event("application.start"),
+            &crate::demo::seed_audit_event("application.start"),
         )
         .await?;
     store
@@ -67,7 +67,7 @@ pub(super) async fn passed_application(
             id,
             0,
             account,
-            &crate::review::common::seed_audit_event("application.submit"),
+            &crate::demo::seed_audit_event("application.submit"),
         )
         .await?;
     store
@@ -80,7 +80,7 @@ pub(super) async fn passed_application(
                 comments: "{}",
                 summary: "材料齐全，经实地查看，推荐参评。",
             },
-            &crate::review::common::seed_audit_event("township_review.decide"),
+            &crate::demo::seed_audit_event("township_review.decide"),
         )
         .await?;
     store
@@ -96,7 +96,7 @@ pub(super) async fn passed_application(
                 decided_by: office,
                 rectification: None,
             },
-            &crate::review::common::seed_audit_event("panel.result"),
+            &crate::demo::seed_audit_event("panel.result"),
         )
         .await?;
     Ok(id)
@@ -147,12 +147,12 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 batch.id,
                 "unit",
                 r,
-                &crate::review::common::seed_audit_event("panel.member_add"),
+                &crate::demo::seed_audit_event("panel.member_add"),
             )
             .await?;
     }
-    let today = super::common::today(store).await;
-    let cal = super::common::calendar(store).await?;
+    let today = app::review::common::today(store).await;
+    let cal = app::review::common::calendar(store).await?;
     let mut ended_notice = Vec::new();
     let mut running_notice = Vec::new();
     for (prefix, target) in TARGETS {
@@ -181,7 +181,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                     checklist: r#"{"materials":true,"licence":false,"credit":true,"premises":true}"#,
                     comments: r#"{"identity":"营业执照上的经营场所与填写的详细地址不一致，请核对后修改。"}"#,
                     summary: "地址与营业执照不一致，请修改后重新提交。",
-                }, &crate::review::common::seed_audit_event("township_review.decide"))
+                }, &crate::demo::seed_audit_event("township_review.decide"))
                 .await?;
             continue;
         }
@@ -195,7 +195,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                     comments: "{}",
                     summary: "材料齐全，经实地查看，推荐参评。",
                 },
-                &crate::review::common::seed_audit_event("township_review.decide"),
+                &crate::demo::seed_audit_event("township_review.decide"),
             )
             .await?;
         let Some(set) = store.indicator_set_by_id(app.indicator_set_id).await? else {
@@ -215,12 +215,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
         };
         for (n, r) in reviewers.iter().enumerate() {
             store
-                .assign_reviewer(
-                    id,
-                    1,
-                    *r,
-                    &crate::review::common::seed_audit_event("panel.assign"),
-                )
+                .assign_reviewer(id, 1, *r, &crate::demo::seed_audit_event("panel.assign"))
                 .await?;
             if *target == Target::CountyReview && n == 1 {
                 continue; // the second reviewer has not scored yet
@@ -242,7 +237,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                         i64::from(total),
                         false,
                         "",
-                        &crate::review::common::seed_audit_event("panel.score"),
+                        &crate::demo::seed_audit_event("panel.score"),
                     )
                     .await?;
             }
@@ -273,7 +268,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                         todos.as_str(),
                     )),
                 },
-                &crate::review::common::seed_audit_event("panel.result"),
+                &crate::demo::seed_audit_event("panel.result"),
             )
             .await?;
         if *target == Target::Rejected {
@@ -282,7 +277,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 .report_rectification(
                     id,
                     "已整改。",
-                    &crate::review::common::seed_audit_event("rectification.report"),
+                    &crate::demo::seed_audit_event("rectification.report"),
                 )
                 .await?;
             store
@@ -292,16 +287,11 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                         rectification_reported: true,
                         ..Default::default()
                     },
-                    &crate::review::common::seed_audit_event("rectification.request_acceptance"),
+                    &crate::demo::seed_audit_event("rectification.request_acceptance"),
                 )
                 .await?;
             store
-                .assign_reviewer(
-                    id,
-                    2,
-                    p1.id,
-                    &crate::review::common::seed_audit_event("panel.assign"),
-                )
+                .assign_reviewer(id, 2, p1.id, &crate::demo::seed_audit_event("panel.assign"))
                 .await?;
             store
                 .record_panel_result(
@@ -316,7 +306,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                         decided_by: office.id,
                         rectification: None,
                     },
-                    &crate::review::common::seed_audit_event("panel.result"),
+                    &crate::demo::seed_audit_event("panel.result"),
                 )
                 .await?;
         }
@@ -347,7 +337,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 false,
                 office.id,
                 &ended_notice,
-                &crate::review::common::seed_audit_event("notice.publish"),
+                &crate::demo::seed_audit_event("notice.publish"),
             )
             .await?
         {
@@ -373,7 +363,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                     "2026-10-14",
                     &until,
                     &numbering,
-                    &crate::review::common::seed_audit_event("notice.recognise"),
+                    &crate::demo::seed_audit_event("notice.recognise"),
                 )
                 .await?;
             if let Some(last) = to_revoke {
@@ -382,7 +372,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                         .plan_reinspections(
                             "2026年第四季度复查",
                             &[rec.id],
-                            &crate::review::common::seed_audit_event("reinspection.plan"),
+                            &crate::demo::seed_audit_event("reinspection.plan"),
                         )
                         .await?;
                     if let Some((ri, _)) = store
@@ -398,7 +388,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                                 false,
                                 "复查发现销售过期食品，且拒不履行七日无理由退货承诺。",
                                 "2026-11-20",
-                                &crate::review::common::seed_audit_event("reinspection.record"),
+                                &crate::demo::seed_audit_event("reinspection.record"),
                             )
                             .await?;
                     }
@@ -423,7 +413,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                 false,
                 office.id,
                 &running_notice,
-                &crate::review::common::seed_audit_event("notice.publish"),
+                &crate::demo::seed_audit_event("notice.publish"),
             )
             .await?
         {
@@ -442,7 +432,7 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
                         evidence: "结算单照片，可当面提供。",
                         respond_by: &respond_by,
                     },
-                    &crate::review::common::seed_audit_event("objection.file"),
+                    &crate::demo::seed_audit_event("objection.file"),
                 )
                 .await?;
         }
@@ -478,7 +468,7 @@ async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), A
     let Some(set) = store.indicator_set(closed.id, "unit").await? else {
         return Ok(());
     };
-    let draft = crate::applications::handlers::prefilled(&org, false);
+    let draft = app::applications::handlers::prefilled(&org, false);
     let id = passed_application(
         store,
         &org,
@@ -500,7 +490,7 @@ async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), A
             false,
             office,
             &[id],
-            &crate::review::common::seed_audit_event("notice.publish"),
+            &crate::demo::seed_audit_event("notice.publish"),
         )
         .await?
     {
@@ -517,17 +507,17 @@ async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), A
                 "2024-04-16",
                 "2024-12-31",
                 &numbering,
-                &crate::review::common::seed_audit_event("notice.recognise"),
+                &crate::demo::seed_audit_event("notice.recognise"),
             )
             .await?;
     }
     store
         .expire_recognitions(
-            &super::common::today(store)
+            &app::review::common::today(store)
                 .await
                 .format("%Y-%m-%d")
                 .to_string(),
-            &crate::review::common::seed_audit_event("recognition.expire"),
+            &crate::demo::seed_audit_event("recognition.expire"),
         )
         .await?;
     Ok(())
