@@ -18,5 +18,8 @@ export FANGXIN_TOOLS_BIN="$PWD/target/release/fangxin-tools"
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 build_tools() { # the release fangxin-tools binary, brought up to date (cargo does nothing when it is)
   step "building fangxin-tools (demo data, generator, benchmarks)"
-  cargo build --release -p tools --bin fangxin-tools
+  # cargo-leptos builds the server with LEPTOS_OUTPUT_NAME set, and leptos_config reads it
+  # at compile time: the same value here lets both share one build of leptos and app
+  # (without it, each build recompiles them for the other, ~7 min).
+  LEPTOS_OUTPUT_NAME=fangxin cargo build --release -p tools --bin fangxin-tools
 }
