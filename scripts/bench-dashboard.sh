@@ -19,7 +19,8 @@ PG_ADMIN="${FANGXIN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 PG_BASE="${PG_ADMIN%/*}"
 if [ ! -x "$FANGXIN_BIN" ]; then
   step "building the release binary"
-  cargo build --release -p server
+  # The LEPTOS_OUTPUT_NAME cargo-leptos uses: one shared build (see build_tools).
+  LEPTOS_OUTPUT_NAME=fangxin cargo build --release -p server
 fi
 build_tools
 work="${BENCH_DIR:-$(mktemp -d)}"

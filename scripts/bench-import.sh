@@ -12,7 +12,8 @@ ROWS="${ROWS:-1000000}"
 PG_ADMIN="${FANGXIN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 if [ ! -x "$FANGXIN_BIN" ]; then
   step "building the release binary"
-  cargo build --release -p server
+  # The LEPTOS_OUTPUT_NAME cargo-leptos uses: one shared build (see build_tools).
+  LEPTOS_OUTPUT_NAME=fangxin cargo build --release -p server
 fi
 build_tools
 work="$(mktemp -d)"

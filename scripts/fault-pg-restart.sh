@@ -21,7 +21,8 @@ STOP="${PG_STOP:-pg_ctlcluster $version $cluster stop --mode fast}"
 START="${PG_START:-pg_ctlcluster $version $cluster start}"
 if [ ! -x "$FANGXIN_BIN" ]; then
   step "building the release binary"
-  cargo build --release -p server
+  # The LEPTOS_OUTPUT_NAME cargo-leptos uses: one shared build (see build_tools).
+  LEPTOS_OUTPUT_NAME=fangxin cargo build --release -p server
 fi
 build_tools
 work="$(mktemp -d)"

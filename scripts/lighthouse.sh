@@ -14,12 +14,13 @@ if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
   (cd "$tools" && npm install --no-audit --no-fund --loglevel=error lighthouse@12.2.3)
 fi
 data=$(mktemp -d)
+server=""
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$data"' EXIT
 port=${PORT:-3190}
 FANGXIN_DATA_DIR="$data" "$FANGXIN_TOOLS_BIN" seed-demo >/dev/null
 FANGXIN_DATA_DIR="$data" FANGXIN_LOG=error "$FANGXIN_BIN" serve --listen "127.0.0.1:$port" \
   --site-root "$FANGXIN_SITE_ROOT" >"$data/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
 base="http://127.0.0.1:$port"
 unit=$(curl -s "$base/units" | grep -o 'href="/units/[0-9]*"' | head -n1 | cut -d'"' -f2)

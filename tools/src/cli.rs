@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[command(
     name = "fangxin-tools",
     version,
-    about = "Fangxin data generation and benchmarks (not part of the product)"
+    about = "Fangxin demo county, data generation and benchmarks (not part of the product)"
 )]
 pub struct ToolsCli {
     #[command(flatten)]

@@ -7,7 +7,7 @@ use app::accounts::session::hash_password;
 use app::errors::AppError;
 use store::Store;
 
-/// The password of every demo account (printed by `fangxin seed-demo`).
+/// The password of every demo account (printed by `fangxin-tools seed-demo`).
 pub const DEMO_PASSWORD: &str = "Fangxin-Demo-2026";
 
 const STAFF: &[(&str, &str, &str, &str)] = &[
