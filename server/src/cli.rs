@@ -319,6 +319,16 @@ impl Storage {
 }
 
 /// Hides a password in a database URL before it is printed.
+/// Creates the S3 bucket of `objects` when there is one. A key allowed to write objects
+/// but not to create buckets is fine (the bucket may exist already): say so and go on.
+pub async fn ensure_bucket(objects: &store::objects::ObjectStore) {
+    if let store::objects::ObjectStore::S3(bucket) = objects {
+        if let Err(e) = bucket.create_bucket().await {
+            tracing::warn!(error = %e, "could not create the S3 bucket (it may exist already)");
+        }
+    }
+}
+
 pub fn redact(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_string();

@@ -55,12 +55,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         println!("{done}");
         return Ok(());
     }
-    if let store::objects::ObjectStore::S3(bucket) = &objects {
-        // A key allowed to write objects but not to create buckets is fine: say so and go on.
-        if let Err(e) = bucket.create_bucket().await {
-            tracing::warn!(error = %e, "could not create the S3 bucket (it may exist already)");
-        }
-    }
+    cli::ensure_bucket(&objects).await;
     let store = cli.storage.open(&data_dir).await?;
 
     match cli.command.unwrap_or_default() {

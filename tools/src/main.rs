@@ -64,12 +64,7 @@ async fn seed_demo(
     store: &store::Store,
 ) -> Result<(), String> {
     let objects = cli.storage.object_store(data_dir);
-    if let store::objects::ObjectStore::S3(bucket) = &objects {
-        // As `fangxin serve` does: a bucket that exists already is fine.
-        if let Err(e) = bucket.create_bucket().await {
-            tracing::warn!(error = %e, "could not create the S3 bucket (it may exist already)");
-        }
-    }
+    server::cli::ensure_bucket(&objects).await;
     match tools::demo::seed_demo(store, &objects).await? {
         tools::demo::DemoOutcome::Loaded => println!(
             "fangxin-tools: demo data loaded; demo accounts use the password {}",
