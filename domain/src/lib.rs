@@ -10,7 +10,6 @@ pub mod batch;
 pub mod category;
 pub mod complaint;
 pub mod dashboard;
-pub mod generate;
 pub mod lifecycle;
 pub mod locale;
 pub mod navigation;

@@ -217,6 +217,10 @@ fn test_support_is_not_part_of_the_product() {
         !workspace().join("store/src/testing.rs").exists(),
         "test databases are made in testkit, not in the store"
     );
+    assert!(
+        !workspace().join("domain/src/generate.rs").exists(),
+        "the test-data generator lives in testkit, not in the domain the browser ships"
+    );
     // The check itself sees a dev-dependency for what it is.
     assert!(
         std::fs::read_to_string(workspace().join("server/Cargo.toml"))

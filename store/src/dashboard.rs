@@ -426,14 +426,22 @@ impl Store {
     }
 }
 
-// ---- generated data (`fangxin generate`) ----------------------------------------------
+// ---- generated data (`fangxin-tools generate`) ----------------------------------------
+
+/// A generated business as the organisations table keeps it.
+pub struct GeneratedBusiness<'a> {
+    pub credit_code: &'a str,
+    pub name: &'a str,
+    pub category: &'a str,
+    pub area_code: &'a str,
+}
 
 impl Store {
     /// Registers generated businesses; returns their ids in order. Rows already there
     /// (by credit code) keep theirs.
     pub async fn insert_generated_businesses(
         &self,
-        businesses: &[domain::generate::Business],
+        businesses: &[GeneratedBusiness<'_>],
     ) -> StoreResult<Vec<i64>> {
         let now = crate::now_text();
         let mut ids = Vec::with_capacity(businesses.len());
@@ -448,10 +456,10 @@ impl Store {
             let mut q = sqlx::query(&sql);
             for b in chunk {
                 q = q
-                    .bind(b.credit_code.as_str())
-                    .bind(b.name.as_str())
+                    .bind(b.credit_code)
+                    .bind(b.name)
                     .bind(b.category)
-                    .bind(b.township.as_str())
+                    .bind(b.area_code)
                     .bind("店长")
                     .bind("13900000000")
                     .bind(now.as_str());
@@ -460,7 +468,7 @@ impl Store {
             let by_code: std::collections::HashMap<String, i64> =
                 rows.iter().map(|r| (r.get(1), r.get(0))).collect();
             for b in chunk {
-                ids.push(by_code[&b.credit_code]);
+                ids.push(by_code[b.credit_code]);
             }
         }
         tx.commit().await?;

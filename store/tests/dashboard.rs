@@ -5,11 +5,11 @@
 
 use chrono::{Datelike, NaiveDate};
 use domain::complaint::{counts_of, Outcome, Rating, RefusalGround};
-use domain::generate::{businesses, ComplaintPlan, Rng};
 use domain::rates::ComplaintCounts;
 use store::audit::AuditEvent;
 use store::dashboard::{By, Slice};
 use testkit::fresh_db;
+use testkit::generate::{businesses, ComplaintPlan, Rng};
 
 const TODAY: &str = "2026-11-27";
 
@@ -17,7 +17,7 @@ fn today() -> NaiveDate {
     NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap()
 }
 
-async fn generated(db: &store::Store, n: u64, seed: u64) -> Vec<domain::generate::Generated> {
+async fn generated(db: &store::Store, n: u64, seed: u64) -> Vec<testkit::generate::Generated> {
     let townships: Vec<String> = db
         .area_children(Some("341721"))
         .await
@@ -27,7 +27,7 @@ async fn generated(db: &store::Store, n: u64, seed: u64) -> Vec<domain::generate
         .collect();
     let mut rng = Rng::new(seed);
     let list = businesses(&mut rng, "341721", &townships, seed * 1000, 120);
-    let ids = db.insert_generated_businesses(&list).await.unwrap();
+    let ids = testkit::generate::register(db, &list).await.unwrap();
     let plan = ComplaintPlan {
         first_year: 2022,
         today: today(),
@@ -128,7 +128,7 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
         .unwrap();
     assert!(open.len() > 40, "{} open", open.len());
     let business = businesses(&mut Rng::new(5), "341721", &["341721100".into()], 99_000, 1);
-    let org = db.insert_generated_businesses(&business).await.unwrap()[0];
+    let org = testkit::generate::register(&db, &business).await.unwrap()[0];
 
     // A second import into roll-up rows that exist already; a third of its rows name the
     // registered business by credit code and are linked to it as they go in.
@@ -299,7 +299,7 @@ async fn a_townships_busiest_units_come_from_the_unit_roll_up() {
     db.seed_reference_data().await.unwrap();
     let rows = generated(&db, 2500, 5).await;
     // The busiest township in 2025, and its units recomputed from the generated rows.
-    let in_2025 = |g: &&domain::generate::Generated| {
+    let in_2025 = |g: &&testkit::generate::Generated| {
         g.record.facts.accepted_on.is_some_and(|d| d.year() == 2025)
             && g.record.facts.status.is_accepted()
     };

@@ -1,9 +1,14 @@
 //! Test support, kept out of the product: nothing in a release build links it.
 //!
+//! `generate`: deterministic, realistic businesses and complaints for tests, benchmarks
+//! and the demo county (`fangxin-tools generate`).
+//!
 //! Fresh databases for tests: one per test, on the backend named by `FANGXIN_TEST_DB`
 //! (`sqlite`, the default, or `postgres`). The PostgreSQL server comes from
 //! `FANGXIN_TEST_PG_URL` (default: the machine's own, database `test`); each test gets a
 //! database of its own, dropped when the test ends.
+
+pub mod generate;
 
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU64, Ordering};

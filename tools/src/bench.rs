@@ -6,10 +6,10 @@
 use crate::cli::{BenchDashboardArgs, BenchLiveArgs, GenerateArgs};
 use app::accounts::CurrentUser;
 use chrono::Datelike;
-use domain::generate::{businesses, ComplaintPlan, Rng};
 use std::time::{Duration, Instant};
 use store::dashboard::{By, Slice};
 use store::Store;
+use testkit::generate::{businesses, ComplaintPlan, Rng};
 
 pub(crate) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
@@ -38,8 +38,7 @@ pub async fn generate(store: &Store, a: &GenerateArgs) -> Result<(), String> {
         let part = businesses(&mut rng, county, &townships, first, n);
         first += n;
         ids.extend(
-            store
-                .insert_generated_businesses(&part)
+            testkit::generate::register(store, &part)
                 .await
                 .map_err(err)?,
         );

@@ -200,7 +200,7 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
         ("341722", 600, 73),
     ] {
         let places = [county.to_string()];
-        let plan = domain::generate::ComplaintPlan {
+        let plan = testkit::generate::ComplaintPlan {
             first_year: 2023,
             today,
             townships: &places,

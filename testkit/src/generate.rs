@@ -5,9 +5,9 @@
 //!
 //! Deterministic for a seed, with no dependencies: the same command gives the same data.
 
-use crate::complaint::{Channel, Facts, Industry, Outcome, Rating, Record, RefusalGround, Status};
-use crate::uscc::{check_character, ALPHABET};
 use chrono::{Datelike, Duration, NaiveDate};
+use domain::complaint::{Channel, Facts, Industry, Outcome, Rating, Record, RefusalGround, Status};
+use domain::uscc::{check_character, ALPHABET};
 
 /// SplitMix64: small, fast and good enough for test data.
 #[derive(Clone, Debug)]
@@ -66,6 +66,24 @@ pub struct Business {
     pub category: &'static str,
     pub township: String,
     pub industry: Industry,
+}
+
+impl Business {
+    /// The business as the organisations table keeps it.
+    pub fn row(&self) -> store::dashboard::GeneratedBusiness<'_> {
+        store::dashboard::GeneratedBusiness {
+            credit_code: &self.credit_code,
+            name: &self.name,
+            category: self.category,
+            area_code: &self.township,
+        }
+    }
+}
+
+/// Registers generated businesses; returns their ids in order.
+pub async fn register(store: &store::Store, list: &[Business]) -> store::StoreResult<Vec<i64>> {
+    let rows: Vec<_> = list.iter().map(Business::row).collect();
+    store.insert_generated_businesses(&rows).await
 }
 
 /// Township weights: a few big towns and many small ones (Zipf-like), so rankings have
@@ -337,9 +355,9 @@ impl ComplaintPlan<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::complaint::counts_of;
-    use crate::rates::ComplaintCounts;
-    use crate::uscc::CreditCode;
+    use domain::complaint::counts_of;
+    use domain::rates::ComplaintCounts;
+    use domain::uscc::CreditCode;
 
     fn plan<'a>(townships: &'a [String], businesses: &'a [Business]) -> ComplaintPlan<'a> {
         ComplaintPlan {
