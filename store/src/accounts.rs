@@ -121,6 +121,13 @@ pub enum FailureOutcome {
     LockedUntil(String),
 }
 
+/// Forgets an account's failed sign-ins and lock (a good sign-in, a reset password).
+const CLEAR_LOGIN_FAILURES: &str = "UPDATE accounts SET failed_logins = 0, \
+     first_failed_at = NULL, locked_until = NULL WHERE id = $1";
+
+/// Ends every session of an account.
+const DELETE_SESSIONS_OF: &str = "DELETE FROM sessions WHERE account_id = $1";
+
 impl Store {
     /// Registers an applicant: the organisation, its account and the audit entry (target
     /// set to the account), in one transaction.
@@ -302,13 +309,10 @@ impl Store {
     }
 
     pub async fn clear_login_failures(&self, account_id: i64) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE accounts SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL \
-             WHERE id = $1",
-        )
-        .bind(account_id)
-        .execute(self.pool())
-        .await?;
+        sqlx::query(CLEAR_LOGIN_FAILURES)
+            .bind(account_id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
@@ -348,15 +352,18 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "UPDATE accounts SET password_hash = $2, must_change_password = 1, \
-             password_changed_at = $3, failed_logins = 0, first_failed_at = NULL, \
-             locked_until = NULL WHERE id = $1",
+             password_changed_at = $3 WHERE id = $1",
         )
         .bind(account_id)
         .bind(password_hash)
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-        let ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        sqlx::query(CLEAR_LOGIN_FAILURES)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        let ended = sqlx::query(DELETE_SESSIONS_OF)
             .bind(account_id)
             .execute(&mut *tx)
             .await?
@@ -531,7 +538,7 @@ impl Store {
 
     /// "Log out everywhere"; also used when an administrator resets a password.
     pub async fn delete_sessions_of(&self, account_id: i64) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        let done = sqlx::query(DELETE_SESSIONS_OF)
             .bind(account_id)
             .execute(self.pool())
             .await?;

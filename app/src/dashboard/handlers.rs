@@ -1,15 +1,14 @@
 //! The dashboard's plain HTTP side: the live change stream (server-sent events), table
 //! exports (xlsx, CSV) and chart downloads (SVG).
 
-use super::{build, DashboardQuery, DashboardView, Table, READERS};
+use super::{build, DashboardQuery, DashboardView, Readers, Table};
 use crate::accounts::CurrentUser;
-use crate::review::common::staff;
+use crate::review::common::Reader;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use domain::Locale;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -18,10 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 /// The change stream: one `change` event whenever complaints or applications change
 /// anywhere (this instance or another, see `store::live`). Bursts are coalesced: after
 /// an event, whatever else is already waiting goes with it.
-pub async fn live(State(state): State<AppState>, user: Option<Extension<CurrentUser>>) -> Response {
-    if staff(user, READERS).is_none() {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
+pub async fn live(State(state): State<AppState>, _reader: Reader<Readers>) -> Response {
     let rx = state.live.subscribe();
     let hello = futures::stream::once(async {
         Ok::<_, Infallible>(
@@ -95,14 +91,11 @@ fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response
 /// the view as one workbook: `/dashboard/export/all.xlsx`.
 pub async fn export(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    Reader { user, .. }: Reader<Readers>,
     headers: HeaderMap,
     Path(file): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = staff(user, READERS) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let Some((id, ext)) = file.rsplit_once('.') else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -143,14 +136,11 @@ pub async fn export(
 /// `/dashboard/chart/{id}.svg`: the chart exactly as shown, as a file.
 pub async fn chart(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    Reader { user, .. }: Reader<Readers>,
     headers: HeaderMap,
     Path(file): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = staff(user, READERS) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let Some(id) = file.strip_suffix(".svg") else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -24,6 +24,14 @@ mod sections;
 /// Who sees dashboards: leaders, the county office, township staff (their township).
 pub const READERS: &[Role] = &[Role::Leader, Role::CountyOffice, Role::TownshipReviewer];
 
+/// Downloads and the live stream `READERS` may open (see `review::common::Reader`).
+#[cfg(feature = "ssr")]
+pub struct Readers;
+#[cfg(feature = "ssr")]
+impl crate::review::common::Allowed for Readers {
+    const ROLES: &'static [Role] = READERS;
+}
+
 /// The dashboard's filters, as the URL holds them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardQuery {

@@ -66,6 +66,18 @@ pub struct Staff<R> {
     _allowed: std::marker::PhantomData<R>,
 }
 
+/// The request's user when signed in with every step done and of a role `roles` allows.
+fn allowed_user(parts: &axum::http::request::Parts, roles: &[Role]) -> Option<CurrentUser> {
+    staff(
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .map(Extension),
+        roles,
+    )
+}
+
 impl<S: Send + Sync, R: Allowed> axum::extract::FromRequestParts<S> for Staff<R> {
     type Rejection = axum::response::Response;
 
@@ -74,20 +86,37 @@ impl<S: Send + Sync, R: Allowed> axum::extract::FromRequestParts<S> for Staff<R>
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
         use axum::response::IntoResponse;
-        let user = parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .map(Extension);
+        let Some(user) = allowed_user(parts, R::ROLES) else {
+            return Err(axum::response::Redirect::to("/login").into_response());
+        };
         let addr = parts.extensions.get::<ClientAddr>().cloned().map(Extension);
-        match staff(user, R::ROLES) {
-            Some(user) => Ok(Staff {
-                user,
-                addr: self::addr(&addr),
-                _allowed: std::marker::PhantomData,
-            }),
-            None => Err(axum::response::Redirect::to("/login").into_response()),
-        }
+        Ok(Staff {
+            user,
+            addr: self::addr(&addr),
+            _allowed: std::marker::PhantomData,
+        })
+    }
+}
+
+/// The reader of a download or a live stream: as [`Staff`], but anyone else gets 401
+/// (a file or an event stream has no sign-in page to show).
+pub struct Reader<R> {
+    pub user: CurrentUser,
+    _allowed: std::marker::PhantomData<R>,
+}
+
+impl<S: Send + Sync, R: Allowed> axum::extract::FromRequestParts<S> for Reader<R> {
+    type Rejection = axum::http::StatusCode;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let user = allowed_user(parts, R::ROLES).ok_or(axum::http::StatusCode::UNAUTHORIZED)?;
+        Ok(Reader {
+            user,
+            _allowed: std::marker::PhantomData,
+        })
     }
 }
 
