@@ -25,6 +25,8 @@ pub mod portal;
 pub mod review;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod usecases;
 
 use i18n::{initial_locale, I18n};
 use leptos::prelude::*;

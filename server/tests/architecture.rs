@@ -289,3 +289,61 @@ fn only_the_store_reads_database_errors() {
         }
     }
 }
+
+#[test]
+fn the_product_changes_these_states_only_through_the_use_case_layer() {
+    // The store methods that write a state change the use-case layer already owns: its
+    // functions check the actor's right and the rule before calling them. Pages, form
+    // posts and server functions call the use case instead. (fangxin-tools still loads
+    // the demo county through the store directly.)
+    const OWNED: &[&str] = &[
+        ".submit_application(",
+        ".hand_over(",
+        ".accept_proposal(",
+        ".remove_agent_draft(",
+        ".decide_township_review(",
+        ".assign_reviewer(",
+        ".recuse(",
+        ".submit_scores(",
+        ".reopen_scores(",
+        ".record_panel_result(",
+        ".publish_notice(",
+        ".recognise_notice(",
+        ".decide_objection(",
+        ".record_reinspection(",
+        ".report_rectification(",
+        ".accept_complaint(",
+        ".refuse_complaint(",
+        ".link_complaint(",
+        ".escalate_complaint(",
+        ".close_complaint(",
+        ".record_business_contact(",
+        ".record_business_settlement(",
+        ".record_business_failure(",
+        ".request_acceptance(",
+    ];
+    for dir in ["app/src", "server/src"] {
+        for (path, text) in sources(dir) {
+            if path.starts_with(workspace().join("app/src/usecases")) {
+                continue;
+            }
+            for method in OWNED {
+                assert!(
+                    !text.contains(method),
+                    "{}: calls the store's {method}…) directly; call app::usecases instead",
+                    path.display()
+                );
+            }
+        }
+    }
+    let layer: String = sources("app/src/usecases")
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    for method in OWNED {
+        assert!(
+            layer.contains(method),
+            "the use-case layer no longer calls {method}…)"
+        );
+    }
+}

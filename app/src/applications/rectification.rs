@@ -265,6 +265,8 @@ pub mod ssr {
     use crate::accounts::CurrentUser;
     use crate::review::common::{self, text};
     use crate::state::AppState;
+    use crate::usecases::rectification::{self as rectify, Rectified};
+    use crate::usecases::Actor;
     use axum::extract::{Multipart, Path, State};
     use axum::response::{IntoResponse, Redirect, Response};
     use axum::{Extension, Form};
@@ -349,29 +351,13 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
-        let Some((user, _)) = own_open(&state, &user, id).await else {
+        let Some(Extension(user)) = user else {
             return refused(id, RectificationNote::State);
         };
-        let report = text(&p, "report", 2000);
-        if report.is_empty() {
-            return refused(id, RectificationNote::Report);
-        }
-        match state
-            .store
-            .report_rectification(
-                id,
-                &report,
-                &common::audit_event(
-                    &user,
-                    common::addr(&addr),
-                    "rectification.report",
-                    format!("application:{id}"),
-                    report.chars().take(60).collect(),
-                ),
-            )
-            .await
-        {
-            Ok(true) => done(id, RectificationNote::OkReport),
+        let actor = Actor::new(user, common::addr(&addr));
+        match rectify::report(&state.store, &actor, id, &text(&p, "report", 2000)).await {
+            Ok(Rectified::Done) => done(id, RectificationNote::OkReport),
+            Ok(Rectified::NoReport) => refused(id, RectificationNote::Report),
             _ => refused(id, RectificationNote::State),
         }
     }
@@ -382,51 +368,13 @@ pub mod ssr {
         user: Option<Extension<CurrentUser>>,
         addr: Option<Extension<ClientAddr>>,
     ) -> Response {
-        let Some((user, app)) = own_open(&state, &user, id).await else {
+        let Some(Extension(user)) = user else {
             return refused(id, RectificationNote::State);
         };
-        let store = &state.store;
-        let Ok(Some(case)) = store.rectification(id).await else {
-            return refused(id, RectificationNote::State);
-        };
-        let today = common::today(store).await;
-        let past = chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d")
-            .map(|d| today > d)
-            .unwrap_or(false);
-        let facts = domain::lifecycle::Facts {
-            failed_before: true,
-            rectification_reported: case.reported_at.is_some(),
-            rectification_deadline_passed: past,
-            ..Default::default()
-        };
-        if domain::lifecycle::next(
-            domain::lifecycle::State::Rectifying,
-            domain::lifecycle::Action::RequestAcceptance,
-            &facts,
-        )
-        .is_err()
-        {
-            return refused(id, RectificationNote::Early);
-        }
-        let event = common::audit_event(
-            &user,
-            common::addr(&addr),
-            "rectification.request_acceptance",
-            format!("application:{id}"),
-            String::new(),
-        );
-        match store.request_acceptance(id, &facts, &event).await {
-            Ok(true) => {
-                common::notify_org(
-                    store,
-                    app.organisation_id,
-                    "已申请整改验收，等待县级评审组复评。",
-                    "Acceptance requested: the county panel will score the application again.",
-                    "/apply",
-                )
-                .await;
-                Redirect::to("/apply?acceptance=1").into_response()
-            }
+        let actor = Actor::new(user, common::addr(&addr));
+        match rectify::request_acceptance(&state.store, &actor, id).await {
+            Ok(Rectified::Done) => Redirect::to("/apply?acceptance=1").into_response(),
+            Ok(Rectified::Early) => refused(id, RectificationNote::Early),
             _ => refused(id, RectificationNote::State),
         }
     }

@@ -185,7 +185,7 @@ fn OpenComplaint(c: ComplaintView, today: String) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::DeskNote;
-    use crate::review::common::{self, field, q, text, Applicant, Staff};
+    use crate::review::common::{field, q, text, Applicant, Staff};
     use crate::state::AppState;
     use axum::extract::{Path, State};
     use axum::response::{IntoResponse, Redirect, Response};
@@ -197,14 +197,7 @@ pub mod ssr {
         Staff { user, addr, .. }: Staff<Applicant>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
-        let store = &state.store;
-        let Ok(Some(org)) = store
-            .account(user.account_id)
-            .await
-            .map(|a| a.and_then(|a| a.organisation_id))
-        else {
-            return Redirect::to(&DeskNote::State.error_at("/desk")).into_response();
-        };
+        use crate::usecases::complaints::{desk_step, DeskRefusal, DeskStep};
         let kept = format!(
             "&id={id}&contacted_on={}&offer={}&advance={}&recovered={}",
             q(&field(&p, "contacted_on")),
@@ -215,60 +208,42 @@ pub mod ssr {
         let refuse = |note: DeskNote| {
             Redirect::to(&format!("{}{kept}#c{id}", note.error_at("/desk"))).into_response()
         };
-        let today = common::today(store).await;
-        let actor = format!("unit:{}", user.login);
-        let action = field(&p, "action");
-        let ev = common::audit_event(
-            &user,
-            addr.clone(),
-            &format!("complaint.desk.{action}"),
-            format!("complaint:{id}"),
-            String::new(),
-        );
-        let result = match action.as_str() {
+        let (step, done) = match field(&p, "action").as_str() {
             "contact" => {
-                let Some(on) =
+                let Ok(on) =
                     chrono::NaiveDate::parse_from_str(&field(&p, "contacted_on"), "%Y-%m-%d")
-                        .ok()
-                        .filter(|d| *d <= today)
                 else {
                     return refuse(DeskNote::Date);
                 };
-                let offer = text(&p, "offer", 200);
-                if offer.chars().count() < 2 {
-                    return refuse(DeskNote::Offer);
-                }
-                let Some(advance) = domain::complaint::parse_yuan(&field(&p, "advance")) else {
+                let Some(advance_fen) = domain::complaint::parse_yuan(&field(&p, "advance")) else {
                     return refuse(DeskNote::Amount);
                 };
-                store
-                    .record_business_contact(id, org, &on.to_string(), &offer, advance, &actor, &ev)
-                    .await
-                    .map(|_| DeskNote::Contact)
+                let offer = text(&p, "offer", 200);
+                let contact = DeskStep::Contact {
+                    on,
+                    offer,
+                    advance_fen,
+                };
+                (contact, DeskNote::Contact)
             }
             "settle" => {
-                let Some(recovered) = domain::complaint::parse_yuan(&field(&p, "recovered")) else {
+                let Some(recovered_fen) = domain::complaint::parse_yuan(&field(&p, "recovered"))
+                else {
                     return refuse(DeskNote::Amount);
                 };
-                let r = store
-                    .record_business_settlement(id, org, &today.to_string(), recovered, &actor, &ev)
-                    .await
-                    .map(|_| DeskNote::Settle);
-                if r.is_ok() {
-                    super::super::ssr::send_rating_link(store, id).await;
-                }
-                r
+                (DeskStep::Settle { recovered_fen }, DeskNote::Settle)
             }
-            "fail" => store
-                .record_business_failure(id, org, &actor, &ev)
-                .await
-                .map(|_| DeskNote::Fail),
+            "fail" => (DeskStep::Fail, DeskNote::Fail),
             _ => return refuse(DeskNote::State),
         };
-        match result {
-            Ok(done) => Redirect::to(&format!("{}#c{id}", done.done_at("/desk"))).into_response(),
+        let actor = crate::usecases::Actor::new(user, addr);
+        match desk_step(&state.store, &actor, id, &step).await {
+            Ok(Ok(())) => Redirect::to(&format!("{}#c{id}", done.done_at("/desk"))).into_response(),
+            Ok(Err(DeskRefusal::Date)) => refuse(DeskNote::Date),
+            Ok(Err(DeskRefusal::Offer)) => refuse(DeskNote::Offer),
+            Ok(Err(DeskRefusal::State)) => refuse(DeskNote::State),
             Err(e) => {
-                tracing::info!(error = %e, "desk action refused");
+                tracing::warn!(error = ?e, "desk step not recorded");
                 refuse(DeskNote::State)
             }
         }

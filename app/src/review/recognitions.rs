@@ -253,83 +253,27 @@ pub mod ssr {
         Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
-        let store = &state.store;
-        let kept = match field(&p, "result").as_str() {
-            "kept" => true,
-            "revoked" => false,
+        use crate::usecases::recognitions::{reinspect, Reinspected, ReinspectionResult};
+        let result = match field(&p, "result").as_str() {
+            "kept" => ReinspectionResult::Kept,
+            "revoked" => ReinspectionResult::Revoked,
             _ => return to(&RegisterNote::State.error_at("/recognitions")),
         };
         let note = text(&p, "note", 1000);
-        if !kept && note.is_empty() {
-            return to(&RegisterNote::Reason.error_at("/recognitions"));
-        }
-        let today = common::today(store).await.format("%Y-%m-%d").to_string();
-        if !kept {
-            // The state machine must allow it (recognised → revoked).
-            if domain::lifecycle::next(
-                domain::lifecycle::State::Recognised,
-                domain::lifecycle::Action::Revoke,
-                &Default::default(),
-            )
-            .is_err()
-            {
+        let actor = crate::usecases::Actor::new(user, addr);
+        let done = match reinspect(&state.store, &actor, id, result, &note).await {
+            Ok(Reinspected::Kept) => RegisterNote::OkKept,
+            Ok(Reinspected::Revoked) => RegisterNote::OkRevoked,
+            Ok(Reinspected::NoReason) => return to(&RegisterNote::Reason.error_at("/recognitions")),
+            Ok(Reinspected::NotPending) => {
+                return to(&RegisterNote::State.error_at("/recognitions"))
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "re-inspection not recorded");
                 return to(&RegisterNote::State.error_at("/recognitions"));
             }
-        }
-        let rec = store
-            .pending_reinspections(&user.area_code)
-            .await
-            .ok()
-            .and_then(|v| v.into_iter().find(|(i, _)| i.id == id))
-            .map(|(_, r)| r);
-        let Some(rec) = rec else {
-            return to(&RegisterNote::State.error_at("/recognitions"));
         };
-        let action = if kept {
-            "reinspection.keep"
-        } else {
-            "recognition.revoke"
-        };
-        let event = common::audit_event(
-            &user,
-            addr.clone(),
-            action,
-            format!("recognition:{}", rec.id),
-            note.chars().take(60).collect(),
-        );
-        match store
-            .record_reinspection(id, user.account_id, kept, &note, &today, &event)
-            .await
-        {
-            Ok(true) => {
-                let (zh, en) = if kept {
-                    (
-                        "复查合格，您的放心消费示范称号保留。".to_string(),
-                        "Re-inspection passed: your recognition stays.".to_string(),
-                    )
-                } else {
-                    (
-                        format!("复查不合格，您的放心消费示范称号已撤销：{note}"),
-                        format!("Re-inspection failed: your recognition is revoked ({note})."),
-                    )
-                };
-                common::notify_org(
-                    store,
-                    rec.organisation_id,
-                    &zh,
-                    &en,
-                    &format!("/verify/{}", rec.token),
-                )
-                .await;
-                let note = if kept {
-                    RegisterNote::OkKept
-                } else {
-                    RegisterNote::OkRevoked
-                };
-                to(&note.done_at("/recognitions"))
-            }
-            _ => to(&RegisterNote::State.error_at("/recognitions")),
-        }
+        to(&done.done_at("/recognitions"))
     }
 
     /// The register as an xlsx workbook, for filing.

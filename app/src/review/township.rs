@@ -217,14 +217,14 @@ fn ReviewDetail(data: WizardData) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::accounts::CurrentUser;
     use crate::review::common::{Staff, TownshipReviewer};
     use crate::state::AppState;
+    use crate::usecases::township::{decide as decide_review, TownshipDecision, TownshipOutcome};
+    use crate::usecases::Actor;
     use axum::extract::{Path, State};
     use axum::response::{IntoResponse, Redirect, Response};
     use axum::Form;
-    use std::collections::BTreeMap;
-    use store::reviews::{Decision, NewTownshipReview};
+    use store::reviews::Decision;
 
     pub async fn decide(
         State(state): State<AppState>,
@@ -233,11 +233,16 @@ pub mod ssr {
         Form(posted): Form<Vec<(String, String)>>,
     ) -> Response {
         let back = format!("/review/{id}");
-        match decide_inner(&state, &user, addr, id, &posted).await {
-            Ok(Some(decision)) => {
+        let Some(input) = decision_of(id, &posted) else {
+            return Redirect::to(&format!("{back}?error=1")).into_response();
+        };
+        match decide_review(&state.store, &Actor::new(user, addr), &input).await {
+            Ok(TownshipOutcome::Decided(decision)) => {
                 Redirect::to(&format!("/review?decided={}", decision.code())).into_response()
             }
-            Ok(None) => Redirect::to(&format!("{back}?error=1")).into_response(),
+            Ok(TownshipOutcome::NoSummary | TownshipOutcome::NotWaiting) => {
+                Redirect::to(&format!("{back}?error=1")).into_response()
+            }
             Err(e) => {
                 tracing::warn!(error = ?e, "township decision not recorded");
                 Redirect::to(&format!("{back}?error=1")).into_response()
@@ -245,13 +250,8 @@ pub mod ssr {
         }
     }
 
-    async fn decide_inner(
-        state: &AppState,
-        user: &CurrentUser,
-        addr: String,
-        id: i64,
-        posted: &[(String, String)],
-    ) -> Result<Option<Decision>, AppError> {
+    /// The posted form as the use case's input; None without a known decision.
+    fn decision_of(id: i64, posted: &[(String, String)]) -> Option<TownshipDecision> {
         let get = |k: &str| {
             posted
                 .iter()
@@ -259,69 +259,22 @@ pub mod ssr {
                 .map(|(_, v)| v.trim().to_string())
                 .unwrap_or_default()
         };
-        let Some(decision) = Decision::parse(&get("decision")) else {
-            return Ok(None);
-        };
-        let summary: String = get("summary").chars().take(1000).collect();
-        if summary.is_empty() {
-            return Ok(None);
-        }
-        // Only an application of the reviewer's own township, waiting for it.
-        let data = crate::applications::handlers::wizard_data_for(&state.store, user, id).await?;
-        if data.state != domain::lifecycle::State::Submitted {
-            return Ok(None);
-        }
-        let action = match decision {
-            Decision::Return => domain::lifecycle::Action::TownshipReturn,
-            Decision::Pass => domain::lifecycle::Action::TownshipPass,
-        };
-        domain::lifecycle::next(
-            domain::lifecycle::State::Submitted,
-            action,
-            &Default::default(),
-        )
-        .map_err(|e| AppError::internal(format!("lifecycle refused {action:?}: {e}")))?;
-        let checklist: BTreeMap<&str, bool> = CHECKLIST
-            .iter()
-            .map(|(code, _)| (*code, get(&format!("check.{code}")) == "on"))
-            .collect();
-        let comments: BTreeMap<&str, String> = COMMENTABLE
-            .iter()
-            .map(|s| {
-                (
-                    s.code(),
-                    get(&format!("comment.{}", s.code()))
-                        .chars()
-                        .take(500)
-                        .collect::<String>(),
-                )
-            })
-            .filter(|(_, c)| !c.is_empty())
-            .collect();
-        let audit = crate::review::common::audit_event(
-            user,
-            addr,
-            &format!("township_review.{}", decision.code()),
-            format!("application:{id}"),
-            summary.chars().take(80).collect(),
-        );
-        let done = state
-            .store
-            .decide_township_review(
-                &NewTownshipReview {
-                    application_id: id,
-                    reviewer_id: user.account_id,
-                    decision,
-                    checklist: &serde_json::to_string(&checklist).map_err(AppError::internal)?,
-                    comments: &serde_json::to_string(&comments).map_err(AppError::internal)?,
-                    summary: &summary,
-                },
-                &audit,
-            )
-            .await?;
-        if !done {
-            return Ok(None);
-        }
-        Ok(Some(decision))
+        Some(TownshipDecision {
+            application_id: id,
+            decision: Decision::parse(&get("decision"))?,
+            summary: get("summary"),
+            checklist: CHECKLIST
+                .iter()
+                .map(|(code, _)| (*code, get(&format!("check.{code}")) == "on"))
+                .collect(),
+            comments: COMMENTABLE
+                .iter()
+                .map(|s| {
+                    let comment = get(&format!("comment.{}", s.code()));
+                    (s.code(), comment.chars().take(500).collect::<String>())
+                })
+                .filter(|(_, c)| !c.is_empty())
+                .collect(),
+        })
     }
 }

@@ -280,56 +280,20 @@ pub(super) async fn finish(
     let Some(Extension(user)) = user else {
         return error_response(AppError::SignInRequired, headers, &back);
     };
-    let store = &state.store;
+    let actor = crate::usecases::Actor::new(user, client_addr(&addr));
     let result = async {
-        let (app, viewer) = visible(store, &user, id).await?;
-        let expected = if submit_revision.is_some() {
-            Viewer::Applicant
-        } else {
-            Viewer::Agent
+        use crate::usecases::applications::{hand_over, submit, Finished};
+        let finished = match submit_revision {
+            Some(revision) => submit(&state.store, &actor, id, revision).await?,
+            None => hand_over(&state.store, &actor, id).await?,
         };
-        if viewer != expected || !is_editable_by(&app, viewer) {
-            return Err(AppError::Forbidden);
-        }
-        let check = wizard_data_for(store, &user, id).await?.self_check();
-        let ready = if submit_revision.is_some() {
-            check.ready()
-        } else {
-            check.ready_to_hand_over()
-        };
-        if !ready {
-            return Ok(format!("{back}?check=1"));
-        }
-        match submit_revision {
-            Some(revision) => {
-                let event = crate::review::common::audit_event(
-                    &user,
-                    client_addr(&addr),
-                    "application.submit",
-                    format!("application:{id}"),
-                    format!("revision {revision}"),
-                );
-                if !store
-                    .submit_application(id, revision, user.account_id, &event)
-                    .await?
-                {
-                    // Changed elsewhere since the review page was shown: show it again.
-                    return Ok(format!("{back}?error=stale"));
-                }
-                Ok(format!("{back}?submitted=1"))
-            }
-            None => {
-                let event = audit_event(
-                    &user,
-                    client_addr(&addr),
-                    "application.hand_over",
-                    format!("application:{id}"),
-                    format!("revision {}", app.revision),
-                );
-                store.hand_over(id, &event).await?;
-                Ok(format!("{back}?handed_over=1"))
-            }
-        }
+        Ok::<_, AppError>(match finished {
+            Finished::Submitted => format!("{back}?submitted=1"),
+            Finished::HandedOver => format!("{back}?handed_over=1"),
+            Finished::NotReady => format!("{back}?check=1"),
+            // Changed elsewhere since the review page was shown: show it again.
+            Finished::Stale => format!("{back}?error=stale"),
+        })
     }
     .await;
     match result {

@@ -189,111 +189,52 @@ pub async fn act(
     Staff { user, addr, .. }: Staff<Handlers>,
     Form(p): Form<Vec<(String, String)>>,
 ) -> Response {
-    let store = &state.store;
+    use crate::usecases::complaints::{handle, Handled, HandlingStep};
     let back = |k: &str, note: CaseNote| to(&format!("/complaints/case/{id}?{k}={}", note.code()));
-    let Ok(Some(c)) = store.complaint(id).await else {
-        return back("error", CaseNote::State);
-    };
-    if !super::scope::covers(&user, &c.area_code) {
-        return back("error", CaseNote::State);
-    }
-    let today = common::today(store).await.to_string();
-    let actor = user.login.clone();
-    let action = field(&p, "action");
-    let ev = common::audit_event(
-        &user,
-        addr.clone(),
-        &format!("complaint.{action}"),
-        format!("complaint:{id}"),
-        String::new(),
-    );
-    let (done, result) = match action.as_str() {
-        "accept" => (
-            CaseNote::Accept,
-            store.accept_complaint(id, &today, &actor, &ev).await,
-        ),
+    let (step, done) = match field(&p, "action").as_str() {
+        "accept" => (HandlingStep::Accept, CaseNote::Accept),
         "refuse" => {
             let Some(g) = RefusalGround::parse(&field(&p, "ground")) else {
                 return back("error", CaseNote::Ground);
             };
-            (
-                CaseNote::Refuse,
-                store.refuse_complaint(id, g, &today, &actor, &ev).await,
-            )
+            (HandlingStep::Refuse(g), CaseNote::Refuse)
         }
-        "link" => {
-            let code = field(&p, "credit_code").to_uppercase();
-            let org = match domain::CreditCode::parse(&code) {
-                Ok(_) => store
-                    .organisation_by_credit_code(&code)
-                    .await
-                    .ok()
-                    .flatten(),
-                Err(_) => None,
-            };
-            let Some(org) = org else {
-                return back("error", CaseNote::CreditCode);
-            };
-            (
-                CaseNote::Link,
-                store.link_complaint(id, org.id, &actor, &ev).await,
-            )
-        }
-        "escalate" => (
-            CaseNote::Escalate,
-            store.escalate_complaint(id, &actor, &ev).await,
-        ),
+        "link" => (HandlingStep::Link(field(&p, "credit_code")), CaseNote::Link),
+        "escalate" => (HandlingStep::Escalate, CaseNote::Escalate),
         "close" => {
             let Some(outcome) = Outcome::parse(&field(&p, "outcome")) else {
                 return back("error", CaseNote::Outcome);
             };
-            let (Some(recovered), Some(advance)) = (
+            let (Some(recovered_fen), Some(advance_fen)) = (
                 domain::complaint::parse_yuan(&field(&p, "recovered")),
                 domain::complaint::parse_yuan(&field(&p, "advance")),
             ) else {
                 return back("error", CaseNote::Amount);
             };
-            let r = store
-                .close_complaint(id, outcome, &today, recovered, advance, &actor, &ev)
-                .await;
-            if r.is_ok() {
-                super::super::ssr::send_rating_link(store, id).await;
-            }
-            (CaseNote::Close, r)
+            let close = HandlingStep::Close {
+                outcome,
+                recovered_fen,
+                advance_fen,
+            };
+            (close, CaseNote::Close)
         }
         "rate" => {
             let Some(r) = Rating::parse(&field(&p, "rating")).filter(|r| *r != Rating::NoAnswer)
             else {
                 return back("error", CaseNote::Rating);
             };
-            match store.rate_complaint(id, r, &ev).await {
-                Ok(true) => (CaseNote::Rate, Ok(())),
-                Ok(false) => return back("error", CaseNote::Rating),
-                Err(e) => (CaseNote::Rate, Err(e)),
-            }
+            (HandlingStep::Rate(r), CaseNote::Rate)
         }
         _ => return back("error", CaseNote::State),
     };
-    match result {
-        Ok(()) => {
-            if matches!(done, CaseNote::Accept | CaseNote::Link) {
-                if let Ok(Some(c)) = store.complaint(id).await {
-                    if let (Some(org), "negotiating") = (c.organisation_id, c.status.as_str()) {
-                        common::notify_org(
-                            store,
-                            org,
-                            "收到一件消费投诉，请在 10 个工作日内与消费者协商处理。",
-                            "A consumer complaint came in: settle it with the consumer within 10 working days.",
-                            "/desk",
-                        )
-                        .await;
-                    }
-                }
-            }
-            back("done", done)
-        }
+    let actor = crate::usecases::Actor::new(user, addr);
+    match handle(&state.store, &actor, id, &step).await {
+        Ok(Handled::Done) => back("done", done),
+        Ok(Handled::UnknownBusiness) => back("error", CaseNote::CreditCode),
+        Ok(Handled::RatingRefused) => back("error", CaseNote::Rating),
+        Ok(Handled::NotApplicable) => back("error", CaseNote::State),
         Err(e) => {
-            tracing::info!(error = %e, "complaint action refused");
+            tracing::warn!(error = ?e, "complaint step not recorded");
             back("error", CaseNote::State)
         }
     }

@@ -3,9 +3,9 @@
 
 use super::super::common::{self, field, text, CountyOffice, Staff};
 use super::{NoticeDeskNote, NoticeNote};
-use crate::accounts::CurrentUser;
-use crate::errors::AppError;
 use crate::state::AppState;
+use crate::usecases::notices::{self as usecase, NewNotice, NoticeRefusal, ObjectionDecided};
+use crate::usecases::notices::{publish, Publication};
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -40,76 +40,27 @@ pub async fn create(
     let Ok(days) = field(&p, "working_days").parse::<u32>() else {
         return refuse(NoticeDeskNote::TooShort);
     };
-    if let Some(problem) = domain::notice::notice_problems(days, apps.len()).first() {
-        return refuse(match problem {
-            domain::notice::NoticeProblem::TooShort => NoticeDeskNote::TooShort,
-            domain::notice::NoticeProblem::TooLong => NoticeDeskNote::TooLong,
-            domain::notice::NoticeProblem::NoApplications => NoticeDeskNote::NothingChosen,
-        });
-    }
-    if title.is_empty() {
-        return refuse(NoticeDeskNote::Title);
-    }
-    let today = common::today(store).await;
-    let start = match NaiveDate::parse_from_str(&field(&p, "published_on"), "%Y-%m-%d") {
-        Ok(d) if d >= today => d,
-        _ => return refuse(NoticeDeskNote::Date),
+    let notice = NewNotice {
+        title,
+        working_days: days,
+        starts_on: NaiveDate::parse_from_str(&field(&p, "published_on"), "%Y-%m-%d").ok(),
+        applications: apps,
     };
-    let Ok(cal) = common::calendar(store).await else {
-        return refuse(NoticeDeskNote::State);
-    };
-    let Ok(first_counts) = common::setting_u32(store, common::NOTICE_FIRST_DAY_COUNTS)
-        .await
-        .map(|v| v == 1)
-    else {
-        return refuse(NoticeDeskNote::State);
-    };
-    let ends = cal.period_end(start, days, first_counts);
-    let Ok(Some(batch)) = store.open_batch(domain::application::COUNTY).await else {
-        return refuse(NoticeDeskNote::State);
-    };
-    let published = start.format("%Y-%m-%d").to_string();
-    let ends_text = ends.format("%Y-%m-%d").to_string();
-    // The store names the notice in the entry once it has its number.
-    let event = common::audit_event(
-        &user,
-        addr.clone(),
-        "notice.publish",
-        String::new(),
-        format!("{} applicants, {published} → {ends_text}", apps.len()),
-    );
-    match store
-        .publish_notice(
-            batch.id,
-            &title,
-            &published,
-            &ends_text,
-            i64::from(days),
-            first_counts,
-            user.account_id,
-            &apps,
-            &event,
-        )
-        .await
-    {
-        Ok(Some(id)) => {
-            for app in &apps {
-                if let Ok(Some(a)) = store.application(*app).await {
-                    common::notify_org(
-                        store,
-                        a.organisation_id,
-                        &format!("您的单位已列入公示（{published} 至 {ends_text}）。"),
-                        &format!("You are on public notice from {published} to {ends_text}."),
-                        &format!("/notice/{id}"),
-                    )
-                    .await;
-                }
-            }
+    let actor = crate::usecases::Actor::new(user, addr);
+    match publish(store, &actor, &notice).await {
+        Ok(Publication::Published(id)) => {
             to(&NoticeNote::OkPublished.done_at(&format!("/notices/{id}")))
         }
-        Ok(None) => refuse(NoticeDeskNote::State),
+        Ok(Publication::Refused(problem)) => refuse(match problem {
+            NoticeRefusal::TooShort => NoticeDeskNote::TooShort,
+            NoticeRefusal::TooLong => NoticeDeskNote::TooLong,
+            NoticeRefusal::NothingChosen => NoticeDeskNote::NothingChosen,
+            NoticeRefusal::Title => NoticeDeskNote::Title,
+            NoticeRefusal::Date => NoticeDeskNote::Date,
+            NoticeRefusal::State => NoticeDeskNote::State,
+        }),
         Err(e) => {
-            tracing::warn!(error = %e, "notice not published");
+            tracing::warn!(error = ?e, "notice not published");
             refuse(NoticeDeskNote::State)
         }
     }
@@ -261,40 +212,15 @@ pub async fn decide_objection(
         _ => return back(NoticeNote::State.error_at(&page)),
     };
     let outcome = text(&p, "outcome", 1000);
-    if outcome.is_empty() {
-        return back(NoticeNote::Outcome.error_at(&page));
-    }
-    match store
-        .decide_objection(
-            oid,
-            status.code(),
-            &outcome,
-            user.account_id,
-            &common::audit_event(
-                &user,
-                addr.clone(),
-                &format!("objection.{}", status.code()),
-                format!("objection:{oid}"),
-                outcome.chars().take(60).collect(),
-            ),
-        )
-        .await
-    {
-        Ok(true) => {
-            if let Ok(Some(a)) = store.application(o.application_id).await {
-                let (zh, en) = status.name();
-                common::notify_org(
-                    store,
-                    a.organisation_id,
-                    &format!("针对您的公示异议已处理：{zh}。"),
-                    &format!("The objection to your notice was decided: {en}."),
-                    &format!("/notice/{}", o.notice_id),
-                )
-                .await;
-            }
-            back(NoticeNote::OkDecided.done_at(&page))
+    let actor = crate::usecases::Actor::new(user, addr);
+    match usecase::decide_objection(store, &actor, &o, status, &outcome).await {
+        Ok(ObjectionDecided::Decided) => back(NoticeNote::OkDecided.done_at(&page)),
+        Ok(ObjectionDecided::NoOutcome) => back(NoticeNote::Outcome.error_at(&page)),
+        Ok(ObjectionDecided::NotOpen) => back(NoticeNote::State.error_at(&page)),
+        Err(e) => {
+            tracing::warn!(error = ?e, "objection not decided");
+            back(NoticeNote::State.error_at(&page))
         }
-        _ => back(NoticeNote::State.error_at(&page)),
     }
 }
 
@@ -303,84 +229,18 @@ pub async fn recognise(
     Path(id): Path<i64>,
     Staff { user, addr, .. }: Staff<CountyOffice>,
 ) -> Response {
-    match recognise_inner(&state, &user, addr.clone(), id).await {
-        Ok(n) => to(&format!("/notices/{id}?done={}{n}", super::RECOGNISED)),
-        Err(AppError::BadRequest) => to(&NoticeNote::Running.error_at(&format!("/notices/{id}"))),
+    use crate::usecases::notices::{recognise, Recognition};
+    let actor = crate::usecases::Actor::new(user, addr);
+    match recognise(&state.store, &actor, id).await {
+        Ok(Recognition::Recognised(n)) => {
+            to(&format!("/notices/{id}?done={}{n}", super::RECOGNISED))
+        }
+        Ok(Recognition::NoticeRunning) => {
+            to(&NoticeNote::Running.error_at(&format!("/notices/{id}")))
+        }
         Err(e) => {
             tracing::warn!(?e, "recognition failed");
             to(&NoticeNote::State.error_at(&format!("/notices/{id}")))
         }
     }
-}
-
-async fn recognise_inner(
-    state: &AppState,
-    user: &CurrentUser,
-    addr: String,
-    id: i64,
-) -> Result<usize, AppError> {
-    use domain::lifecycle::{next, Action, Facts, State as S};
-    let store = &state.store;
-    let n = store.notice(id).await?.ok_or(AppError::NotFound)?;
-    let today = common::today(store).await;
-    let ends = NaiveDate::parse_from_str(&n.ends_on, "%Y-%m-%d").map_err(AppError::internal)?;
-    // The state machine decides; the store applies it to each entry without objections.
-    let facts = Facts {
-        notice_period_complete: today > ends,
-        ..Default::default()
-    };
-    if next(S::OnNotice, Action::Recognise, &facts).is_err() {
-        return Err(AppError::BadRequest);
-    }
-    let batch = store.batch(n.batch_id).await?.ok_or(AppError::NotFound)?;
-    let year = domain::notice::year_of(today);
-    // Valid to the end of the batch: the year its review closes (and never less than
-    // to the end of the year of recognition).
-    let end_year = batch
-        .review_closes
-        .get(..4)
-        .and_then(|y| y.parse::<i32>().ok())
-        .unwrap_or(year)
-        .max(year);
-    let valid_until = domain::notice::valid_until(end_year)
-        .format("%Y-%m-%d")
-        .to_string();
-    let on = today.format("%Y-%m-%d").to_string();
-    let numbering = move |category: &str, seq: u32| {
-        domain::notice::certificate_number(
-            year,
-            domain::Category::parse(category).unwrap_or(domain::Category::Unit),
-            seq,
-        )
-    };
-    // The store adds how many were recognised.
-    let event = common::audit_event(
-        user,
-        addr,
-        "notice.recognise",
-        format!("notice:{id}"),
-        String::new(),
-    );
-    let done = store
-        .recognise_notice(id, &on, &valid_until, &numbering, &event)
-        .await?;
-    for app in &done {
-        if let Ok(Some(r)) = store.recognition_of_application(*app).await {
-            common::notify_org(
-                store,
-                r.organisation_id,
-                &format!(
-                    "恭喜！您的单位已被认定为放心消费示范，证书编号 {}。",
-                    r.certificate_no
-                ),
-                &format!(
-                    "Recognised as a trusted-consumption demonstrator: certificate {}.",
-                    r.certificate_no
-                ),
-                &format!("/certificate/{}", r.token),
-            )
-            .await;
-        }
-    }
-    Ok(done.len())
 }

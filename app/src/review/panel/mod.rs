@@ -127,7 +127,7 @@ pub async fn fetch_panel_overview(category: String) -> Result<Option<PanelOvervi
 
 /// A scored assignment's outcome, as the domain combines it.
 #[cfg(feature = "ssr")]
-fn outcome_of(a: &store::county::Assignment) -> Option<domain::scoring::Outcome> {
+pub(crate) fn outcome_of(a: &store::county::Assignment) -> Option<domain::scoring::Outcome> {
     (a.status == "scored").then(|| {
         let total = a.total.unwrap_or(0).max(0) as u32;
         let vetoed = a.vetoed == Some(1);

@@ -1,0 +1,42 @@
+//! (server only) The use-case layer: one function per state change. Each takes the store,
+//! the acting user and typed input; checks the rule (`domain::lifecycle` and the
+//! caller's right to act on this record); has the store write the change and its audit
+//! entry in one transaction; and returns a typed outcome. The form posts and server
+//! functions translate the outcome into a page; they do not call the store's writing
+//! methods themselves (server/tests/architecture.rs holds the list of methods moved here).
+//!
+//! Here so far: the application's way through the campaign (submit, hand over, accept or
+//! remove an agent's proposal, the township's decision, panel assignment, recusal,
+//! scores and result, rectification, notice, objection decisions, recognition,
+//! re-inspection) and the handling of a complaint by staff and by the business. Still in
+//! their handlers: account and settings changes, batches and indicator sets, wizard
+//! saves and uploads, and what the public files (complaints, objections, ratings).
+
+pub mod applications;
+pub mod complaints;
+pub mod notices;
+pub mod panel;
+pub mod recognitions;
+pub mod rectification;
+pub mod township;
+
+use crate::accounts::CurrentUser;
+use store::audit::AuditEvent;
+
+/// Who acts: the signed-in user and the address the request came from (for the audit
+/// entry).
+pub struct Actor {
+    pub user: CurrentUser,
+    pub addr: String,
+}
+
+impl Actor {
+    pub fn new(user: CurrentUser, addr: String) -> Actor {
+        Actor { user, addr }
+    }
+
+    /// The audit entry of what this actor does to `target`.
+    fn audit(&self, action: &str, target: String, summary: String) -> AuditEvent {
+        crate::review::common::audit_event(&self.user, self.addr.clone(), action, target, summary)
+    }
+}
