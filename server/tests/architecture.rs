@@ -321,6 +321,9 @@ fn the_product_changes_these_states_only_through_the_use_case_layer() {
         ".record_business_settlement(",
         ".record_business_failure(",
         ".request_acceptance(",
+        ".create_batch(",
+        ".set_batch_status(",
+        ".revise_indicator_set(",
     ];
     for dir in ["app/src", "server/src"] {
         for (path, text) in sources(dir) {

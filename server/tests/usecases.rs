@@ -3,13 +3,17 @@
 //! entry naming the actor. Runs on SQLite and PostgreSQL.
 
 use app::accounts::{CurrentUser, Stage};
+use app::review::indicator_sets::ssr::form_of;
 use app::usecases::applications::{submit, Finished};
+use app::usecases::batches::{plan, set_status, Planned, PlannedBatch, StatusChanged};
+use app::usecases::indicator_sets::{save, SetChange, SetSaved};
 use app::usecases::township::{decide, TownshipDecision, TownshipOutcome};
 use app::usecases::Actor;
 use domain::lifecycle::State;
 use domain::Role;
 use store::audit::{AuditEvent, AuditFilter};
 use store::reviews::Decision;
+use store::BatchStatus;
 use testkit::fresh_db;
 
 /// A staff account of `role` in `area`, acting as a signed-in user from 203.0.113.7.
@@ -179,4 +183,149 @@ async fn only_the_applicants_own_township_decides_and_only_once() {
         State::CountyReview
     );
     assert!(entries(&db, "township_review.return").await.is_empty());
+}
+
+fn batch_named(name: &str, opens: &str) -> PlannedBatch {
+    PlannedBatch {
+        name_zh: name.into(),
+        name_en: String::new(),
+        windows: domain::batch::Windows {
+            application_opens: opens.into(),
+            application_closes: "2028-03-31".into(),
+            review_opens: "2028-04-01".into(),
+            review_closes: "2028-09-30".into(),
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_county_office_plans_opens_and_closes_batches_one_open_at_a_time() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let office = staff(&db, "office", Role::CountyOffice, "341721").await;
+    let township = staff(&db, "yaodu", Role::TownshipReviewer, "341721100").await;
+    let before = db.batches("341721").await.unwrap().len();
+
+    // Only the county office plans one; a batch with its dates out of order is not kept.
+    assert!(plan(&db, &township, &batch_named("2027批次", "2027-09-01"))
+        .await
+        .is_err());
+    assert_eq!(
+        plan(&db, &office, &batch_named("2027批次", "2029-01-01"))
+            .await
+            .unwrap(),
+        Planned::Invalid
+    );
+    assert_eq!(db.batches("341721").await.unwrap().len(), before);
+    assert!(entries(&db, "batch.create").await.is_empty());
+
+    let Planned::Created(id) = plan(&db, &office, &batch_named("2027批次", "2027-09-01"))
+        .await
+        .unwrap()
+    else {
+        panic!("a valid batch is planned");
+    };
+    let planned = db.batch(id).await.unwrap().unwrap();
+    assert_eq!(planned.status, BatchStatus::Planned);
+    assert_eq!(
+        planned.name_en, "2027批次",
+        "the Chinese name stands in for an empty English one"
+    );
+    assert!(db.indicator_set(id, "unit").await.unwrap().is_some());
+    assert_eq!(entries(&db, "batch.create").await[0].actor, "office");
+
+    // One open batch per county: opening it while the first is open changes nothing.
+    let first = db.open_batch("341721").await.unwrap().unwrap().id;
+    assert_eq!(
+        set_status(&db, &office, id, BatchStatus::Open)
+            .await
+            .unwrap(),
+        StatusChanged::AnotherOpen
+    );
+    assert_eq!(
+        db.batch(id).await.unwrap().unwrap().status,
+        BatchStatus::Planned
+    );
+    // Closed → open is no step at all; a township reviewer may not close one.
+    assert!(set_status(&db, &township, first, BatchStatus::Closed)
+        .await
+        .is_err());
+    assert_eq!(
+        set_status(&db, &office, first, BatchStatus::Closed)
+            .await
+            .unwrap(),
+        StatusChanged::Changed
+    );
+    assert!(set_status(&db, &office, first, BatchStatus::Open)
+        .await
+        .is_err());
+    assert_eq!(
+        set_status(&db, &office, id, BatchStatus::Open)
+            .await
+            .unwrap(),
+        StatusChanged::Changed
+    );
+    assert_eq!(db.open_batch("341721").await.unwrap().unwrap().id, id);
+    let audited = entries(&db, "batch.status").await;
+    assert_eq!(audited.len(), 2, "{audited:?}");
+    assert!(audited.iter().all(|e| e.actor == "office"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_indicator_set_becomes_a_version_only_when_it_adds_up_and_until_it_is_used() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let office = staff(&db, "office", Role::CountyOffice, "341721").await;
+    let township = staff(&db, "yaodu", Role::TownshipReviewer, "341721100").await;
+    let batch = db.open_batch("341721").await.unwrap().unwrap().id;
+    let set = db.indicator_set(batch, "street").await.unwrap().unwrap();
+    let mut form = form_of(&set);
+
+    assert!(save(
+        &db,
+        &township,
+        "street",
+        None,
+        SetChange::Save(form.clone())
+    )
+    .await
+    .is_err());
+    // Basic items no longer add up to the basic points: kept as a draft, no new version.
+    form.basic_points = (set.rules.basic_points + 7).to_string();
+    assert_eq!(
+        save(&db, &office, "street", None, SetChange::Save(form.clone()))
+            .await
+            .unwrap(),
+        SetSaved::KeptToCheck
+    );
+    assert_eq!(
+        db.indicator_set(batch, "street")
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        set.version
+    );
+    assert!(entries(&db, "indicators.revise").await.is_empty());
+
+    // Mended, with one item's text changed: the next version, audited as the office.
+    form.basic_points = set.rules.basic_points.to_string();
+    form.rows[0].text_zh = "街区管理机构明确，制度健全（修订）".into();
+    form.rows[0].text_en = String::new();
+    assert_eq!(
+        save(&db, &office, "street", None, SetChange::Save(form))
+            .await
+            .unwrap(),
+        SetSaved::Revised(set.version + 1)
+    );
+    let revised = db.indicator_set(batch, "street").await.unwrap().unwrap();
+    assert_eq!(
+        revised.items[0].text_zh,
+        "街区管理机构明确，制度健全（修订）"
+    );
+    assert_eq!(
+        revised.items[0].text_en, revised.items[0].text_zh,
+        "Chinese stands in for empty English"
+    );
+    assert_eq!(entries(&db, "indicators.revise").await[0].actor, "office");
 }

@@ -194,12 +194,16 @@ pub fn BatchesPage() -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::review::common::{audit_event, CountyOffice, Staff};
+    use crate::review::common::{CountyOffice, Staff};
     use crate::state::AppState;
+    use crate::usecases::{
+        self,
+        batches::{Planned, PlannedBatch, StatusChanged},
+        Actor,
+    };
     use axum::extract::{Path, State};
     use axum::response::{IntoResponse, Redirect, Response};
     use axum::Form;
-    use store::batches::NewBatch;
     use store::BatchStatus;
 
     pub async fn create(
@@ -214,56 +218,33 @@ pub mod ssr {
                 .map(|(_, v)| v.trim().to_string())
                 .unwrap_or_default()
         };
-        let windows = Windows {
-            application_opens: get("application_opens"),
-            application_closes: get("application_closes"),
-            review_opens: get("review_opens"),
-            review_closes: get("review_closes"),
+        let input = PlannedBatch {
+            name_zh: get("name_zh"),
+            name_en: get("name_en"),
+            windows: Windows {
+                application_opens: get("application_opens"),
+                application_closes: get("application_closes"),
+                review_opens: get("review_opens"),
+                review_closes: get("review_closes"),
+            },
         };
-        let name_zh: String = get("name_zh").chars().take(60).collect();
-        if !domain::batch::problems(&name_zh, &windows).is_empty() {
-            // Back to the form with everything entered, and the problems named.
-            let keep: Vec<(&str, String)> = vec![
-                ("error", "invalid".into()),
-                ("name_zh", name_zh.clone()),
-                ("name_en", get("name_en")),
-                ("application_opens", windows.application_opens.clone()),
-                ("application_closes", windows.application_closes.clone()),
-                ("review_opens", windows.review_opens.clone()),
-                ("review_closes", windows.review_closes.clone()),
-            ];
-            let q = serde_urlencoded::to_string(keep).unwrap_or_default();
-            return Redirect::to(&format!("/batches?{q}")).into_response();
-        }
-        let name_en = match get("name_en") {
-            e if e.is_empty() => name_zh.clone(),
-            e => e.chars().take(80).collect(),
-        };
-        let result = async {
-            let id = state
-                .store
-                .create_batch(
-                    &NewBatch {
-                        area_code: domain::application::COUNTY,
-                        name_zh: &name_zh,
-                        name_en: &name_en,
-                        status: BatchStatus::Planned,
-                        application_opens: &windows.application_opens,
-                        application_closes: &windows.application_closes,
-                        review_opens: &windows.review_opens,
-                        review_closes: &windows.review_closes,
-                    },
-                    &audit_event(&user, addr, "batch.create", String::new(), name_zh.clone()),
-                )
-                .await?;
-            // Its indicator sets start from the defaults, editable until the batch is used.
-            state.store.ensure_indicator_sets(id).await?;
-
-            Ok::<_, AppError>(id)
-        }
-        .await;
-        match result {
-            Ok(_) => Redirect::to("/batches").into_response(),
+        match usecases::batches::plan(&state.store, &Actor::new(user, addr), &input).await {
+            Ok(Planned::Created(_)) => Redirect::to("/batches").into_response(),
+            Ok(Planned::Invalid) => {
+                // Back to the form with everything entered, and the problems named.
+                let w = &input.windows;
+                let keep: Vec<(&str, &str)> = vec![
+                    ("error", "invalid"),
+                    ("name_zh", &input.name_zh),
+                    ("name_en", &input.name_en),
+                    ("application_opens", &w.application_opens),
+                    ("application_closes", &w.application_closes),
+                    ("review_opens", &w.review_opens),
+                    ("review_closes", &w.review_closes),
+                ];
+                let q = serde_urlencoded::to_string(keep).unwrap_or_default();
+                Redirect::to(&format!("/batches?{q}")).into_response()
+            }
             Err(e) => {
                 tracing::warn!(error = ?e, "batch not created");
                 Redirect::to("/batches?error=internal").into_response()
@@ -282,36 +263,17 @@ pub mod ssr {
         Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(f): Form<StatusForm>,
     ) -> Response {
-        let result = async {
-            let batch = state.store.batch(id).await?.ok_or(AppError::NotFound)?;
-            let (Some(to), from) = (BatchStatus::parse(&f.to), batch.status) else {
-                return Err(AppError::BadRequest);
-            };
-            if !domain::batch::may_change(from.code(), to.code()) {
-                return Err(AppError::BadRequest);
+        let result = match BatchStatus::parse(&f.to) {
+            Some(to) => {
+                usecases::batches::set_status(&state.store, &Actor::new(user, addr), id, to).await
             }
-            let audit = audit_event(
-                &user,
-                addr,
-                "batch.status",
-                format!("batch:{id}"),
-                format!("{} → {}", from.code(), to.code()),
-            );
-            match state.store.set_batch_status(id, from, to, &audit).await {
-                Ok(true) => {}
-                Ok(false) => return Err(AppError::BadRequest),
-                Err(store::StoreError::Refused(_) | store::StoreError::Duplicate(_)) => {
-                    return Ok(false)
-                }
-                Err(e) => return Err(e.into()),
-            }
-
-            Ok(true)
-        }
-        .await;
+            None => Err(AppError::BadRequest),
+        };
         match result {
-            Ok(true) => Redirect::to("/batches").into_response(),
-            Ok(false) => Redirect::to("/batches?error=another_open").into_response(),
+            Ok(StatusChanged::Changed) => Redirect::to("/batches").into_response(),
+            Ok(StatusChanged::AnotherOpen) => {
+                Redirect::to("/batches?error=another_open").into_response()
+            }
             Err(e) => {
                 tracing::warn!(error = ?e, "batch status not changed");
                 Redirect::to("/batches?error=internal").into_response()

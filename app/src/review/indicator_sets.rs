@@ -128,17 +128,20 @@ pub async fn load_indicator_editor(
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::accounts::CurrentUser;
     use crate::review::common::{CountyOffice, Staff};
     use crate::state::AppState;
+    use crate::usecases::{
+        self,
+        indicator_sets::{SetChange, SetSaved},
+        Actor,
+    };
     use axum::extract::State;
     use axum::response::{IntoResponse, Redirect, Response};
     use axum::Form;
-    use store::indicators::Indicator;
     use store::Store;
 
     /// The batch (the given one, or the open one) and the newest version of its set.
-    async fn current_set(
+    pub(crate) async fn current_set(
         store: &Store,
         category: &str,
         batch: Option<i64>,
@@ -156,24 +159,13 @@ pub mod ssr {
         Ok((batch, set))
     }
 
-    fn draft_key(set_id: i64) -> String {
+    pub(crate) fn draft_key(set_id: i64) -> String {
         format!("indicators.draft.{set_id}")
     }
 
-    pub async fn editor_view(
-        store: &Store,
-        category: &str,
-        batch: Option<i64>,
-    ) -> Result<EditorView, AppError> {
-        if domain::Category::parse(category).is_none() {
-            return Err(AppError::NotFound);
-        }
-        let (batch, set) = current_set(store, category, batch).await?;
-        let draft = store
-            .setting(&draft_key(set.id))
-            .await?
-            .and_then(|d| serde_json::from_str::<SetForm>(&d).ok());
-        let form = SetForm {
+    /// The editor's form holding `set` as it is.
+    pub fn form_of(set: &store::indicators::IndicatorSet) -> SetForm {
+        SetForm {
             basic_points: set.rules.basic_points.to_string(),
             bonus_cap: set.rules.bonus_cap.to_string(),
             pass_score: set.rules.pass_score.to_string(),
@@ -190,7 +182,23 @@ pub mod ssr {
                     evidence: i.evidence_required,
                 })
                 .collect(),
-        };
+        }
+    }
+
+    pub async fn editor_view(
+        store: &Store,
+        category: &str,
+        batch: Option<i64>,
+    ) -> Result<EditorView, AppError> {
+        if domain::Category::parse(category).is_none() {
+            return Err(AppError::NotFound);
+        }
+        let (batch, set) = current_set(store, category, batch).await?;
+        let draft = store
+            .setting(&draft_key(set.id))
+            .await?
+            .and_then(|d| serde_json::from_str::<SetForm>(&d).ok());
+        let form = form_of(&set);
         let is_draft = draft.is_some() && !set.frozen;
         Ok(EditorView {
             category: category.to_string(),
@@ -250,10 +258,12 @@ pub mod ssr {
         Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(posted): Form<Vec<(String, String)>>,
     ) -> Response {
+        // Only a category's own code goes back into the address.
         let category = posted
             .iter()
             .find(|(k, _)| k == "category")
-            .map(|(_, v)| v.clone())
+            .and_then(|(_, v)| domain::Category::parse(v))
+            .map(|c| c.code())
             .unwrap_or_default();
         let batch: Option<i64> = posted
             .iter()
@@ -263,82 +273,27 @@ pub mod ssr {
             Some(b) => format!("/indicators/edit?category={category}&batch={b}"),
             None => format!("/indicators/edit?category={category}"),
         };
-        match save_inner(&state.store, &user, addr, &category, batch, &posted).await {
-            Ok(to) => Redirect::to(&format!("{back}&{to}")).into_response(),
+        let change = if posted.iter().any(|(k, _)| k == "discard") {
+            SetChange::Discard
+        } else {
+            SetChange::Save(form_from_posted(&posted))
+        };
+        let actor = Actor::new(user, addr);
+        let saved =
+            usecases::indicator_sets::save(&state.store, &actor, category, batch, change).await;
+        match saved {
+            Ok(outcome) => {
+                let to = match outcome {
+                    SetSaved::Frozen => "frozen=1".to_string(),
+                    SetSaved::Discarded => "discarded=1".to_string(),
+                    SetSaved::KeptToCheck => "check=1".to_string(),
+                    SetSaved::Revised(version) => format!("saved={version}"),
+                };
+                Redirect::to(&format!("{back}&{to}")).into_response()
+            }
             Err(e) => {
                 tracing::warn!(error = ?e, "indicator set not saved");
                 Redirect::to(&format!("{back}&error=1")).into_response()
-            }
-        }
-    }
-
-    async fn save_inner(
-        store: &Store,
-        user: &CurrentUser,
-        addr: String,
-        category: &str,
-        batch: Option<i64>,
-        posted: &[(String, String)],
-    ) -> Result<String, AppError> {
-        let (batch, set) = current_set(store, category, batch).await?;
-        if set.frozen {
-            return Ok("frozen=1".into());
-        }
-        if posted.iter().any(|(k, _)| k == "discard") {
-            store.set_setting(&draft_key(set.id), "").await?;
-            return Ok("discarded=1".into());
-        }
-        let form = form_from_posted(posted);
-        match parse_set(&form) {
-            Err(_) => {
-                let json = serde_json::to_string(&form).map_err(AppError::internal)?;
-                store.set_setting(&draft_key(set.id), &json).await?;
-                Ok("check=1".into())
-            }
-            Ok((rules, rows)) => {
-                let items: Vec<Indicator> = rows
-                    .into_iter()
-                    .map(|(r, kind, max_points)| Indicator {
-                        group_en: if r.group_en.is_empty() {
-                            r.group_zh.clone()
-                        } else {
-                            r.group_en
-                        },
-                        text_en: if r.text_en.is_empty() {
-                            r.text_zh.clone()
-                        } else {
-                            r.text_en
-                        },
-                        group_zh: r.group_zh,
-                        text_zh: r.text_zh,
-                        max_points,
-                        kind,
-                        evidence_required: r.evidence,
-                    })
-                    .collect();
-                // The store sets the target to the new version.
-                let event = crate::review::common::audit_event(
-                    user,
-                    addr,
-                    "indicators.revise",
-                    String::new(),
-                    format!(
-                        "{category} v{} → v{}, {} items",
-                        set.version,
-                        set.version + 1,
-                        items.len()
-                    ),
-                );
-                match store
-                    .revise_indicator_set(batch.id, category, &rules, &items, &event)
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(store::StoreError::Refused(_)) => return Ok("frozen=1".into()),
-                    Err(e) => return Err(e.into()),
-                };
-                store.set_setting(&draft_key(set.id), "").await?;
-                Ok(format!("saved={}", set.version + 1))
             }
         }
     }

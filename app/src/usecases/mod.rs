@@ -8,12 +8,15 @@
 //! Here so far: the application's way through the campaign (submit, hand over, accept or
 //! remove an agent's proposal, the township's decision, panel assignment, recusal,
 //! scores and result, rectification, notice, objection decisions, recognition,
-//! re-inspection) and the handling of a complaint by staff and by the business. Still in
-//! their handlers: account and settings changes, batches and indicator sets, wizard
-//! saves and uploads, and what the public files (complaints, objections, ratings).
+//! re-inspection), the handling of a complaint by staff and by the business, batches
+//! (plan, open, close) and indicator sets. Still in their handlers: account and settings
+//! changes, wizard saves and uploads, and what the public files (complaints, objections,
+//! ratings).
 
 pub mod applications;
+pub mod batches;
 pub mod complaints;
+pub mod indicator_sets;
 pub mod notices;
 pub mod panel;
 pub mod recognitions;
