@@ -15,7 +15,8 @@ export FANGXIN_BIN="$PWD/target/release/fangxin"
 export FANGXIN_SITE_ROOT="$PWD/target/site"
 # Data generation and benchmarks: a separate binary the product does not contain.
 export FANGXIN_TOOLS_BIN="$PWD/target/release/fangxin-tools"
-step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+# Each step prints the time it starts, so a run's log shows where its minutes go.
+step() { printf '\n\033[1;32m==> %s %s\033[0m\n' "$(date +%T)" "$*"; }
 build_tools() { # the release fangxin-tools binary, brought up to date (cargo does nothing when it is)
   step "building fangxin-tools (demo data, generator, benchmarks)"
   # cargo-leptos builds the server with LEPTOS_OUTPUT_NAME set, and leptos_config reads it

@@ -62,21 +62,24 @@ cargo leptos build --release --split
 # The browser tests load the demo county with it.
 build_tools
 
+# Every test on both databases; the tests that run at both widths do so on the first only
+# (FANGXIN_E2E_DEVICES, end2end/playwright.config.ts): a layout does not depend on the
+# database, and the run stays well inside CI's time.
 run_e2e() {
-  local label=$1 url=$2 s3=$3
-  step "browser tests in Chromium on $label"
+  local label=$1 url=$2 s3=$3 devices=$4
+  step "browser tests in Chromium on $label ($devices)"
   local data
   data=$(mktemp -d)
   (cd end2end && env -u DATABASE_URL FANGXIN_E2E_DATA_DIR="$data" FANGXIN_E2E_DATABASE_URL="$url" \
-    FANGXIN_S3_ENDPOINT="$s3" FANGXIN_S3_BUCKET="fx-e2e-$$" npx playwright test)
+    FANGXIN_S3_ENDPOINT="$s3" FANGXIN_S3_BUCKET="fx-e2e-$$" FANGXIN_E2E_DEVICES="$devices" npx playwright test)
   rm -rf "$data"
 }
-run_e2e "SQLite, files in the data folder" "" ""
+run_e2e "SQLite, files in the data folder" "" "" both
 if [ "$RUN_PG" = 1 ]; then
   db="fx_e2e_$$"
   psql "$PG_ADMIN_URL" -qc "create database $db" >/dev/null
   pg_url="${PG_ADMIN_URL%/*}/$db"
-  run_e2e "PostgreSQL, files in S3-compatible storage" "$pg_url" "$FANGXIN_TEST_S3"
+  run_e2e "PostgreSQL, files in S3-compatible storage" "$pg_url" "$FANGXIN_TEST_S3" one
   psql "$PG_ADMIN_URL" -qc "drop database if exists $db with (force)" >/dev/null
 fi
 step "all checks passed"

@@ -51,8 +51,8 @@ for (const lang of ["zh-CN", "en"]) {
   });
 }
 
-test("the public pages work from the keyboard, with a visible focus", async ({ page, isMobile }) => {
-  test.skip(isMobile, "a phone has no Tab key");
+test("the public pages work from the keyboard, with a visible focus", { tag: "@desktop" }, async ({ page }) => {
+  // A phone has no Tab key.
   await page.goto("/");
   await waitForHydration(page);
   // The first Tab reaches the skip link, shown with a focus ring; Enter skips to the content.

@@ -4,8 +4,7 @@ import { staffReady } from "./support";
 
 // The county office plans the next batch and edits its indicators before it opens.
 
-test("the county office plans a batch and edits its indicator set before it opens", async ({ page, isMobile }) => {
-  test.skip(!isMobile, "walked on the phone project");
+test("the county office plans a batch and edits its indicator set before it opens", { tag: "@phone" }, async ({ page }) => {
   const errors = watchConsole(page);
   await staffReady(page, test.info(), "county_office", "341721");
   await page.getByRole("link", { name: "创建批次" }).click();

@@ -23,8 +23,8 @@ function percent([n, d]: [number, number]): string {
   return d === 0 ? "—" : `${((n / d) * 100).toFixed(1)}%`;
 }
 
-test("a consumer complains from a plaque's QR page, the unit settles it at its desk, the consumer rates it, and the rates change", async ({ page, browser, isMobile }) => {
-  test.skip(!isMobile, "walked on the phone project (it changes the demo unit's figures)");
+test("a consumer complains from a plaque's QR page, the unit settles it at its desk, the consumer rates it, and the rates change", { tag: "@phone" }, async ({ page, browser }) => {
+  // Walked on the phone project (it changes the demo unit's figures).
   const errors = watchConsole(page);
   const unitCtx = await browser.newContext({ viewport: PHONE, baseURL: test.info().project.use.baseURL });
   const login = await unitCtx.request.post("/api/login", { form: { login: RECOGNISED_UNIT, password: DEMO_PASSWORD } });
@@ -115,8 +115,7 @@ test("a consumer complains from a plaque's QR page, the unit settles it at its d
   expect(errors).toEqual([]);
 });
 
-test("the county office imports a 12315 export: refused whole with a row report, then imported", async ({ page, isMobile }) => {
-  test.skip(isMobile, "walked on the desktop project");
+test("the county office imports a 12315 export: refused whole with a row report, then imported", { tag: "@desktop" }, async ({ page }) => {
   const errors = watchConsole(page);
   await staffReady(page, test.info(), "county_office", "341721");
   const run = Date.now().toString(36);

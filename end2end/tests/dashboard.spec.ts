@@ -8,8 +8,7 @@ import { readFileSync } from "node:fs";
 // reload. Filters live in the URL and survive a reload; a township drills down; the tables
 // export; big-screen mode renders at 1920×1080.
 
-test("a leader's dashboard updates live when a complaint is closed elsewhere, and keeps its filters in the URL", async ({ page, browser, isMobile }) => {
-  test.skip(isMobile, "walked on the desktop project");
+test("a leader's dashboard updates live when a complaint is closed elsewhere, and keeps its filters in the URL", { tag: "@desktop" }, async ({ page, browser }) => {
   test.setTimeout(90_000);
   const errors = watchConsole(page);
   const run = Date.now().toString(36);

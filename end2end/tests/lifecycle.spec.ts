@@ -48,8 +48,7 @@ async function openAssignment(page: Page, name: string) {
 
 test.afterAll(() => setClock(null));
 
-test("a merchant's whole cycle, from submission to revocation", async ({ page, browser, isMobile }) => {
-  test.skip(!isMobile, "walked on the phone project");
+test("a merchant's whole cycle, from submission to revocation", { tag: "@phone" }, async ({ page, browser }) => {
   test.setTimeout(300_000);
   const errors = watchConsole(page);
   const base = test.info().project.use.baseURL;

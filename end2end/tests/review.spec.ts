@@ -6,8 +6,7 @@ import { registerApplicant, startApplication, completeWizard, PHONE } from "./wi
 // Township pre-review (乡镇初审): return with reasons, the applicant fixes and resubmits,
 // the township recommends it to the county.
 
-test("a township returns an application with reasons, the applicant fixes it, and the township passes it on", async ({ page, browser, isMobile }) => {
-  test.skip(!isMobile, "walked on the phone project");
+test("a township returns an application with reasons, the applicant fixes it, and the township passes it on", { tag: "@phone" }, async ({ page, browser }) => {
   const errors = watchConsole(page);
   const applicantCtx = await browser.newContext({ viewport: PHONE, baseURL: test.info().project.use.baseURL });
   const applicant = await applicantCtx.newPage();
@@ -63,8 +62,7 @@ test("a township returns an application with reasons, the applicant fixes it, an
   expect(errors).toEqual([]);
 });
 
-test("an empty opinion is refused by the form itself and nothing is lost", async ({ page, isMobile }) => {
-  test.skip(!isMobile, "walked on the phone project");
+test("an empty opinion is refused by the form itself and nothing is lost", { tag: "@phone" }, async ({ page }) => {
   await staffReady(page, test.info(), "township_reviewer", "341721100");
   await page.goto("/review");
   // The demo association's application waits in 尧渡镇's queue.

@@ -8,9 +8,8 @@ import {
 
 // The guided application wizard, one per category, as applicants use it on a phone.
 
-test.describe("at 390 px", () => {
+test.describe("at 390 px", { tag: "@phone" }, () => {
   test.use({ viewport: PHONE });
-  test.skip(({ isMobile }) => !isMobile, "the wizards are walked on the phone project");
 
   test("the model-business wizard: a wrong credit code is caught, nothing typed is lost, then it is submitted", async ({ page, context }) => {
     const errors = watchConsole(page);
@@ -137,8 +136,7 @@ test.describe("at 390 px", () => {
   });
 });
 
-test("a large photo is shrunk in the browser before upload and accepted", async ({ page, context, isMobile }) => {
-  test.skip(!isMobile, "walked on the phone project");
+test("a large photo is shrunk in the browser before upload and accepted", { tag: "@phone" }, async ({ page, context }) => {
   const errors = watchConsole(page);
   await registerApplicant(context, "unit", "东至县尧渡镇照片测试店");
   await startApplication(page);
@@ -183,8 +181,7 @@ test("an application cannot be seen by another applicant", async ({ page, contex
   await other.close();
 });
 
-test("a street prepares an application for a merchant in its township, and the merchant confirms it", async ({ page, context, browser, isMobile }) => {
-  test.skip(!isMobile, "walked on the phone project");
+test("a street prepares an application for a merchant in its township, and the merchant confirms it", { tag: "@phone" }, async ({ page, context, browser }) => {
   const errors = watchConsole(page);
   const merchantCtx = await browser.newContext({ viewport: PHONE, baseURL: test.info().project.use.baseURL });
   const merchantCode = await registerApplicant(merchantCtx, "unit", "东至县尧渡镇老街茶叶店");
