@@ -33,19 +33,11 @@ pub enum StatusChanged {
     AnotherOpen,
 }
 
-fn county_office(actor: &Actor) -> Result<(), AppError> {
-    if actor.user.role == Role::CountyOffice {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// Plans a batch in the county; its indicator sets start from the defaults and stay
 /// editable until the batch is used.
 #[tracing::instrument(skip_all)]
 pub async fn plan(store: &Store, actor: &Actor, input: &PlannedBatch) -> Result<Planned, AppError> {
-    county_office(actor)?;
+    actor.must_be(Role::CountyOffice)?;
     let name_zh: String = input.name_zh.trim().chars().take(60).collect();
     if !domain::batch::problems(&name_zh, &input.windows).is_empty() {
         return Ok(Planned::Invalid);
@@ -85,7 +77,7 @@ pub async fn set_status(
     id: i64,
     to: BatchStatus,
 ) -> Result<StatusChanged, AppError> {
-    county_office(actor)?;
+    actor.must_be(Role::CountyOffice)?;
     let batch = store.batch(id).await?.ok_or(AppError::NotFound)?;
     let from = batch.status;
     if !domain::batch::may_change(from.code(), to.code()) {

@@ -40,9 +40,7 @@ pub async fn save(
     batch: Option<i64>,
     change: SetChange,
 ) -> Result<SetSaved, AppError> {
-    if actor.user.role != Role::CountyOffice {
-        return Err(AppError::Forbidden);
-    }
+    actor.must_be(Role::CountyOffice)?;
     let (batch, set) = current_set(store, category, batch).await?;
     if set.frozen {
         return Ok(SetSaved::Frozen);

@@ -38,6 +38,16 @@ impl Actor {
         Actor { user, addr }
     }
 
+    /// Refused unless the actor holds `role` (the form posts' extractors check it too;
+    /// this keeps the rule with the step for every other caller).
+    fn must_be(&self, role: domain::role::Role) -> Result<(), crate::errors::AppError> {
+        if self.user.role == role {
+            Ok(())
+        } else {
+            Err(crate::errors::AppError::Forbidden)
+        }
+    }
+
     /// The audit entry of what this actor does to `target`.
     fn audit(&self, action: &str, target: String, summary: String) -> AuditEvent {
         crate::review::common::audit_event(&self.user, self.addr.clone(), action, target, summary)
