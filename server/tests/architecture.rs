@@ -324,6 +324,21 @@ fn the_product_changes_these_states_only_through_the_use_case_layer() {
         ".create_batch(",
         ".set_batch_status(",
         ".revise_indicator_set(",
+        ".set_settings(",
+        ".save_holiday_calendar(",
+        ".add_panel_member(",
+        ".remove_panel_member(",
+        ".add_site_visit(",
+        ".assign_objection(",
+        ".plan_reinspections(",
+        ".start_application(",
+        ".propose_application(",
+        ".save_draft(",
+        ".add_evidence(",
+        ".remove_evidence(",
+        ".file_complaint(",
+        ".rate_complaint(",
+        ".file_objection(",
     ];
     for dir in ["app/src", "server/src"] {
         for (path, text) in sources(dir) {

@@ -119,7 +119,7 @@ pub async fn save_security_policy(
     lockout_minutes: String,
     auth_requests_per_minute: String,
 ) -> Result<SecurityPolicy, AppError> {
-    use crate::accounts::session::{app_state, require_role};
+    use crate::accounts::session::{app_state, client_addr, require_role};
     let admin = require_role(&[domain::Role::SecurityAdmin])?;
     let raw = [
         idle_minutes,
@@ -129,25 +129,11 @@ pub async fn save_security_policy(
         lockout_minutes,
         auth_requests_per_minute,
     ];
-    let (problems, values) = SecurityPolicy::problems(&raw);
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
     let state = app_state()?;
     let before = SecurityPolicy::of(&state.auth_settings().await?);
-    let after = SecurityPolicy::from_values(values);
-    let event = crate::accounts::session::audit_event(
-        Some(&admin),
-        "security.policy_changed",
-        "settings/security",
-        &format!("{:?} → {:?}", before.values(), after.values()),
-    );
-    let pairs: Vec<(&str, String)> = LIMITS
-        .iter()
-        .zip(values.iter())
-        .map(|((_, key, _, _), v)| (*key, v.to_string()))
-        .collect();
-    state.store.set_settings(&pairs, &event).await?;
+    let actor = crate::usecases::Actor::new(admin, client_addr());
+    let after =
+        crate::usecases::settings::security_policy(&state.store, &actor, &before, &raw).await?;
     state.forget_auth_settings().await;
     Ok(after)
 }

@@ -280,21 +280,6 @@ pub mod ssr {
         Redirect::to(&note.error_at(&format!("/rectification/{id}"))).into_response()
     }
 
-    /// The applicant's own application, while it is rectifying.
-    async fn own_open(
-        state: &AppState,
-        user: &Option<Extension<CurrentUser>>,
-        id: i64,
-    ) -> Option<(CurrentUser, store::applications::Application)> {
-        let Extension(user) = user.clone()?;
-        let (app, viewer) = crate::applications::handlers::visible(&state.store, &user, id)
-            .await
-            .ok()?;
-        (viewer == crate::applications::handlers::Viewer::Applicant
-            && app.state == domain::lifecycle::State::Rectifying)
-            .then_some((user, app))
-    }
-
     pub async fn upload(
         State(state): State<AppState>,
         Path(id): Path<i64>,
@@ -302,42 +287,25 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         multipart: Multipart,
     ) -> Response {
-        let Some((user, _)) = own_open(&state, &user, id).await else {
+        use crate::usecases::rectification::{upload, ItemFile};
+        let Some(Extension(user)) = user else {
             return refused(id, RectificationNote::State);
         };
-        let Ok(Some(case)) = state.store.rectification(id).await else {
-            return refused(id, RectificationNote::State);
-        };
-        let Ok(upload) = crate::applications::handlers::read_upload(&state.store, multipart).await
+        let Ok(file) = crate::applications::handlers::read_upload(&state.store, multipart).await
         else {
             return refused(id, RectificationNote::State);
         };
-        let todo = upload.field("todo");
-        let known: Vec<serde_json::Value> = serde_json::from_str(&case.items).unwrap_or_default();
-        if !known
-            .iter()
-            .any(|v| v["index"].as_u64().map(|i| i.to_string()) == Some(todo.clone()))
-        {
-            return refused(id, RectificationNote::State);
-        }
-        let slot = format!("rect.{todo}");
-        let event = common::audit_event(
-            &user,
-            common::addr(&addr),
-            "rectification.upload",
-            format!("application:{id}"),
-            slot.clone(),
-        );
-        match crate::applications::handlers::keep_upload(&state, &user, id, &slot, upload, &event)
-            .await
-        {
-            Ok(_) => done(id, RectificationNote::OkUpload),
-            Err(Ok(UploadProblem::Empty)) => refused(id, RectificationNote::Empty),
-            Err(Ok(UploadProblem::FileTooLarge { .. } | UploadProblem::ApplicationFull { .. })) => {
-                refused(id, RectificationNote::TooLarge)
-            }
-            Err(Ok(_)) => refused(id, RectificationNote::FileType),
-            Err(Err(e)) => {
+        let item = file.field("todo");
+        let actor = Actor::new(user, common::addr(&addr));
+        match upload(&state.store, &state.objects, &actor, id, &item, file).await {
+            Ok(ItemFile::Kept) => done(id, RectificationNote::OkUpload),
+            Ok(ItemFile::NotOpen) => refused(id, RectificationNote::State),
+            Ok(ItemFile::Refused(UploadProblem::Empty)) => refused(id, RectificationNote::Empty),
+            Ok(ItemFile::Refused(
+                UploadProblem::FileTooLarge { .. } | UploadProblem::ApplicationFull { .. },
+            )) => refused(id, RectificationNote::TooLarge),
+            Ok(ItemFile::Refused(_)) => refused(id, RectificationNote::FileType),
+            Err(e) => {
                 tracing::warn!(?e, "rectification upload failed");
                 refused(id, RectificationNote::State)
             }

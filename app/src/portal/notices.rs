@@ -308,7 +308,6 @@ pub mod ssr {
         addr: Option<Extension<ClientAddr>>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
-        let store = &state.store;
         let kept = format!(
             "&application={}&name={}&contact={}&facts={}&evidence={}",
             common::q(&field(&p, "application")),
@@ -324,91 +323,31 @@ pub mod ssr {
             ))
             .into_response()
         };
-        let client = common::addr(&addr);
-        if common::rate_limited(store, "objection", &client, 5)
-            .await
-            .is_err()
-        {
-            return refuse(ObjectionNote::Busy);
-        }
-        let Ok(Some(n)) = store.notice(id).await else {
-            return refuse(ObjectionNote::State);
+        use crate::usecases::public::{object, Objected, ObjectionForm, ObjectionProblem as P};
+        let form = ObjectionForm {
+            application: field(&p, "application").parse().ok(),
+            name: text(&p, "name", 40),
+            contact: text(&p, "contact", 80),
+            facts: text(&p, "facts", 2000),
+            evidence: text(&p, "evidence", 1000),
         };
-        let today = common::today(store).await;
-        if today.format("%Y-%m-%d").to_string() > n.ends_on {
-            return refuse(ObjectionNote::Closed);
-        }
-        let Ok(app) = field(&p, "application").parse::<i64>() else {
-            return refuse(ObjectionNote::Unit);
-        };
-        if !store
-            .notice_entries(id)
-            .await
-            .map(|es| es.iter().any(|e| e.application_id == app))
-            .unwrap_or(false)
-        {
-            return refuse(ObjectionNote::Unit);
-        }
-        let (name, contact, facts) = (
-            text(&p, "name", 40),
-            text(&p, "contact", 80),
-            text(&p, "facts", 2000),
-        );
-        if name.is_empty() {
-            return refuse(ObjectionNote::Name);
-        }
-        if contact.chars().filter(|c| c.is_ascii_digit()).count() < 7 && !contact.contains('@') {
-            return refuse(ObjectionNote::Contact);
-        }
-        if facts.chars().count() < 10 {
-            return refuse(ObjectionNote::Facts);
-        }
-        let Ok(cal) = common::calendar(store).await else {
-            return refuse(ObjectionNote::State);
-        };
-        let days = common::setting_u32(store, common::OBJECTION_RESPONSE_DAYS)
-            .await
-            .unwrap_or(5);
-        let respond_by = cal
-            .period_end(today, days, false)
-            .format("%Y-%m-%d")
-            .to_string();
-        let event = common::public_audit_event(
-            "objection.file",
-            String::new(),
-            client,
-            format!("notice {id} application {app}"),
-        );
-        match store
-            .file_objection(
-                &store::county::NewObjection {
-                    notice_id: id,
-                    application_id: app,
-                    name: &name,
-                    contact: &contact,
-                    facts: &facts,
-                    evidence: &text(&p, "evidence", 1000),
-                    respond_by: &respond_by,
-                },
-                &event,
-            )
-            .await
-        {
-            Ok(_) => {
-                // Every county office account hears of it; one of them assigns it.
-                if let Ok(accounts) = store.accounts_under(domain::application::COUNTY).await {
-                    for a in accounts
-                        .iter()
-                        .filter(|a| a.role == domain::Role::CountyOffice.code())
-                    {
-                        common::notify_account(store, a.id, &format!("公示收到一件异议，请在 {respond_by} 前交办核查。"), &format!("A notice received an objection; assign it and answer by {respond_by}."), &format!("/notices/{id}")).await;
-                    }
-                }
+        let visitor = crate::usecases::public::Visitor::new(common::addr(&addr));
+        match object(&state.store, &visitor, id, &form).await {
+            Ok(Objected::Filed { .. }) => {
                 Redirect::to(&ObjectionNote::Filed.done_at(&format!("/notice/{id}")))
                     .into_response()
             }
+            Ok(Objected::Refused(problem)) => refuse(match problem {
+                P::Unit => ObjectionNote::Unit,
+                P::Name => ObjectionNote::Name,
+                P::Contact => ObjectionNote::Contact,
+                P::Facts => ObjectionNote::Facts,
+                P::Closed => ObjectionNote::Closed,
+                P::Busy => ObjectionNote::Busy,
+                P::Unknown => ObjectionNote::State,
+            }),
             Err(e) => {
-                tracing::warn!(error = %e, "objection not stored");
+                tracing::warn!(error = ?e, "objection not stored");
                 refuse(ObjectionNote::State)
             }
         }

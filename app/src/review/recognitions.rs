@@ -170,7 +170,7 @@ fn register_note(code: &str, l: domain::Locale) -> String {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::super::common::{self, field, text, CountyOffice, Staff};
+    use super::super::common::{field, text, CountyOffice, Staff};
     use super::{RegisterNote, PLANNED};
     use crate::state::AppState;
     use axum::extract::{Path, State};
@@ -187,63 +187,19 @@ pub mod ssr {
         Staff { user, addr, .. }: Staff<CountyOffice>,
         Form(p): Form<Vec<(String, String)>>,
     ) -> Response {
-        let store = &state.store;
-        let plan = text(&p, "plan", 80);
-        if plan.is_empty() {
-            return to(&RegisterNote::Plan.error_at("/recognitions"));
-        }
-        let Ok(rows) = super::register(store, &user.area_code).await else {
-            return to(&RegisterNote::State.error_at("/recognitions"));
+        use crate::usecases::recognitions::{plan_reinspections, PlanChoice, Planned};
+        let choice = PlanChoice {
+            flagged_only: field(&p, "flagged") == "1",
+            sample: field(&p, "sample").parse::<usize>().ok(),
         };
-        let mut ids: Vec<i64> = rows
-            .iter()
-            .filter(|r| r.status == domain::notice::PlaqueStatus::Valid && r.pending.is_none())
-            .filter(|r| field(&p, "flagged") != "1" || !r.complaint_flags.is_empty())
-            .map(|r| r.id)
-            .collect();
-        if let Ok(n) = field(&p, "sample").parse::<usize>() {
-            // A random sample: shuffle with the OS's randomness, keep n.
-            let mut keyed: Vec<(u64, i64)> = ids
-                .iter()
-                .map(|id| {
-                    let mut b = [0u8; 8];
-                    let _ = getrandom::fill(&mut b);
-                    (u64::from_le_bytes(b), *id)
-                })
-                .collect();
-            keyed.sort_unstable();
-            ids = keyed.into_iter().take(n).map(|(_, id)| id).collect();
-        }
-        match store
-            .plan_reinspections(
-                &plan,
-                &ids,
-                &common::audit_event(
-                    &user,
-                    addr.clone(),
-                    "reinspection.plan",
-                    format!("plan:{plan}"),
-                    format!("{} units chosen", ids.len()),
-                ),
-            )
-            .await
-        {
-            Ok(n) => {
-                for r in rows.iter().filter(|r| ids.contains(&r.id)) {
-                    if let Ok(Some(rec)) = store.recognition(r.id).await {
-                        common::notify_org(
-                            store,
-                            rec.organisation_id,
-                            &format!("您的单位已列入复查计划：{plan}。"),
-                            &format!("You are on a re-inspection plan: {plan}."),
-                            "/inbox",
-                        )
-                        .await;
-                    }
-                }
-                to(&format!("/recognitions?done={PLANNED}{n}"))
+        let actor = crate::usecases::Actor::new(user, addr);
+        match plan_reinspections(&state.store, &actor, &text(&p, "plan", 80), choice).await {
+            Ok(Planned::Planned(n)) => to(&format!("/recognitions?done={PLANNED}{n}")),
+            Ok(Planned::NoName) => to(&RegisterNote::Plan.error_at("/recognitions")),
+            Err(e) => {
+                tracing::warn!(error = ?e, "re-inspections not planned");
+                to(&RegisterNote::State.error_at("/recognitions"))
             }
-            Err(_) => to(&RegisterNote::State.error_at("/recognitions")),
         }
     }
 

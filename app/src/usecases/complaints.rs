@@ -237,3 +237,88 @@ pub async fn desk_step(
         DeskRefusal::State
     }))
 }
+
+/// A complaint that came in by another channel (12315 hotline, letter, visit), as county
+/// or township staff enter it.
+#[derive(Clone, Debug, Default)]
+pub struct ComplaintEntry {
+    pub channel: Option<domain::complaint::Channel>,
+    /// The number it has in its channel (optional; one entry per number).
+    pub number: String,
+    pub received_on: Option<chrono::NaiveDate>,
+    pub form: super::public::ComplaintForm,
+}
+
+/// What keeps an entry from being stored (nothing is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryProblem {
+    Channel,
+    /// No date, or a date after today.
+    Date,
+    /// That number is entered already.
+    Number,
+    Complaint(super::public::ComplaintProblem),
+}
+
+/// What came of an entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entered {
+    Entered(i64),
+    Refused(EntryProblem),
+}
+
+/// Staff enter a complaint about a business in their area; it waits for acceptance like
+/// any other.
+#[tracing::instrument(skip_all)]
+pub async fn enter(
+    store: &Store,
+    actor: &Actor,
+    entry: &ComplaintEntry,
+) -> Result<Entered, AppError> {
+    use super::public::{checked_business, checked_complaint, new_record};
+    use Entered::Refused;
+    if !crate::complaints::staff::HANDLERS.contains(&actor.user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let Some(channel) = entry.channel else {
+        return Ok(Refused(EntryProblem::Channel));
+    };
+    let today = common::today(store).await;
+    let Some(received) = entry.received_on.filter(|d| *d <= today) else {
+        return Ok(Refused(EntryProblem::Date));
+    };
+    let f = &entry.form;
+    let business = match checked_business(store, f, &actor.user.area_code).await? {
+        Ok(business) => business,
+        Err(p) => return Ok(Refused(EntryProblem::Complaint(p))),
+    };
+    let complaint = match checked_complaint(f, domain::complaint::phone_ok) {
+        Ok(checked) => checked,
+        Err(p) => return Ok(Refused(EntryProblem::Complaint(p))),
+    };
+    let number: String = entry.number.trim().chars().take(40).collect();
+    let number = (!number.is_empty()).then_some(number);
+    let org = business.3;
+    let record = new_record(
+        channel, number, business, complaint, &f.phone, received, false,
+    );
+    let event = actor.audit("complaint.enter", String::new(), record.unit_name.clone());
+    let demand: String = f.demand.trim().chars().take(200).collect();
+    let filed = store
+        .file_complaint(
+            &store::complaints::NewComplaint {
+                record: &record,
+                source: "staff",
+                organisation_id: org,
+                demand: &demand,
+                actor: &actor.user.login,
+            },
+            &event,
+        )
+        .await;
+    match filed {
+        Ok((id, _)) => Ok(Entered::Entered(id)),
+        Err(store::StoreError::Duplicate(_)) => Ok(Refused(EntryProblem::Number)),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -8,20 +8,27 @@
 //! Here so far: the application's way through the campaign (submit, hand over, accept or
 //! remove an agent's proposal, the township's decision, panel assignment, recusal,
 //! scores and result, rectification, notice, objection decisions, recognition,
-//! re-inspection), the handling of a complaint by staff and by the business, batches
-//! (plan, open, close) and indicator sets. Still in their handlers: account and settings
-//! changes, wizard saves and uploads, and what the public files (complaints, objections,
-//! ratings).
+//! re-inspection and its yearly plan), the handling of a complaint by staff and by the
+//! business, batches (plan, open, close), indicator sets, panel membership and site
+//! visits, objection assignment, and settings (notice, panel, complaint thresholds, the
+//! sign-in policy, the holiday calendar), starting an application and saving its steps,
+//! and evidence files (wizard uploads and removals, rectification files, site photos).
+//! What the public files (complaints, ratings, objections) goes through `public`, whose
+//! actor is a `Visitor`. Still in their handlers: account changes.
 
 pub mod applications;
 pub mod batches;
 pub mod complaints;
+pub mod evidence;
 pub mod indicator_sets;
 pub mod notices;
 pub mod panel;
+pub mod public;
 pub mod recognitions;
 pub mod rectification;
+pub mod settings;
 pub mod township;
+pub mod wizard;
 
 use crate::accounts::CurrentUser;
 use store::audit::AuditEvent;
@@ -49,7 +56,7 @@ impl Actor {
     }
 
     /// The audit entry of what this actor does to `target`.
-    fn audit(&self, action: &str, target: String, summary: String) -> AuditEvent {
+    pub(crate) fn audit(&self, action: &str, target: String, summary: String) -> AuditEvent {
         crate::review::common::audit_event(&self.user, self.addr.clone(), action, target, summary)
     }
 }

@@ -232,3 +232,41 @@ pub async fn decide_objection(
     }
     Ok(ObjectionDecided::Decided)
 }
+
+/// The county office hands objection `id` to a county or township staff member to check
+/// by its respond-by date, and tells them. False: not open any more (nothing changed).
+#[tracing::instrument(skip_all, fields(objection = id))]
+pub async fn assign_objection(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    staff: i64,
+) -> Result<bool, AppError> {
+    use domain::Role;
+    actor.must_be(Role::CountyOffice)?;
+    let o = store.objection(id).await?.ok_or(AppError::NotFound)?;
+    let to = store.account(staff).await?.ok_or(AppError::BadRequest)?;
+    if to.role != Role::CountyOffice.code() && to.role != Role::TownshipReviewer.code() {
+        return Err(AppError::BadRequest);
+    }
+    let event = actor.audit(
+        "objection.assign",
+        format!("objection:{id}"),
+        format!("to {}", to.login),
+    );
+    if !store
+        .assign_objection(id, staff, &o.respond_by, &event)
+        .await?
+    {
+        return Ok(false);
+    }
+    common::notify_account(
+        store,
+        staff,
+        &format!("请于 {} 前核查一件公示异议。", o.respond_by),
+        &format!("Check an objection to a public notice by {}.", o.respond_by),
+        &format!("/notices/{}", o.notice_id),
+    )
+    .await;
+    Ok(true)
+}

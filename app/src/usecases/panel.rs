@@ -413,3 +413,114 @@ pub async fn submit_scores(
         },
     )
 }
+
+/// Adding or removing a member of a batch's panel for one category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    Add,
+    Remove,
+}
+
+/// The county office adds panel member `account` to (or removes them from) the panel of
+/// `batch` for `category`. Refused unless the account is a panel member's.
+#[tracing::instrument(skip_all, fields(batch, account))]
+pub async fn change_membership(
+    store: &Store,
+    actor: &Actor,
+    batch: i64,
+    category: domain::Category,
+    account: i64,
+    change: Membership,
+) -> Result<(), AppError> {
+    actor.must_be(domain::Role::CountyOffice)?;
+    let reviewer = store.account(account).await?;
+    if reviewer.is_none_or(|a| a.role != domain::Role::PanelMember.code()) {
+        return Err(AppError::BadRequest);
+    }
+    store.batch(batch).await?.ok_or(AppError::NotFound)?;
+    let (action, code) = match change {
+        Membership::Add => ("panel.member_add", category.code()),
+        Membership::Remove => ("panel.member_remove", category.code()),
+    };
+    let event = actor.audit(
+        action,
+        format!("batch:{batch}"),
+        format!("{code} account {account}"),
+    );
+    match change {
+        Membership::Add => {
+            store.add_panel_member(batch, code, account, &event).await?;
+        }
+        Membership::Remove => {
+            store
+                .remove_panel_member(batch, code, account, &event)
+                .await?
+        }
+    }
+    Ok(())
+}
+
+/// What came of recording a site visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visited {
+    /// Recorded (with its photo, when one was sent): the visit's id.
+    Recorded(i64),
+    /// The note was recorded, its photo not (empty, too large, not a picture or PDF, no
+    /// room left).
+    PhotoRefused(domain::application::UploadProblem),
+    /// No note was written: nothing changed.
+    NoNote,
+    /// Not an assignment of this reviewer that is still open: nothing changed.
+    NotAssigned,
+}
+
+/// The panel member of assignment `assignment` records an on-site note (实地核查), and
+/// its photo as the application's evidence.
+#[tracing::instrument(skip_all, fields(assignment))]
+pub async fn site_visit(
+    store: &Store,
+    objects: &store::objects::ObjectStore,
+    actor: &Actor,
+    assignment: i64,
+    note: &str,
+    photo: Option<crate::applications::handlers::Upload>,
+) -> Result<Visited, AppError> {
+    use super::evidence::{keep, Kept};
+    actor.must_be(domain::Role::PanelMember)?;
+    let Some(a) = store
+        .assignments_of_reviewer(actor.user.account_id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == assignment && a.status == "assigned")
+    else {
+        return Ok(Visited::NotAssigned);
+    };
+    let note: String = note.trim().chars().take(1000).collect();
+    if note.is_empty() {
+        return Ok(Visited::NoNote);
+    }
+    let application = a.application_id;
+    let event = actor.audit(
+        "panel.site_visit",
+        format!("application:{application}"),
+        note.chars().take(60).collect(),
+    );
+    let visit = store
+        .add_site_visit(application, actor.user.account_id, &note, &event)
+        .await?;
+    let Some(photo) = photo.filter(|p| p.file.is_some() || p.broken) else {
+        return Ok(Visited::Recorded(visit));
+    };
+    let event = actor.audit(
+        "panel.site_photo",
+        format!("application:{application}"),
+        format!("visit {visit}"),
+    );
+    let slot = format!("site.{visit}");
+    Ok(
+        match keep(store, objects, actor, application, &slot, photo, &event).await? {
+            Kept::Kept(_) => Visited::Recorded(visit),
+            Kept::Refused(problem) => Visited::PhotoRefused(problem),
+        },
+    )
+}

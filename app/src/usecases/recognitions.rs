@@ -97,3 +97,76 @@ pub async fn reinspect(
         Reinspected::Revoked
     })
 }
+
+/// Whom a yearly re-inspection plan (年度复查计划) takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanChoice {
+    /// Only the units the complaint thresholds flag.
+    pub flagged_only: bool,
+    /// A random sample of this many; None: all of them.
+    pub sample: Option<usize>,
+}
+
+/// What came of planning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Planned {
+    /// This many re-inspections were added (a unit with one pending is not added again).
+    Planned(usize),
+    /// The plan has no name: nothing changed.
+    NoName,
+}
+
+/// The county office puts valid recognitions of its area without a pending
+/// re-inspection on plan `name`, and tells each unit chosen.
+#[tracing::instrument(skip_all)]
+pub async fn plan_reinspections(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    choice: PlanChoice,
+) -> Result<Planned, AppError> {
+    actor.must_be(domain::Role::CountyOffice)?;
+    let name: String = name.trim().chars().take(80).collect();
+    if name.is_empty() {
+        return Ok(Planned::NoName);
+    }
+    let rows = crate::review::recognitions::register(store, &actor.user.area_code).await?;
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.status == domain::notice::PlaqueStatus::Valid && r.pending.is_none())
+        .filter(|r| !choice.flagged_only || !r.complaint_flags.is_empty())
+        .map(|r| r.id)
+        .collect();
+    if let Some(n) = choice.sample {
+        // A random sample: order by the OS's randomness, keep n.
+        let mut keyed: Vec<(u64, i64)> = ids
+            .iter()
+            .map(|id| {
+                let mut b = [0u8; 8];
+                let _ = getrandom::fill(&mut b);
+                (u64::from_le_bytes(b), *id)
+            })
+            .collect();
+        keyed.sort_unstable();
+        ids = keyed.into_iter().take(n).map(|(_, id)| id).collect();
+    }
+    let event = actor.audit(
+        "reinspection.plan",
+        format!("plan:{name}"),
+        format!("{} units chosen", ids.len()),
+    );
+    let n = store.plan_reinspections(&name, &ids, &event).await?;
+    for id in &ids {
+        if let Some(rec) = store.recognition(*id).await? {
+            common::notify_org(
+                store,
+                rec.organisation_id,
+                &format!("您的单位已列入复查计划：{name}。"),
+                &format!("You are on a re-inspection plan: {name}."),
+                "/inbox",
+            )
+            .await;
+        }
+    }
+    Ok(Planned::Planned(n))
+}

@@ -99,3 +99,52 @@ pub async fn request_acceptance(
     .await;
     Ok(Rectified::Done)
 }
+
+/// What came of adding a file to a rectification item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemFile {
+    Kept,
+    /// Empty, too large, of a type not accepted, or no room left: nothing kept.
+    Refused(domain::application::UploadProblem),
+    /// Not the actor's application, not rectifying, or no such item: nothing changed.
+    NotOpen,
+}
+
+/// The applicant adds evidence of what it changed for rectification item `item` (the
+/// index in the panel's list of items to rectify).
+#[tracing::instrument(skip_all, fields(application = id))]
+pub async fn upload(
+    store: &Store,
+    objects: &store::objects::ObjectStore,
+    actor: &Actor,
+    id: i64,
+    item: &str,
+    file: crate::applications::handlers::Upload,
+) -> Result<ItemFile, AppError> {
+    use super::evidence::{keep, Kept};
+    if own_open(store, actor, id).await.is_none() {
+        return Ok(ItemFile::NotOpen);
+    }
+    let Some(case) = store.rectification(id).await? else {
+        return Ok(ItemFile::NotOpen);
+    };
+    let known: Vec<serde_json::Value> = serde_json::from_str(&case.items).unwrap_or_default();
+    if !known
+        .iter()
+        .any(|v| v["index"].as_u64().map(|i| i.to_string()).as_deref() == Some(item))
+    {
+        return Ok(ItemFile::NotOpen);
+    }
+    let slot = format!("rect.{item}");
+    let event = actor.audit(
+        "rectification.upload",
+        format!("application:{id}"),
+        slot.clone(),
+    );
+    Ok(
+        match keep(store, objects, actor, id, &slot, file, &event).await? {
+            Kept::Kept(_) => ItemFile::Kept,
+            Kept::Refused(problem) => ItemFile::Refused(problem),
+        },
+    )
+}

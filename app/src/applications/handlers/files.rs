@@ -2,6 +2,7 @@
 //! may see their application.
 
 use super::*;
+use crate::usecases::evidence::Kept;
 
 #[derive(Serialize)]
 pub(super) struct UploadReply {
@@ -21,12 +22,21 @@ pub(super) async fn upload(
     let Some(Extension(user)) = user else {
         return error_response(AppError::SignInRequired, &headers, &back);
     };
-    match upload_inner(&state, &user, client_addr(&addr), id, multipart).await {
-        Ok(file) if wants_json(&headers) => Json(UploadReply { file }).into_response(),
-        Ok(file) => {
+    let actor = crate::usecases::Actor::new(user, client_addr(&addr));
+    let upload = match read_upload(&state.store, multipart).await {
+        Ok(upload) => upload,
+        Err(e) => return error_response(e, &headers, &back),
+    };
+    let slot = upload.field("slot");
+    let kept =
+        crate::usecases::evidence::upload(&state.store, &state.objects, &actor, id, &slot, upload)
+            .await;
+    match kept {
+        Ok(Kept::Kept(file)) if wants_json(&headers) => Json(UploadReply { file }).into_response(),
+        Ok(Kept::Kept(file)) => {
             Redirect::to(&format!("{back}?uploaded={}#slot-{}", file.id, file.slot)).into_response()
         }
-        Err(Ok((slot, problem))) => {
+        Ok(Kept::Refused(problem)) => {
             if wants_json(&headers) {
                 let status = if problem == UploadProblem::StorageFull {
                     StatusCode::INSUFFICIENT_STORAGE
@@ -42,49 +52,19 @@ pub(super) async fn upload(
                 .into_response()
             }
         }
-        Err(Err(e)) => error_response(e, &headers, &back),
+        Err(e) => error_response(e, &headers, &back),
     }
-}
-
-type UploadResult = Result<EvidenceView, Result<(String, UploadProblem), AppError>>;
-
-pub(super) async fn upload_inner(
-    state: &AppState,
-    user: &CurrentUser,
-    addr: String,
-    id: i64,
-    multipart: Multipart,
-) -> UploadResult {
-    let store = &state.store;
-    let app = editable(store, user, id).await.map_err(Err)?;
-    let (items, _) = indicator_items(store, &app).await.map_err(Err)?;
-    let rules = form::item_rules(&items);
-    let slots = form::evidence_slots(&rules);
-    let upload = read_upload(store, multipart).await.map_err(Err)?;
-    let slot = upload.field("slot");
-    if !slots.contains(&slot) {
-        return Err(Err(AppError::BadRequest));
-    }
-    let event = audit_event(
-        user,
-        addr,
-        "evidence.upload",
-        format!("application:{id}"),
-        format!("slot {slot} {} bytes", upload.size()),
-    );
-    keep_upload(state, user, id, &slot, upload, &event)
-        .await
-        .map_err(|e| e.map(|p| (slot.clone(), p)))
 }
 
 /// A multipart form as read: its text fields and at most one file (name, the bytes kept
 /// up to the per-file limit, the full size sent).
+#[derive(Default)]
 pub struct Upload {
     pub fields: Vec<(String, String)>,
     pub file: Option<(String, Vec<u8>, u64)>,
     /// The body broke off or went past the HTTP limit.
     pub broken: bool,
-    max_file_mb: u32,
+    pub(crate) max_file_mb: u32,
 }
 
 impl Upload {
@@ -168,64 +148,6 @@ pub fn upload_file_name(sent: &str) -> String {
     }
 }
 
-/// Checks an uploaded file by content and the limits, stores its bytes and records it
-/// as evidence of `application_id` in `slot`, with `audit` (whose summary gains the file's
-/// id) in the same transaction.
-pub async fn keep_upload(
-    state: &AppState,
-    user: &CurrentUser,
-    application_id: i64,
-    slot: &str,
-    upload: Upload,
-    audit: &store::audit::AuditEvent,
-) -> Result<EvidenceView, Result<UploadProblem, AppError>> {
-    let store = &state.store;
-    let max_file = upload.max_file_mb;
-    if upload.broken {
-        return Err(Ok(UploadProblem::FileTooLarge { max_mb: max_file }));
-    }
-    let Some((name, bytes, size)) = upload.file else {
-        return Err(Ok(UploadProblem::Empty));
-    };
-    let max_total = setting_u32(store, MAX_APPLICATION_MB).await.map_err(Err)?;
-    let used = store
-        .evidence_bytes(application_id)
-        .await
-        .map_err(|e| Err(e.into()))?
-        .max(0) as u64;
-    let kind = form::check_upload(&bytes, size, used, max_file, max_total).map_err(Ok)?;
-    let key = state.objects.put(&bytes).await.map_err(|e| {
-        if e.is_storage_full() {
-            tracing::error!(error = %e, "upload refused: the object store is full");
-            Ok(UploadProblem::StorageFull)
-        } else {
-            Err(AppError::internal(e))
-        }
-    })?;
-    let file_id = store
-        .add_evidence(
-            &store::evidence::NewEvidence {
-                application_id,
-                slot,
-                object_key: &key,
-                media_type: kind.mime(),
-                size_bytes: size as i64,
-                original_name: &name,
-                uploaded_by: user.account_id,
-            },
-            audit,
-        )
-        .await
-        .map_err(|e| Err(e.into()))?;
-    Ok(EvidenceView {
-        id: file_id,
-        slot: slot.to_string(),
-        name,
-        media_type: kind.mime().to_string(),
-        size_bytes: size as i64,
-    })
-}
-
 #[derive(serde::Deserialize)]
 pub struct RemoveForm {
     file: i64,
@@ -244,20 +166,8 @@ pub(super) async fn remove_file(
     let Some(Extension(user)) = user else {
         return error_response(AppError::SignInRequired, &headers, &back);
     };
-    let result = async {
-        editable(&state.store, &user, id).await?;
-        let event = audit_event(
-            &user,
-            client_addr(&addr),
-            "evidence.remove",
-            format!("application:{id}"),
-            format!("file {}", f.file),
-        );
-        state.store.remove_evidence(f.file, id, &event).await?;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    match result {
+    let actor = crate::usecases::Actor::new(user, client_addr(&addr));
+    match crate::usecases::evidence::remove(&state.store, &actor, id, f.file).await {
         Ok(()) if wants_json(&headers) => StatusCode::NO_CONTENT.into_response(),
         Ok(()) => Redirect::to(&back).into_response(),
         Err(e) => error_response(e, &headers, &back),

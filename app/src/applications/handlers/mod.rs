@@ -6,7 +6,7 @@
 //! organisation's accounts while they prepare it (until they hand it over); staff may
 //! read submitted applications within their area. Anyone else gets "not found".
 
-use super::{ApplicationSummary, EvidenceView, MyApplications, SaveReply, WizardData};
+use super::{ApplicationSummary, EvidenceView, MyApplications, WizardData};
 use crate::accounts::session::ClientAddr;
 use crate::accounts::CurrentUser;
 use crate::errors::AppError;
@@ -15,12 +15,12 @@ use axum::extract::{FromRef, Multipart, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
-use domain::application::{self as form, Draft, FieldProblem, Step, UploadProblem};
+use domain::application::{self as form, Draft, Step, UploadProblem};
 use domain::lifecycle::State as ApplicationState;
 use domain::scoring::Indicator;
 use domain::{AreaCode, Category, Role};
 use serde::Serialize;
-use store::applications::{Application, NewApplication, SaveOutcome};
+use store::applications::Application;
 use store::Store;
 
 mod files;
@@ -76,7 +76,7 @@ pub(crate) enum Viewer {
     Staff,
 }
 
-async fn own_organisation(
+pub(crate) async fn own_organisation(
     store: &Store,
     user: &CurrentUser,
 ) -> Result<store::accounts::Organisation, AppError> {
@@ -168,12 +168,16 @@ pub(crate) fn is_editable_by(app: &Application, viewer: Viewer) -> bool {
     }
 }
 
-async fn editable(store: &Store, user: &CurrentUser, id: i64) -> Result<Application, AppError> {
+pub(crate) async fn editable(
+    store: &Store,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Application, AppError> {
     editable_as(store, user, id).await.map(|(app, _)| app)
 }
 
 /// An application this user may change now, and as whom.
-async fn editable_as(
+pub(crate) async fn editable_as(
     store: &Store,
     user: &CurrentUser,
     id: i64,
@@ -194,7 +198,7 @@ pub async fn setting_u32(store: &Store, (key, default): (&str, u32)) -> Result<u
         .unwrap_or(default))
 }
 
-fn category_of(app: &Application) -> Result<Category, AppError> {
+pub(crate) fn category_of(app: &Application) -> Result<Category, AppError> {
     Category::parse(&app.category_code).ok_or_else(|| {
         AppError::internal(format!(
             "application {} has category {:?}",
@@ -203,7 +207,7 @@ fn category_of(app: &Application) -> Result<Category, AppError> {
     })
 }
 
-async fn indicator_items(
+pub(crate) async fn indicator_items(
     store: &Store,
     app: &Application,
 ) -> Result<(Vec<Indicator>, domain::scoring::SetRules), AppError> {
@@ -391,7 +395,7 @@ pub(crate) fn client_addr(ext: &Option<Extension<ClientAddr>>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-pub(crate) use crate::review::common::{audit, audit_event};
+pub(crate) use crate::review::common::audit;
 
 /// The wizard's first values, from what the organisation registered with. An agent's
 /// proposal gets no contact details: the merchant's are filled in when it accepts.

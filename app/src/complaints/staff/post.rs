@@ -8,7 +8,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::complaint::{Channel, Facts, Industry, Outcome, Rating, Record, RefusalGround, Status};
+use domain::complaint::{Channel, Outcome, Rating, RefusalGround};
 
 pub(super) fn to(path: &str) -> Response {
     Redirect::to(path).into_response()
@@ -19,38 +19,27 @@ pub async fn settings(
     Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Form<Vec<(String, String)>>,
 ) -> Response {
-    let store = &state.store;
-    let n = |k: &str, lo: u32, hi: u32| {
-        field(&p, k)
-            .parse::<u32>()
-            .ok()
-            .filter(|v| (lo..=hi).contains(v))
-    };
-    let (Some(count), Some(sat), Some(ratings)) = (
-        n("max_complaints", 1, 1000),
-        n("min_satisfaction", 0, 100),
-        n("min_ratings", 1, 1000),
-    ) else {
+    use crate::usecases::settings::{complaint_thresholds, Saved};
+    let n = |k: &str| field(&p, k).parse::<u32>().ok();
+    let (Some(max_complaints), Some(min_satisfaction_percent), Some(min_ratings)) =
+        (n("max_complaints"), n("min_satisfaction"), n("min_ratings"))
+    else {
         return to(&ListNote::Number.error_at("/complaints"));
     };
-    use super::super::ssr::{THRESHOLD_COUNT, THRESHOLD_RATINGS, THRESHOLD_SATISFACTION};
-    let event = common::audit_event(
-        &user,
-        addr.clone(),
-        "complaint.thresholds",
-        "settings".into(),
-        format!("{count} per quarter, {sat}% with {ratings} ratings"),
-    );
-    let pairs = [
-        (THRESHOLD_COUNT, count.to_string()),
-        (THRESHOLD_SATISFACTION, sat.to_string()),
-        (THRESHOLD_RATINGS, ratings.to_string()),
-    ];
-    if let Err(e) = store.set_settings(&pairs, &event).await {
-        tracing::error!(error = %e, "complaint thresholds not saved");
-        return to(&ListNote::State.error_at("/complaints"));
+    let thresholds = domain::complaint::Thresholds {
+        max_complaints,
+        min_satisfaction_percent,
+        min_ratings,
+    };
+    let actor = crate::usecases::Actor::new(user, addr);
+    match complaint_thresholds(&state.store, &actor, thresholds).await {
+        Ok(Saved::Saved) => to(&ListNote::Settings.done_at("/complaints")),
+        Ok(Saved::TooLow | Saved::TooHigh) => to(&ListNote::Number.error_at("/complaints")),
+        Err(e) => {
+            tracing::error!(error = ?e, "complaint thresholds not saved");
+            to(&ListNote::State.error_at("/complaints"))
+        }
     }
-    to(&ListNote::Settings.done_at("/complaints"))
 }
 
 /// Entry by county or township staff; waits for acceptance like any other.
@@ -59,7 +48,6 @@ pub async fn file(
     Staff { user, addr, .. }: Staff<Handlers>,
     Form(p): Form<Vec<(String, String)>>,
 ) -> Response {
-    let store = &state.store;
     let kept: String = [
         "channel",
         "number",
@@ -77,108 +65,48 @@ pub async fn file(
     .map(|k| format!("&{k}={}", q(&text(&p, k, 2000))))
     .collect();
     let refuse = |note: EntryNote| to(&format!("{}{kept}", note.error_at("/complaints/new")));
-    let today = common::today(store).await;
-    let Some(channel) = Channel::parse(&field(&p, "channel")) else {
-        return refuse(EntryNote::Channel);
+    use crate::usecases::complaints::{enter, ComplaintEntry, Entered, EntryProblem};
+    use crate::usecases::public::ComplaintProblem as P;
+    let entry = ComplaintEntry {
+        channel: Channel::parse(&field(&p, "channel")),
+        number: text(&p, "number", 40),
+        received_on: chrono::NaiveDate::parse_from_str(&field(&p, "received_on"), "%Y-%m-%d").ok(),
+        form: complaint_form(&p),
     };
-    let Some(received) = chrono::NaiveDate::parse_from_str(&field(&p, "received_on"), "%Y-%m-%d")
-        .ok()
-        .filter(|d| *d <= today)
-    else {
-        return refuse(EntryNote::Date);
-    };
-    let name = text(&p, "name", 40);
-    if name.is_empty() {
-        return refuse(EntryNote::Name);
-    }
-    let phone = field(&p, "phone");
-    if !domain::complaint::phone_ok(&phone) {
-        return refuse(EntryNote::Phone);
-    }
-    let unit_name = text(&p, "unit_name", 100);
-    if unit_name.is_empty() {
-        return refuse(EntryNote::Unit);
-    }
-    let code = field(&p, "unit_credit_code").to_uppercase();
-    let credit_code = if code.is_empty() {
-        None
-    } else {
-        match domain::CreditCode::parse(&code) {
-            Ok(c) => Some(c.as_str().to_string()),
-            Err(_) => return refuse(EntryNote::CreditCode),
-        }
-    };
-    let township = field(&p, "township");
-    if township.len() != 9
-        || !township.starts_with(&user.area_code)
-        || !matches!(store.area(&township).await, Ok(Some(_)))
-    {
-        return refuse(EntryNote::Township);
-    }
-    let Some(industry) = Industry::parse(&field(&p, "industry")) else {
-        return refuse(EntryNote::Industry);
-    };
-    let summary = text(&p, "summary", 2000);
-    if summary.chars().count() < 10 {
-        return refuse(EntryNote::Summary);
-    }
-    let number = text(&p, "number", 40);
-    let org = match &credit_code {
-        Some(c) => store
-            .organisation_by_credit_code(c)
-            .await
-            .ok()
-            .flatten()
-            .map(|o| o.id),
-        None => None,
-    };
-    let record = Record {
-        number: (!number.is_empty()).then_some(number),
-        channel,
-        consumer_name: name,
-        consumer_phone: phone,
-        unit_name,
-        unit_credit_code: credit_code,
-        area_code: township,
-        industry,
-        summary,
-        facts: Facts {
-            status: Status::Received,
-            received_on: received,
-            accepted_on: None,
-            closed_on: None,
-            outcome: None,
-            rating: None,
-        },
-        refusal_ground: None,
-        recovered_fen: 0,
-        advance_fen: 0,
-    };
-    match store
-        .file_complaint(
-            &store::complaints::NewComplaint {
-                record: &record,
-                source: "staff",
-                organisation_id: org,
-                demand: &text(&p, "demand", 200),
-                actor: &user.login,
-            },
-            &common::audit_event(
-                &user,
-                addr.clone(),
-                "complaint.enter",
-                String::new(),
-                record.unit_name.clone(),
-            ),
-        )
-        .await
-    {
-        Ok((id, _)) => to(&CaseNote::Filed.done_at(&format!("/complaints/case/{id}"))),
-        Err(store::StoreError::Duplicate(_)) => refuse(EntryNote::Number),
+    let actor = crate::usecases::Actor::new(user, addr);
+    match enter(&state.store, &actor, &entry).await {
+        Ok(Entered::Entered(id)) => to(&CaseNote::Filed.done_at(&format!("/complaints/case/{id}"))),
+        Ok(Entered::Refused(problem)) => refuse(match problem {
+            EntryProblem::Channel => EntryNote::Channel,
+            EntryProblem::Date => EntryNote::Date,
+            EntryProblem::Number => EntryNote::Number,
+            EntryProblem::Complaint(P::Unit) => EntryNote::Unit,
+            EntryProblem::Complaint(P::CreditCode) => EntryNote::CreditCode,
+            EntryProblem::Complaint(P::Township) => EntryNote::Township,
+            EntryProblem::Complaint(P::Industry) => EntryNote::Industry,
+            EntryProblem::Complaint(P::Name) => EntryNote::Name,
+            EntryProblem::Complaint(P::Phone) => EntryNote::Phone,
+            EntryProblem::Complaint(P::Summary) => EntryNote::Summary,
+            EntryProblem::Complaint(P::Busy) => EntryNote::State,
+        }),
         Err(e) => {
-            tracing::warn!(error = %e, "complaint entry not stored");
+            tracing::warn!(error = ?e, "complaint entry not stored");
             refuse(EntryNote::State)
         }
+    }
+}
+
+/// The business and complaint fields of a complaint form, as posted.
+pub(crate) fn complaint_form(p: &[(String, String)]) -> crate::usecases::public::ComplaintForm {
+    crate::usecases::public::ComplaintForm {
+        unit_name: text(p, "unit_name", 100),
+        unit_credit_code: field(p, "unit_credit_code"),
+        township: field(p, "township"),
+        industry: field(p, "industry"),
+        name: text(p, "name", 40),
+        phone: field(p, "phone"),
+        summary: text(p, "summary", 2000),
+        demand: text(p, "demand", 200),
     }
 }
 

@@ -10,7 +10,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
-use domain::Role;
 
 type Posted = Form<Vec<(String, String)>>;
 
@@ -71,35 +70,21 @@ pub async fn settings(
     Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
-    let store = &state.store;
-    let days: u32 = field(&p, "working_days").parse().unwrap_or(0);
-    if days < domain::notice::MIN_NOTICE_WORKING_DAYS {
+    use crate::usecases::settings::{notice, Saved};
+    let Ok(days) = field(&p, "working_days").parse::<u32>() else {
         return to(&NoticeDeskNote::TooShort.error_at("/notices"));
-    }
-    if days > 60 {
-        return to(&NoticeDeskNote::TooLong.error_at("/notices"));
-    }
-    let counts = if field(&p, "first_day_counts") == "on" {
-        "1"
-    } else {
-        "0"
     };
-    let event = common::audit_event(
-        &user,
-        addr.clone(),
-        "notice.settings",
-        "settings".into(),
-        format!("{days} working days, first day counts {counts}"),
-    );
-    let pairs = [
-        (common::NOTICE_WORKING_DAYS.0, days.to_string()),
-        (common::NOTICE_FIRST_DAY_COUNTS.0, counts.to_string()),
-    ];
-    if let Err(e) = store.set_settings(&pairs, &event).await {
-        tracing::error!(error = %e, "notice settings not saved");
-        return to(&NoticeDeskNote::State.error_at("/notices"));
+    let first_day_counts = field(&p, "first_day_counts") == "on";
+    let actor = crate::usecases::Actor::new(user, addr);
+    match notice(&state.store, &actor, days, first_day_counts).await {
+        Ok(Saved::Saved) => to(&NoticeDeskNote::OkSettings.done_at("/notices")),
+        Ok(Saved::TooLow) => to(&NoticeDeskNote::TooShort.error_at("/notices")),
+        Ok(Saved::TooHigh) => to(&NoticeDeskNote::TooLong.error_at("/notices")),
+        Err(e) => {
+            tracing::error!(error = ?e, "notice settings not saved");
+            to(&NoticeDeskNote::State.error_at("/notices"))
+        }
     }
-    to(&NoticeDeskNote::OkSettings.done_at("/notices"))
 }
 
 pub async fn load_calendar(
@@ -107,6 +92,7 @@ pub async fn load_calendar(
     Staff { user, addr, .. }: Staff<CountyOffice>,
     multipart: Multipart,
 ) -> Response {
+    use crate::usecases::settings::{holiday_calendar, CalendarLoaded};
     let store = &state.store;
     let Ok(upload) = crate::applications::handlers::read_upload(store, multipart).await else {
         return to(&NoticeDeskNote::Calendar.error_at("/notices"));
@@ -117,28 +103,15 @@ pub async fn load_calendar(
     let Ok(json) = String::from_utf8(bytes) else {
         return to(&NoticeDeskNote::Calendar.error_at("/notices"));
     };
-    let mut probe = domain::workdays::HolidayCalendar::default();
-    let Ok((year, _)) = probe.load_holiday_cn(&json) else {
-        return to(&NoticeDeskNote::Calendar.error_at("/notices"));
-    };
-    if !(2000..=2100).contains(&year) {
-        return to(&NoticeDeskNote::Calendar.error_at("/notices"));
+    let actor = crate::usecases::Actor::new(user, addr);
+    match holiday_calendar(store, &actor, &json).await {
+        Ok(CalendarLoaded::Loaded(_)) => to(&NoticeDeskNote::OkCalendar.done_at("/notices")),
+        Ok(CalendarLoaded::Invalid) => to(&NoticeDeskNote::Calendar.error_at("/notices")),
+        Err(e) => {
+            tracing::error!(error = ?e, "holiday calendar not saved");
+            to(&NoticeDeskNote::Calendar.error_at("/notices"))
+        }
     }
-    let event = common::audit_event(
-        &user,
-        addr.clone(),
-        "calendar.load",
-        format!("year:{year}"),
-        String::new(),
-    );
-    if let Err(e) = store
-        .save_holiday_calendar(i64::from(year), &json, user.account_id, &event)
-        .await
-    {
-        tracing::error!(error = %e, "holiday calendar not saved");
-        return to(&NoticeDeskNote::Calendar.error_at("/notices"));
-    }
-    to(&NoticeDeskNote::OkCalendar.done_at("/notices"))
 }
 
 pub async fn assign_objection(
@@ -152,43 +125,17 @@ pub async fn assign_objection(
         return to(&NoticeDeskNote::State.error_at("/notices"));
     };
     let page = format!("/notices/{}", o.notice_id);
-    let back = |to_note: String| to(&to_note);
     let Ok(staff_id) = field(&p, "staff").parse::<i64>() else {
-        return back(NoticeNote::State.error_at(&page));
+        return to(&NoticeNote::State.error_at(&page));
     };
-    let Ok(Some(acc)) = store.account(staff_id).await else {
-        return back(NoticeNote::State.error_at(&page));
-    };
-    if acc.role != Role::CountyOffice.code() && acc.role != Role::TownshipReviewer.code() {
-        return back(NoticeNote::State.error_at(&page));
-    }
-    match store
-        .assign_objection(
-            oid,
-            staff_id,
-            &o.respond_by,
-            &common::audit_event(
-                &user,
-                addr.clone(),
-                "objection.assign",
-                format!("objection:{oid}"),
-                format!("to {}", acc.login),
-            ),
-        )
-        .await
-    {
-        Ok(true) => {
-            common::notify_account(
-                store,
-                staff_id,
-                &format!("请于 {} 前核查一件公示异议。", o.respond_by),
-                &format!("Check an objection to a public notice by {}.", o.respond_by),
-                &format!("/notices/{}", o.notice_id),
-            )
-            .await;
-            back(NoticeNote::OkAssigned.done_at(&page))
+    let actor = crate::usecases::Actor::new(user, addr);
+    match usecase::assign_objection(store, &actor, oid, staff_id).await {
+        Ok(true) => to(&NoticeNote::OkAssigned.done_at(&page)),
+        Ok(false) => to(&NoticeNote::State.error_at(&page)),
+        Err(e) => {
+            tracing::warn!(error = ?e, "objection not assigned");
+            to(&NoticeNote::State.error_at(&page))
         }
-        _ => back(NoticeNote::State.error_at(&page)),
     }
 }
 

@@ -8,7 +8,6 @@ use crate::usecases::panel::{recuse as recuse_assignment, submit_scores, SheetOu
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::Role;
 
 type Posted = Form<Vec<(String, String)>>;
 
@@ -26,6 +25,7 @@ pub async fn members(
     Staff { user, addr, .. }: Staff<CountyOffice>,
     Form(p): Posted,
 ) -> Response {
+    use crate::usecases::panel::{change_membership, Membership};
     let cat = field(&p, "category");
     let (Ok(batch), Ok(account), Some(category)) = (
         field(&p, "batch").parse::<i64>(),
@@ -34,40 +34,15 @@ pub async fn members(
     ) else {
         return back(&cat, PanelNote::State);
     };
-    let store = &state.store;
-    let reviewer = store
-        .account(account)
-        .await
-        .ok()
-        .flatten()
-        .filter(|a| a.role == Role::PanelMember.code());
-    if reviewer.is_none() {
-        return back(&cat, PanelNote::State);
-    }
-    let add = field(&p, "op") == "add";
-    let event = common::audit_event(
-        &user,
-        addr.clone(),
-        if add {
-            "panel.member_add"
-        } else {
-            "panel.member_remove"
-        },
-        format!("batch:{batch}"),
-        format!("{} account {account}", category.code()),
-    );
-    let done = if add {
-        store
-            .add_panel_member(batch, category.code(), account, &event)
-            .await
-            .map(|_| ())
+    let change = if field(&p, "op") == "add" {
+        Membership::Add
     } else {
-        store
-            .remove_panel_member(batch, category.code(), account, &event)
-            .await
+        Membership::Remove
     };
-    if let Err(e) = done {
-        tracing::error!(error = %e, "panel membership not changed");
+    let actor = crate::usecases::Actor::new(user, addr);
+    if let Err(e) = change_membership(&state.store, &actor, batch, category, account, change).await
+    {
+        tracing::warn!(error = ?e, "panel membership not changed");
         return back(&cat, PanelNote::State);
     }
     back(&cat, PanelNote::Members)
@@ -85,21 +60,9 @@ pub async fn settings(
     ) else {
         return back(&cat, PanelNote::State);
     };
-    let store = &state.store;
-    let per = per.clamp(1, 9);
-    let event = common::audit_event(
-        &user,
-        addr.clone(),
-        "panel.settings",
-        "settings".into(),
-        format!("{} {per}", method.code()),
-    );
-    let pairs = [
-        (common::AGGREGATE, method.code().to_string()),
-        (common::REVIEWERS_PER_APPLICATION.0, per.to_string()),
-    ];
-    if let Err(e) = store.set_settings(&pairs, &event).await {
-        tracing::error!(error = %e, "panel settings not saved");
+    let actor = crate::usecases::Actor::new(user, addr);
+    if let Err(e) = crate::usecases::settings::panel(&state.store, &actor, method, per).await {
+        tracing::error!(error = ?e, "panel settings not saved");
         return back(&cat, PanelNote::State);
     }
     back(&cat, PanelNote::Settings)
@@ -233,62 +196,24 @@ pub async fn visit(
     Staff { user, addr, .. }: Staff<PanelMember>,
     multipart: Multipart,
 ) -> Response {
+    use crate::usecases::panel::{site_visit, Visited};
     let store = &state.store;
-    let Ok(Some(a)) = store
-        .assignments_of_reviewer(user.account_id)
-        .await
-        .map(|v| {
-            v.into_iter()
-                .find(|a| a.id == aid && a.status == "assigned")
-        })
-    else {
-        return sheet_back(aid, ScoringNote::State);
-    };
     let Ok(upload) = crate::applications::handlers::read_upload(store, multipart).await else {
         return sheet_back(aid, ScoringNote::Upload);
     };
-    let note: String = upload.field("note").chars().take(1000).collect();
-    if note.trim().is_empty() {
-        return sheet_back(aid, ScoringNote::Visit);
-    }
-    let event = common::audit_event(
-        &user,
-        addr.clone(),
-        "panel.site_visit",
-        format!("application:{}", a.application_id),
-        note.chars().take(60).collect(),
-    );
-    let visit = match store
-        .add_site_visit(a.application_id, user.account_id, note.trim(), &event)
-        .await
-    {
-        Ok(visit) => visit,
+    let actor = crate::usecases::Actor::new(user, addr);
+    let note = upload.field("note");
+    match site_visit(store, &state.objects, &actor, aid, &note, Some(upload)).await {
+        Ok(Visited::Recorded(_)) => Redirect::to(&format!("/scoring/{aid}#visit")).into_response(),
+        Ok(Visited::PhotoRefused(problem)) => {
+            tracing::info!(?problem, "site photo refused");
+            sheet_back(aid, ScoringNote::Upload)
+        }
+        Ok(Visited::NoNote) => sheet_back(aid, ScoringNote::Visit),
+        Ok(Visited::NotAssigned) => sheet_back(aid, ScoringNote::State),
         Err(e) => {
-            tracing::error!(error = %e, "site visit not recorded");
-            return sheet_back(aid, ScoringNote::State);
-        }
-    };
-    if upload.file.is_some() {
-        let photo = common::audit_event(
-            &user,
-            addr.clone(),
-            "panel.site_photo",
-            format!("application:{}", a.application_id),
-            format!("visit {visit}"),
-        );
-        if let Err(e) = crate::applications::handlers::keep_upload(
-            &state,
-            &user,
-            a.application_id,
-            &format!("site.{visit}"),
-            upload,
-            &photo,
-        )
-        .await
-        {
-            tracing::warn!(?e, "site photo not kept");
-            return sheet_back(aid, ScoringNote::Upload);
+            tracing::error!(error = ?e, "site visit not recorded");
+            sheet_back(aid, ScoringNote::State)
         }
     }
-    Redirect::to(&format!("/scoring/{aid}#visit")).into_response()
 }

@@ -2,6 +2,9 @@
 //! what a refused step leaves behind (nothing), and that a step taken writes its audit
 //! entry naming the actor. Runs on SQLite and PostgreSQL.
 
+mod county_desk;
+mod public_and_applicants;
+
 use app::accounts::{CurrentUser, Stage};
 use app::review::indicator_sets::ssr::form_of;
 use app::usecases::applications::{submit, Finished};
