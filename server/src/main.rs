@@ -147,28 +147,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 mobile: a.mobile,
                 member_unit: a.member_unit,
             };
-            let event = store::audit::AuditEvent {
-                actor: "cli".into(),
-                role: "operator".into(),
-                area_code: "-".into(),
-                action: "account.create".into(),
-                target: String::new(),
-                summary: format!("login={} role={}", input.login, input.role),
-                client_addr: "local".into(),
-            };
-            app::accounts::admin::provision_staff(
-                &store,
-                &input,
-                "",
-                &password,
-                app::accounts::admin::Provisioner::CommandLine,
-                &event,
-            )
-            .await
-            .map_err(|e| match e {
-                app::errors::AppError::Invalid(list) => format!("invalid: {list:?}"),
-                other => other.to_string(),
-            })?;
+            use app::usecases::accounts::{create_staff, Provisioner};
+            create_staff(&store, Provisioner::Operator("cli"), &input, &password)
+                .await
+                .map_err(|e| match e {
+                    app::errors::AppError::Invalid(list) => format!("invalid: {list:?}"),
+                    other => other.to_string(),
+                })?;
             println!(
                 "fangxin: created {} ({}); temporary password: {password}",
                 input.login, input.role

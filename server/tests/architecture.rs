@@ -339,6 +339,11 @@ fn the_product_changes_these_states_only_through_the_use_case_layer() {
         ".file_complaint(",
         ".rate_complaint(",
         ".file_objection(",
+        ".create_organisation_account(",
+        ".create_staff_account(",
+        ".reset_password(",
+        ".set_password(",
+        ".use_totp_step(",
     ];
     for dir in ["app/src", "server/src"] {
         for (path, text) in sources(dir) {

@@ -151,7 +151,8 @@ pub async fn create_staff(
     mobile: String,
     member_unit: String,
 ) -> Result<String, AppError> {
-    use crate::accounts::session::{audit_event, require_role};
+    use crate::accounts::session::{client_addr, require_role};
+    use crate::usecases::accounts::{create_staff, Provisioner};
     let admin = require_role(&[Role::SystemAdmin])?;
     let store = crate::state::store()?;
     let password = temporary_password();
@@ -163,24 +164,12 @@ pub async fn create_staff(
         mobile,
         member_unit,
     };
-    let event = audit_event(
-        Some(&admin),
-        "account.create",
-        "",
-        &format!(
-            "login={} role={} area={}",
-            input.login.trim(),
-            input.role,
-            input.area.trim()
-        ),
-    );
-    provision_staff(
+    let actor = crate::usecases::Actor::new(admin, client_addr());
+    create_staff(
         &store,
+        Provisioner::SystemAdministrator(&actor),
         &input,
-        &admin.area_code,
         &password,
-        Provisioner::SystemAdministrator,
-        &event,
     )
     .await?;
     Ok(password)
@@ -197,118 +186,13 @@ pub struct StaffInput {
     pub member_unit: String,
 }
 
-/// Validates and creates a staff account inside `scope`, with a password that must be
-/// changed at first sign-in. Used by the administrator's page and by `fangxin create-staff`.
-#[cfg(feature = "ssr")]
-pub async fn provision_staff(
-    store: &store::Store,
-    input: &StaffInput,
-    scope: &str,
-    password: &str,
-    who: Provisioner,
-    audit: &store::audit::AuditEvent,
-) -> Result<i64, AppError> {
-    use crate::accounts::session::hash_password;
-    use crate::accounts::validate::{mobile_problem, password_problem, text_problem};
-    // 三员分立: the system administrator makes business roles only; the three
-    // administrators are made from the command line (the server's operator).
-    let role_ok = Role::parse(&input.role)
-        .filter(|r| r.is_staff())
-        .filter(|r| who == Provisioner::CommandLine || !r.is_administrator());
-    let area_ok = store
-        .area(input.area.trim())
-        .await?
-        .filter(|a| a.code.starts_with(scope));
-    let needs_unit = role_ok == Some(Role::MemberUnitStaff);
-    let unit = input.member_unit.trim();
-    let unit_ok = store.member_units().await?.iter().any(|m| m.code == unit);
-    let unit_problem = match (needs_unit, unit.is_empty(), unit_ok) {
-        (true, true, _) => Some(Problem::Required),
-        (true, false, false) => Some(Problem::Unknown),
-        _ => None,
-    };
-    let problems: Vec<_> = [
-        (Field::Login, login_problem(&input.login)),
-        (Field::MemberUnit, unit_problem),
-        (Field::DisplayName, text_problem(&input.display_name)),
-        (Field::Role, role_ok.is_none().then_some(Problem::Unknown)),
-        (Field::Area, area_ok.is_none().then_some(Problem::Unknown)),
-        (Field::Mobile, mobile_problem(&input.mobile)),
-        (
-            Field::TemporaryPassword,
-            password_problem(password, &input.login),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(f, p)| p.map(|p| (f, p)))
-    .collect();
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
-    let hash = hash_password(password.to_string()).await?;
-    let mobile = domain::account::Mobile::parse(&input.mobile).expect("validated");
-    let role = role_ok.expect("validated");
-    let created = store
-        .create_staff_account(
-            &store::accounts::NewStaff {
-                login: input.login.trim(),
-                display_name: input.display_name.trim(),
-                role: role.code(),
-                area_code: input.area.trim(),
-                member_unit_code: needs_unit.then_some(unit),
-                mobile: mobile.as_str(),
-                password_hash: &hash,
-            },
-            audit,
-        )
-        .await;
-    match created {
-        Ok(id) => Ok(id),
-        Err(store::StoreError::Duplicate(_)) => Err(AppError::Invalid(vec![(
-            Field::Login,
-            Problem::AlreadyRegistered,
-        )])),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Who is creating an account: the system administrator in the browser may create
-/// business roles only; the command line (the server's operator) any staff role.
-#[cfg(feature = "ssr")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Provisioner {
-    SystemAdministrator,
-    CommandLine,
-}
-
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(login: String) -> Result<String, AppError> {
-    use crate::accounts::session::{audit_event, hash_password, require_role};
+    use crate::accounts::session::{client_addr, require_role};
     let admin = require_role(&[Role::SystemAdmin])?;
     let store = crate::state::store()?;
-    let account = store
-        .account_by_login(login.trim())
-        .await?
-        .filter(|a| a.area_code.starts_with(&admin.area_code) && a.id != admin.account_id)
-        // Nor another administrator's: resetting the audit administrator's password would
-        // let the system administrator sign in as it (三员分立).
-        .filter(|a| Role::parse(&a.role).is_some_and(|r| !r.is_administrator()))
-        .ok_or(AppError::NotFound)?;
-    let password = temporary_password();
-    let hash = hash_password(password.clone()).await?;
-    let event = audit_event(
-        Some(&admin),
-        "account.password_reset",
-        &format!("account/{}", account.id),
-        "change required",
-    );
-    let ended = store.reset_password(account.id, &hash, &event).await?;
-    tracing::info!(
-        account = account.id,
-        ended,
-        "sessions ended by a password reset"
-    );
-    Ok(password)
+    let actor = crate::usecases::Actor::new(admin, client_addr());
+    crate::usecases::accounts::reset_password(&store, &actor, &login).await
 }
 
 fn status_msg(s: AccountStatus) -> Msg {

@@ -169,62 +169,8 @@ pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
     let state = app_state()?;
     let settings = state.auth_settings().await?;
     rate_limit("register", settings.auth_requests_per_minute).await?;
-    let mut problems = validate::registration_problems(&input);
-    let township_ok = state
-        .store
-        .area(input.township.trim())
-        .await?
-        .is_some_and(|a| a.level == "township" && a.code.starts_with(domain::application::COUNTY));
-    if !input.township.trim().is_empty() && !township_ok {
-        problems.push((Field::Township, Problem::Unknown));
-    }
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
-    let code = domain::CreditCode::parse(&input.credit_code).expect("validated above");
-    let mobile = domain::account::Mobile::parse(&input.mobile).expect("validated above");
-    let hash = hash_password(input.password.clone()).await?;
-    // Who the audit entry names: the new account (its id is set by the store).
-    let registrant = CurrentUser {
-        account_id: 0,
-        login: code.as_str().to_string(),
-        display_name: input.name.trim().to_string(),
-        role: Role::Applicant,
-        area_code: input.township.trim().to_string(),
-        stage: Stage::Full,
-        totp_enrolled: false,
-        token_hash: String::new(),
-    };
-    let created = state
-        .store
-        .create_organisation_account(
-            &store::accounts::NewOrganisation {
-                credit_code: code.as_str(),
-                name: input.name.trim(),
-                category_code: &input.category,
-                area_code: input.township.trim(),
-                contact_name: input.contact_name.trim(),
-                contact_mobile: mobile.as_str(),
-                password_hash: &hash,
-            },
-            &session::audit_event(
-                Some(&registrant),
-                "account.register",
-                "",
-                &format!("category={}", input.category),
-            ),
-        )
-        .await;
-    let account_id = match created {
-        Ok(id) => id,
-        Err(store::StoreError::Duplicate(_)) => {
-            return Err(AppError::Invalid(vec![(
-                Field::CreditCode,
-                Problem::AlreadyRegistered,
-            )]))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let visitor = crate::usecases::public::Visitor::new(session::client_addr());
+    let account_id = crate::usecases::accounts::register(&state.store, &visitor, &input).await?;
     start_session(account_id, Stage::Full).await?;
     leptos_axum::redirect(&landing(Role::Applicant, None));
     Ok(())

@@ -62,48 +62,14 @@ async fn advance(user: &CurrentUser, done: Done) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Checks a TOTP code against the account's secret and spends its time step, so the
-/// same code never works twice. `no_secret` is the error when no secret is stored.
-#[cfg(feature = "ssr")]
-async fn check_totp(
-    store: &store::Store,
-    user: &CurrentUser,
-    code: &str,
-    no_secret: AppError,
-    audit: &store::audit::AuditEvent,
-) -> Result<bool, AppError> {
-    let account = store
-        .account(user.account_id)
-        .await?
-        .ok_or(AppError::SignInRequired)?;
-    let secret = account
-        .totp_secret
-        .as_deref()
-        .and_then(domain::totp::base32_decode)
-        .ok_or(no_secret)?;
-    let now = chrono::Utc::now().timestamp().max(0) as u64;
-    let last = account.totp_last_step.map(|s| s.max(0) as u64);
-    Ok(match domain::totp::verify(&secret, code, now, last) {
-        Some(step) => {
-            store
-                .use_totp_step(user.account_id, step as i64, audit)
-                .await?
-        }
-        None => false,
-    })
-}
-
 #[server(prefix = "/api", endpoint = "verify_totp")]
 pub async fn verify_totp(code: String) -> Result<(), AppError> {
+    use crate::usecases::accounts::{spend_totp_code, TotpUse};
     let user = require_stage(Stage::VerifyTotp)?;
     let store = crate::state::store()?;
-    let event = audit_event(
-        Some(&user),
-        "login.second_factor",
-        &format!("account/{}", user.account_id),
-        "ok",
-    );
-    let accepted = check_totp(&store, &user, &code, AppError::Forbidden, &event).await?;
+    let actor = crate::usecases::Actor::new(user.clone(), session::client_addr());
+    let accepted =
+        spend_totp_code(&store, &actor, &code, TotpUse::SignIn, AppError::Forbidden).await?;
     if !accepted {
         return Err(match count_failure(&user).await? {
             AppError::BadCredentials => {
@@ -161,14 +127,10 @@ pub async fn confirm_totp(code: String) -> Result<(), AppError> {
     {
         return Err(AppError::Forbidden);
     }
+    use crate::usecases::accounts::{spend_totp_code, TotpUse};
     let wrong = AppError::Invalid(vec![(Field::TotpCode, Problem::CodeWrong)]);
-    let event = audit_event(
-        Some(&user),
-        "account.totp_enrolled",
-        &format!("account/{}", user.account_id),
-        "second factor enrolled",
-    );
-    let accepted = check_totp(&store, &user, &code, wrong, &event).await?;
+    let actor = crate::usecases::Actor::new(user.clone(), session::client_addr());
+    let accepted = spend_totp_code(&store, &actor, &code, TotpUse::Enrolment, wrong).await?;
     if !accepted {
         return Err(AppError::Invalid(vec![(
             Field::TotpCode,
@@ -184,42 +146,9 @@ pub async fn change_password(
     password_confirm: String,
 ) -> Result<(), AppError> {
     let user = require_stage(Stage::ChangePassword)?;
-    // The step must still be owed: a password set meanwhile (by the holder, elsewhere)
-    // ends it, so a session left here by someone else cannot set another.
-    if !crate::state::store()?
-        .account(user.account_id)
-        .await?
-        .ok_or(AppError::SignInRequired)?
-        .must_change_password
-    {
-        return Err(AppError::Forbidden);
-    }
-    let problems: Vec<_> = [
-        (
-            Field::NewPassword,
-            validate::password_problem(&new_password, &user.login),
-        ),
-        (
-            Field::PasswordConfirm,
-            validate::confirm_problem(&new_password, &password_confirm),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(f, p)| p.map(|p| (f, p)))
-    .collect();
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
-    let hash = hash_password(new_password).await?;
     let store = crate::state::store()?;
-    let event = audit_event(
-        Some(&user),
-        "account.password_changed",
-        &format!("account/{}", user.account_id),
-        "by the holder",
-    );
-    store
-        .set_password(user.account_id, &hash, false, &event)
+    let actor = crate::usecases::Actor::new(user.clone(), session::client_addr());
+    crate::usecases::accounts::change_password(&store, &actor, &new_password, &password_confirm)
         .await?;
     advance(&user, Done::PasswordChanged).await
 }

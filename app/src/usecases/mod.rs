@@ -14,8 +14,10 @@
 //! sign-in policy, the holiday calendar), starting an application and saving its steps,
 //! and evidence files (wizard uploads and removals, rectification files, site photos).
 //! What the public files (complaints, ratings, objections) goes through `public`, whose
-//! actor is a `Visitor`. Still in their handlers: account changes.
+//! actor is a `Visitor`; and accounts (registration, staff accounts, password resets and
+//! changes, spending a TOTP code).
 
+pub mod accounts;
 pub mod applications;
 pub mod batches;
 pub mod complaints;

@@ -62,16 +62,10 @@ async fn new_staff(store: &store::Store, login: &str, role: &str) -> i64 {
         mobile: "13905660000".into(),
         member_unit: String::new(),
     };
-    app::accounts::admin::provision_staff(
-        store,
-        &input,
-        "",
-        TEMP,
-        app::accounts::admin::Provisioner::CommandLine,
-        &store::audit::AuditEvent::default(),
-    )
-    .await
-    .unwrap()
+    use app::usecases::accounts::{create_staff, Provisioner};
+    create_staff(store, Provisioner::Operator("test"), &input, TEMP)
+        .await
+        .unwrap()
 }
 
 fn code_now(secret: &str, offset: i64) -> String {

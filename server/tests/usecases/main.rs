@@ -2,6 +2,7 @@
 //! what a refused step leaves behind (nothing), and that a step taken writes its audit
 //! entry naming the actor. Runs on SQLite and PostgreSQL.
 
+mod accounts;
 mod county_desk;
 mod public_and_applicants;
 

@@ -2,9 +2,10 @@
 //! Demo staff must change the password and enrol a second factor at first sign-in,
 //! exactly as real staff do. Loading twice changes nothing.
 
-use app::accounts::admin::{provision_staff, StaffInput};
+use app::accounts::admin::StaffInput;
 use app::accounts::session::hash_password;
 use app::errors::AppError;
+use app::usecases::accounts::{create_staff, Provisioner};
 use store::Store;
 
 /// The password of every demo account (printed by `fangxin-tools seed-demo`).
@@ -165,13 +166,11 @@ pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
                 String::new()
             },
         };
-        provision_staff(
+        create_staff(
             store,
+            Provisioner::Operator("demo-seed"),
             &input,
-            "34",
             DEMO_PASSWORD,
-            app::accounts::admin::Provisioner::CommandLine,
-            &crate::demo::seed_audit_event("account.create"),
         )
         .await?;
     }
