@@ -64,14 +64,7 @@ pub async fn register(
             &event,
         )
         .await;
-    match created {
-        Ok(id) => Ok(id),
-        Err(store::StoreError::Duplicate(_)) => Err(AppError::Invalid(vec![(
-            Field::CreditCode,
-            Problem::AlreadyRegistered,
-        )])),
-        Err(e) => Err(e.into()),
-    }
+    made(created, Field::CreditCode)
 }
 
 /// Who makes a staff account.
@@ -174,10 +167,15 @@ pub async fn create_staff(
             &event,
         )
         .await;
+    made(created, Field::Login)
+}
+
+/// The account made, or `unique` named as taken already.
+fn made(created: store::StoreResult<i64>, unique: Field) -> Result<i64, AppError> {
     match created {
         Ok(id) => Ok(id),
         Err(store::StoreError::Duplicate(_)) => Err(AppError::Invalid(vec![(
-            Field::Login,
+            unique,
             Problem::AlreadyRegistered,
         )])),
         Err(e) => Err(e.into()),
