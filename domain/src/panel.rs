@@ -35,6 +35,36 @@ impl Aggregate {
     }
 }
 
+/// Where one reviewer's assignment to an application stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssignmentStatus {
+    /// Waiting for the reviewer's scores.
+    Assigned,
+    Scored,
+    /// The reviewer stepped aside (回避): it no longer counts.
+    Recused,
+}
+
+impl AssignmentStatus {
+    pub const ALL: [AssignmentStatus; 3] = [
+        AssignmentStatus::Assigned,
+        AssignmentStatus::Scored,
+        AssignmentStatus::Recused,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AssignmentStatus::Assigned => "assigned",
+            AssignmentStatus::Scored => "scored",
+            AssignmentStatus::Recused => "recused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AssignmentStatus> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+}
+
 /// Why a reviewer steps aside for an application (回避).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Conflict {
@@ -202,6 +232,14 @@ pub fn balanced_assignment(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn assignment_statuses_read_back_from_their_codes() {
+        for a in AssignmentStatus::ALL {
+            assert_eq!(AssignmentStatus::parse(a.code()), Some(a));
+        }
+        assert_eq!(AssignmentStatus::parse("Assigned"), None);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

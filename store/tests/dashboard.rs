@@ -165,7 +165,7 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
     );
     assert_exact(&db, "after a second import").await;
     for (i, c) in open.iter().enumerate().take(60) {
-        let _ = match (c.status.as_str(), i % 4) {
+        let _ = match (c.status.code(), i % 4) {
             ("received", 0) => {
                 db.accept_complaint(c.id, TODAY, "t", &AuditEvent::default())
                     .await

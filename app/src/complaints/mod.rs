@@ -232,7 +232,7 @@ pub mod ssr {
             tracking_code: c.tracking_code,
             external_no: c.external_no,
             channel: Channel::parse(&c.channel).unwrap_or(Channel::Web),
-            status: Status::parse(&c.status).unwrap_or(Status::Received),
+            status: c.status,
             consumer: domain::complaint::mask_name(&c.consumer_name),
             phone: if full_phone {
                 c.consumer_phone.clone()

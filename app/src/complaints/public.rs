@@ -178,7 +178,7 @@ pub async fn fetch_tracked(code: String) -> Result<Tracked, AppError> {
         crate::review::common::today(&store).await,
     );
     let names = super::ssr::township_names(&store).await?;
-    let rating_token = if c.status == "closed" && c.rating.is_none() {
+    let rating_token = if c.status == domain::complaint::Status::Closed && c.rating.is_none() {
         Some(store.rating_token(c.id).await?)
     } else {
         None
@@ -314,7 +314,7 @@ pub async fn fetch_rating_page(token: String) -> Result<RatingPage, AppError> {
     Ok(RatingPage {
         token,
         unit_name: c.unit_name,
-        status: Status::parse(&c.status).unwrap_or(Status::Received),
+        status: c.status,
         closed_on: c.closed_on,
         outcome: c
             .outcome

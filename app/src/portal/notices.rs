@@ -71,11 +71,9 @@ pub async fn fetch_public_notice(id: i64) -> Result<PublicNotice, AppError> {
     let mut entries = Vec::new();
     for e in store.notice_entries(id).await? {
         entries.push(PublicEntry {
-            held: objections.iter().any(|o| {
-                o.application_id == e.application_id
-                    && domain::notice::ObjectionStatus::parse(&o.status)
-                        .is_some_and(|s| s.holds_recognition())
-            }),
+            held: objections
+                .iter()
+                .any(|o| o.application_id == e.application_id && o.status.holds_recognition()),
             township: township_name(&store, &e.area_code).await,
             application_id: e.application_id,
             organisation_name: e.organisation_name,

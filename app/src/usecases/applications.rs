@@ -3,7 +3,7 @@
 
 use super::Actor;
 use crate::applications::handlers::{
-    contact_fields, is_editable_by, visible, wizard_data_for, Viewer,
+    contact_fields, is_editable_by, visible, wizard_data_of, Viewer,
 };
 use crate::errors::AppError;
 use domain::application::{Draft, Step};
@@ -78,12 +78,15 @@ async fn may_finish(
     if viewer != who || !is_editable_by(&app, viewer) {
         return Err(AppError::Forbidden);
     }
-    let check = wizard_data_for(store, &actor.user, id).await?.self_check();
+    let revision = app.revision;
+    let check = wizard_data_of(store, &actor.user, app, viewer)
+        .await?
+        .self_check();
     let ready = match who {
         Viewer::Agent => check.ready_to_hand_over(),
         _ => check.ready(),
     };
-    Ok(ready.then_some(app.revision))
+    Ok(ready.then_some(revision))
 }
 
 /// What came of accepting an agent's proposal.

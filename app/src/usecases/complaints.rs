@@ -6,7 +6,7 @@ use crate::complaints::ssr::send_rating_link;
 use crate::complaints::staff::scope;
 use crate::errors::AppError;
 use crate::review::common;
-use domain::complaint::{Outcome, Rating, RefusalGround};
+use domain::complaint::{Outcome, Rating, RefusalGround, Status};
 use store::Store;
 
 /// One handling step, with what it needs.
@@ -63,6 +63,9 @@ pub async fn handle(
     id: i64,
     step: &HandlingStep,
 ) -> Result<Handled, AppError> {
+    if !crate::complaints::staff::HANDLERS.contains(&actor.user.role) {
+        return Err(AppError::Forbidden);
+    }
     let Some(c) = store.complaint(id).await? else {
         return Ok(Handled::NotApplicable);
     };
@@ -130,7 +133,7 @@ pub async fn handle(
     }
     if matches!(step, HandlingStep::Accept | HandlingStep::Link(_)) {
         if let Some(c) = store.complaint(id).await? {
-            if let (Some(org), "negotiating") = (c.organisation_id, c.status.as_str()) {
+            if let (Some(org), Status::Negotiating) = (c.organisation_id, c.status) {
                 common::notify_org(
                     store,
                     org,

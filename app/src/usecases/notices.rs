@@ -47,6 +47,7 @@ pub async fn publish(
     notice: &NewNotice,
 ) -> Result<Publication, AppError> {
     use Publication::Refused;
+    actor.must_be(domain::Role::CountyOffice)?;
     let (days, apps) = (notice.working_days, &notice.applications);
     if let Some(problem) = domain::notice::notice_problems(days, apps.len()).first() {
         return Ok(Refused(match problem {
@@ -123,6 +124,7 @@ pub enum Recognition {
 /// of the batch, and a message to each unit.
 #[tracing::instrument(skip_all, fields(notice = id))]
 pub async fn recognise(store: &Store, actor: &Actor, id: i64) -> Result<Recognition, AppError> {
+    actor.must_be(domain::Role::CountyOffice)?;
     let n = store.notice(id).await?.ok_or(AppError::NotFound)?;
     let today = common::today(store).await;
     let ends = NaiveDate::parse_from_str(&n.ends_on, "%Y-%m-%d").map_err(AppError::internal)?;
@@ -201,6 +203,7 @@ pub async fn decide_objection(
     outcome: &str,
 ) -> Result<ObjectionDecided, AppError> {
     use domain::notice::ObjectionStatus;
+    actor.must_be(domain::Role::CountyOffice)?;
     if !matches!(status, ObjectionStatus::Upheld | ObjectionStatus::Dismissed) {
         return Ok(ObjectionDecided::NotOpen);
     }

@@ -4,6 +4,7 @@ use super::Actor;
 use crate::errors::AppError;
 use crate::review::common;
 use domain::lifecycle::{next, Action, Facts, State as S};
+use domain::panel::AssignmentStatus::{Assigned, Recused, Scored};
 use domain::scoring::{ItemKind, ItemScore};
 use store::Store;
 
@@ -50,6 +51,7 @@ pub async fn decide_result(
     id: i64,
     step: PanelStep,
 ) -> Result<PanelOutcome, AppError> {
+    actor.must_be(domain::Role::CountyOffice)?;
     let app = in_county_review(store, id).await?;
     let round = store.current_round(id).await?;
     let rows = store.assignments_of_application(id, round).await?;
@@ -60,7 +62,7 @@ pub async fn decide_result(
             format!("round {round}"),
         );
         store.reopen_scores(id, round, &event).await?;
-        for r in rows.iter().filter(|r| r.status == "scored") {
+        for r in rows.iter().filter(|r| r.status == Scored) {
             common::notify_account(
                 store,
                 r.reviewer_id,
@@ -72,7 +74,7 @@ pub async fn decide_result(
         }
         return Ok(PanelOutcome::Discussion);
     }
-    if rows.iter().any(|r| r.status == "assigned") {
+    if rows.iter().any(|r| r.status == Assigned) {
         return Err(AppError::BadRequest);
     }
     let outcomes: Vec<_> = rows
@@ -105,7 +107,7 @@ pub async fn decide_result(
     let items: Vec<(ItemKind, u32)> = set.items.iter().map(|i| (i.kind, i.max_points)).collect();
     let scores: Vec<Vec<Option<ItemScore>>> = rows
         .iter()
-        .filter(|r| r.status == "scored")
+        .filter(|r| r.status == Scored)
         .filter_map(|r| {
             r.scores
                 .as_deref()
@@ -190,6 +192,7 @@ pub async fn assign_reviewer(
     app_id: i64,
     reviewer: i64,
 ) -> Result<bool, AppError> {
+    actor.must_be(domain::Role::CountyOffice)?;
     let app = in_county_review(store, app_id).await?;
     let on_panel = store
         .panel_members(app.batch_id, &app.category_code)
@@ -224,6 +227,7 @@ pub async fn assign_balanced(
     batch: i64,
     category: domain::Category,
 ) -> Result<usize, AppError> {
+    actor.must_be(domain::Role::CountyOffice)?;
     let members: Vec<i64> = store
         .panel_members(batch, category.code())
         .await?
@@ -242,7 +246,7 @@ pub async fn assign_balanced(
         // Anyone who already has (or stepped aside from) this round is not picked again.
         excluded.extend(rows.iter().map(|r| (a.id, r.reviewer_id)));
         apps.push((
-            (a.id, rows.iter().filter(|r| r.status != "recused").count()),
+            (a.id, rows.iter().filter(|r| r.status != Recused).count()),
             round,
         ));
     }
@@ -491,7 +495,7 @@ pub async fn site_visit(
         .assignments_of_reviewer(actor.user.account_id)
         .await?
         .into_iter()
-        .find(|a| a.id == assignment && a.status == "assigned")
+        .find(|a| a.id == assignment && a.status == Assigned)
     else {
         return Ok(Visited::NotAssigned);
     };

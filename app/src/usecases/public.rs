@@ -275,7 +275,7 @@ pub async fn rate(
     let Some(rating) = rating.filter(|r| *r != Rating::NoAnswer) else {
         return Ok(Rated::NoRating);
     };
-    if c.status != "closed" {
+    if c.status != Status::Closed {
         return Ok(Rated::Open);
     }
     let event = visitor.audit(

@@ -35,6 +35,7 @@ pub async fn reinspect(
     result: ReinspectionResult,
     note: &str,
 ) -> Result<Reinspected, AppError> {
+    actor.must_be(domain::Role::CountyOffice)?;
     let kept = result == ReinspectionResult::Kept;
     let note = note.trim();
     if !kept && note.is_empty() {

@@ -41,6 +41,7 @@ pub async fn decide(
     actor: &Actor,
     input: &TownshipDecision,
 ) -> Result<TownshipOutcome, AppError> {
+    actor.must_be(domain::Role::TownshipReviewer)?;
     let id = input.application_id;
     let summary: String = input.summary.trim().chars().take(SUMMARY_MAX).collect();
     if summary.is_empty() {
@@ -48,8 +49,8 @@ pub async fn decide(
     }
     // Only an application of the reviewer's own township (refused otherwise), waiting
     // for it.
-    let data = crate::applications::handlers::wizard_data_for(store, &actor.user, id).await?;
-    if data.state != State::Submitted {
+    let (app, _) = crate::applications::handlers::visible(store, &actor.user, id).await?;
+    if app.state != State::Submitted {
         return Ok(TownshipOutcome::NotWaiting);
     }
     let action = match input.decision {

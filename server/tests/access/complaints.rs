@@ -197,7 +197,7 @@ async fn a_12315_export_with_bad_rows_is_rejected_whole_and_a_clean_one_imports(
         (
             imported[0].received_on.as_str(),
             imported[0].area_code.as_str(),
-            imported[0].status.as_str()
+            imported[0].status.code()
         ),
         ("2025-06-03", "341721101", "mediating")
     );
@@ -235,7 +235,7 @@ async fn a_complaint_from_a_plaque_reaches_the_desk_and_is_rated_once() {
         .unwrap_or_else(|| panic!("{to}"));
     let c = db.complaint_by_code(code).await.unwrap().unwrap();
     assert_eq!(
-        (c.status.as_str(), c.organisation_id, c.channel.as_str()),
+        (c.status.code(), c.organisation_id, c.channel.as_str()),
         ("negotiating", Some(org.id), "qr")
     );
     // A bad phone is refused with everything kept.

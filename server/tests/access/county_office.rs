@@ -326,9 +326,9 @@ async fn a_notice_runs_five_working_days_at_least_and_objections_are_checked_and
     assert!(to.contains("error=busy"), "{to}");
     let filed = db.objections_of_notice(notice).await.unwrap();
     assert_eq!(filed.len(), 4);
-    assert!(filed
-        .iter()
-        .all(|o| o.status == "open" && o.respond_by.as_str() > "2000"));
+    assert!(filed.iter().all(
+        |o| o.status == domain::notice::ObjectionStatus::Open && o.respond_by.as_str() > "2000"
+    ));
     // Recognition must wait for the end of the notice.
     let to = post_form(&app, &format!("/notices/{notice}/recognise"), &office, "").await;
     assert!(to.ends_with("?error=running"), "{to}");

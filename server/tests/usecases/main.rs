@@ -5,6 +5,7 @@
 mod accounts;
 mod county_desk;
 mod public_and_applicants;
+mod roles;
 
 use app::accounts::{CurrentUser, Stage};
 use app::review::indicator_sets::ssr::form_of;

@@ -32,7 +32,7 @@ pub struct Complaint {
     pub industry: String,
     pub summary: String,
     pub demand: String,
-    pub status: String,
+    pub status: Status,
     pub received_on: String,
     pub accepted_on: Option<String>,
     pub closed_on: Option<String>,
@@ -69,7 +69,8 @@ fn complaint(r: &AnyRow) -> Complaint {
         industry: r.get("industry"),
         summary: r.get("summary"),
         demand: r.get("demand"),
-        status: r.get("status"),
+        // The store writes only the domain's codes; an unknown one reads as not yet accepted.
+        status: Status::parse(&r.get::<String, _>("status")).unwrap_or(Status::Received),
         received_on: r.get("received_on"),
         accepted_on: r.get("accepted_on"),
         closed_on: r.get("closed_on"),
@@ -94,7 +95,7 @@ impl Complaint {
     /// What the clocks and the rates read, from the stored text.
     pub fn facts(&self) -> Option<Facts> {
         Some(Facts {
-            status: Status::parse(&self.status)?,
+            status: self.status,
             received_on: date(&self.received_on)?,
             accepted_on: self.accepted_on.as_deref().and_then(date),
             closed_on: self.closed_on.as_deref().and_then(date),

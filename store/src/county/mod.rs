@@ -33,8 +33,7 @@ pub struct Assignment {
     pub round: i64,
     pub reviewer_id: i64,
     pub reviewer_name: String,
-    /// assigned | recused | scored
-    pub status: String,
+    pub status: domain::panel::AssignmentStatus,
     pub conflict: Option<String>,
     pub conflict_note: Option<String>,
     /// JSON `Vec<Option<ItemScore>>` once scored.
@@ -107,7 +106,7 @@ pub struct Objection {
     pub filed_at: String,
     pub assigned_to: Option<i64>,
     pub respond_by: String,
-    pub status: String,
+    pub status: domain::notice::ObjectionStatus,
     pub outcome: Option<String>,
     pub decided_at: Option<String>,
 }
@@ -224,7 +223,9 @@ fn assignment(r: &sqlx::any::AnyRow) -> Assignment {
         round: r.get("round"),
         reviewer_id: r.get("reviewer_id"),
         reviewer_name: r.get("display_name"),
-        status: r.get("status"),
+        // The store writes only the three codes; anything else would count as stepped aside.
+        status: domain::panel::AssignmentStatus::parse(&r.get::<String, _>("status"))
+            .unwrap_or(domain::panel::AssignmentStatus::Recused),
         conflict: r.get("conflict"),
         conflict_note: r.get("conflict_note"),
         scores: r.get("scores"),
@@ -309,7 +310,9 @@ fn objection(r: &sqlx::any::AnyRow) -> Objection {
         filed_at: r.get("filed_at"),
         assigned_to: r.get("assigned_to"),
         respond_by: r.get("respond_by"),
-        status: r.get("status"),
+        // An unknown code holds the recognition, as an open objection does.
+        status: domain::notice::ObjectionStatus::parse(&r.get::<String, _>("status"))
+            .unwrap_or(domain::notice::ObjectionStatus::Open),
         outcome: r.get("outcome"),
         decided_at: r.get("decided_at"),
     }

@@ -101,7 +101,8 @@ async fn a_complaint_goes_from_the_form_to_the_desk_to_one_rating() {
         .is_err());
     let c = db.complaint(id).await.unwrap().unwrap();
     assert_eq!(
-        c.status, "negotiating",
+        c.status.code(),
+        "negotiating",
         "a registered business gets it first"
     );
     assert!(db
@@ -139,7 +140,7 @@ async fn a_complaint_goes_from_the_form_to_the_desk_to_one_rating() {
     let c = db.complaint(id).await.unwrap().unwrap();
     assert_eq!(
         (
-            c.status.as_str(),
+            c.status.code(),
             c.outcome.as_deref(),
             c.advance_fen,
             c.recovered_fen
@@ -237,7 +238,7 @@ async fn staff_refuse_escalate_and_close_in_mediation() {
         .await
         .unwrap();
     assert_eq!(
-        db.complaint(ids[1]).await.unwrap().unwrap().status,
+        db.complaint(ids[1]).await.unwrap().unwrap().status.code(),
         "mediating"
     );
     assert!(db
@@ -460,7 +461,7 @@ async fn a_complaint_step_and_its_audit_entry_commit_together() {
         .await
         .is_err());
     let c = db.complaint(id).await.unwrap().unwrap();
-    assert_eq!((c.status.as_str(), c.accepted_on), ("received", None));
+    assert_eq!((c.status.code(), c.accepted_on), ("received", None));
     assert_eq!(db.complaint_events(id).await.unwrap().len(), 1);
 }
 

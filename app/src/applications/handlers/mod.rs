@@ -125,7 +125,10 @@ pub(crate) async fn visible(
             .assignments_of_application(app.id, round)
             .await?
             .iter()
-            .any(|a| a.reviewer_id == user.account_id && a.status != "recused");
+            .any(|a| {
+                a.reviewer_id == user.account_id
+                    && a.status != domain::panel::AssignmentStatus::Recused
+            });
         if !assigned {
             return Err(AppError::NotFound);
         }
@@ -226,6 +229,16 @@ pub async fn wizard_data_for(
     id: i64,
 ) -> Result<WizardData, AppError> {
     let (app, viewer) = visible(store, user, id).await?;
+    wizard_data_of(store, user, app, viewer).await
+}
+
+/// What the wizard shows of `app`, which `user` sees as `viewer` (see `visible`).
+pub(crate) async fn wizard_data_of(
+    store: &Store,
+    user: &CurrentUser,
+    app: Application,
+    viewer: Viewer,
+) -> Result<WizardData, AppError> {
     let category = category_of(&app)?;
     let (items, rules) = indicator_items(store, &app).await?;
     let mut draft = Draft::from_json(&app.data);

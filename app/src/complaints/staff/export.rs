@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use domain::complaint::{Channel, Column, Industry, Outcome, Rating, RefusalGround, Status};
+use domain::complaint::{Channel, Column, Industry, Outcome, Rating, RefusalGround};
 
 struct Export {
     rows: Vec<store::complaints::Complaint>,
@@ -75,9 +75,7 @@ fn export_cells(
             Column::Channel => Channel::parse(&c.channel)
                 .map(|i| i.name().0.to_string())
                 .unwrap_or_default(),
-            Column::Status => Status::parse(&c.status)
-                .map(|i| i.name().0.to_string())
-                .unwrap_or_default(),
+            Column::Status => c.status.name().0.to_string(),
             Column::Outcome => name(&c.outcome, |s| Outcome::parse(s).map(|o| o.name())),
             Column::RefusalGround => name(&c.refusal_ground, |s| {
                 RefusalGround::parse(s).map(|o| o.name())

@@ -13,7 +13,7 @@ pub struct ObjectionView {
     pub filed_at: String,
     pub assigned_to: Option<String>,
     pub respond_by: String,
-    pub status: String,
+    pub status: domain::notice::ObjectionStatus,
     pub outcome: Option<String>,
 }
 
@@ -187,7 +187,7 @@ fn AdminBody(d: NoticeAdmin) -> impl IntoView {
             {d.objections.is_empty().then(|| view! { <p class="empty">{move || locale.get().pick("暂无异议。", "No objections.")}</p> })}
             <ul class="review-list" data-testid="objections">
                 {d.objections.into_iter().map(|o| {
-                    let status = domain::notice::ObjectionStatus::parse(&o.status).unwrap_or(domain::notice::ObjectionStatus::Open);
+                    let status = o.status;
                     let (zh, en) = status.name();
                     let oid = o.id;
                     let staff = staff.clone();

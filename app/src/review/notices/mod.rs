@@ -70,7 +70,7 @@ pub async fn summarise(
         .objections_of_notice(n.id)
         .await?
         .iter()
-        .filter(|o| o.status == "open")
+        .filter(|o| o.status == domain::notice::ObjectionStatus::Open)
         .count();
     Ok(NoticeSummary {
         id: n.id,

@@ -9,6 +9,7 @@
 use crate::errors::AppError;
 use crate::i18n::{t, use_locale, Msg};
 use crate::layout::Title;
+use domain::panel::AssignmentStatus;
 use domain::scoring::{Indicator, ItemKind, ItemScore, SetRules};
 use domain::Category;
 use leptos::prelude::*;
@@ -25,7 +26,7 @@ pub use scoring::*;
 pub struct ReviewerRow {
     pub assignment_id: i64,
     pub reviewer: String,
-    pub status: String,
+    pub status: domain::panel::AssignmentStatus,
     pub conflict: Option<String>,
     pub total: Option<i64>,
     pub vetoed: bool,
@@ -85,7 +86,10 @@ pub async fn fetch_panel_overview(category: String) -> Result<Option<PanelOvervi
         let set = store.indicator_set_by_id(a.indicator_set_id).await?;
         let pass = set.map(|s| s.rules.pass_score).unwrap_or(80);
         let outcomes: Vec<_> = rows.iter().filter_map(outcome_of).collect();
-        let waiting_for = rows.iter().filter(|r| r.status == "assigned").count();
+        let waiting_for = rows
+            .iter()
+            .filter(|r| r.status == AssignmentStatus::Assigned)
+            .count();
         let result = (waiting_for == 0)
             .then(|| domain::panel::combine(&outcomes, method, pass))
             .flatten()
@@ -99,7 +103,7 @@ pub async fn fetch_panel_overview(category: String) -> Result<Option<PanelOvervi
                 .map(|r| ReviewerRow {
                     assignment_id: r.id,
                     reviewer: r.reviewer_name.clone(),
-                    status: r.status.clone(),
+                    status: r.status,
                     conflict: r.conflict.clone(),
                     total: r.total,
                     vetoed: r.vetoed == Some(1),
@@ -128,7 +132,7 @@ pub async fn fetch_panel_overview(category: String) -> Result<Option<PanelOvervi
 /// A scored assignment's outcome, as the domain combines it.
 #[cfg(feature = "ssr")]
 pub(crate) fn outcome_of(a: &store::county::Assignment) -> Option<domain::scoring::Outcome> {
-    (a.status == "scored").then(|| {
+    (a.status == AssignmentStatus::Scored).then(|| {
         let total = a.total.unwrap_or(0).max(0) as u32;
         let vetoed = a.vetoed == Some(1);
         domain::scoring::Outcome {
@@ -266,7 +270,11 @@ fn PanelApplicationView(
     let id = a.id;
     let round = a.round;
     let waiting = a.waiting_for;
-    let active = a.reviewers.iter().filter(|r| r.status != "recused").count();
+    let active = a
+        .reviewers
+        .iter()
+        .filter(|r| r.status != AssignmentStatus::Recused)
+        .count();
     view! {
         <li class="review-card" data-testid=format!("panel-app-{id}")>
             <h3><a href=format!("/review/{id}")>{a.organisation_name.clone()}</a>
@@ -276,14 +284,14 @@ fn PanelApplicationView(
                 <thead><tr><th>{move || locale.get().pick("评审员", "Reviewer")}</th><th>{move || locale.get().pick("状态", "Status")}</th><th>{move || locale.get().pick("总分", "Total")}</th></tr></thead>
                 <tbody>
                     {a.reviewers.iter().map(|r| {
-                        let status = r.status.clone();
+                        let status = r.status;
                         let conflict = r.conflict.clone().and_then(|c| domain::panel::Conflict::parse(&c));
                         view! {
                             <tr data-testid="reviewer-row">
                                 <td>{r.reviewer.clone()}</td>
-                                <td>{move || match (status.as_str(), locale.get()) {
-                                    ("scored", l) => l.pick("已评分", "Scored").to_string(),
-                                    ("recused", l) => format!("{}{}", l.pick("已回避：", "Recused: "), conflict.map(|c| l.pick(c.name().0, c.name().1)).unwrap_or("")),
+                                <td>{move || match (status, locale.get()) {
+                                    (AssignmentStatus::Scored, l) => l.pick("已评分", "Scored").to_string(),
+                                    (AssignmentStatus::Recused, l) => format!("{}{}", l.pick("已回避：", "Recused: "), conflict.map(|c| l.pick(c.name().0, c.name().1)).unwrap_or("")),
                                     (_, l) => l.pick("待评分", "Waiting").to_string(),
                                 }}</td>
                                 <td>{r.total.map(|t| t.to_string()).unwrap_or_else(|| "—".into())}{r.vetoed.then_some(" ⚠")}</td>

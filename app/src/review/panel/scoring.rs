@@ -8,7 +8,7 @@ pub struct MyAssignment {
     pub application_id: i64,
     pub organisation_name: String,
     pub category: Category,
-    pub status: String,
+    pub status: AssignmentStatus,
 }
 
 #[server(prefix = "/api", endpoint = "my_assignments")]
@@ -57,15 +57,15 @@ pub fn MyAssignmentsPage() -> impl IntoView {
                             <ul class="app-list" data-testid="assignments">
                                 {items.into_iter().map(|i| {
                                     let (zh, en) = i.category.name();
-                                    let status = i.status.clone();
+                                    let status = i.status;
                                     view! {
                                         <li class="app-list__item">
                                             <a class="app-list__link" href=format!("/scoring/{}", i.assignment_id)>
                                                 <span class="app-list__name">{i.organisation_name.clone()}</span>
                                             </a>
-                                            <span class="app-list__meta">{move || locale.get().pick(zh, en)}" · "{move || match status.as_str() {
-                                                "scored" => locale.get().pick("已提交评分", "Scored"),
-                                                "recused" => locale.get().pick("已回避", "Recused"),
+                                            <span class="app-list__meta">{move || locale.get().pick(zh, en)}" · "{move || match status {
+                                                AssignmentStatus::Scored => locale.get().pick("已提交评分", "Scored"),
+                                                AssignmentStatus::Recused => locale.get().pick("已回避", "Recused"),
                                                 _ => locale.get().pick("待评分", "To score"),
                                             }}</span>
                                         </li>
@@ -83,7 +83,7 @@ pub fn MyAssignmentsPage() -> impl IntoView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScoringSheet {
     pub assignment_id: i64,
-    pub status: String,
+    pub status: AssignmentStatus,
     pub data: crate::applications::WizardData,
     pub items: Vec<Indicator>,
     pub rules: SetRules,
@@ -97,7 +97,7 @@ pub struct ScoringSheet {
 }
 
 /// One reviewer's line as the others see it: (name, total, veto breached, status).
-pub type PanelScore = (String, Option<i64>, bool, String);
+pub type PanelScore = (String, Option<i64>, bool, AssignmentStatus);
 
 #[server(prefix = "/api", endpoint = "scoring_sheet")]
 #[tracing::instrument(skip_all)]
@@ -117,7 +117,7 @@ pub async fn fetch_scoring_sheet(assignment_id: i64) -> Result<ScoringSheet, App
         .as_deref()
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_else(|| vec![None; data.items.len()]);
-    let others = if mine.status == "scored" {
+    let others = if mine.status == AssignmentStatus::Scored {
         Some(
             store
                 .assignments_of_application(mine.application_id, mine.round)
@@ -222,7 +222,7 @@ fn scoring_error(code: &str, l: domain::Locale) -> String {
 fn ScoringBody(s: ScoringSheet) -> impl IntoView {
     let locale = use_locale();
     let aid = s.assignment_id;
-    let open = s.status == "assigned";
+    let open = s.status == AssignmentStatus::Assigned;
     let query = use_query_map();
     // Values a refused submission sent back, so nothing typed is lost.
     let kept = move |i: usize| query.with_untracked(|q| q.get(&format!("v.{i}")));
@@ -324,7 +324,7 @@ fn ScoringBody(s: ScoringSheet) -> impl IntoView {
                 <h2>{move || locale.get().pick("评审组评分", "The panel's scores")}</h2>
                 <div class="table-wrap" tabindex="0"><table class="table table--fit"><tbody>
                     {others.into_iter().map(|(name, total, vetoed, status)| view! {
-                        <tr><td>{name}</td><td>{if status == "recused" { "—".to_string() } else { total.map(|t| t.to_string()).unwrap_or_else(|| "…".into()) }}{vetoed.then_some(" ⚠")}</td></tr>
+                        <tr><td>{name}</td><td>{if status == AssignmentStatus::Recused { "—".to_string() } else { total.map(|t| t.to_string()).unwrap_or_else(|| "…".into()) }}{vetoed.then_some(" ⚠")}</td></tr>
                     }).collect_view()}
                 </tbody></table></div>
             </section>
