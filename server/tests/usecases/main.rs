@@ -85,6 +85,17 @@ async fn merchant_with_draft(db: &store::Store) -> (Actor, i64) {
     (actor(account, code, Role::Applicant, "341721100"), id)
 }
 
+/// The merchant's draft, submitted through the store (it is empty: the tests using it
+/// are about the steps after submission): the application.
+async fn submitted_application(db: &store::Store) -> i64 {
+    let (merchant, id) = merchant_with_draft(db).await;
+    assert!(db
+        .submit_application(id, 0, merchant.user.account_id, &AuditEvent::default())
+        .await
+        .unwrap());
+    id
+}
+
 async fn entries(db: &store::Store, action: &str) -> Vec<AuditEvent> {
     db.audit_entries(&AuditFilter {
         action: Some(action.into()),
@@ -129,12 +140,7 @@ async fn an_incomplete_application_is_not_submitted() {
 async fn only_the_applicants_own_township_decides_and_only_once() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
-    let (merchant, id) = merchant_with_draft(&db).await;
-    // Submitted through the store: the draft is empty, and this test is about the township.
-    assert!(db
-        .submit_application(id, 0, merchant.user.account_id, &AuditEvent::default())
-        .await
-        .unwrap());
+    let id = submitted_application(&db).await;
     let own = staff(&db, "yaodu", Role::TownshipReviewer, "341721100").await;
     let other = staff(&db, "other-town", Role::TownshipReviewer, "341721101").await;
 

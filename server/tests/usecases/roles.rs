@@ -1,7 +1,7 @@
 //! Each step names who takes it, in the use case itself and not only in the form post
 //! that calls it: any other role is refused before anything is read or written.
 
-use super::{decision, entries, merchant_with_draft, staff};
+use super::{decision, entries, staff, submitted_application};
 use app::errors::AppError;
 use app::usecases::complaints::{handle, HandlingStep};
 use app::usecases::notices::{publish, recognise, NewNotice};
@@ -9,7 +9,6 @@ use app::usecases::panel::{assign_balanced, assign_reviewer, decide_result, Pane
 use app::usecases::recognitions::{reinspect, ReinspectionResult};
 use app::usecases::township::decide;
 use domain::{Category, Role};
-use store::audit::AuditEvent;
 use store::reviews::Decision;
 use testkit::fresh_db;
 
@@ -24,11 +23,7 @@ fn forbidden<T: std::fmt::Debug>(r: Result<T, AppError>, step: &str) {
 async fn steps_are_refused_to_the_roles_that_do_not_take_them() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
-    let (merchant, id) = merchant_with_draft(&db).await;
-    assert!(db
-        .submit_application(id, 0, merchant.user.account_id, &AuditEvent::default())
-        .await
-        .unwrap());
+    let id = submitted_application(&db).await;
     let office = staff(&db, "office", Role::CountyOffice, "341721").await;
     let township = staff(&db, "yaodu", Role::TownshipReviewer, "341721100").await;
     let leader = staff(&db, "leader", Role::Leader, "341721").await;
