@@ -6,6 +6,34 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a batch is: planned (its indicator sets may still change), open for
+/// applications, or closed.
+pub enum BatchStatus {
+    Planned,
+    Open,
+    Closed,
+}
+
+impl BatchStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            BatchStatus::Planned => "planned",
+            BatchStatus::Open => "open",
+            BatchStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BatchStatus> {
+        match s {
+            "planned" => Some(BatchStatus::Planned),
+            "open" => Some(BatchStatus::Open),
+            "closed" => Some(BatchStatus::Closed),
+            _ => None,
+        }
+    }
+}
+
 /// What is wrong with a batch as the office entered it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BatchProblem {

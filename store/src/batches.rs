@@ -5,31 +5,7 @@ use domain::application::COUNTY;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BatchStatus {
-    Planned,
-    Open,
-    Closed,
-}
-
-impl BatchStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            BatchStatus::Planned => "planned",
-            BatchStatus::Open => "open",
-            BatchStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<BatchStatus> {
-        match s {
-            "planned" => Some(BatchStatus::Planned),
-            "open" => Some(BatchStatus::Open),
-            "closed" => Some(BatchStatus::Closed),
-            _ => None,
-        }
-    }
-}
+pub use domain::batch::BatchStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Batch {

@@ -5,7 +5,7 @@
 use crate::errors::AppError;
 use crate::i18n::{pick, t, use_locale, Msg};
 use crate::layout::Title;
-use domain::batch::{BatchProblem, Windows};
+use domain::batch::{BatchProblem, BatchStatus, Windows};
 use domain::Locale;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -16,7 +16,7 @@ pub struct BatchView {
     pub id: i64,
     pub name_zh: String,
     pub name_en: String,
-    pub status: String,
+    pub status: BatchStatus,
     pub windows: Windows,
     pub applications: i64,
 }
@@ -33,7 +33,7 @@ pub async fn list_batches() -> Result<Vec<BatchView>, AppError> {
             id: b.id,
             name_zh: b.name_zh,
             name_en: b.name_en,
-            status: b.status.code().to_string(),
+            status: b.status,
             windows: Windows {
                 application_opens: b.application_opens,
                 application_closes: b.application_closes,
@@ -45,11 +45,11 @@ pub async fn list_batches() -> Result<Vec<BatchView>, AppError> {
     Ok(out)
 }
 
-fn status_text(status: &str) -> (&'static str, &'static str) {
+fn status_text(status: BatchStatus) -> (&'static str, &'static str) {
     match status {
-        "planned" => ("筹备中", "Planned"),
-        "open" => ("申报中", "Open"),
-        _ => ("已结束", "Closed"),
+        BatchStatus::Planned => ("筹备中", "Planned"),
+        BatchStatus::Open => ("申报中", "Open"),
+        BatchStatus::Closed => ("已结束", "Closed"),
     }
 }
 
@@ -120,19 +120,19 @@ pub fn BatchesPage() -> impl IntoView {
                         Ok(list) => view! {
                             <ul class="app-list" data-testid="batches">
                                 {list.into_iter().map(|b| {
-                                    let (szh, sen) = status_text(&b.status);
-                                    let next = match b.status.as_str() {
-                                        "planned" => Some(("open", ("开始申报", "Open for applications"))),
-                                        "open" => Some(("closed", ("结束本批次", "Close the batch"))),
-                                        _ => None,
+                                    let (szh, sen) = status_text(b.status);
+                                    let next = match b.status {
+                                        BatchStatus::Planned => Some((BatchStatus::Open.code(), ("开始申报", "Open for applications"))),
+                                        BatchStatus::Open => Some((BatchStatus::Closed.code(), ("结束本批次", "Close the batch"))),
+                                        BatchStatus::Closed => None,
                                     };
                                     let w = b.windows.clone();
                                     let n = b.applications;
                                     view! {
-                                        <li class="app-list__item" data-status=b.status.clone()>
+                                        <li class="app-list__item" data-status=b.status.code()>
                                             <div class="app-list__link">
                                                 <span class="app-list__name">{pick(b.name_zh.clone(), b.name_en.clone())}</span>
-                                                <span class=format!("badge badge--batch-{}", b.status)>{move || locale.get().pick(szh, sen)}</span>
+                                                <span class=format!("badge badge--batch-{}", b.status.code())>{move || locale.get().pick(szh, sen)}</span>
                                             </div>
                                             <span class="app-list__meta">
                                                 {move || crate::format::date_range(locale.get(), &w.application_opens, &w.application_closes)}
@@ -142,7 +142,7 @@ pub fn BatchesPage() -> impl IntoView {
                                                 {move || match locale.get() { Locale::ZhCn => format!("{n} 份申报"), Locale::En => format!("{n} applications") }}
                                             </span>
                                             <div class="batch-actions">
-                                                {(b.status != "closed").then(|| view! {
+                                                {(b.status != BatchStatus::Closed).then(|| view! {
                                                     <a class="button button--small button--secondary" href=format!("/indicators/edit?batch={}", b.id)>{move || locale.get().pick("评价指标", "Indicators")}</a>
                                                 })}
                                                 {next.map(|(to, (zh, en))| view! {
