@@ -27,6 +27,15 @@ async fn get(app: &axum::Router, path: &str, cookie: Option<&str>) -> (String, S
     (String::from_utf8(body.to_vec()).unwrap(), csp)
 }
 
+/// Where the recognised units' licences go (kept for the test's length).
+fn files() -> (store::objects::ObjectStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (
+        store::objects::ObjectStore::LocalDir(dir.path().to_path_buf()),
+        dir,
+    )
+}
+
 fn units_listed(page: &str) -> usize {
     page.matches("href=\"/units/").count()
 }
@@ -42,8 +51,9 @@ fn nonce_of(csp: &str) -> &str {
 async fn a_kept_public_page_ends_with_any_write_and_never_reaches_a_signed_in_user() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
+    let files = files();
     let sessions = sessions_for_every_role(&db.store).await;
-    tools::loadgen::ensure_recognised_units(&db.store, 3)
+    tools::loadgen::ensure_recognised_units(&db.store, &files.0, 3)
         .await
         .unwrap();
     let mut state = state(db.store.clone());
@@ -57,7 +67,7 @@ async fn a_kept_public_page_ends_with_any_write_and_never_reaches_a_signed_in_us
 
     // Another instance recognises a unit and has not announced it yet: the kept copy is
     // sent, each time with a fresh nonce in the header (and in the page, if it has one).
-    tools::loadgen::ensure_recognised_units(&db.store, 4)
+    tools::loadgen::ensure_recognised_units(&db.store, &files.0, 4)
         .await
         .unwrap();
     let (kept, kept_csp) = get(&app, "/units", None).await;
@@ -88,7 +98,7 @@ async fn a_kept_public_page_ends_with_any_write_and_never_reaches_a_signed_in_us
     assert_eq!(units_listed(&fresh), 4);
 
     // So does any request here that may write, answered before the next read.
-    tools::loadgen::ensure_recognised_units(&db.store, 5)
+    tools::loadgen::ensure_recognised_units(&db.store, &files.0, 5)
         .await
         .unwrap();
     let (still, _) = get(&app, "/units", None).await;
@@ -122,13 +132,14 @@ async fn a_kept_public_page_ends_with_any_write_and_never_reaches_a_signed_in_us
 async fn with_the_cache_off_every_visitor_gets_a_fresh_render() {
     let db = fresh_db().await;
     db.seed_reference_data().await.unwrap();
-    tools::loadgen::ensure_recognised_units(&db.store, 2)
+    let files = files();
+    tools::loadgen::ensure_recognised_units(&db.store, &files.0, 2)
         .await
         .unwrap();
     let app = router(state(db.store.clone()));
     let (a, _) = get(&app, "/units", None).await;
     assert_eq!(units_listed(&a), 2);
-    tools::loadgen::ensure_recognised_units(&db.store, 3)
+    tools::loadgen::ensure_recognised_units(&db.store, &files.0, 3)
         .await
         .unwrap();
     let (b, _) = get(&app, "/units", None).await;

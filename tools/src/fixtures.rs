@@ -1,35 +1,85 @@
-//! What the benchmarks and the load generator act on, made directly through the store
-//! (an operator's tools, never the product): staff and merchants, drafts, recognised
-//! units for the directory, and signed-in sessions.
+//! What the benchmarks and the load generator act on: staff and merchants, drafts, and
+//! recognised units for the directory, made through the product's own use cases
+//! (`app::usecases`) with their rules and audit entries, as the operator's tools (the
+//! audit names `fangxin-tools`). Only the signed-in sessions are made directly: a
+//! session is sign-in bookkeeping, not a state of the campaign.
 
 use crate::bench::err;
-use domain::application::Step;
+use app::accounts::{CurrentUser, Stage};
+use app::usecases::{self as uc, Actor};
+use domain::application::{self as form, Step};
+use domain::{Category, Role};
+use store::objects::ObjectStore;
 use store::Store;
 
-/// A staff account the benchmarks act as (made once, with no usable password).
+/// Where the audit entries say the tools' steps came from.
+const TOOLS: &str = "fangxin-tools";
+
+/// A password nobody is told: the benchmarks sign in with sessions of their own.
+fn unknown_password() -> String {
+    let hex: String = app::accounts::session::random_bytes::<12>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("Fx-{hex}-Aa9!")
+}
+
+/// Account `account` acting through the use cases (on `as_of`, when given).
+async fn acting_as(
+    store: &Store,
+    account: i64,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<Actor, String> {
+    let a = store
+        .account(account)
+        .await
+        .map_err(err)?
+        .ok_or("an account just made")?;
+    let role = Role::parse(&a.role).ok_or("an account with a known role")?;
+    let actor = Actor::new(
+        CurrentUser {
+            account_id: a.id,
+            login: a.login,
+            display_name: a.display_name,
+            role,
+            area_code: a.area_code,
+            stage: Stage::Full,
+            totp_enrolled: true,
+            token_hash: String::new(),
+        },
+        TOOLS.into(),
+    );
+    Ok(match as_of {
+        Some(day) => actor.as_of(day),
+        None => actor,
+    })
+}
+
+/// A county-level staff account of `role` the benchmarks act as (made once).
 pub async fn bench_staff(store: &Store, login: &str, role: &str) -> Result<i64, String> {
     if let Some(a) = store.account_by_login(login).await.map_err(err)? {
         return Ok(a.id);
     }
-    store
-        .create_staff_account(
-            &store::accounts::NewStaff {
-                login,
-                display_name: login,
-                role,
-                area_code: domain::application::COUNTY,
-                member_unit_code: None,
-                mobile: "13900000000",
-                password_hash: "!",
-            },
-            &crate::demo::seed_audit_event("account.create"),
-        )
-        .await
-        .map_err(err)
+    uc::accounts::create_staff(
+        store,
+        uc::accounts::Provisioner::Operator(TOOLS),
+        &app::accounts::admin::StaffInput {
+            login: login.into(),
+            display_name: login.into(),
+            role: role.into(),
+            area: domain::application::COUNTY.into(),
+            mobile: "13900000000".into(),
+            member_unit: String::new(),
+        },
+        &unknown_password(),
+    )
+    .await
+    .map_err(err)
 }
 
-/// A merchant in the open batch with a draft filled in up to `reached`:
-/// (account, application, the draft as started).
+/// A merchant of township `area_code` that registered and started its application in
+/// the open batch, with the wizard's steps before `reached` saved as a shopkeeper would:
+/// (account, application, the draft as filled in).
 pub async fn merchant_with_draft(
     store: &Store,
     code: &str,
@@ -38,50 +88,64 @@ pub async fn merchant_with_draft(
     set: &store::indicators::IndicatorSet,
     reached: Step,
 ) -> Result<(i64, i64, domain::application::Draft), String> {
-    let account = store
-        .create_organisation_account(
-            &store::accounts::NewOrganisation {
-                credit_code: code,
-                name,
-                category_code: "unit",
-                area_code,
-                contact_name: "王经理",
-                contact_mobile: "13855660000",
-                password_hash: "!",
-            },
-            &crate::demo::seed_audit_event("account.register"),
-        )
-        .await
-        .map_err(err)?;
+    let password = unknown_password();
+    let account = uc::accounts::register(
+        store,
+        &uc::public::Visitor::new(TOOLS.into()),
+        &app::accounts::validate::RegistrationInput {
+            credit_code: code.into(),
+            name: name.into(),
+            category: Category::Unit.code().into(),
+            township: area_code.into(),
+            contact_name: "王经理".into(),
+            mobile: "13855660000".into(),
+            password: password.clone(),
+            password_confirm: password,
+        },
+    )
+    .await
+    .map_err(err)?;
+    let merchant = acting_as(store, account, None).await?;
+    let id = match uc::wizard::start(store, &merchant, "").await.map_err(err)? {
+        uc::wizard::Started::Started(id) => id,
+        uc::wizard::Started::Refused(why) => return Err(format!("start refused: {why:?}")),
+    };
     let org = store
         .organisation_by_credit_code(code)
         .await
         .map_err(err)?
         .ok_or("the organisation just made")?;
-    let draft = crate::demo::applications::draft_up_to(&org, domain::Category::Unit, set, reached);
-    let application = store
-        .start_application(
-            &store::applications::NewApplication {
-                organisation_id: org.id,
-                batch_id: set.batch_id,
-                category: "unit",
-                indicator_set_id: set.id,
-                prepared_by: Some(account),
-                agent_organisation_id: None,
-                data: &draft.to_json(),
-            },
-            &crate::demo::seed_audit_event("application.start"),
-        )
-        .await
-        .map_err(err)?;
-    Ok((account, application, draft))
+    let draft = crate::demo::applications::draft_up_to(&org, Category::Unit, set, reached);
+    for step in Step::ALL.into_iter().take_while(|s| *s < reached) {
+        // The fields as the wizard posts them (the draft's own marks, `_…`, are not posted).
+        let posted: Vec<(String, String)> = draft
+            .sections
+            .get(step.code())
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !k.starts_with('_'))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let reply = uc::wizard::save_step(store, &merchant, id, step, "next", &posted)
+            .await
+            .map_err(err)?;
+        if !reply.problems.is_empty() {
+            return Err(format!("step {step:?} refused: {:?}", reply.problems));
+        }
+    }
+    Ok((account, id, draft))
 }
 
 /// Makes sure at least `n` units hold a valid plaque, recognising new ones through the
-/// product's own steps (application, township pass, panel pass, notice, recognition).
-pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, String> {
-    use store::county::{DirectoryQuery, NewPanelResult};
-    use store::reviews::{Decision, NewTownshipReview};
+/// product's own steps: registration, the wizard and the licence upload, submission, the
+/// township's pass, three panel members' scores and the panel's result, a notice of 5
+/// working days that began 20 days ago, and the recognition.
+pub async fn ensure_recognised_units(
+    store: &Store,
+    objects: &ObjectStore,
+    n: i64,
+) -> Result<i64, String> {
+    use store::county::DirectoryQuery;
     let county = domain::application::COUNTY;
     let today = app::review::common::today(store).await;
     let query = DirectoryQuery {
@@ -100,13 +164,32 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
         .ok_or("no open batch: run `fangxin migrate` first")?;
     store.ensure_indicator_sets(batch.id).await.map_err(err)?;
     let set = store
-        .indicator_set(batch.id, "unit")
+        .indicator_set(batch.id, Category::Unit.code())
         .await
         .map_err(err)?
         .ok_or("no indicator set for merchants")?;
     let townships = store.area_children(Some(county)).await.map_err(err)?;
-    let office = bench_staff(store, "bench-office", "county_office").await?;
-    let reviewer = bench_staff(store, "bench-township", "township_reviewer").await?;
+    let started = today - chrono::Duration::days(20);
+    let office = bench_staff(store, "bench-office", Role::CountyOffice.code()).await?;
+    let office = acting_as(store, office, Some(started)).await?;
+    let reviewer = bench_staff(store, "bench-township", Role::TownshipReviewer.code()).await?;
+    let reviewer = acting_as(store, reviewer, None).await?;
+    let mut panel = Vec::new();
+    for k in 1..=3 {
+        let member =
+            bench_staff(store, &format!("bench-panel-{k}"), Role::PanelMember.code()).await?;
+        uc::panel::change_membership(
+            store,
+            &office,
+            batch.id,
+            Category::Unit,
+            member,
+            uc::panel::Membership::Add,
+        )
+        .await
+        .map_err(err)?;
+        panel.push(acting_as(store, member, None).await?);
+    }
     let mut passed = Vec::new();
     let mut i = 0;
     while (passed.len() as i64) < n - have {
@@ -121,90 +204,142 @@ pub async fn ensure_recognised_units(store: &Store, n: i64) -> Result<i64, Strin
         let name = format!("东至县{}放心商户{i}号有限公司", township.name_zh);
         let (account, id, _) =
             merchant_with_draft(store, &code, &name, &township.code, &set, Step::Review).await?;
-        store
-            .submit_application(
-                id,
-                0,
-                account,
-                &crate::demo::seed_audit_event("application.submit"),
-            )
-            .await
-            .map_err(err)?;
-        store
-            .decide_township_review(
-                &NewTownshipReview {
-                    application_id: id,
-                    reviewer_id: reviewer,
-                    decision: Decision::Pass,
-                    checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
-                    comments: "{}",
-                    summary: "材料齐全，推荐参评。",
-                },
-                &crate::demo::seed_audit_event("township_review.decide"),
-            )
-            .await
-            .map_err(err)?;
-        store
-            .record_panel_result(
-                &NewPanelResult {
-                    application_id: id,
-                    round: 1,
-                    method: "mean",
-                    score_tenths: 900,
-                    spread: 2,
-                    vetoed: false,
-                    passed: true,
-                    decided_by: office,
-                    rectification: None,
-                },
-                &crate::demo::seed_audit_event("panel.result"),
-            )
-            .await
-            .map_err(err)?;
-        passed.push(id);
+        let merchant = acting_as(store, account, None).await?;
+        passed.push(
+            submitted_and_passed(store, objects, &merchant, &reviewer, &panel, &office, id).await?,
+        );
     }
-    let day = |days: i64| {
-        (today - chrono::Duration::days(days))
-            .format("%Y-%m-%d")
-            .to_string()
+    let notice = uc::notices::NewNotice {
+        title: "基准测试拟认定名单公示".into(),
+        working_days: 5,
+        starts_on: Some(started),
+        applications: passed,
     };
-    let notice = store
-        .publish_notice(
-            batch.id,
-            "基准测试拟认定名单公示",
-            &day(20),
-            &day(10),
-            5,
-            false,
-            office,
-            &passed,
-            &crate::demo::seed_audit_event("notice.publish"),
+    let notice = match uc::notices::publish(store, &office, &notice)
+        .await
+        .map_err(err)?
+    {
+        uc::notices::Publication::Published(id) => id,
+        uc::notices::Publication::Refused(why) => return Err(format!("notice refused: {why:?}")),
+    };
+    let office = acting_as(store, office.user.account_id, None).await?;
+    match uc::notices::recognise(store, &office, notice)
+        .await
+        .map_err(err)?
+    {
+        uc::notices::Recognition::Recognised(_) => {}
+        uc::notices::Recognition::NoticeRunning => return Err("the notice is still running".into()),
+    }
+    Ok(store.directory(&query).await.map_err(err)?.1)
+}
+
+/// Takes merchant's draft `id` from its licence upload to the panel's pass: `id`.
+async fn submitted_and_passed(
+    store: &Store,
+    objects: &ObjectStore,
+    merchant: &Actor,
+    reviewer: &Actor,
+    panel: &[Actor],
+    office: &Actor,
+    id: i64,
+) -> Result<i64, String> {
+    use uc::panel::{PanelOutcome, PanelStep, SheetOutcome};
+    let licence = app::applications::handlers::Upload::of_file(
+        store,
+        "营业执照.pdf",
+        crate::demo::applications::DEMO_PDF.to_vec(),
+    )
+    .await
+    .map_err(err)?;
+    let kept = uc::evidence::upload(store, objects, merchant, id, form::LICENCE_SLOT, licence)
+        .await
+        .map_err(err)?;
+    if let uc::evidence::Kept::Refused(why) = kept {
+        return Err(format!("licence refused: {why:?}"));
+    }
+    let revision = store
+        .application(id)
+        .await
+        .map_err(err)?
+        .ok_or("the application just made")?
+        .revision;
+    let submitted = uc::applications::submit(store, merchant, id, revision)
+        .await
+        .map_err(err)?;
+    if submitted != uc::applications::Finished::Submitted {
+        return Err(format!("submission refused: {submitted:?}"));
+    }
+    let decision = uc::township::TownshipDecision {
+        application_id: id,
+        decision: store::reviews::Decision::Pass,
+        summary: "材料齐全，推荐参评。".into(),
+        checklist: ["materials", "licence", "credit", "premises"]
+            .into_iter()
+            .map(|k| (k, true))
+            .collect(),
+        comments: Default::default(),
+    };
+    let decided = uc::township::decide(store, reviewer, &decision)
+        .await
+        .map_err(err)?;
+    if decided != uc::township::TownshipOutcome::Decided(store::reviews::Decision::Pass) {
+        return Err(format!("township refused: {decided:?}"));
+    }
+    let set = store
+        .indicator_set_by_id(
+            store
+                .application(id)
+                .await
+                .map_err(err)?
+                .ok_or("app")?
+                .indicator_set_id,
         )
         .await
         .map_err(err)?
-        .ok_or("the notice was not published")?;
-    let year = chrono::Datelike::year(&today);
-    let until = domain::notice::valid_until(year + 2)
-        .format("%Y-%m-%d")
-        .to_string();
-    let numbering = |category: &str, seq: u32| {
-        domain::notice::certificate_number(
-            year,
-            domain::Category::parse(category).unwrap_or(domain::Category::Unit),
-            seq,
-        )
-    };
-    store
-        .recognise_notice(
-            notice,
-            &day(9),
-            &until,
-            &numbering,
-            &crate::demo::seed_audit_event("notice.recognise"),
-        )
+        .ok_or("the application's indicator set")?;
+    // Full marks on every basic item, none of the bonus, no veto breached.
+    let sheet: std::collections::BTreeMap<usize, String> = set
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let v = match it.kind {
+                domain::scoring::ItemKind::Veto => "holds".to_string(),
+                domain::scoring::ItemKind::Basic => it.max_points.to_string(),
+                domain::scoring::ItemKind::Bonus => "0".to_string(),
+            };
+            (i, v)
+        })
+        .collect();
+    for member in panel {
+        uc::panel::assign_reviewer(store, office, id, member.user.account_id)
+            .await
+            .map_err(err)?;
+    }
+    let round = store.current_round(id).await.map_err(err)?;
+    for row in store
+        .assignments_of_application(id, round)
         .await
-        .map_err(err)?;
-    Ok(store.directory(&query).await.map_err(err)?.1)
+        .map_err(err)?
+    {
+        let member = panel
+            .iter()
+            .find(|m| m.user.account_id == row.reviewer_id)
+            .ok_or("an assignment to a bench panel member")?;
+        let scored = uc::panel::submit_scores(store, member, row.id, &sheet, "")
+            .await
+            .map_err(err)?;
+        if scored != SheetOutcome::Done {
+            return Err(format!("scores refused: {scored:?}"));
+        }
+    }
+    match uc::panel::decide_result(store, office, id, PanelStep::Decide)
+        .await
+        .map_err(err)?
+    {
+        PanelOutcome::Passed => Ok(id),
+        other => Err(format!("the panel did not pass it: {other:?}")),
+    }
 }
 
 /// A signed-in session made directly in the database (an operator's tool), as a cookie.

@@ -175,8 +175,12 @@ async fn script_bytes(base: &str, html: &str) -> Result<usize, String> {
     Ok(total)
 }
 
-pub async fn bench_http(store: &Store, a: &BenchHttpArgs) -> Result<(), String> {
-    let units = ensure_recognised_units(store, a.units).await?;
+pub async fn bench_http(
+    store: &Store,
+    objects: &store::objects::ObjectStore,
+    a: &BenchHttpArgs,
+) -> Result<(), String> {
+    let units = ensure_recognised_units(store, objects, a.units).await?;
     let base = a.url.trim_end_matches('/');
     let page_url = format!("{base}/units?per={}", a.units.min(50));
     let page = reqwest::get(&page_url)
@@ -344,10 +348,14 @@ impl Kind {
 /// Mixed traffic on a fixed schedule: public reads, wizard autosaves, dashboard views
 /// and complaints from the public form (kept under its limit of five a minute per
 /// address). Afterwards every acknowledged autosave must be in the database.
-pub async fn bench_load(store: &Store, a: &crate::cli::BenchLoadArgs) -> Result<(), String> {
+pub async fn bench_load(
+    store: &Store,
+    objects: &store::objects::ObjectStore,
+    a: &crate::cli::BenchLoadArgs,
+) -> Result<(), String> {
     use std::sync::{Arc, Mutex};
     let base = a.url.trim_end_matches('/').to_string();
-    ensure_recognised_units(store, 50).await?;
+    ensure_recognised_units(store, objects, 50).await?;
     let today = app::review::common::today(store).await;
     let units: Vec<i64> = store
         .directory(&store::county::DirectoryQuery {

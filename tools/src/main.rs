@@ -53,8 +53,14 @@ async fn run(cli: ToolsCli) -> Result<(), String> {
         ToolCommand::Generate(a) => tools::bench::generate(&store, a).await,
         ToolCommand::BenchDashboard(a) => tools::bench::bench_dashboard(&store, a).await,
         ToolCommand::BenchLive(a) => tools::bench::bench_live(&store, a).await,
-        ToolCommand::BenchHttp(a) => tools::loadgen::bench_http(&store, a).await,
-        ToolCommand::BenchLoad(a) => tools::loadgen::bench_load(&store, a).await,
+        ToolCommand::BenchHttp(a) => {
+            let objects = objects(&cli, &data_dir).await;
+            tools::loadgen::bench_http(&store, &objects, a).await
+        }
+        ToolCommand::BenchLoad(a) => {
+            let objects = objects(&cli, &data_dir).await;
+            tools::loadgen::bench_load(&store, &objects, a).await
+        }
     }
 }
 
@@ -63,8 +69,7 @@ async fn seed_demo(
     data_dir: &std::path::Path,
     store: &store::Store,
 ) -> Result<(), String> {
-    let objects = cli.storage.object_store(data_dir);
-    server::cli::ensure_bucket(&objects).await;
+    let objects = objects(cli, data_dir).await;
     match tools::demo::seed_demo(store, &objects).await? {
         tools::demo::DemoOutcome::Loaded => println!(
             "fangxin-tools: demo data loaded; demo accounts use the password {}",
@@ -75,4 +80,11 @@ async fn seed_demo(
         }
     }
     Ok(())
+}
+
+/// Where the server keeps files (the data folder or the S3 bucket), ready to write to.
+async fn objects(cli: &ToolsCli, data_dir: &std::path::Path) -> store::objects::ObjectStore {
+    let objects = cli.storage.object_store(data_dir);
+    server::cli::ensure_bucket(&objects).await;
+    objects
 }

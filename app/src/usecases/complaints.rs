@@ -72,7 +72,7 @@ pub async fn handle(
     if !scope::covers(&actor.user, &c.area_code) {
         return Ok(Handled::NotApplicable);
     }
-    let today = common::today(store).await.to_string();
+    let today = actor.today(store).await.to_string();
     let login = actor.user.login.as_str();
     let ev = actor.audit(
         &format!("complaint.{}", step.code()),
@@ -200,7 +200,7 @@ pub async fn desk_step(
     else {
         return Ok(Err(DeskRefusal::State));
     };
-    let today = common::today(store).await;
+    let today = actor.today(store).await;
     let by = format!("unit:{}", actor.user.login);
     let ev = actor.audit(
         &format!("complaint.desk.{}", step.code()),
@@ -286,7 +286,7 @@ pub async fn enter(
     let Some(channel) = entry.channel else {
         return Ok(Refused(EntryProblem::Channel));
     };
-    let today = common::today(store).await;
+    let today = actor.today(store).await;
     let Some(received) = entry.received_on.filter(|d| *d <= today) else {
         return Ok(Refused(EntryProblem::Date));
     };

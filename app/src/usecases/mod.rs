@@ -36,15 +36,39 @@ use crate::accounts::CurrentUser;
 use store::audit::AuditEvent;
 
 /// Who acts: the signed-in user and the address the request came from (for the audit
-/// entry).
+/// entry), on which day.
 pub struct Actor {
     pub user: CurrentUser,
     pub addr: String,
+    /// The day the actor acts on, when it is not today: only the operator's tools set it
+    /// (`as_of`), to write a campaign's past (demo data, benchmark fixtures) through the
+    /// same rules. The product's requests act today.
+    as_of: Option<chrono::NaiveDate>,
 }
 
 impl Actor {
     pub fn new(user: CurrentUser, addr: String) -> Actor {
-        Actor { user, addr }
+        Actor {
+            user,
+            addr,
+            as_of: None,
+        }
+    }
+
+    /// The same actor acting on `day` (the operator's tools; see `as_of`).
+    pub fn as_of(self, day: chrono::NaiveDate) -> Actor {
+        Actor {
+            as_of: Some(day),
+            ..self
+        }
+    }
+
+    /// The day this actor acts on: the county's today unless the actor was set `as_of`.
+    pub(crate) async fn today(&self, store: &store::Store) -> chrono::NaiveDate {
+        match self.as_of {
+            Some(day) => day,
+            None => crate::review::common::today(store).await,
+        }
     }
 
     /// Refused unless the actor holds `role` (the form posts' extractors check it too;

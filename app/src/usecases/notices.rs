@@ -60,7 +60,7 @@ pub async fn publish(
     if title.is_empty() {
         return Ok(Refused(NoticeRefusal::Title));
     }
-    let today = common::today(store).await;
+    let today = actor.today(store).await;
     let start = match notice.starts_on {
         Some(d) if d >= today => d,
         _ => return Ok(Refused(NoticeRefusal::Date)),
@@ -126,7 +126,7 @@ pub enum Recognition {
 pub async fn recognise(store: &Store, actor: &Actor, id: i64) -> Result<Recognition, AppError> {
     actor.must_be(domain::Role::CountyOffice)?;
     let n = store.notice(id).await?.ok_or(AppError::NotFound)?;
-    let today = common::today(store).await;
+    let today = actor.today(store).await;
     let ends = NaiveDate::parse_from_str(&n.ends_on, "%Y-%m-%d").map_err(AppError::internal)?;
     // The state machine decides; the store applies it to each entry without objections.
     let facts = Facts {

@@ -103,7 +103,7 @@ pub async fn decide_result(
         },
     )
     .map_err(|e| AppError::internal(format!("lifecycle refused {action:?}: {e}")))?;
-    let today = common::today(store).await;
+    let today = actor.today(store).await;
     let items: Vec<(ItemKind, u32)> = set.items.iter().map(|i| (i.kind, i.max_points)).collect();
     let scores: Vec<Vec<Option<ItemScore>>> = rows
         .iter()

@@ -47,7 +47,7 @@ pub async fn reinspect(
     {
         return Ok(Reinspected::NotPending);
     }
-    let today = common::today(store).await.format("%Y-%m-%d").to_string();
+    let today = actor.today(store).await.format("%Y-%m-%d").to_string();
     let Some(rec) = store
         .pending_reinspections(&actor.user.area_code)
         .await?

@@ -68,7 +68,7 @@ pub async fn request_acceptance(
     let Some(case) = store.rectification(id).await? else {
         return Ok(Rectified::NotOpen);
     };
-    let today = common::today(store).await;
+    let today = actor.today(store).await;
     let past = chrono::NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d")
         .map(|d| today > d)
         .unwrap_or(false);

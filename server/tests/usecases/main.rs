@@ -340,3 +340,49 @@ async fn an_indicator_set_becomes_a_version_only_when_it_adds_up_and_until_it_is
     );
     assert_eq!(entries(&db, "indicators.revise").await[0].actor, "office");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tools_fixtures_take_the_products_own_steps_and_leave_their_audit_entries() {
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let objects = store::objects::ObjectStore::LocalDir(files.path().to_path_buf());
+    let listed = tools::loadgen::ensure_recognised_units(&db, &objects, 2)
+        .await
+        .unwrap();
+    assert_eq!(listed, 2);
+    // Each step of the way, once per unit, by the tools (their audit entries' address).
+    for (action, n) in [
+        ("account.register", 2),
+        ("application.start", 2),
+        ("evidence.upload", 2),
+        ("application.submit", 2),
+        ("township_review.pass", 2),
+        ("panel.score", 6),
+        ("notice.publish", 1),
+        ("notice.recognise", 1),
+    ] {
+        let done = entries(&db, action).await;
+        assert_eq!(done.len(), n, "{action}: {done:?}");
+        assert!(
+            done.iter().all(|e| e.client_addr == "fangxin-tools"),
+            "{action}"
+        );
+    }
+    // The notice began 20 days ago (the office acted as of then), so it had ended when
+    // the units were recognised today.
+    let today = app::review::common::today(&db).await;
+    let notices = entries(&db, "notice.publish").await;
+    let started = (today - chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(notices[0].summary.contains(&started), "{:?}", notices[0]);
+    // Run again: nothing more is made.
+    assert_eq!(
+        tools::loadgen::ensure_recognised_units(&db, &objects, 2)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(entries(&db, "account.register").await.len(), 2);
+}

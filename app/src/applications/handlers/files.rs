@@ -68,6 +68,18 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// One file sent as a form would send it, under the county's per-file limit: what
+    /// the operator's tools upload through the use cases.
+    pub async fn of_file(store: &Store, name: &str, bytes: Vec<u8>) -> Result<Upload, AppError> {
+        let size = bytes.len() as u64;
+        Ok(Upload {
+            fields: Vec::new(),
+            file: Some((name.to_string(), bytes, size)),
+            broken: false,
+            max_file_mb: setting_u32(store, MAX_FILE_MB).await?,
+        })
+    }
+
     /// The size of the attached file as sent (0 without one).
     pub fn size(&self) -> u64 {
         self.file.as_ref().map_or(0, |(_, _, size)| *size)
