@@ -98,7 +98,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let started = std::time::Instant::now();
-            let outcome = app::complaints::import::import_file(&store, &a.file, &name, "cli").await;
+            let outcome = app::usecases::imports::import_file(
+                &store,
+                app::usecases::imports::Importer::Operator("cli"),
+                &a.file,
+                &name,
+            )
+            .await
+            .map_err(|e| format!("{e:?}"))?;
             let secs = started.elapsed().as_secs_f64();
             use app::complaints::import::ImportOutcome::*;
             match outcome {

@@ -345,6 +345,7 @@ fn the_product_changes_these_states_only_through_the_use_case_layer() {
         ".reset_password(",
         ".set_password(",
         ".use_totp_step(",
+        ".begin_import(",
     ];
     for dir in ["app/src", "server/src", "tools/src"] {
         for (path, text) in sources(dir) {

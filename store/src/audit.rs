@@ -9,7 +9,7 @@
 //! and names the first entry that does not match; anchors (head sequence and hash,
 //! written outside the database from time to time) catch a chain cut short at its end.
 
-use crate::{now_text, Store, StoreResult};
+use crate::{Store, StoreResult};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -145,7 +145,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// An entry's hash: HMAC-SHA256 under the key, or SHA-256 without one.
-fn keyed_hash(
+pub(crate) fn keyed_hash(
     key: Option<&AuditKey>,
     prev_hash: &str,
     seq: i64,
@@ -210,6 +210,50 @@ impl AuditEvent {
     }
 }
 
+/// Appends `$event` to the chain on `$conn` (a `&mut` to one of sqlx's connections: the
+/// pool's, or the 12315 import's own SQLite one) inside the caller's transaction, and is
+/// the entry's sequence number. Written once, compiled for each kind of connection.
+/// Taking the head first serialises appenders, so the chain has no forks.
+macro_rules! append_audit_on {
+    ($store:expr, $conn:expr, $event:expr) => {{
+        use sqlx::Row as _;
+        let event: &$crate::audit::AuditEvent = $event;
+        let head = sqlx::query(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
+        )
+        .fetch_one(&mut *$conn)
+        .await?;
+        let seq: i64 = head.get("seq");
+        let prev_hash: String = head.get("last_hash");
+        let at = $crate::now_text();
+        let hash =
+            $crate::audit::keyed_hash($store.audit_key.as_ref(), &prev_hash, seq, &at, event);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, role, area_code, action, target, summary, \
+             client_addr, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(seq)
+        .bind(&at)
+        .bind(&event.actor)
+        .bind(&event.role)
+        .bind(&event.area_code)
+        .bind(&event.action)
+        .bind(&event.target)
+        .bind(&event.summary)
+        .bind(&event.client_addr)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *$conn)
+        .await?;
+        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+            .bind(&hash)
+            .execute(&mut *$conn)
+            .await?;
+        seq
+    }};
+}
+pub(crate) use append_audit_on;
+
 impl Store {
     /// Appends one entry in a transaction of its own; returns its sequence number.
     pub async fn audit(&self, event: &AuditEvent) -> StoreResult<i64> {
@@ -227,38 +271,7 @@ impl Store {
         conn: &mut sqlx::AnyConnection,
         event: &AuditEvent,
     ) -> StoreResult<i64> {
-        // Taking the head first serialises appenders, so the chain has no forks.
-        let head = sqlx::query(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        let seq: i64 = head.get("seq");
-        let prev_hash: String = head.get("last_hash");
-        let at = now_text();
-        let hash = keyed_hash(self.audit_key.as_ref(), &prev_hash, seq, &at, event);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, role, area_code, action, target, summary, \
-             client_addr, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(seq)
-        .bind(&at)
-        .bind(&event.actor)
-        .bind(&event.role)
-        .bind(&event.area_code)
-        .bind(&event.action)
-        .bind(&event.target)
-        .bind(&event.summary)
-        .bind(&event.client_addr)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
-            .bind(&hash)
-            .execute(&mut *conn)
-            .await?;
-        Ok(seq)
+        Ok(append_audit_on!(self, conn, event))
     }
 
     /// Newest first, filtered.

@@ -118,7 +118,13 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
     };
     let mut run = db.begin_import("more.csv", "test", 0).await.unwrap();
     run.add(&plan_rows).await.unwrap();
-    run.commit(plan_rows.len() as i64).await.unwrap();
+    run.commit(
+        &db,
+        plan_rows.len() as i64,
+        &store::audit::AuditEvent::default(),
+    )
+    .await
+    .unwrap();
     assert_exact(&db, "after an import").await;
 
     // Every handling step, on a sample of open complaints.
@@ -156,7 +162,13 @@ async fn rollups_equal_a_recomputation_after_every_kind_of_write() {
         .await
         .unwrap();
     run.add(&more_rows).await.unwrap();
-    run.commit(more_rows.len() as i64).await.unwrap();
+    run.commit(
+        &db,
+        more_rows.len() as i64,
+        &store::audit::AuditEvent::default(),
+    )
+    .await
+    .unwrap();
     let after = db.count_complaints(&of_business).await.unwrap();
     assert_eq!(
         after - before,

@@ -5,12 +5,12 @@
 //! whatever the file's size, and parsing runs beside the database's inserts. Rows go
 //! into one transaction: if any row is bad (including a complaint number seen before)
 //! the transaction is rolled back and the import is recorded as rejected with a
-//! row-by-row report.
+//! row-by-row report. The import itself, with its audit entry, is the use case
+//! `usecases::imports::import_file`.
 
-use domain::complaint::{Column, HeaderMap, Record, RowProblem};
+use domain::complaint::{HeaderMap, Record, RowProblem};
 use std::path::{Path, PathBuf};
 use store::complaints::{TownshipIndex, IMPORT_BATCH};
-use store::Store;
 
 /// The largest upload the import form takes.
 pub const MAX_IMPORT_BYTES: usize = 1024 * 1024 * 1024;
@@ -63,7 +63,7 @@ impl Drop for TempFile {
     }
 }
 
-enum Item {
+pub(crate) enum Item {
     Header(Result<(), Vec<domain::complaint::HeaderProblem>>),
     Good(u64, Record),
     Bad(u64, Vec<RowProblem>),
@@ -238,7 +238,7 @@ pub fn xlsx_oversized_part(path: &Path, limits: &XlsxLimits) -> Option<String> {
     None
 }
 
-fn is_xlsx(path: &Path) -> bool {
+pub(crate) fn is_xlsx(path: &Path) -> bool {
     use std::io::Read;
     let mut magic = [0u8; 4];
     std::fs::File::open(path)
@@ -248,7 +248,7 @@ fn is_xlsx(path: &Path) -> bool {
 }
 
 /// The reader thread: header, then every row checked, in chunks.
-fn read_and_check(
+pub(crate) fn read_and_check(
     path: PathBuf,
     townships: TownshipIndex,
     tx: tokio::sync::mpsc::Sender<Vec<Item>>,
@@ -299,7 +299,7 @@ fn read_and_check(
 /// A low estimate of a file's rows from its size, for `Store::begin_import`: a 12315
 /// row takes 150–300 bytes as CSV (summary text included), and XLSX compresses that
 /// about fourfold.
-fn expected_rows(path: &Path) -> u64 {
+pub(crate) fn expected_rows(path: &Path) -> u64 {
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if is_xlsx(path) {
         bytes / 100
@@ -339,14 +339,14 @@ pub fn split_report_line(line: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-struct Report {
+pub(crate) struct Report {
     text: String,
     lines: usize,
     bad_rows: u64,
 }
 
 impl Report {
-    fn new() -> Report {
+    pub(crate) fn new() -> Report {
         Report {
             text: "行号,列,问题\n".into(),
             lines: 0,
@@ -354,7 +354,7 @@ impl Report {
         }
     }
 
-    fn row(&mut self, row: u64, problems: impl IntoIterator<Item = (String, String)>) {
+    pub(crate) fn row(&mut self, row: u64, problems: impl IntoIterator<Item = (String, String)>) {
         self.bad_rows += 1;
         for (column, text) in problems {
             if self.lines < REPORT_LINES {
@@ -368,7 +368,7 @@ impl Report {
         }
     }
 
-    fn finish(mut self) -> (String, u64) {
+    pub(crate) fn finish(mut self) -> (String, u64) {
         if self.lines > REPORT_LINES {
             self.text.push_str(&format!(
                 ",,还有 {} 条问题未列出（共 {} 行有错误）\n",
@@ -377,148 +377,6 @@ impl Report {
             ));
         }
         (self.text, self.bad_rows)
-    }
-}
-
-/// Imports a file all or nothing. Never panics on a bad file.
-pub async fn import_file(
-    store: &Store,
-    path: &Path,
-    file_name: &str,
-    actor: &str,
-) -> ImportOutcome {
-    match import_inner(store, path, file_name, actor).await {
-        Ok(o) => o,
-        Err(e) => {
-            tracing::error!(error = %e, file_name, "import failed");
-            ImportOutcome::Failed
-        }
-    }
-}
-
-async fn import_inner(
-    store: &Store,
-    path: &Path,
-    file_name: &str,
-    actor: &str,
-) -> Result<ImportOutcome, store::StoreError> {
-    if is_xlsx(path) {
-        let file = path.to_path_buf();
-        let oversized =
-            tokio::task::spawn_blocking(move || xlsx_oversized_part(&file, &XLSX_LIMITS)).await;
-        if let Ok(Some(part)) = oversized {
-            return Ok(ImportOutcome::TooBigUnpacked { part });
-        }
-    }
-    let townships = store.township_index(domain::application::COUNTY).await?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
-    let path_buf = path.to_path_buf();
-    let reader = tokio::task::spawn_blocking(move || read_and_check(path_buf, townships, tx));
-
-    // The header decides whether anything is read at all.
-    match rx.recv().await.and_then(|mut v| v.pop()) {
-        Some(Item::Header(Ok(()))) => {}
-        Some(Item::Header(Err(problems))) => {
-            let mut report = Report::new();
-            report.row(
-                1,
-                problems.iter().map(|p| {
-                    let (zh, _) = p.describe();
-                    ("表头".to_string(), zh)
-                }),
-            );
-            let (text, bad) = report.finish();
-            let run = store.begin_import(file_name, actor, 0).await?;
-            let import_id = run
-                .reject(store, file_name, actor, 0, bad as i64, &text)
-                .await?;
-            let _ = reader.await;
-            return Ok(ImportOutcome::BadHeader { import_id });
-        }
-        _ => {
-            let _ = reader.await;
-            return Ok(ImportOutcome::NotReadable);
-        }
-    }
-
-    let mut run = store
-        .begin_import(file_name, actor, expected_rows(path))
-        .await?;
-    let mut report = Report::new();
-    let mut rows = 0u64;
-    let mut batch: Vec<Record> = Vec::with_capacity(IMPORT_BATCH);
-    let mut batch_rows: Vec<u64> = Vec::with_capacity(IMPORT_BATCH);
-    let mut unreadable = None;
-    let number = Column::Number.header().0.to_string();
-
-    async fn flush(
-        run: &mut store::complaints::ImportRun,
-        batch: &mut Vec<Record>,
-        batch_rows: &mut Vec<u64>,
-        report: &mut Report,
-        number: &str,
-    ) -> Result<(), store::StoreError> {
-        for i in run.add(batch).await? {
-            let n = batch[i].number.clone().unwrap_or_default();
-            report.row(
-                batch_rows[i],
-                [(
-                    number.to_string(),
-                    format!("投诉编号重复：{n}（已导入过，或在文件中出现了两次）"),
-                )],
-            );
-        }
-        batch.clear();
-        batch_rows.clear();
-        Ok(())
-    }
-
-    while let Some(chunk) = rx.recv().await {
-        for item in chunk {
-            match item {
-                Item::Good(row, r) => {
-                    rows += 1;
-                    batch.push(r);
-                    batch_rows.push(row);
-                    if batch.len() == IMPORT_BATCH {
-                        flush(&mut run, &mut batch, &mut batch_rows, &mut report, &number).await?;
-                    }
-                }
-                Item::Bad(row, problems) => {
-                    rows += 1;
-                    report.row(
-                        row,
-                        problems
-                            .into_iter()
-                            .map(|p| (p.column.header().0.to_string(), p.zh)),
-                    );
-                }
-                Item::Unreadable(e) => unreadable = Some(e),
-                Item::Header(_) => {}
-            }
-        }
-    }
-    flush(&mut run, &mut batch, &mut batch_rows, &mut report, &number).await?;
-    let _ = reader.await;
-    if let Some(e) = unreadable {
-        report.row(
-            rows + 2,
-            [("文件".to_string(), format!("文件无法继续读取：{e}"))],
-        );
-    }
-    let (text, bad) = report.finish();
-    if bad == 0 {
-        let import_id = run.commit(rows as i64).await?;
-        Ok(ImportOutcome::Imported { import_id, rows })
-    } else {
-        let import_id = run
-            .reject(store, file_name, actor, rows as i64, bad as i64, &text)
-            .await?;
-        Ok(ImportOutcome::Rejected {
-            import_id,
-            rows,
-            bad,
-        })
     }
 }
 

@@ -142,15 +142,7 @@ pub async fn create_staff(
         Provisioner::SystemAdministrator(actor) => {
             actor.audit("account.create", String::new(), summary)
         }
-        Provisioner::Operator(name) => AuditEvent {
-            actor: name.to_string(),
-            role: "operator".into(),
-            area_code: "-".into(),
-            action: "account.create".into(),
-            target: String::new(),
-            summary,
-            client_addr: "local".into(),
-        },
+        Provisioner::Operator(name) => super::operator_audit(name, "account.create", summary),
     };
     let hash = hash_password(password.to_string()).await?;
     let created = store

@@ -15,13 +15,14 @@
 //! and evidence files (wizard uploads and removals, rectification files, site photos).
 //! What the public files (complaints, ratings, objections) goes through `public`, whose
 //! actor is a `Visitor`; and accounts (registration, staff accounts, password resets and
-//! changes, spending a TOTP code).
+//! changes, spending a TOTP code), and the 12315 imports (`imports`).
 
 pub mod accounts;
 pub mod applications;
 pub mod batches;
 pub mod complaints;
 pub mod evidence;
+pub mod imports;
 pub mod indicator_sets;
 pub mod notices;
 pub mod panel;
@@ -84,5 +85,19 @@ impl Actor {
     /// The audit entry of what this actor does to `target`.
     pub(crate) fn audit(&self, action: &str, target: String, summary: String) -> AuditEvent {
         crate::review::common::audit_event(&self.user, self.addr.clone(), action, target, summary)
+    }
+}
+
+/// The audit entry of what the operator (`name`, at the server's command line or with
+/// the tools) does: role `operator`, no area, from the machine itself.
+pub(crate) fn operator_audit(name: &str, action: &str, summary: String) -> AuditEvent {
+    AuditEvent {
+        actor: name.to_string(),
+        role: "operator".into(),
+        area_code: "-".into(),
+        action: action.into(),
+        target: String::new(),
+        summary,
+        client_addr: "local".into(),
     }
 }

@@ -266,3 +266,77 @@ async fn objections_and_re_inspection_plans_are_the_county_offices() {
         ("office", "0 units chosen")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_12315_import_is_the_county_offices_and_commits_with_its_audit_entry() {
+    use app::complaints::import::ImportOutcome;
+    use app::usecases::imports::{import_file, Importer};
+    let db = fresh_db().await;
+    db.seed_reference_data().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, rows: u64, bad: bool| {
+        let path = dir.path().join(name);
+        let mut file = std::fs::File::create(&path).unwrap();
+        tools::sample::write_sample(&mut file, rows, bad, 7).unwrap();
+        path
+    };
+    let clean = write("clean.csv", 40, false);
+    let bad = write("bad.csv", 200, true);
+    let stored = || async {
+        db.count_complaints(&store::complaints::ComplaintFilter::default())
+            .await
+            .unwrap()
+    };
+
+    // A township reviewer may not import: nothing read, nothing recorded.
+    let township = staff(&db, "yaodu", Role::TownshipReviewer, "341721100").await;
+    assert!(
+        import_file(&db, Importer::CountyOffice(&township), &clean, "clean.csv")
+            .await
+            .is_err()
+    );
+    assert_eq!(stored().await, 0);
+    assert!(db.complaint_imports(5).await.unwrap().is_empty());
+    assert!(entries(&db, "complaint.import").await.is_empty());
+
+    // The office's clean file: every row, the import's record and one entry naming it.
+    let office = staff(&db, "office", Role::CountyOffice, "341721").await;
+    let out = import_file(&db, Importer::CountyOffice(&office), &clean, "clean.csv")
+        .await
+        .unwrap();
+    let ImportOutcome::Imported { import_id, rows } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(rows, 40);
+    assert_eq!(stored().await, 40);
+    let done = entries(&db, "complaint.import").await;
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].actor, "office");
+    assert_eq!(done[0].client_addr, "203.0.113.7");
+    assert_eq!(done[0].target, format!("complaint_import:{import_id}"));
+    assert!(
+        done[0].summary.contains("imported 40 rows"),
+        "{:?}",
+        done[0]
+    );
+
+    // A file with bad rows keeps none of them; its refusal has its own entry.
+    let out = import_file(&db, Importer::Operator("cli"), &bad, "bad.csv")
+        .await
+        .unwrap();
+    let ImportOutcome::Rejected { import_id, .. } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(stored().await, 40);
+    let done = entries(&db, "complaint.import").await;
+    assert_eq!(done.len(), 2);
+    assert_eq!(
+        (done[0].actor.as_str(), done[0].role.as_str()),
+        ("cli", "operator")
+    );
+    assert_eq!(done[0].target, format!("complaint_import:{import_id}"));
+    assert!(matches!(
+        db.verify_audit_chain().await.unwrap(),
+        store::audit::ChainStatus::Intact { .. }
+    ));
+}

@@ -261,8 +261,14 @@ impl ImportRun {
     }
 
     /// Keeps everything: builds again the indexes it dropped, adds the file's rows to
-    /// the dashboards' roll-ups (the insert triggers left them out, migration 0015).
-    pub async fn commit(mut self, rows_read: i64) -> StoreResult<i64> {
+    /// the dashboards' roll-ups (the insert triggers left them out, migration 0015), and
+    /// appends `event` (its target set to the import) in the same transaction.
+    pub async fn commit(
+        mut self,
+        store: &Store,
+        rows_read: i64,
+        event: &AuditEvent,
+    ) -> StoreResult<i64> {
         if self.failed {
             return Err(StoreError::Refused(
                 "a batch of this import failed part-way; it can only be rejected".into(),
@@ -310,6 +316,10 @@ impl ImportRun {
                 &[Value::Int(rows_read), Value::Int(import_id)],
             )
             .await?;
+        let event = event.with_target(format!("complaint_import:{import_id}"));
+        on_conn!(&mut self.conn, |c| {
+            crate::audit::append_audit_on!(store, c, &event)
+        });
         match self.conn {
             ImportConn::Pool(tx) => tx.commit().await?,
             ImportConn::Sqlite(mut conn) => {
@@ -320,7 +330,9 @@ impl ImportRun {
         Ok(import_id)
     }
 
-    /// Keeps nothing of the rows; records the refusal and its report.
+    /// Keeps nothing of the rows; records the refusal and its report, with `event` (its
+    /// target set to the import) in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn reject(
         self,
         store: &Store,
@@ -329,6 +341,7 @@ impl ImportRun {
         rows_read: i64,
         rows_bad: i64,
         report: &str,
+        event: &AuditEvent,
     ) -> StoreResult<i64> {
         match self.conn {
             ImportConn::Pool(tx) => tx.rollback().await?,
@@ -337,6 +350,7 @@ impl ImportRun {
                 conn.close().await?;
             }
         }
+        let mut tx = store.pool().begin().await?;
         let row = sqlx::query(
             "INSERT INTO complaint_imports \
              (file_name, rows_read, rows_bad, outcome, report, imported_by, created_at) \
@@ -348,9 +362,17 @@ impl ImportRun {
         .bind(report)
         .bind(imported_by)
         .bind(now_text())
-        .fetch_one(store.pool())
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(row.get(0))
+        let import_id: i64 = row.get(0);
+        store
+            .append_audit(
+                &mut tx,
+                &event.with_target(format!("complaint_import:{import_id}")),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(import_id)
     }
 }
 

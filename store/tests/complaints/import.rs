@@ -79,6 +79,7 @@ async fn import_keeps_all_or_nothing(expected_rows: u64) {
         1201,
         1,
         "行号,列,问题\n9,登记日期,不是日期\n",
+        &import_entry("rejected"),
     )
     .await
     .unwrap();
@@ -106,7 +107,27 @@ async fn import_keeps_all_or_nothing(expected_rows: u64) {
     for chunk in clean.chunks(store::complaints::IMPORT_BATCH) {
         assert!(run.add(chunk).await.unwrap().is_empty());
     }
-    run.commit(1200).await.unwrap();
+    run.commit(&db, 1200, &import_entry("imported 1200 rows"))
+        .await
+        .unwrap();
+    // Each outcome has its entry, naming the import, in the chain.
+    let imports = db.complaint_imports(5).await.unwrap();
+    let entries = db
+        .audit_entries(&store::audit::AuditFilter {
+            action: Some("complaint.import".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let targets: Vec<String> = entries.iter().map(|e| e.event.target.clone()).collect();
+    for import in &imports {
+        assert!(
+            targets.contains(&format!("complaint_import:{}", import.id)),
+            "{targets:?}"
+        );
+    }
+    assert_eq!(entries.len(), 2);
     assert_eq!(complaint_indexes(&db).await, indexes);
     assert_eq!(
         db.count_complaints(&ComplaintFilter::default())
@@ -131,13 +152,30 @@ async fn import_keeps_all_or_nothing(expected_rows: u64) {
         record(Some("new-1"), Status::Received, "2025-05-06"),
     ];
     assert_eq!(run.add(&again).await.unwrap(), vec![1, 2]);
-    run.reject(&db, "again.csv", "office", 3, 2, "")
-        .await
-        .unwrap();
+    run.reject(
+        &db,
+        "again.csv",
+        "office",
+        3,
+        2,
+        "",
+        &import_entry("rejected"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         db.count_complaints(&ComplaintFilter::default())
             .await
             .unwrap(),
         1200
     );
+}
+
+fn import_entry(summary: &str) -> store::audit::AuditEvent {
+    store::audit::AuditEvent {
+        actor: "office".into(),
+        action: "complaint.import".into(),
+        summary: summary.into(),
+        ..Default::default()
+    }
 }

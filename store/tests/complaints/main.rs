@@ -342,7 +342,13 @@ async fn database_counts_equal_the_domain_definition_row_by_row() {
     }
     let mut run = db.begin_import("gen.csv", "test", 0).await.unwrap();
     run.add(&records).await.unwrap();
-    run.commit(records.len() as i64).await.unwrap();
+    run.commit(
+        &db,
+        records.len() as i64,
+        &store::audit::AuditEvent::default(),
+    )
+    .await
+    .unwrap();
     for year in [2023, 2024, 2025] {
         let mut expected = ComplaintCounts::default();
         for r in &records {

@@ -190,7 +190,12 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
     for chunk in records.chunks(IMPORT_BATCH) {
         run.add(chunk).await?;
     }
-    run.commit(records.len() as i64).await?;
+    run.commit(
+        store,
+        records.len() as i64,
+        &crate::demo::seed_audit_event("complaint.import"),
+    )
+    .await?;
 
     // The city's other counties, so a city leader sees the counties side by side
     // (recorded at county level: their townships are not on this platform).

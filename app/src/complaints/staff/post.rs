@@ -2,7 +2,7 @@
 //! attachment uploads, import reports.
 
 use super::{CaseNote, EntryNote, Handlers, ImportNote, ListNote};
-use crate::review::common::{self, field, q, text, CountyOffice, Staff};
+use crate::review::common::{field, q, text, CountyOffice, Staff};
 use crate::state::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
@@ -216,21 +216,17 @@ pub async fn upload(
     let Some((name, tmp)) = saved else {
         return to(&ImportNote::Empty.error_at("/complaints/import"));
     };
-    let outcome = super::super::import::import_file(store, tmp.path(), &name, &user.login).await;
-    // The rows commit batch by batch as they are read, so the import is recorded on
-    // its own afterwards; a failure to record it is an error, not silence.
-    if let Err(e) = common::audit(
-        store,
-        &user,
-        addr.clone(),
-        "complaint.import",
-        format!("file:{name}"),
-        format!("{outcome:?}"),
-    )
-    .await
-    {
-        tracing::error!(error = ?e, file = %name, "complaint import not audited");
-    }
+    // The rows, the import's record and its audit entry commit together.
+    let actor = crate::usecases::Actor::new(user, addr);
+    let importer = crate::usecases::imports::Importer::CountyOffice(&actor);
+    let outcome =
+        match crate::usecases::imports::import_file(store, importer, tmp.path(), &name).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::warn!(error = ?e, "complaint import refused");
+                return to(&ImportNote::State.error_at("/complaints/import"));
+            }
+        };
     use super::super::import::ImportOutcome::*;
     match outcome {
         Imported { .. } => to(&ImportNote::Imported.done_at("/complaints/import")),
