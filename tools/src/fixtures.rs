@@ -25,7 +25,7 @@ fn unknown_password() -> String {
 }
 
 /// Account `account` acting through the use cases (on `as_of`, when given).
-async fn acting_as(
+pub(crate) async fn acting_as(
     store: &Store,
     account: i64,
     as_of: Option<chrono::NaiveDate>,
@@ -116,6 +116,19 @@ pub async fn merchant_with_draft(
         .map_err(err)?
         .ok_or("the organisation just made")?;
     let draft = crate::demo::applications::draft_up_to(&org, Category::Unit, set, reached);
+    save_steps(store, &merchant, id, &draft, reached).await?;
+    Ok((account, id, draft))
+}
+
+/// Saves each wizard step of application `id` before `reached` from `draft`, as the
+/// applicant's browser posts it ("next" each time): refused if a step has problems.
+pub(crate) async fn save_steps(
+    store: &Store,
+    applicant: &Actor,
+    id: i64,
+    draft: &domain::application::Draft,
+    reached: Step,
+) -> Result<(), String> {
     for step in Step::ALL.into_iter().take_while(|s| *s < reached) {
         // The fields as the wizard posts them (the draft's own marks, `_…`, are not posted).
         let posted: Vec<(String, String)> = draft
@@ -126,14 +139,39 @@ pub async fn merchant_with_draft(
             .filter(|(k, _)| !k.starts_with('_'))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let reply = uc::wizard::save_step(store, &merchant, id, step, "next", &posted)
+        let reply = uc::wizard::save_step(store, applicant, id, step, "next", &posted)
             .await
             .map_err(err)?;
         if !reply.problems.is_empty() {
             return Err(format!("step {step:?} refused: {:?}", reply.problems));
         }
     }
-    Ok((account, id, draft))
+    Ok(())
+}
+
+/// Uploads the demo PDF to `slot` of application `id` as `name`, through the use case.
+pub(crate) async fn upload_pdf(
+    store: &Store,
+    objects: &ObjectStore,
+    applicant: &Actor,
+    id: i64,
+    slot: &str,
+    name: &str,
+) -> Result<(), String> {
+    let file = app::applications::handlers::Upload::of_file(
+        store,
+        name,
+        crate::demo::applications::DEMO_PDF.to_vec(),
+    )
+    .await
+    .map_err(err)?;
+    match uc::evidence::upload(store, objects, applicant, id, slot, file)
+        .await
+        .map_err(err)?
+    {
+        uc::evidence::Kept::Kept(_) => Ok(()),
+        uc::evidence::Kept::Refused(why) => Err(format!("{slot} refused: {why:?}")),
+    }
 }
 
 /// Makes sure at least `n` units hold a valid plaque, recognising new ones through the
@@ -244,19 +282,15 @@ async fn submitted_and_passed(
     id: i64,
 ) -> Result<i64, String> {
     use uc::panel::{PanelOutcome, PanelStep, SheetOutcome};
-    let licence = app::applications::handlers::Upload::of_file(
+    upload_pdf(
         store,
+        objects,
+        merchant,
+        id,
+        form::LICENCE_SLOT,
         "营业执照.pdf",
-        crate::demo::applications::DEMO_PDF.to_vec(),
     )
-    .await
-    .map_err(err)?;
-    let kept = uc::evidence::upload(store, objects, merchant, id, form::LICENCE_SLOT, licence)
-        .await
-        .map_err(err)?;
-    if let uc::evidence::Kept::Refused(why) = kept {
-        return Err(format!("licence refused: {why:?}"));
-    }
+    .await?;
     let revision = store
         .application(id)
         .await

@@ -1,13 +1,11 @@
 //! (server only) Demo applications at every stage of the wizard, so each screen can be
 //! seen with realistic content: just started, part-way, evidence uploaded, ready to
 //! submit, submitted, and one prepared by a street for a merchant. Loading twice
-//! changes nothing.
+//! changes nothing. Each is made through the use cases, as its applicant would.
 
-use app::errors::AppError;
 use domain::application::{self as form, Draft, FieldKind, Step};
 use domain::scoring::ItemKind;
 use domain::Category;
-use store::applications::NewApplication;
 use store::objects::ObjectStore;
 use store::Store;
 
@@ -144,94 +142,87 @@ pub fn draft_up_to(
     draft
 }
 
-pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Result<(), AppError> {
-    let Some(batch) = store.open_batch(form::COUNTY).await? else {
+/// Each demo organisation's application, made as its applicant would make it, through
+/// the product's use cases: started, its steps saved, its evidence uploaded, submitted.
+pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Result<(), String> {
+    use crate::fixtures::{acting_as, save_steps, upload_pdf};
+    use app::usecases::{applications, wizard};
+    let e = |e: store::StoreError| e.to_string();
+    let Some(batch) = store.open_batch(form::COUNTY).await.map_err(e)? else {
         return Ok(());
     };
-    let licence = objects.put(DEMO_PDF).await.map_err(AppError::internal)?;
     for (prefix, reached, submitted) in STAGES {
         let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
             continue;
         };
         let code = format!("{prefix}{c}");
-        let Some(org) = store.organisation_by_credit_code(&code).await? else {
+        let Some(org) = store.organisation_by_credit_code(&code).await.map_err(e)? else {
             continue;
         };
-        if !store.applications_of(org.id).await?.is_empty() {
+        if !store.applications_of(org.id).await.map_err(e)?.is_empty() {
             continue;
         }
         let Some(category) = Category::parse(&org.category_code) else {
             continue;
         };
-        let Some(account) = store.account_by_login(&code).await? else {
+        let Some(account) = store.account_by_login(&code).await.map_err(e)? else {
             continue;
         };
-        let Some(set) = store.indicator_set(batch.id, &org.category_code).await? else {
+        let Some(set) = store
+            .indicator_set(batch.id, &org.category_code)
+            .await
+            .map_err(e)?
+        else {
             continue;
+        };
+        let applicant = acting_as(store, account.id, None).await?;
+        let id = match wizard::start(store, &applicant, "")
+            .await
+            .map_err(|e| format!("{e:?}"))?
+        {
+            wizard::Started::Started(id) => id,
+            wizard::Started::Refused(why) => return Err(format!("{code}: start refused: {why:?}")),
         };
         let draft = draft_up_to(&org, category, &set, *reached);
-        let id = store
-            .start_application(
-                &NewApplication {
-                    organisation_id: org.id,
-                    batch_id: batch.id,
-                    category: &org.category_code,
-                    indicator_set_id: set.id,
-                    prepared_by: Some(account.id),
-                    agent_organisation_id: None,
-                    data: &draft.to_json(),
-                },
-                &crate::demo::seed_audit_event("application.start"),
+        save_steps(store, &applicant, id, &draft, *reached)
+            .await
+            .map_err(|why| format!("{code}: {why}"))?;
+        if *reached > Step::Evidence {
+            // The licence, and evidence for the first few indicators that need it; the rest
+            // shows as missing.
+            upload_pdf(
+                store,
+                objects,
+                &applicant,
+                id,
+                form::LICENCE_SLOT,
+                "营业执照.pdf",
             )
             .await?;
-        let revision = match store
-            .save_draft(id, 0, reached.code(), &draft.to_json())
-            .await?
-        {
-            store::applications::SaveOutcome::Saved { revision } => revision,
-            _ => 0,
-        };
-        if *reached > Step::Evidence {
-            let mut slots = vec![form::LICENCE_SLOT.to_string()];
-            // Evidence for the first few indicators that need it; the rest shows as missing.
-            slots.extend(
-                set.items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, it)| it.evidence_required)
-                    .take(3)
-                    .map(|(i, _)| form::item_field(i)),
-            );
-            for slot in slots {
-                store
-                    .add_evidence(
-                        &store::evidence::NewEvidence {
-                            application_id: id,
-                            slot: &slot,
-                            object_key: &licence,
-                            media_type: "application/pdf",
-                            size_bytes: DEMO_PDF.len() as i64,
-                            original_name: if slot == form::LICENCE_SLOT {
-                                "营业执照.pdf"
-                            } else {
-                                "证明材料.pdf"
-                            },
-                            uploaded_by: account.id,
-                        },
-                        &crate::demo::seed_audit_event("evidence.upload"),
-                    )
-                    .await?;
+            let items = set
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| it.evidence_required)
+                .take(3)
+                .map(|(i, _)| form::item_field(i));
+            for slot in items {
+                upload_pdf(store, objects, &applicant, id, &slot, "证明材料.pdf").await?;
             }
         }
         if *submitted {
-            store
-                .submit_application(
-                    id,
-                    revision,
-                    account.id,
-                    &crate::demo::seed_audit_event("application.submit"),
-                )
-                .await?;
+            let revision = store
+                .application(id)
+                .await
+                .map_err(e)?
+                .ok_or("the application just made")?
+                .revision;
+            let done = applications::submit(store, &applicant, id, revision)
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            if done != applications::Finished::Submitted {
+                return Err(format!("{code}: submission refused: {done:?}"));
+            }
         }
     }
     Ok(())
