@@ -3,9 +3,9 @@
 //! exactly as real staff do. Loading twice changes nothing.
 
 use app::accounts::admin::StaffInput;
-use app::accounts::session::hash_password;
+use app::accounts::validate::RegistrationInput;
 use app::errors::AppError;
-use app::usecases::accounts::{create_staff, Provisioner};
+use app::usecases::accounts::{create_staff, register, Provisioner};
 use store::Store;
 
 /// The password of every demo account (printed by `fangxin-tools seed-demo`).
@@ -174,27 +174,25 @@ pub async fn seed_demo_accounts(store: &Store) -> Result<(), AppError> {
         )
         .await?;
     }
-    let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+    // Each organisation registers as it would on the registration page.
+    let visitor = app::usecases::public::Visitor::new("fangxin-tools".into());
     for (i, (code, name, category, township, contact)) in ORGANISATIONS.iter().enumerate() {
         // The demo codes are made up; give each its correct check character.
         let code = with_check_character(&code[..17]);
         if store.account_by_login(&code).await?.is_some() {
             continue;
         }
-        store
-            .create_organisation_account(
-                &store::accounts::NewOrganisation {
-                    credit_code: &code,
-                    name,
-                    category_code: category,
-                    area_code: township,
-                    contact_name: contact,
-                    contact_mobile: &format!("1385566{i:04}"),
-                    password_hash: &hash,
-                },
-                &crate::demo::seed_audit_event("account.register"),
-            )
-            .await?;
+        let input = RegistrationInput {
+            credit_code: code,
+            name: name.to_string(),
+            category: category.to_string(),
+            township: township.to_string(),
+            contact_name: contact.to_string(),
+            mobile: format!("1385566{i:04}"),
+            password: DEMO_PASSWORD.into(),
+            password_confirm: DEMO_PASSWORD.into(),
+        };
+        register(store, &visitor, &input).await?;
     }
     Ok(())
 }
