@@ -38,13 +38,27 @@ pub async fn import_file(
         }
         Importer::Operator(name) => super::operator_audit(name, "complaint.import", String::new()),
     };
-    Ok(match import_inner(store, path, file_name, &base).await {
+    let outcome = match import_inner(store, path, file_name, &base).await {
         Ok(o) => o,
         Err(e) => {
             tracing::error!(error = %e, file_name, "import failed");
             ImportOutcome::Failed
         }
-    })
+    };
+    // A file that was not read, or an import that broke off, keeps nothing and has no
+    // record of its own: the attempt is still on the chain, in an entry of its own.
+    let kept_nothing = match &outcome {
+        ImportOutcome::NotReadable => Some("not readable".to_string()),
+        ImportOutcome::TooBigUnpacked { part } => Some(format!("too big unpacked: {part}")),
+        ImportOutcome::Failed => Some("failed".to_string()),
+        _ => None,
+    };
+    if let Some(why) = kept_nothing {
+        if let Err(e) = store.audit(&entry(&base, file_name, why)).await {
+            tracing::error!(error = %e, file_name, "refused import not audited");
+        }
+    }
+    Ok(outcome)
 }
 
 /// `base`'s entry saying `summary` of file `file_name`.
@@ -91,7 +105,7 @@ async fn import_inner(
             let run = store.begin_import(file_name, actor, 0).await?;
             let event = entry(base, file_name, "rejected: header".into());
             let import_id = run
-                .reject(store, file_name, actor, 0, bad as i64, &text, &event)
+                .reject(store, file_name, 0, bad as i64, &text, &event)
                 .await?;
             let _ = reader.await;
             return Ok(ImportOutcome::BadHeader { import_id });
@@ -179,15 +193,7 @@ async fn import_inner(
             format!("rejected: {bad} of {rows} rows bad"),
         );
         let import_id = run
-            .reject(
-                store,
-                file_name,
-                actor,
-                rows as i64,
-                bad as i64,
-                &text,
-                &event,
-            )
+            .reject(store, file_name, rows as i64, bad as i64, &text, &event)
             .await?;
         Ok(ImportOutcome::Rejected {
             import_id,

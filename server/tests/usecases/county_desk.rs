@@ -335,6 +335,21 @@ async fn a_12315_import_is_the_county_offices_and_commits_with_its_audit_entry()
         ("cli", "operator")
     );
     assert_eq!(done[0].target, format!("complaint_import:{import_id}"));
+    // A file that cannot be read keeps nothing, and the attempt is still on the chain.
+    let junk = dir.path().join("junk.xlsx");
+    std::fs::write(&junk, b"PK\x03\x04 not a workbook").unwrap();
+    let out = import_file(&db, Importer::CountyOffice(&office), &junk, "junk.xlsx")
+        .await
+        .unwrap();
+    assert!(matches!(out, ImportOutcome::NotReadable), "{out:?}");
+    let done = entries(&db, "complaint.import").await;
+    assert_eq!(done.len(), 3);
+    assert!(
+        done[0].summary.contains("junk.xlsx: not readable"),
+        "{:?}",
+        done[0]
+    );
+    assert_eq!(stored().await, 40);
     assert!(matches!(
         db.verify_audit_chain().await.unwrap(),
         store::audit::ChainStatus::Intact { .. }

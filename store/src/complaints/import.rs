@@ -330,14 +330,12 @@ impl ImportRun {
         Ok(import_id)
     }
 
-    /// Keeps nothing of the rows; records the refusal and its report, with `event` (its
-    /// target set to the import) in the same transaction.
-    #[allow(clippy::too_many_arguments)]
+    /// Keeps nothing of the rows; records the refusal and its report, by `event`'s actor,
+    /// with `event` (its target set to the import) in the same transaction.
     pub async fn reject(
         self,
         store: &Store,
         file_name: &str,
-        imported_by: &str,
         rows_read: i64,
         rows_bad: i64,
         report: &str,
@@ -360,7 +358,7 @@ impl ImportRun {
         .bind(rows_read)
         .bind(rows_bad)
         .bind(report)
-        .bind(imported_by)
+        .bind(&event.actor)
         .bind(now_text())
         .fetch_one(&mut *tx)
         .await?;

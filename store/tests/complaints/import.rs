@@ -75,7 +75,6 @@ async fn import_keeps_all_or_nothing(expected_rows: u64) {
     run.reject(
         &db,
         "bad.csv",
-        "office",
         1201,
         1,
         "行号,列,问题\n9,登记日期,不是日期\n",
@@ -152,17 +151,9 @@ async fn import_keeps_all_or_nothing(expected_rows: u64) {
         record(Some("new-1"), Status::Received, "2025-05-06"),
     ];
     assert_eq!(run.add(&again).await.unwrap(), vec![1, 2]);
-    run.reject(
-        &db,
-        "again.csv",
-        "office",
-        3,
-        2,
-        "",
-        &import_entry("rejected"),
-    )
-    .await
-    .unwrap();
+    run.reject(&db, "again.csv", 3, 2, "", &import_entry("rejected"))
+        .await
+        .unwrap();
     assert_eq!(
         db.count_complaints(&ComplaintFilter::default())
             .await
