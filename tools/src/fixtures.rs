@@ -228,6 +228,27 @@ pub async fn ensure_recognised_units(
         .map_err(err)?;
         panel.push(acting_as(store, member, None).await?);
     }
+    // The sheet every bench panel member hands in (each unit uses `set`): full marks on
+    // every basic item, none of the bonus, no veto breached.
+    let sheet = set
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let v = match it.kind {
+                domain::scoring::ItemKind::Veto => "holds".to_string(),
+                domain::scoring::ItemKind::Basic => it.max_points.to_string(),
+                domain::scoring::ItemKind::Bonus => "0".to_string(),
+            };
+            (i, v)
+        })
+        .collect();
+    let deciders = Deciders {
+        township: reviewer,
+        panel,
+        office,
+        sheet,
+    };
     let mut passed = Vec::new();
     let mut i = 0;
     while (passed.len() as i64) < n - have {
@@ -243,9 +264,7 @@ pub async fn ensure_recognised_units(
         let (account, id, _) =
             merchant_with_draft(store, &code, &name, &township.code, &set, Step::Review).await?;
         let merchant = acting_as(store, account, None).await?;
-        passed.push(
-            submitted_and_passed(store, objects, &merchant, &reviewer, &panel, &office, id).await?,
-        );
+        passed.push(submitted_and_passed(store, objects, &merchant, &deciders, id).await?);
     }
     let notice = uc::notices::NewNotice {
         title: "基准测试拟认定名单公示".into(),
@@ -253,6 +272,7 @@ pub async fn ensure_recognised_units(
         starts_on: Some(started),
         applications: passed,
     };
+    let office = deciders.office;
     let notice = match uc::notices::publish(store, &office, &notice)
         .await
         .map_err(err)?
@@ -271,17 +291,30 @@ pub async fn ensure_recognised_units(
     Ok(store.directory(&query).await.map_err(err)?.1)
 }
 
+/// Who takes a bench unit from submission to the panel's pass, and the sheet each panel
+/// member hands in.
+struct Deciders {
+    township: Actor,
+    panel: Vec<Actor>,
+    office: Actor,
+    sheet: std::collections::BTreeMap<usize, String>,
+}
+
 /// Takes merchant's draft `id` from its licence upload to the panel's pass: `id`.
 async fn submitted_and_passed(
     store: &Store,
     objects: &ObjectStore,
     merchant: &Actor,
-    reviewer: &Actor,
-    panel: &[Actor],
-    office: &Actor,
+    by: &Deciders,
     id: i64,
 ) -> Result<i64, String> {
     use uc::panel::{PanelOutcome, PanelStep, SheetOutcome};
+    let Deciders {
+        township: reviewer,
+        panel,
+        office,
+        sheet,
+    } = by;
     upload_pdf(
         store,
         objects,
@@ -319,32 +352,6 @@ async fn submitted_and_passed(
     if decided != uc::township::TownshipOutcome::Decided(store::reviews::Decision::Pass) {
         return Err(format!("township refused: {decided:?}"));
     }
-    let set = store
-        .indicator_set_by_id(
-            store
-                .application(id)
-                .await
-                .map_err(err)?
-                .ok_or("app")?
-                .indicator_set_id,
-        )
-        .await
-        .map_err(err)?
-        .ok_or("the application's indicator set")?;
-    // Full marks on every basic item, none of the bonus, no veto breached.
-    let sheet: std::collections::BTreeMap<usize, String> = set
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, it)| {
-            let v = match it.kind {
-                domain::scoring::ItemKind::Veto => "holds".to_string(),
-                domain::scoring::ItemKind::Basic => it.max_points.to_string(),
-                domain::scoring::ItemKind::Bonus => "0".to_string(),
-            };
-            (i, v)
-        })
-        .collect();
     for member in panel {
         uc::panel::assign_reviewer(store, office, id, member.user.account_id)
             .await
@@ -360,7 +367,7 @@ async fn submitted_and_passed(
             .iter()
             .find(|m| m.user.account_id == row.reviewer_id)
             .ok_or("an assignment to a bench panel member")?;
-        let scored = uc::panel::submit_scores(store, member, row.id, &sheet, "")
+        let scored = uc::panel::submit_scores(store, member, row.id, sheet, "")
             .await
             .map_err(err)?;
         if scored != SheetOutcome::Done {
