@@ -12,11 +12,29 @@ use store::Store;
 /// Someone not signed in, known only by the address the request came from.
 pub struct Visitor {
     pub addr: String,
+    /// The day the visitor acts on, when the operator's tools set one (`Actor::as_of`).
+    as_of: Option<chrono::NaiveDate>,
 }
 
 impl Visitor {
     pub fn new(addr: String) -> Visitor {
-        Visitor { addr }
+        Visitor { addr, as_of: None }
+    }
+
+    /// The same visitor filing on `day` (the operator's tools bringing in a county's
+    /// past; the product never sets it).
+    pub fn as_of(self, day: chrono::NaiveDate) -> Visitor {
+        Visitor {
+            as_of: Some(day),
+            ..self
+        }
+    }
+
+    async fn today(&self, store: &Store) -> chrono::NaiveDate {
+        match self.as_of {
+            Some(day) => day,
+            None => common::today(store).await,
+        }
     }
 
     fn audit(&self, action: &str, target: String, summary: String) -> AuditEvent {
@@ -202,7 +220,7 @@ pub async fn file_complaint(
         Ok(checked) => checked,
         Err(problem) => return Ok(Refused(problem)),
     };
-    let today = common::today(store).await;
+    let today = visitor.today(store).await;
     let at_desk = organisation_id.is_some();
     let business = (unit_name, credit_code, area_code, organisation_id);
     let complaint = (industry, name, summary);
@@ -346,7 +364,7 @@ pub async fn object(
     let Some(n) = store.notice(notice).await? else {
         return Ok(Refused(P::Unknown));
     };
-    let today = common::today(store).await;
+    let today = visitor.today(store).await;
     if today.format("%Y-%m-%d").to_string() > n.ends_on {
         return Ok(Refused(P::Closed));
     }

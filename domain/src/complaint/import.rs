@@ -196,6 +196,45 @@ pub struct Record {
     pub advance_fen: i64,
 }
 
+impl Record {
+    /// The record as a row of a 12315 export, in `Column::ALL`'s order, with the
+    /// township by its area code: `HeaderMap::record` reads it back as it was. (How the
+    /// operator's tools bring a county's past complaints in: through the import.)
+    pub fn cells(&self) -> Vec<String> {
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let f = &self.facts;
+        Column::ALL
+            .iter()
+            .map(|col| match col {
+                Column::Number => self.number.clone().unwrap_or_default(),
+                Column::ReceivedOn => f.received_on.to_string(),
+                Column::AcceptedOn => date(f.accepted_on),
+                Column::ClosedOn => date(f.closed_on),
+                Column::ConsumerName => self.consumer_name.clone(),
+                Column::ConsumerPhone => self.consumer_phone.clone(),
+                Column::UnitName => self.unit_name.clone(),
+                Column::UnitCreditCode => self.unit_credit_code.clone().unwrap_or_default(),
+                Column::Township => self.area_code.clone(),
+                Column::Industry => self.industry.name().0.to_string(),
+                Column::Channel => self.channel.name().0.to_string(),
+                Column::Status => f.status.name().0.to_string(),
+                Column::Outcome => f
+                    .outcome
+                    .map(|o| o.name().0.to_string())
+                    .unwrap_or_default(),
+                Column::RefusalGround => self
+                    .refusal_ground
+                    .map(|g| g.name().0.to_string())
+                    .unwrap_or_default(),
+                Column::Recovered => super::yuan(self.recovered_fen),
+                Column::AdvancePaid => super::yuan(self.advance_fen),
+                Column::Rating => f.rating.map(|r| r.name().0.to_string()).unwrap_or_default(),
+                Column::Summary => self.summary.clone(),
+            })
+            .collect()
+    }
+}
+
 /// One thing wrong with a row, naming the column.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowProblem {

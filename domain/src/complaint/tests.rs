@@ -383,3 +383,52 @@ proptest! {
         prop_assert_eq!(overdue(&cal, &f, today).is_some(), today > due);
     }
 }
+
+proptest! {
+    /// What the tools write as a 12315 row is what the import reads back, for every
+    /// consistent record.
+    #[test]
+    fn a_record_written_as_a_row_reads_back_the_same(
+        status in prop::sample::select(Status::ALL),
+        channel in prop::sample::select(Channel::ALL),
+        industry in prop::sample::select(Industry::ALL),
+        outcome in prop::sample::select(Outcome::ALL),
+        ground in prop::sample::select(RefusalGround::ALL),
+        rating in prop::option::of(prop::sample::select(&[Rating::Satisfied, Rating::BasicallySatisfied, Rating::Dissatisfied][..])),
+        day in 0i64..2000,
+        wait in 0i64..60,
+        fen in 0i64..10_000_000,
+        code in prop::option::of(Just("91341721MA2N0Y7B3K".to_string())),
+    ) {
+        let received = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap() + chrono::Duration::days(day);
+        let accepted = received + chrono::Duration::days(wait / 3);
+        let closed = accepted + chrono::Duration::days(wait);
+        let is_closed = status == Status::Closed;
+        let record = Record {
+            number: Some(format!("DEMO-{day}-{wait}")),
+            channel,
+            consumer_name: "王芳".into(),
+            consumer_phone: "13912345678".into(),
+            unit_name: "东至县某超市, \"老店\"".into(),
+            unit_credit_code: code,
+            area_code: "341721101".into(),
+            industry,
+            summary: "购买的酸奶已过期，要求退款。".into(),
+            facts: Facts {
+                status,
+                received_on: received,
+                accepted_on: status.is_accepted().then_some(accepted),
+                closed_on: matches!(status, Status::Closed | Status::NotAccepted).then_some(closed),
+                outcome: is_closed.then_some(outcome),
+                rating: if is_closed { rating } else { None },
+            },
+            refusal_ground: (status == Status::NotAccepted).then_some(ground),
+            recovered_fen: fen,
+            advance_fen: fen / 3,
+        };
+        let map = HeaderMap::read(&header()).unwrap();
+        let cells = record.cells();
+        let cells: Vec<&str> = cells.iter().map(|c| c.as_str()).collect();
+        prop_assert_eq!(map.record(&cells, &Dongzhi), Ok(record));
+    }
+}
