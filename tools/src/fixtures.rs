@@ -297,7 +297,7 @@ struct Deciders {
     township: Actor,
     panel: Vec<Actor>,
     office: Actor,
-    sheet: std::collections::BTreeMap<usize, String>,
+    sheet: Sheet,
 }
 
 /// Takes merchant's draft `id` from its licence upload to the panel's pass: `id`.
@@ -308,7 +308,7 @@ async fn submitted_and_passed(
     by: &Deciders,
     id: i64,
 ) -> Result<i64, String> {
-    use uc::panel::{PanelOutcome, PanelStep, SheetOutcome};
+    use uc::panel::{PanelOutcome, PanelStep};
     let Deciders {
         township: reviewer,
         panel,
@@ -352,7 +352,29 @@ async fn submitted_and_passed(
     if decided != uc::township::TownshipOutcome::Decided(store::reviews::Decision::Pass) {
         return Err(format!("township refused: {decided:?}"));
     }
-    for member in panel {
+    let sheets: Vec<_> = panel.iter().map(|m| (m, Some(sheet))).collect();
+    panel_scores(store, office, id, &sheets).await?;
+    match uc::panel::decide_result(store, office, id, PanelStep::Decide)
+        .await
+        .map_err(err)?
+    {
+        PanelOutcome::Passed => Ok(id),
+        other => Err(format!("the panel did not pass it: {other:?}")),
+    }
+}
+
+/// A panel member's sheet: item index → what was entered (see `uc::panel::submit_scores`).
+pub(crate) type Sheet = std::collections::BTreeMap<usize, String>;
+
+/// The office assigns each member to application `id` (this round), and each hands in
+/// its sheet (None: has not scored yet).
+pub(crate) async fn panel_scores(
+    store: &Store,
+    office: &Actor,
+    id: i64,
+    members: &[(&Actor, Option<&Sheet>)],
+) -> Result<(), String> {
+    for (member, _) in members {
         uc::panel::assign_reviewer(store, office, id, member.user.account_id)
             .await
             .map_err(err)?;
@@ -363,24 +385,23 @@ async fn submitted_and_passed(
         .await
         .map_err(err)?
     {
-        let member = panel
+        let Some((member, sheet)) = members
             .iter()
-            .find(|m| m.user.account_id == row.reviewer_id)
-            .ok_or("an assignment to a bench panel member")?;
+            .find(|(m, _)| m.user.account_id == row.reviewer_id)
+        else {
+            continue; // another round's member
+        };
+        let Some(sheet) = sheet else {
+            continue; // has not scored yet
+        };
         let scored = uc::panel::submit_scores(store, member, row.id, sheet, "")
             .await
             .map_err(err)?;
-        if scored != SheetOutcome::Done {
-            return Err(format!("scores refused: {scored:?}"));
+        if scored != uc::panel::SheetOutcome::Done {
+            return Err(format!("scores refused on {id}: {scored:?}"));
         }
     }
-    match uc::panel::decide_result(store, office, id, PanelStep::Decide)
-        .await
-        .map_err(err)?
-    {
-        PanelOutcome::Passed => Ok(id),
-        other => Err(format!("the panel did not pass it: {other:?}")),
-    }
+    Ok(())
 }
 
 /// A signed-in session made directly in the database (an operator's tool), as a cookie.

@@ -145,8 +145,6 @@ pub fn draft_up_to(
 /// Each demo organisation's application, made as its applicant would make it, through
 /// the product's use cases: started, its steps saved, its evidence uploaded, submitted.
 pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Result<(), String> {
-    use crate::fixtures::{acting_as, save_steps, upload_pdf};
-    use app::usecases::{applications, wizard};
     let e = |e: store::StoreError| e.to_string();
     let Some(batch) = store.open_batch(form::COUNTY).await.map_err(e)? else {
         return Ok(());
@@ -165,9 +163,6 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
         let Some(category) = Category::parse(&org.category_code) else {
             continue;
         };
-        let Some(account) = store.account_by_login(&code).await.map_err(e)? else {
-            continue;
-        };
         let Some(set) = store
             .indicator_set(batch.id, &org.category_code)
             .await
@@ -175,6 +170,48 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
         else {
             continue;
         };
+        let draft = draft_up_to(&org, category, &set, *reached);
+        let made = Applying {
+            code: &code,
+            set: &set,
+            draft: &draft,
+            reached: *reached,
+        };
+        let (applicant, id) = made.started(store, objects).await?;
+        if *submitted {
+            submit(store, &applicant, id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// An organisation's application as its applicant fills it in: the wizard's steps before
+/// `reached` from `draft`.
+pub(crate) struct Applying<'a> {
+    /// The organisation's credit code (its applicant's login).
+    pub code: &'a str,
+    pub set: &'a store::indicators::IndicatorSet,
+    pub draft: &'a Draft,
+    pub reached: Step,
+}
+
+impl Applying<'_> {
+    /// Starts the application in the open batch as its applicant, saves each step before
+    /// `reached` and, past the evidence step, uploads the licence and three items' files:
+    /// (the applicant, the application).
+    pub(crate) async fn started(
+        &self,
+        store: &Store,
+        objects: &ObjectStore,
+    ) -> Result<(app::usecases::Actor, i64), String> {
+        use crate::fixtures::{acting_as, save_steps, upload_pdf};
+        use app::usecases::wizard;
+        let code = self.code;
+        let account = store
+            .account_by_login(code)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{code}: no account"))?;
         let applicant = acting_as(store, account.id, None).await?;
         let id = match wizard::start(store, &applicant, "")
             .await
@@ -183,13 +220,10 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
             wizard::Started::Started(id) => id,
             wizard::Started::Refused(why) => return Err(format!("{code}: start refused: {why:?}")),
         };
-        let draft = draft_up_to(&org, category, &set, *reached);
-        save_steps(store, &applicant, id, &draft, *reached)
+        save_steps(store, &applicant, id, self.draft, self.reached)
             .await
             .map_err(|why| format!("{code}: {why}"))?;
-        if *reached > Step::Evidence {
-            // The licence, and evidence for the first few indicators that need it; the rest
-            // shows as missing.
+        if self.reached > Step::Evidence {
             upload_pdf(
                 store,
                 objects,
@@ -199,7 +233,8 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
                 "营业执照.pdf",
             )
             .await?;
-            let items = set
+            let items = self
+                .set
                 .items
                 .iter()
                 .enumerate()
@@ -210,20 +245,28 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
                 upload_pdf(store, objects, &applicant, id, &slot, "证明材料.pdf").await?;
             }
         }
-        if *submitted {
-            let revision = store
-                .application(id)
-                .await
-                .map_err(e)?
-                .ok_or("the application just made")?
-                .revision;
-            let done = applications::submit(store, &applicant, id, revision)
-                .await
-                .map_err(|e| format!("{e:?}"))?;
-            if done != applications::Finished::Submitted {
-                return Err(format!("{code}: submission refused: {done:?}"));
-            }
-        }
+        Ok((applicant, id))
+    }
+}
+
+/// Application `id` submitted by its applicant, at its current revision.
+pub(crate) async fn submit(
+    store: &Store,
+    applicant: &app::usecases::Actor,
+    id: i64,
+) -> Result<(), String> {
+    use app::usecases::applications;
+    let revision = store
+        .application(id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the application just made")?
+        .revision;
+    let done = applications::submit(store, applicant, id, revision)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    if done != applications::Finished::Submitted {
+        return Err(format!("application {id}: submission refused: {done:?}"));
     }
     Ok(())
 }

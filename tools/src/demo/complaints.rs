@@ -3,11 +3,21 @@
 //! (one waiting on the recognised restaurant's desk, two closed and rated) and some
 //! overdue ones for the staff list. Deterministic, and seeded once.
 
+use crate::fixtures::acting_as;
+use app::complaints::import::csv_cell;
 use app::errors::AppError;
+use app::usecases as uc;
 use chrono::{Datelike, Duration, NaiveDate};
-use domain::complaint::{Channel, Facts, Industry, Outcome, Rating, Record, RefusalGround, Status};
-use store::complaints::{ComplaintFilter, NewComplaint, IMPORT_BATCH};
+use domain::complaint::{
+    Channel, Column, Facts, Industry, Outcome, Rating, Record, RefusalGround, Status,
+};
+use store::complaints::ComplaintFilter;
 use store::Store;
+use uc::complaints::ComplaintEntry;
+use uc::public::ComplaintForm;
+
+/// The recognised restaurant (百味餐厅) whose desk has complaints.
+const RESTAURANT: &str = "91341721MA3R7T8U9K";
 
 struct Lcg(u64);
 
@@ -184,18 +194,8 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
             r.facts.outcome = Some(Outcome::Settlement);
         }
     }
-    let mut run = store
-        .begin_import("演示数据（12315导出）", "demo", records.len() as u64)
-        .await?;
-    for chunk in records.chunks(IMPORT_BATCH) {
-        run.add(chunk).await?;
-    }
-    run.commit(
-        store,
-        records.len() as i64,
-        &crate::demo::seed_audit_event("complaint.import"),
-    )
-    .await?;
+    // The county's past complaints come in as a 12315 export, through the import.
+    import_history(store, &records).await?;
 
     // The city's other counties, so a city leader sees the counties side by side
     // (recorded at county level: their townships are not on this platform).
@@ -223,7 +223,7 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
         .recognitions_under(domain::application::COUNTY)
         .await?
         .into_iter()
-        .filter(|r| r.credit_code != "91341721MA3R7T8U9K")
+        .filter(|r| r.credit_code != RESTAURANT)
         .enumerate()
     {
         for k in 0..(i % 4) as i64 {
@@ -274,127 +274,158 @@ pub async fn seed_demo_complaints(store: &Store) -> Result<(), AppError> {
         }
     }
     store.insert_generated_complaints(&against_units).await?;
-    let seed = crate::demo::seed_audit_event("complaint.seed");
-
-    // The demo businesses: the recognised restaurant has one complaint waiting on its
-    // desk and two closed and rated; two recent ones wait for acceptance past 7 days.
-    if let Some(org) = store
-        .organisation_by_credit_code("91341721MA3R7T8U9K")
-        .await?
-    {
-        let base = |status: Status, received: NaiveDate, summary: &str| Record {
-            number: None,
-            channel: Channel::PlaqueQr,
-            consumer_name: "孙丽".into(),
-            consumer_phone: "13955667788".into(),
-            unit_name: org.name.clone(),
-            unit_credit_code: Some(org.credit_code.clone()),
-            area_code: org.area_code.clone(),
-            industry: Industry::Catering,
-            summary: summary.into(),
-            facts: Facts {
-                status,
-                received_on: received,
-                accepted_on: Some(received),
-                closed_on: None,
-                outcome: None,
-                rating: None,
+    restaurant_desk(store, today).await?;
+    // Two recent ones, entered by the township from the 12345 hotline, wait for
+    // acceptance past 7 days.
+    let Some(yaodu) = store.account_by_login("yaodu").await? else {
+        return Ok(());
+    };
+    let yaodu = acting_as(store, yaodu.id, None)
+        .await
+        .map_err(AppError::internal)?;
+    for (days, shop) in [(15, "东至县某手机店"), (12, "东至县某健身房")] {
+        let entry = ComplaintEntry {
+            channel: Some(Channel::Hotline12345),
+            number: String::new(),
+            received_on: Some(today - Duration::days(days)),
+            form: ComplaintForm {
+                unit_name: shop.into(),
+                township: "341721100".into(),
+                industry: Industry::Other.code().into(),
+                name: "周强".into(),
+                phone: "13811112222".into(),
+                summary: "办卡后商家跑路，预付款无法退还。".into(),
+                demand: "退还预付款".into(),
+                ..Default::default()
             },
-            refusal_ground: None,
-            recovered_fen: 0,
-            advance_fen: 0,
         };
-        let waiting = base(
-            Status::Negotiating,
-            today - Duration::days(3),
-            "包间最低消费未事先告知，结账时被加收 200 元。",
-        );
-        store
-            .file_complaint(
-                &NewComplaint {
-                    record: &waiting,
-                    source: "web",
-                    organisation_id: Some(org.id),
-                    demand: "退还加收的 200 元",
-                    actor: "consumer",
-                },
-                &seed,
-            )
-            .await?;
-        // Enough this quarter, and rated badly enough, to raise the complaint flag.
-        for (days, rating, summary) in [
-            (60, Rating::Satisfied, "菜品中发现异物，要求退款。"),
-            (30, Rating::BasicallySatisfied, "预订的宴席菜品与约定不符。"),
-            (12, Rating::Dissatisfied, "结账时发现多收了一道未点的菜。"),
-            (8, Rating::Dissatisfied, "外卖送达时餐盒破损，菜品洒漏。"),
-            (5, Rating::Dissatisfied, "服务员态度恶劣，拒绝开具发票。"),
-        ] {
-            let r = base(Status::Negotiating, today - Duration::days(days), summary);
-            let (id, _) = store
-                .file_complaint(
-                    &NewComplaint {
-                        record: &r,
-                        source: "web",
-                        organisation_id: Some(org.id),
-                        demand: "",
-                        actor: "consumer",
-                    },
-                    &seed,
-                )
-                .await?;
-            let on = (today - Duration::days(days - 2)).to_string();
-            store
-                .record_business_contact(
-                    id,
-                    org.id,
-                    &on,
-                    "当面致歉并退还餐费",
-                    0,
-                    "unit:demo",
-                    &seed,
-                )
-                .await?;
-            store
-                .record_business_settlement(id, org.id, &on, 18800, "unit:demo", &seed)
-                .await?;
-            store.rate_complaint(id, rating, &seed).await?;
+        match uc::complaints::enter(store, &yaodu, &entry).await? {
+            uc::complaints::Entered::Entered(_) => {}
+            uc::complaints::Entered::Refused(why) => {
+                return Err(AppError::internal(format!("entry refused: {why:?}")))
+            }
         }
     }
-    for (days, shop) in [(15, "东至县某手机店"), (12, "东至县某健身房")] {
-        let r = Record {
-            number: None,
-            channel: Channel::Hotline12345,
-            consumer_name: "周强".into(),
-            consumer_phone: "13811112222".into(),
-            unit_name: shop.into(),
-            unit_credit_code: None,
-            area_code: "341721100".into(),
-            industry: Industry::Other,
-            summary: "办卡后商家跑路，预付款无法退还。".into(),
-            facts: Facts {
-                status: Status::Received,
-                received_on: today - Duration::days(days),
-                accepted_on: None,
-                closed_on: None,
-                outcome: None,
-                rating: None,
+    Ok(())
+}
+
+/// The county's complaints since 2023 as a 12315 export, imported by the operator.
+async fn import_history(store: &Store, records: &[Record]) -> Result<(), AppError> {
+    use std::io::Write;
+    let header: Vec<&str> = Column::ALL.iter().map(|c| c.header().0).collect();
+    let mut csv = header.join(",");
+    csv.push('\n');
+    for r in records {
+        let cells: Vec<String> = r.cells().iter().map(|c| csv_cell(c)).collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    let path = std::env::temp_dir().join(format!("fangxin-demo-12315-{}.csv", std::process::id()));
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(csv.as_bytes()))
+        .map_err(AppError::internal)?;
+    let outcome = uc::imports::import_file(
+        store,
+        uc::imports::Importer::Operator("demo-seed"),
+        &path,
+        "演示数据（12315导出）.csv",
+    )
+    .await;
+    let _ = std::fs::remove_file(&path);
+    match outcome? {
+        app::complaints::import::ImportOutcome::Imported { .. } => Ok(()),
+        other => Err(AppError::internal(format!(
+            "the demo's 12315 export: {other:?}"
+        ))),
+    }
+}
+
+/// The recognised restaurant's desk: one complaint from its plaque's QR code waiting,
+/// and five this quarter settled at the desk and rated, badly enough to raise its
+/// complaint flag. Each consumer files, the restaurant answers and the consumer rates on
+/// the day it happened.
+async fn restaurant_desk(store: &Store, today: NaiveDate) -> Result<(), AppError> {
+    use uc::complaints::DeskStep;
+    use uc::public::{ComplaintFiled, Visitor};
+    let Some(plaque) = store
+        .recognitions_under(domain::application::COUNTY)
+        .await?
+        .into_iter()
+        .find(|r| r.credit_code == RESTAURANT)
+    else {
+        return Ok(());
+    };
+    let Some(account) = store.account_by_login(RESTAURANT).await? else {
+        return Ok(());
+    };
+    let complaint = |summary: &str, demand: &str| ComplaintForm {
+        industry: Industry::Catering.code().into(),
+        name: "孙丽".into(),
+        phone: "13955667788".into(),
+        summary: summary.into(),
+        demand: demand.into(),
+        ..Default::default()
+    };
+    // One address per filing: the public form takes five a minute from one.
+    let file = |n: usize, day: NaiveDate, form: ComplaintForm| {
+        let visitor = Visitor::new(format!("fangxin-tools/{n}")).as_of(day);
+        let token = plaque.token.clone();
+        async move {
+            match uc::public::file_complaint(store, &visitor, &token, &form).await? {
+                ComplaintFiled::Filed(code) => store
+                    .complaint_by_code(&code)
+                    .await?
+                    .ok_or(AppError::NotFound),
+                ComplaintFiled::Refused(why) => {
+                    Err(AppError::internal(format!("complaint refused: {why:?}")))
+                }
+            }
+        }
+    };
+    file(
+        0,
+        today - Duration::days(3),
+        complaint(
+            "包间最低消费未事先告知，结账时被加收 200 元。",
+            "退还加收的 200 元",
+        ),
+    )
+    .await?;
+    for (n, (days, rating, summary)) in [
+        (60, Rating::Satisfied, "菜品中发现异物，要求退款。"),
+        (30, Rating::BasicallySatisfied, "预订的宴席菜品与约定不符。"),
+        (12, Rating::Dissatisfied, "结账时发现多收了一道未点的菜。"),
+        (8, Rating::Dissatisfied, "外卖送达时餐盒破损，菜品洒漏。"),
+        (5, Rating::Dissatisfied, "服务员态度恶劣，拒绝开具发票。"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let c = file(n + 1, today - Duration::days(days), complaint(summary, "")).await?;
+        let answered = today - Duration::days(days - 2);
+        let desk = acting_as(store, account.id, Some(answered))
+            .await
+            .map_err(AppError::internal)?;
+        for step in [
+            DeskStep::Contact {
+                on: answered,
+                offer: "当面致歉并退还餐费".into(),
+                advance_fen: 0,
             },
-            refusal_ground: None,
-            recovered_fen: 0,
-            advance_fen: 0,
-        };
-        store
-            .file_complaint(
-                &NewComplaint {
-                    record: &r,
-                    source: "staff",
-                    organisation_id: None,
-                    demand: "退还预付款",
-                    actor: "yaodu",
-                },
-                &seed,
-            )
-            .await?;
+            DeskStep::Settle {
+                recovered_fen: 18800,
+            },
+        ] {
+            if let Err(why) = uc::complaints::desk_step(store, &desk, c.id, &step).await? {
+                return Err(AppError::internal(format!("desk step refused: {why:?}")));
+            }
+        }
+        let token = store.rating_token(c.id).await?;
+        let consumer = Visitor::new(format!("fangxin-tools/{}", n + 1)).as_of(answered);
+        let rated = uc::public::rate(store, &consumer, &token, Some(rating)).await?;
+        if rated != uc::public::Rated::Thanks {
+            return Err(AppError::internal(format!("rating refused: {rated:?}")));
+        }
     }
     Ok(())
 }

@@ -32,7 +32,7 @@ pub async fn seed_demo(store: &Store, objects: &ObjectStore) -> Result<DemoOutco
     applications::seed_demo_applications(store, objects)
         .await
         .map_err(|e| format!("demo applications: {e}"))?;
-    review::seed_demo_review(store)
+    review::seed_demo_review(store, objects)
         .await
         .map_err(|e| format!("demo review: {e}"))?;
     complaints::seed_demo_complaints(store)

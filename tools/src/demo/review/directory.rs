@@ -1,8 +1,13 @@
 //! (server only) The demo directory: a county's worth of recognised units for the
-//! public pages, each taken through the same store steps as any application.
+//! public pages, each taken through the product's use cases as any application is.
 
-use super::passed_application;
-use app::errors::AppError;
+use super::County;
+use crate::bench::err;
+use crate::demo::accounts::DEMO_PASSWORD;
+use crate::demo::applications::{draft_up_to, submit, Applying};
+use app::accounts::validate::RegistrationInput;
+use domain::application::Step;
+use store::objects::ObjectStore;
 use store::Store;
 
 /// Recognised in the 2026 National Day notice, so the public directory has a county's
@@ -227,78 +232,71 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-/// Applications for the directory's units, taken to a pass at county review (through the
-/// same store steps as any other) and returned for the National Day notice.
+/// The directory's units register, apply and are passed by their township and the panel
+/// (each through the product's use cases, as its people would): their applications, for
+/// the National Day notice. Scores run from 88 to 94.
 pub(super) async fn seed_directory(
     store: &Store,
+    objects: &ObjectStore,
+    county: &mut County,
     batch: &store::batches::Batch,
-    office: i64,
-    township: i64,
-) -> Result<Vec<i64>, AppError> {
-    store.ensure_indicator_sets(batch.id).await?;
+) -> Result<Vec<i64>, String> {
+    store.ensure_indicator_sets(batch.id).await.map_err(err)?;
+    let visitor = app::usecases::public::Visitor::new("fangxin-tools".into());
     let mut passed = Vec::new();
-    let mut hash = None;
     for (prefix, name, category, area, industry, brand, address) in DIRECTORY {
         let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
             continue;
         };
         let code = format!("{prefix}{c}");
-        if store.account_by_login(&code).await?.is_some() {
+        if store.account_by_login(&code).await.map_err(err)?.is_some() {
             continue; // loaded before
         }
-        let hash = match &hash {
-            Some(h) => h,
-            None => hash.insert(
-                app::accounts::session::hash_password(
-                    crate::demo::accounts::DEMO_PASSWORD.to_string(),
-                )
-                .await?,
-            ),
+        let input = RegistrationInput {
+            credit_code: code.clone(),
+            name: name.to_string(),
+            category: category.to_string(),
+            township: area.to_string(),
+            contact_name: "张敏".into(),
+            mobile: "13855660000".into(),
+            password: DEMO_PASSWORD.into(),
+            password_confirm: DEMO_PASSWORD.into(),
         };
-        store
-            .create_organisation_account(
-                &store::accounts::NewOrganisation {
-                    credit_code: &code,
-                    name,
-                    category_code: category,
-                    area_code: area,
-                    contact_name: "张敏",
-                    contact_mobile: "13855660000",
-                    password_hash: hash,
-                },
-                &crate::demo::seed_audit_event("account.register"),
-            )
-            .await?;
-        let (Some(org), Some(account), Some(set), Some(cat)) = (
-            store.organisation_by_credit_code(&code).await?,
-            store.account_by_login(&code).await?,
-            store.indicator_set(batch.id, category).await?,
+        app::usecases::accounts::register(store, &visitor, &input)
+            .await
+            .map_err(err)?;
+        let (Some(org), Some(set), Some(cat)) = (
+            store
+                .organisation_by_credit_code(&code)
+                .await
+                .map_err(err)?,
+            store.indicator_set(batch.id, category).await.map_err(err)?,
             domain::Category::parse(category),
         ) else {
             continue;
         };
-        let mut draft = crate::demo::applications::draft_up_to(
-            &org,
-            cat,
-            &set,
-            domain::application::Step::Review,
-        );
+        let mut draft = draft_up_to(&org, cat, &set, Step::Review);
         let identity = draft.sections.entry("identity".into()).or_default();
         identity.insert("brand_name".into(), brand.to_string());
         identity.insert("industry".into(), industry.to_string());
         identity.insert("address".into(), address.to_string());
-        let score = 880 + (passed.len() as i64 % 7) * 10;
-        let id = passed_application(
-            store,
-            &org,
-            account.id,
-            batch.id,
-            set.id,
-            &draft,
-            (township, office),
-            score,
-        )
-        .await?;
+        let applying = Applying {
+            code: &code,
+            set: &set,
+            draft: &draft,
+            reached: Step::Review,
+        };
+        let (applicant, id) = applying.started(store, objects).await?;
+        submit(store, &applicant, id).await?;
+        // Every member gives the same score: 88, 89, … 94 points, round the units.
+        let basic: u32 = set
+            .items
+            .iter()
+            .filter(|i| i.kind == domain::scoring::ItemKind::Basic)
+            .map(|i| i.max_points)
+            .sum();
+        let short = basic.saturating_sub(88 + passed.len() as u32 % 7);
+        county.passes(store, area, id, &set, [short; 3]).await?;
         passed.push(id);
     }
     Ok(passed)

@@ -1,16 +1,25 @@
-//! (server only) Demo applications beyond submission, moved on through the same store
-//! steps the product uses: at county review with one score in, rectifying, passed and
-//! waiting for a notice, on a running notice with an open objection, recognised with a
-//! certificate, and revoked after a re-inspection. Loading twice changes nothing.
+//! (server only) Demo applications beyond submission, moved on through the product's use
+//! cases by the people whose step it is: returned by its township, at county review with
+//! one score in, rectifying, failed a second time, passed and waiting for a notice, on a
+//! running notice with an open objection, recognised with a certificate, and revoked
+//! after a re-inspection. The National Day notice is published and recognised on its own
+//! dates (`Actor::as_of`). Loading twice changes nothing.
 
-use app::errors::AppError;
-use domain::scoring::{ItemKind, ItemScore};
-use store::county::{NewObjection, NewPanelResult};
-use store::reviews::{Decision, NewTownshipReview};
+use crate::bench::err;
+use crate::fixtures::{acting_as, panel_scores, Sheet};
+use app::usecases::{self as uc, Actor};
+use chrono::NaiveDate;
+use domain::scoring::ItemKind;
+use domain::Category;
+use std::collections::BTreeMap;
+use store::indicators::IndicatorSet;
+use store::objects::ObjectStore;
+use store::reviews::Decision;
 use store::Store;
+use uc::panel::PanelOutcome;
 
 mod directory;
-use directory::seed_directory;
+mod history;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Target {
@@ -35,280 +44,318 @@ const TARGETS: &[(&str, Target)] = &[
     ("91341721MA3W1X2Y3", Target::Revoked),
 ];
 
-/// A new application with `draft`, submitted, passed by the township and by the panel
-/// (score in tenths): ready for a notice. Returns its id.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn passed_application(
-    store: &Store,
-    org: &store::accounts::Organisation,
-    account: i64,
-    batch: i64,
-    set: i64,
-    draft: &domain::application::Draft,
-    (township, office): (i64, i64),
-    score_tenths: i64,
-) -> Result<i64, AppError> {
-    let id = store
-        .start_application(
-            &store::applications::NewApplication {
-                organisation_id: org.id,
-                batch_id: batch,
-                category: &org.category_code,
-                indicator_set_id: set,
-                prepared_by: Some(account),
-                agent_organisation_id: None,
-                data: &draft.to_json(),
-            },
-            &crate::demo::seed_audit_event("application.start"),
-        )
-        .await?;
-    store
-        .submit_application(
-            id,
-            0,
-            account,
-            &crate::demo::seed_audit_event("application.submit"),
-        )
-        .await?;
-    store
-        .decide_township_review(
-            &NewTownshipReview {
-                application_id: id,
-                reviewer_id: township,
-                decision: Decision::Pass,
-                checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
-                comments: "{}",
-                summary: "材料齐全，经实地查看，推荐参评。",
-            },
-            &crate::demo::seed_audit_event("township_review.decide"),
-        )
-        .await?;
-    store
-        .record_panel_result(
-            &NewPanelResult {
-                application_id: id,
-                round: 1,
-                method: "mean",
-                score_tenths,
-                spread: 3,
-                vetoed: false,
-                passed: true,
-                decided_by: office,
-                rectification: None,
-            },
-            &crate::demo::seed_audit_event("panel.result"),
-        )
-        .await?;
-    Ok(id)
+/// The first day of the 2026 National Day notice, and the day its units were recognised
+/// (five working days over the holiday end on 13 October).
+fn national_day() -> (NaiveDate, NaiveDate) {
+    let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("a date");
+    (day(9, 30), day(10, 14))
 }
 
-/// Full marks except `short` points off the first basic item.
-fn scores(items: &[(ItemKind, u32)], short: u32) -> (Vec<Option<ItemScore>>, u32) {
-    let mut total = 0;
-    let mut first = true;
-    let s = items
-        .iter()
-        .map(|(k, max)| {
-            Some(match k {
-                ItemKind::Veto => ItemScore::VetoHolds,
-                ItemKind::Bonus => ItemScore::Points(0),
-                ItemKind::Basic => {
-                    let p = if first {
-                        max.saturating_sub(short)
-                    } else {
-                        *max
-                    };
-                    first = false;
-                    total += p;
-                    ItemScore::Points(p)
+/// Who decides in the demo county: the county office, panel members 1–3 (on every
+/// category's panel of the open batch), and one township reviewer per township.
+pub(super) struct County {
+    office: Actor,
+    panel: Vec<Actor>,
+    townships: BTreeMap<String, Actor>,
+}
+
+impl County {
+    async fn of(store: &Store, batch: i64) -> Result<Option<County>, String> {
+        let mut ids = Vec::new();
+        for login in ["office", "panel1", "panel2", "panel3"] {
+            match store.account_by_login(login).await.map_err(err)? {
+                Some(a) => ids.push(a.id),
+                None => return Ok(None),
+            }
+        }
+        let office = acting_as(store, ids[0], None).await?;
+        let mut panel = Vec::new();
+        for member in &ids[1..] {
+            for category in Category::ALL {
+                let on = store
+                    .panel_members(batch, category.code())
+                    .await
+                    .map_err(err)?
+                    .iter()
+                    .any(|m| m.account_id == *member);
+                if !on {
+                    uc::panel::change_membership(
+                        store,
+                        &office,
+                        batch,
+                        category,
+                        *member,
+                        uc::panel::Membership::Add,
+                    )
+                    .await
+                    .map_err(err)?;
                 }
-            })
-        })
-        .collect();
-    (s, total)
+            }
+            panel.push(acting_as(store, *member, None).await?);
+        }
+        Ok(Some(County {
+            office,
+            panel,
+            townships: BTreeMap::new(),
+        }))
+    }
+
+    /// The township reviewer of `area`: the demo's own where it has one, otherwise one
+    /// the operator provisions (「…初审员」).
+    async fn township(&mut self, store: &Store, area: &str) -> Result<&Actor, String> {
+        if !self.townships.contains_key(area) {
+            let reviewer = store
+                .accounts_under(area)
+                .await
+                .map_err(err)?
+                .into_iter()
+                .find(|a| a.area_code == area && a.role == domain::Role::TownshipReviewer.code());
+            let id = match reviewer {
+                Some(a) => a.id,
+                None => {
+                    let name = store
+                        .area_children(Some(domain::application::COUNTY))
+                        .await
+                        .map_err(err)?
+                        .into_iter()
+                        .find(|t| t.code == area)
+                        .map(|t| t.name_zh)
+                        .ok_or_else(|| format!("no township {area}"))?;
+                    let suffix = &area[area.len().saturating_sub(3)..];
+                    let input = app::accounts::admin::StaffInput {
+                        login: format!("township{suffix}"),
+                        display_name: format!("{name} 初审员"),
+                        role: domain::Role::TownshipReviewer.code().into(),
+                        area: area.into(),
+                        mobile: format!("13905670{suffix}"),
+                        member_unit: String::new(),
+                    };
+                    uc::accounts::create_staff(
+                        store,
+                        uc::accounts::Provisioner::Operator("demo-seed"),
+                        &input,
+                        crate::demo::accounts::DEMO_PASSWORD,
+                    )
+                    .await
+                    .map_err(err)?
+                }
+            };
+            let actor = acting_as(store, id, None).await?;
+            self.townships.insert(area.to_string(), actor);
+        }
+        Ok(&self.townships[area])
+    }
+
+    /// The township of `area` recommends application `id` to the county (乡镇初审通过).
+    async fn township_passes(&mut self, store: &Store, area: &str, id: i64) -> Result<(), String> {
+        let decision = uc::township::TownshipDecision {
+            application_id: id,
+            decision: Decision::Pass,
+            summary: "材料齐全，经实地查看，推荐参评。".into(),
+            checklist: checklist(true),
+            comments: BTreeMap::new(),
+        };
+        self.township_decides(store, area, &decision).await
+    }
+
+    async fn township_decides(
+        &mut self,
+        store: &Store,
+        area: &str,
+        decision: &uc::township::TownshipDecision,
+    ) -> Result<(), String> {
+        let reviewer = self.township(store, area).await?;
+        match uc::township::decide(store, reviewer, decision)
+            .await
+            .map_err(err)?
+        {
+            uc::township::TownshipOutcome::Decided(_) => Ok(()),
+            other => Err(format!(
+                "township refused {}: {other:?}",
+                decision.application_id
+            )),
+        }
+    }
+
+    /// Panel members 1, 2, … are assigned to application `id` (this round); member k
+    /// scores it with `shorts[k]` points short of full marks, or not yet (None).
+    async fn panel_scores(
+        &self,
+        store: &Store,
+        id: i64,
+        set: &IndicatorSet,
+        shorts: &[Option<u32>],
+    ) -> Result<(), String> {
+        let sheets: Vec<Option<Sheet>> = shorts.iter().map(|s| s.map(|s| sheet(set, s))).collect();
+        let members: Vec<_> = self
+            .panel
+            .iter()
+            .zip(&sheets)
+            .map(|(m, s)| (m, s.as_ref()))
+            .collect();
+        panel_scores(store, &self.office, id, &members).await
+    }
+
+    /// The office records the panel's result of application `id`, which must be `expected`.
+    async fn panel_decides(
+        &self,
+        store: &Store,
+        id: i64,
+        expected: PanelOutcome,
+    ) -> Result<(), String> {
+        let outcome =
+            uc::panel::decide_result(store, &self.office, id, uc::panel::PanelStep::Decide)
+                .await
+                .map_err(err)?;
+        if outcome != expected {
+            return Err(format!(
+                "the panel's result of {id} is {outcome:?}, not {expected:?}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Application `id` of the township `area` passed by its township and by the panel,
+    /// each member `short` points short of full marks.
+    pub(super) async fn passes(
+        &mut self,
+        store: &Store,
+        area: &str,
+        id: i64,
+        set: &IndicatorSet,
+        shorts: [u32; 3],
+    ) -> Result<(), String> {
+        self.township_passes(store, area, id).await?;
+        self.panel_scores(store, id, set, &shorts.map(Some)).await?;
+        self.panel_decides(store, id, PanelOutcome::Passed).await
+    }
 }
 
-pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
-    let (Some(office), Some(township), Some(p1), Some(p2), Some(p3)) = (
-        store.account_by_login("office").await?,
-        store.account_by_login("yaodu").await?,
-        store.account_by_login("panel1").await?,
-        store.account_by_login("panel2").await?,
-        store.account_by_login("panel3").await?,
-    ) else {
+/// The township's checklist, every item ticked but the licence when `licence` is false.
+fn checklist(licence: bool) -> BTreeMap<&'static str, bool> {
+    [
+        ("materials", true),
+        ("licence", licence),
+        ("credit", true),
+        ("premises", true),
+    ]
+    .into_iter()
+    .collect()
+}
+
+/// A panel member's sheet for `set`: every veto holds, no bonus, full marks on the basic
+/// items except `short` points off, taken from the first items onward.
+fn sheet(set: &IndicatorSet, short: u32) -> Sheet {
+    let mut left = short;
+    set.items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let v = match it.kind {
+                ItemKind::Veto => "holds".to_string(),
+                ItemKind::Bonus => "0".to_string(),
+                ItemKind::Basic => {
+                    let off = left.min(it.max_points);
+                    left -= off;
+                    (it.max_points - off).to_string()
+                }
+            };
+            (i, v)
+        })
+        .collect()
+}
+
+/// The applicant's own actor of organisation `code`.
+async fn applicant(store: &Store, code: &str) -> Result<Actor, String> {
+    let account = store
+        .account_by_login(code)
+        .await
+        .map_err(err)?
+        .ok_or_else(|| format!("no account {code}"))?;
+    acting_as(store, account.id, None).await
+}
+
+pub async fn seed_demo_review(store: &Store, objects: &ObjectStore) -> Result<(), String> {
+    let Some(batch) = store
+        .open_batch(domain::application::COUNTY)
+        .await
+        .map_err(err)?
+    else {
         return Ok(());
     };
-    let Some(batch) = store.open_batch(domain::application::COUNTY).await? else {
+    let Some(mut county) = County::of(store, batch.id).await? else {
         return Ok(());
     };
-    for r in [p1.id, p2.id, p3.id] {
-        store
-            .add_panel_member(
-                batch.id,
-                "unit",
-                r,
-                &crate::demo::seed_audit_event("panel.member_add"),
-            )
-            .await?;
-    }
-    let today = app::review::common::today(store).await;
-    let cal = app::review::common::calendar(store).await?;
     let mut ended_notice = Vec::new();
     let mut running_notice = Vec::new();
     for (prefix, target) in TARGETS {
         let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
             continue;
         };
+        let code = format!("{prefix}{c}");
         let Some(org) = store
-            .organisation_by_credit_code(&format!("{prefix}{c}"))
-            .await?
+            .organisation_by_credit_code(&code)
+            .await
+            .map_err(err)?
         else {
             continue;
         };
-        let Some(app) = store.applications_of(org.id).await?.into_iter().next() else {
+        let Some(app) = store
+            .applications_of(org.id)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .next()
+        else {
             continue;
         };
         if app.state != domain::lifecycle::State::Submitted {
             continue; // moved on already
         }
         let id = app.id;
+        let area = org.area_code.as_str();
         if *target == Target::Returned {
-            store
-                .decide_township_review(&NewTownshipReview {
-                    application_id: id,
-                    reviewer_id: township.id,
-                    decision: Decision::Return,
-                    checklist: r#"{"materials":true,"licence":false,"credit":true,"premises":true}"#,
-                    comments: r#"{"identity":"营业执照上的经营场所与填写的详细地址不一致，请核对后修改。"}"#,
-                    summary: "地址与营业执照不一致，请修改后重新提交。",
-                }, &crate::demo::seed_audit_event("township_review.decide"))
-                .await?;
+            let decision = uc::township::TownshipDecision {
+                application_id: id,
+                decision: Decision::Return,
+                summary: "地址与营业执照不一致，请修改后重新提交。".into(),
+                checklist: checklist(false),
+                comments: [(
+                    "identity",
+                    "营业执照上的经营场所与填写的详细地址不一致，请核对后修改。".to_string(),
+                )]
+                .into_iter()
+                .collect(),
+            };
+            county.township_decides(store, area, &decision).await?;
             continue;
         }
-        store
-            .decide_township_review(
-                &NewTownshipReview {
-                    application_id: id,
-                    reviewer_id: township.id,
-                    decision: Decision::Pass,
-                    checklist: r#"{"materials":true,"licence":true,"credit":true,"premises":true}"#,
-                    comments: "{}",
-                    summary: "材料齐全，经实地查看，推荐参评。",
-                },
-                &crate::demo::seed_audit_event("township_review.decide"),
-            )
-            .await?;
-        let Some(set) = store.indicator_set_by_id(app.indicator_set_id).await? else {
-            continue;
-        };
-        let items: Vec<(ItemKind, u32)> =
-            set.items.iter().map(|i| (i.kind, i.max_points)).collect();
-        let short = if matches!(target, Target::Rectifying | Target::Rejected) {
-            30
-        } else {
-            6
-        };
-        let reviewers: &[i64] = if *target == Target::CountyReview {
-            &[p1.id, p2.id]
-        } else {
-            &[p1.id, p2.id, p3.id]
-        };
-        for (n, r) in reviewers.iter().enumerate() {
-            store
-                .assign_reviewer(id, 1, *r, &crate::demo::seed_audit_event("panel.assign"))
-                .await?;
-            if *target == Target::CountyReview && n == 1 {
-                continue; // the second reviewer has not scored yet
-            }
-            let (s, total) = scores(&items, short + n as u32 * 2);
-            let aid = store
-                .assignments_of_application(id, 1)
-                .await?
-                .into_iter()
-                .find(|a| a.reviewer_id == *r)
-                .map(|a| a.id);
-            if let Some(aid) = aid {
-                let json = serde_json::to_string(&s).map_err(AppError::internal)?;
-                store
-                    .submit_scores(
-                        aid,
-                        *r,
-                        &json,
-                        i64::from(total),
-                        false,
-                        "",
-                        &crate::demo::seed_audit_event("panel.score"),
-                    )
+        let set = store
+            .indicator_set_by_id(app.indicator_set_id)
+            .await
+            .map_err(err)?
+            .ok_or("the application's indicator set")?;
+        match target {
+            Target::CountyReview => {
+                // The second member has not scored yet.
+                county.township_passes(store, area, id).await?;
+                county
+                    .panel_scores(store, id, &set, &[Some(6), None])
                     .await?;
             }
-        }
-        if *target == Target::CountyReview {
-            continue;
-        }
-        let passed = !matches!(target, Target::Rectifying | Target::Rejected);
-        let todos = serde_json::json!([{"index": 0, "zh": set.items[0].text_zh, "en": set.items[0].text_en}]).to_string();
-        let due = domain::notice::rectification_due(today, 6)
-            .format("%Y-%m-%d")
-            .to_string();
-        let opened = today.format("%Y-%m-%d").to_string();
-        store
-            .record_panel_result(
-                &NewPanelResult {
-                    application_id: id,
-                    round: 1,
-                    method: "mean",
-                    score_tenths: if passed { 920 } else { 680 },
-                    spread: 4,
-                    vetoed: false,
-                    passed,
-                    decided_by: office.id,
-                    rectification: (!passed).then_some((
-                        opened.as_str(),
-                        due.as_str(),
-                        todos.as_str(),
-                    )),
-                },
-                &crate::demo::seed_audit_event("panel.result"),
-            )
-            .await?;
-        if *target == Target::Rejected {
-            // Rectified, accepted for review again, and failed a second time: final.
-            store
-                .report_rectification(
-                    id,
-                    "已整改。",
-                    &crate::demo::seed_audit_event("rectification.report"),
-                )
-                .await?;
-            store
-                .request_acceptance(
-                    id,
-                    &domain::lifecycle::Facts {
-                        rectification_reported: true,
-                        ..Default::default()
-                    },
-                    &crate::demo::seed_audit_event("rectification.request_acceptance"),
-                )
-                .await?;
-            store
-                .assign_reviewer(id, 2, p1.id, &crate::demo::seed_audit_event("panel.assign"))
-                .await?;
-            store
-                .record_panel_result(
-                    &NewPanelResult {
-                        application_id: id,
-                        round: 2,
-                        method: "mean",
-                        score_tenths: 700,
-                        spread: 0,
-                        vetoed: false,
-                        passed: false,
-                        decided_by: office.id,
-                        rectification: None,
-                    },
-                    &crate::demo::seed_audit_event("panel.result"),
-                )
-                .await?;
+            Target::Rectifying | Target::Rejected => {
+                county.township_passes(store, area, id).await?;
+                county
+                    .panel_scores(store, id, &set, &[Some(30), Some(32), Some(34)])
+                    .await?;
+                county
+                    .panel_decides(store, id, PanelOutcome::Failed)
+                    .await?;
+                if *target == Target::Rejected {
+                    failed_again(store, &county, &code, id, &set).await?;
+                }
+            }
+            _ => county.passes(store, area, id, &set, [6, 8, 10]).await?,
         }
         match target {
             Target::OnNotice => running_notice.push(id),
@@ -318,207 +365,159 @@ pub async fn seed_demo_review(store: &Store) -> Result<(), AppError> {
     }
     // The last of the notice's demo targets is revoked after its re-inspection.
     let to_revoke = ended_notice.last().copied();
-    let directory = seed_directory(store, &batch, office.id, township.id).await?;
+    let directory = directory::seed_directory(store, objects, &mut county, &batch).await?;
     ended_notice.splice(0..0, directory);
     if !ended_notice.is_empty() {
-        // The 2026 National Day notice: 30 September, five working days → 13 October.
-        let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).expect("a date");
-        let end = cal
-            .period_end(start, 5, false)
-            .format("%Y-%m-%d")
-            .to_string();
-        if let Some(n) = store
-            .publish_notice(
-                batch.id,
-                &format!("{}拟认定名单公示（第一批）", batch.name_zh),
-                "2026-09-30",
-                &end,
-                5,
-                false,
-                office.id,
-                &ended_notice,
-                &crate::demo::seed_audit_event("notice.publish"),
-            )
-            .await?
-        {
-            let numbering = |category: &str, seq: u32| {
-                domain::notice::certificate_number(
-                    2026,
-                    domain::Category::parse(category).unwrap_or(domain::Category::Unit),
-                    seq,
-                )
-            };
-            let end_year = batch
-                .review_closes
-                .get(..4)
-                .and_then(|y| y.parse::<i32>().ok())
-                .unwrap_or(2026)
-                .max(2026);
-            let until = domain::notice::valid_until(end_year)
-                .format("%Y-%m-%d")
-                .to_string();
-            store
-                .recognise_notice(
-                    n,
-                    "2026-10-14",
-                    &until,
-                    &numbering,
-                    &crate::demo::seed_audit_event("notice.recognise"),
-                )
-                .await?;
-            if let Some(last) = to_revoke {
-                if let Some(rec) = store.recognition_of_application(last).await? {
-                    store
-                        .plan_reinspections(
-                            "2026年第四季度复查",
-                            &[rec.id],
-                            &crate::demo::seed_audit_event("reinspection.plan"),
-                        )
-                        .await?;
-                    if let Some((ri, _)) = store
-                        .pending_reinspections(domain::application::COUNTY)
-                        .await?
-                        .into_iter()
-                        .find(|(_, r)| r.id == rec.id)
-                    {
-                        store
-                            .record_reinspection(
-                                ri.id,
-                                office.id,
-                                false,
-                                "复查发现销售过期食品，且拒不履行七日无理由退货承诺。",
-                                "2026-11-20",
-                                &crate::demo::seed_audit_event("reinspection.record"),
-                            )
-                            .await?;
-                    }
-                }
-            }
+        national_day_notice(store, &county, &batch, ended_notice).await?;
+        if let Some(id) = to_revoke {
+            revoked_on_reinspection(store, &county, id).await?;
         }
     }
-    seed_expired(store, office.id, township.id).await?;
+    history::seed_expired(store).await.map_err(err)?;
     if !running_notice.is_empty() {
-        let end = cal
-            .period_end(today, 5, false)
-            .format("%Y-%m-%d")
-            .to_string();
-        let start = today.format("%Y-%m-%d").to_string();
-        if let Some(n) = store
-            .publish_notice(
-                batch.id,
-                &format!("{}拟认定名单公示（第二批）", batch.name_zh),
-                &start,
-                &end,
-                5,
-                false,
-                office.id,
-                &running_notice,
-                &crate::demo::seed_audit_event("notice.publish"),
-            )
-            .await?
-        {
-            let respond_by = cal
-                .period_end(today, 5, false)
-                .format("%Y-%m-%d")
-                .to_string();
-            store
-                .file_objection(
-                    &NewObjection {
-                        notice_id: n,
-                        application_id: running_notice[0],
-                        name: "李先生",
-                        contact: "13905661234",
-                        facts: "10月在该酒店办婚宴，事先约定的菜品被更换，协商退差价被拒绝。",
-                        evidence: "结算单照片，可当面提供。",
-                        respond_by: &respond_by,
-                    },
-                    &crate::demo::seed_audit_event("objection.file"),
-                )
-                .await?;
-        }
+        notice_with_objection(store, &county, &batch, running_notice).await?;
     }
     Ok(())
 }
 
-/// A merchant recognised in the closed 2023–2024 batch, whose plaque has expired.
-async fn seed_expired(store: &Store, office: i64, township: i64) -> Result<(), AppError> {
-    let prefix = "91341721MA3H8J9K1";
-    let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
-        return Ok(());
-    };
-    let code = format!("{prefix}{c}");
-    let Some(org) = store.organisation_by_credit_code(&code).await? else {
-        return Ok(());
-    };
-    if !store.applications_of(org.id).await?.is_empty() {
-        return Ok(());
+/// The rectifying applicant `code` reports its rectification and asks for acceptance;
+/// panel member 1 scores it again and it fails a second time: the review ends.
+async fn failed_again(
+    store: &Store,
+    county: &County,
+    code: &str,
+    id: i64,
+    set: &IndicatorSet,
+) -> Result<(), String> {
+    use uc::rectification::{report, request_acceptance, Rectified};
+    let applicant = applicant(store, code).await?;
+    let reported = report(store, &applicant, id, "已整改。")
+        .await
+        .map_err(err)?;
+    let asked = request_acceptance(store, &applicant, id)
+        .await
+        .map_err(err)?;
+    if (reported, asked) != (Rectified::Done, Rectified::Done) {
+        return Err(format!("rectification of {id}: {reported:?}, {asked:?}"));
     }
-    let Some(account) = store.account_by_login(&code).await? else {
-        return Ok(());
+    county.panel_scores(store, id, set, &[Some(30)]).await?;
+    county
+        .panel_decides(store, id, PanelOutcome::Rejected)
+        .await
+}
+
+/// The 2026 National Day notice of `ids`, published on 30 September and recognised on
+/// 14 October, both on their day.
+async fn national_day_notice(
+    store: &Store,
+    county: &County,
+    batch: &store::batches::Batch,
+    ids: Vec<i64>,
+) -> Result<(), String> {
+    let (start, recognised) = national_day();
+    let office = county.office.user.account_id;
+    let notice = uc::notices::NewNotice {
+        title: format!("{}拟认定名单公示（第一批）", batch.name_zh),
+        working_days: 5,
+        starts_on: Some(start),
+        applications: ids,
     };
-    let Some(closed) = store
-        .batches(domain::application::COUNTY)
-        .await?
-        .into_iter()
-        .find(|b| b.status == store::batches::BatchStatus::Closed)
-    else {
-        return Ok(());
-    };
-    store.ensure_indicator_sets(closed.id).await?;
-    let Some(set) = store.indicator_set(closed.id, "unit").await? else {
-        return Ok(());
-    };
-    let draft = app::applications::handlers::prefilled(&org, false);
-    let id = passed_application(
-        store,
-        &org,
-        account.id,
-        closed.id,
-        set.id,
-        &draft,
-        (township, office),
-        880,
-    )
-    .await?;
-    if let Some(n) = store
-        .publish_notice(
-            closed.id,
-            &format!("{}拟认定名单公示", closed.name_zh),
-            "2024-04-08",
-            "2024-04-15",
-            5,
-            false,
-            office,
-            &[id],
-            &crate::demo::seed_audit_event("notice.publish"),
-        )
-        .await?
+    let then = acting_as(store, office, Some(start)).await?;
+    let id = published(store, &then, &notice).await?;
+    let later = acting_as(store, office, Some(recognised)).await?;
+    match uc::notices::recognise(store, &later, id)
+        .await
+        .map_err(err)?
     {
-        let numbering = |category: &str, seq: u32| {
-            domain::notice::certificate_number(
-                2024,
-                domain::Category::parse(category).unwrap_or(domain::Category::Unit),
-                seq,
-            )
-        };
-        store
-            .recognise_notice(
-                n,
-                "2024-04-16",
-                "2024-12-31",
-                &numbering,
-                &crate::demo::seed_audit_event("notice.recognise"),
-            )
-            .await?;
+        uc::notices::Recognition::Recognised(_) => Ok(()),
+        other => Err(format!("the National Day notice: {other:?}")),
     }
-    store
-        .expire_recognitions(
-            &app::review::common::today(store)
-                .await
-                .format("%Y-%m-%d")
-                .to_string(),
-            &crate::demo::seed_audit_event("recognition.expire"),
-        )
-        .await?;
+}
+
+/// The notice `notice` published by `office`: its id.
+async fn published(
+    store: &Store,
+    office: &Actor,
+    notice: &uc::notices::NewNotice,
+) -> Result<i64, String> {
+    match uc::notices::publish(store, office, notice)
+        .await
+        .map_err(err)?
+    {
+        uc::notices::Publication::Published(id) => Ok(id),
+        uc::notices::Publication::Refused(why) => {
+            Err(format!("notice「{}」refused: {why:?}", notice.title))
+        }
+    }
+}
+
+/// The fourth quarter's re-inspection plan takes every valid plaque; application `id`'s
+/// unit fails it and its recognition is revoked.
+async fn revoked_on_reinspection(store: &Store, county: &County, id: i64) -> Result<(), String> {
+    use uc::recognitions::{plan_reinspections, reinspect, PlanChoice, Reinspected};
+    let rec = store
+        .recognition_of_application(id)
+        .await
+        .map_err(err)?
+        .ok_or("the recognition to revoke")?;
+    let every = PlanChoice {
+        flagged_only: false,
+        sample: None,
+    };
+    plan_reinspections(store, &county.office, "2026年第四季度复查", every)
+        .await
+        .map_err(err)?;
+    let pending = store
+        .pending_reinspections(domain::application::COUNTY)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .find(|(_, r)| r.id == rec.id)
+        .map(|(i, _)| i.id)
+        .ok_or("the planned re-inspection")?;
+    let done = reinspect(
+        store,
+        &county.office,
+        pending,
+        uc::recognitions::ReinspectionResult::Revoked,
+        "复查发现销售过期食品，且拒不履行七日无理由退货承诺。",
+    )
+    .await
+    .map_err(err)?;
+    if done != Reinspected::Revoked {
+        return Err(format!("the re-inspection of {id}: {done:?}"));
+    }
     Ok(())
+}
+
+/// The second notice, running from today, and a consumer's objection to its first unit.
+async fn notice_with_objection(
+    store: &Store,
+    county: &County,
+    batch: &store::batches::Batch,
+    ids: Vec<i64>,
+) -> Result<(), String> {
+    let first = ids[0];
+    let notice = uc::notices::NewNotice {
+        title: format!("{}拟认定名单公示（第二批）", batch.name_zh),
+        working_days: 5,
+        starts_on: Some(app::review::common::today(store).await),
+        applications: ids,
+    };
+    let id = published(store, &county.office, &notice).await?;
+    let objection = uc::public::ObjectionForm {
+        application: Some(first),
+        name: "李先生".into(),
+        contact: "13905661234".into(),
+        facts: "10月在该酒店办婚宴，事先约定的菜品被更换，协商退差价被拒绝。".into(),
+        evidence: "结算单照片，可当面提供。".into(),
+    };
+    let visitor = uc::public::Visitor::new("fangxin-tools".into());
+    match uc::public::object(store, &visitor, id, &objection)
+        .await
+        .map_err(err)?
+    {
+        uc::public::Objected::Filed { .. } => Ok(()),
+        uc::public::Objected::Refused(why) => Err(format!("the objection: {why:?}")),
+    }
 }
