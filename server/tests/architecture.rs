@@ -296,7 +296,9 @@ fn the_product_changes_these_states_only_through_the_use_case_layer() {
     // functions check the actor's right and the rule before calling them. Pages, form
     // posts, server functions and the operator's tools (benchmark and load fixtures) call
     // the use case instead, and so does the demo county, except one recognition from a
-    // batch closed before the product existed (no step of the product makes one).
+    // batch closed before the product existed (no step of the product makes one). The data
+    // generator's bulk inserts (`insert_generated_*`) load test and demo data, not a
+    // user's step, and are not listed.
     const OWNED: &[&str] = &[
         ".submit_application(",
         ".hand_over(",

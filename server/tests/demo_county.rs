@@ -77,6 +77,15 @@ async fn demo_steps_are_taken_by_the_people_whose_step_it_is(db: &store::Store) 
         two("demo-seed", 1, "office", 2)
     );
     assert_eq!(actors(db, "recognition.revoke").await, one("office", 1));
+    // The Q4 plan took every plaque and each was re-inspected: one revoked, the others
+    // kept, none left pending for the register's own plan.
+    let kept = actors(db, "reinspection.keep").await;
+    assert!(kept["office"] > 20, "{kept:?}");
+    assert!(db
+        .pending_reinspections(domain::application::COUNTY)
+        .await
+        .unwrap()
+        .is_empty());
     let results = actors(db, "panel.result").await;
     assert!(results["office"] > 20, "{results:?}");
     let scores = actors(db, "panel.score").await;

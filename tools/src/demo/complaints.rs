@@ -1,7 +1,9 @@
 //! (server only) Demo complaints: four years in every township, handled in every way,
-//! with the three rates rising year on year; plus a few against the demo businesses
-//! (one waiting on the recognised restaurant's desk, two closed and rated) and some
-//! overdue ones for the staff list. Deterministic, and seeded once.
+//! with the three rates rising year on year (one 12315 import, as a county brings its
+//! past in); the city's other counties and the directory's units (the data generator's
+//! bulk rows); the recognised restaurant's desk (one waiting, five settled and rated, on
+//! their own days); and two hotline complaints the township entered, overdue for
+//! acceptance. Deterministic, and seeded once.
 
 use crate::fixtures::acting_as;
 use app::complaints::import::csv_cell;
@@ -320,8 +322,19 @@ async fn import_history(store: &Store, records: &[Record]) -> Result<(), AppErro
         csv.push_str(&cells.join(","));
         csv.push('\n');
     }
-    let path = std::env::temp_dir().join(format!("fangxin-demo-12315-{}.csv", std::process::id()));
-    std::fs::File::create(&path)
+    // A name of its own, created new (never an existing file or link).
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let path = std::env::temp_dir().join(format!(
+        "fangxin-demo-12315-{}-{nanos}.csv",
+        std::process::id()
+    ));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
         .and_then(|mut f| f.write_all(csv.as_bytes()))
         .map_err(AppError::internal)?;
     let outcome = uc::imports::import_file(

@@ -232,6 +232,20 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// Whether a unit of the directory has not registered yet.
+pub(super) async fn has_work(store: &Store) -> Result<bool, String> {
+    for (prefix, ..) in DIRECTORY {
+        let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
+            continue;
+        };
+        let code = format!("{prefix}{c}");
+        if store.account_by_login(&code).await.map_err(err)?.is_none() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The directory's units register, apply and are passed by their township and the panel
 /// (each through the product's use cases, as its people would): their applications, for
 /// the National Day notice. Scores run from 88 to 94.

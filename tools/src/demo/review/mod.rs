@@ -283,6 +283,11 @@ pub async fn seed_demo_review(store: &Store, objects: &ObjectStore) -> Result<()
     else {
         return Ok(());
     };
+    // Nothing to do on a county loaded before (`seed-demo` runs on every start): the panel
+    // is not touched again.
+    if !directory::has_work(store).await? && !targets_waiting(store).await? {
+        return history::seed_expired(store).await.map_err(err);
+    }
     let Some(mut county) = County::of(store, batch.id).await? else {
         return Ok(());
     };
@@ -380,6 +385,30 @@ pub async fn seed_demo_review(store: &Store, objects: &ObjectStore) -> Result<()
     Ok(())
 }
 
+/// Whether any demo target's application still waits for its township (not moved on).
+async fn targets_waiting(store: &Store) -> Result<bool, String> {
+    for (prefix, _) in TARGETS {
+        let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
+            continue;
+        };
+        let Some(org) = store
+            .organisation_by_credit_code(&format!("{prefix}{c}"))
+            .await
+            .map_err(err)?
+        else {
+            continue;
+        };
+        let apps = store.applications_of(org.id).await.map_err(err)?;
+        if apps
+            .first()
+            .is_some_and(|a| a.state == domain::lifecycle::State::Submitted)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The rectifying applicant `code` reports its rectification and asks for acceptance;
 /// panel member 1 scores it again and it fails a second time: the review ends.
 async fn failed_again(
@@ -451,11 +480,14 @@ async fn published(
     }
 }
 
-/// The fourth quarter's re-inspection plan takes every valid plaque; application `id`'s
-/// unit fails it and its recognition is revoked.
+/// The fourth quarter's re-inspection plan (the register's "plan all") takes every valid
+/// plaque; the office re-inspects them on 20 November: application `id`'s unit fails and
+/// its recognition is revoked, the others keep theirs. Nothing is left pending, so the
+/// register's own plan (all, or only the complaint-flagged) has units to take.
 async fn revoked_on_reinspection(store: &Store, county: &County, id: i64) -> Result<(), String> {
+    use uc::recognitions::ReinspectionResult::{Kept, Revoked};
     use uc::recognitions::{plan_reinspections, reinspect, PlanChoice, Reinspected};
-    let rec = store
+    let revoked = store
         .recognition_of_application(id)
         .await
         .map_err(err)?
@@ -467,25 +499,25 @@ async fn revoked_on_reinspection(store: &Store, county: &County, id: i64) -> Res
     plan_reinspections(store, &county.office, "2026年第四季度复查", every)
         .await
         .map_err(err)?;
-    let pending = store
+    let day = NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date");
+    let office = acting_as(store, county.office.user.account_id, Some(day)).await?;
+    for (pending, rec) in store
         .pending_reinspections(domain::application::COUNTY)
         .await
         .map_err(err)?
-        .into_iter()
-        .find(|(_, r)| r.id == rec.id)
-        .map(|(i, _)| i.id)
-        .ok_or("the planned re-inspection")?;
-    let done = reinspect(
-        store,
-        &county.office,
-        pending,
-        uc::recognitions::ReinspectionResult::Revoked,
-        "复查发现销售过期食品，且拒不履行七日无理由退货承诺。",
-    )
-    .await
-    .map_err(err)?;
-    if done != Reinspected::Revoked {
-        return Err(format!("the re-inspection of {id}: {done:?}"));
+    {
+        let (result, note, expected) = if rec.id == revoked.id {
+            let why = "复查发现销售过期食品，且拒不履行七日无理由退货承诺。";
+            (Revoked, why, Reinspected::Revoked)
+        } else {
+            (Kept, "", Reinspected::Kept)
+        };
+        let done = reinspect(store, &office, pending.id, result, note)
+            .await
+            .map_err(err)?;
+        if done != expected {
+            return Err(format!("the re-inspection of {}: {done:?}", rec.id));
+        }
     }
     Ok(())
 }
