@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the size of what a browser downloads, raw, gzip -9 and brotli -q 11, after a
 # release build (`cargo leptos build --release --split`). The first rows are what every
-# page loads; the split___* rows load only when their page is first shown.
+# hydrated page loads; the split___* rows load only when their page is first shown.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -9,7 +9,8 @@ pkg=target/site/pkg
 command -v brotli >/dev/null || { echo "needs brotli (apt-get install brotli)" >&2; exit 1; }
 row() { printf '%-46s %9s %9s %9s\n' "$1" "$(stat -c%s "$2")" "$(gzip -9c "$2" | wc -c)" "$(brotli -q 11 -c "$2" | wc -c)"; }
 printf '%-46s %9s %9s %9s\n' file raw gzip brotli
-for f in "$pkg"/fangxin.*.wasm "$pkg"/fangxin.*.js "$pkg"/fangxin.*.css; do row "$(basename "$f" | sed 's/\.[A-Za-z0-9_-]\{22\}\./.*./')" "$f"; done
+# fangxin.*.js imports __wasm_split.*.js statically: every hydrated page loads it too.
+for f in "$pkg"/fangxin.*.wasm "$pkg"/fangxin.*.js "$pkg"/__wasm_split.*.js "$pkg"/fangxin.*.css; do row "$(basename "$f" | sed 's/\.[A-Za-z0-9_-]\{22\}\./.*./')" "$f"; done
 # Per lazy page: its own module plus every shared chunk it needs (from the split
 # manifest), which is what the first visit to that page downloads on top of the above.
 manifest=$(ls "$pkg"/__wasm_split_manifest.*.json 2>/dev/null | head -n1 || true)
