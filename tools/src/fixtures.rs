@@ -55,6 +55,16 @@ pub(crate) async fn acting_as(
     })
 }
 
+/// The account signed in as `login` acting through the use cases, today.
+pub(crate) async fn acting_as_login(store: &Store, login: &str) -> Result<Actor, String> {
+    let account = store
+        .account_by_login(login)
+        .await
+        .map_err(err)?
+        .ok_or_else(|| format!("no account {login}"))?;
+    acting_as(store, account.id, None).await
+}
+
 /// A county-level staff account of `role` the benchmarks act as (made once).
 pub async fn bench_staff(store: &Store, login: &str, role: &str) -> Result<i64, String> {
     if let Some(a) = store.account_by_login(login).await.map_err(err)? {

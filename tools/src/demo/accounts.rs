@@ -144,7 +144,8 @@ const ORGANISATIONS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-fn with_check_character(first17: &str) -> String {
+/// A demo credit code: its first 17 characters with their correct check character.
+pub(crate) fn with_check_character(first17: &str) -> String {
     let c = domain::uscc::check_character(first17.as_bytes()).expect("17 valid characters");
     format!("{first17}{c}")
 }

@@ -150,10 +150,7 @@ pub async fn seed_demo_applications(store: &Store, objects: &ObjectStore) -> Res
         return Ok(());
     };
     for (prefix, reached, submitted) in STAGES {
-        let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
-            continue;
-        };
-        let code = format!("{prefix}{c}");
+        let code = crate::demo::accounts::with_check_character(prefix);
         let Some(org) = store.organisation_by_credit_code(&code).await.map_err(e)? else {
             continue;
         };
@@ -204,15 +201,10 @@ impl Applying<'_> {
         store: &Store,
         objects: &ObjectStore,
     ) -> Result<(app::usecases::Actor, i64), String> {
-        use crate::fixtures::{acting_as, save_steps, upload_pdf};
+        use crate::fixtures::{acting_as_login, save_steps, upload_pdf};
         use app::usecases::wizard;
         let code = self.code;
-        let account = store
-            .account_by_login(code)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{code}: no account"))?;
-        let applicant = acting_as(store, account.id, None).await?;
+        let applicant = acting_as_login(store, code).await?;
         let id = match wizard::start(store, &applicant, "")
             .await
             .map_err(|e| format!("{e:?}"))?

@@ -3,7 +3,7 @@
 
 use super::County;
 use crate::bench::err;
-use crate::demo::accounts::DEMO_PASSWORD;
+use crate::demo::accounts::{with_check_character, DEMO_PASSWORD};
 use crate::demo::applications::{draft_up_to, submit, Applying};
 use app::accounts::validate::RegistrationInput;
 use domain::application::Step;
@@ -235,10 +235,7 @@ const DIRECTORY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
 /// Whether a unit of the directory has not registered yet.
 pub(super) async fn has_work(store: &Store) -> Result<bool, String> {
     for (prefix, ..) in DIRECTORY {
-        let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
-            continue;
-        };
-        let code = format!("{prefix}{c}");
+        let code = with_check_character(prefix);
         if store.account_by_login(&code).await.map_err(err)?.is_none() {
             return Ok(true);
         }
@@ -259,10 +256,7 @@ pub(super) async fn seed_directory(
     let visitor = app::usecases::public::Visitor::new("fangxin-tools".into());
     let mut passed = Vec::new();
     for (prefix, name, category, area, industry, brand, address) in DIRECTORY {
-        let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
-            continue;
-        };
-        let code = format!("{prefix}{c}");
+        let code = with_check_character(prefix);
         if store.account_by_login(&code).await.map_err(err)?.is_some() {
             continue; // loaded before
         }

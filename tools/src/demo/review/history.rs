@@ -79,11 +79,7 @@ async fn passed_application(
 
 /// A merchant recognised in the closed 2023–2024 batch, whose plaque has expired.
 pub(super) async fn seed_expired(store: &Store) -> Result<(), AppError> {
-    let prefix = "91341721MA3H8J9K1";
-    let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
-        return Ok(());
-    };
-    let code = format!("{prefix}{c}");
+    let code = crate::demo::accounts::with_check_character("91341721MA3H8J9K1");
     let Some(org) = store.organisation_by_credit_code(&code).await? else {
         return Ok(());
     };

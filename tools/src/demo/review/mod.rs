@@ -6,7 +6,8 @@
 //! dates (`Actor::as_of`). Loading twice changes nothing.
 
 use crate::bench::err;
-use crate::fixtures::{acting_as, panel_scores, Sheet};
+use crate::demo::accounts::with_check_character;
+use crate::fixtures::{acting_as, acting_as_login, panel_scores, Sheet};
 use app::usecases::{self as uc, Actor};
 use chrono::NaiveDate;
 use domain::scoring::ItemKind;
@@ -265,16 +266,6 @@ fn sheet(set: &IndicatorSet, short: u32) -> Sheet {
         .collect()
 }
 
-/// The applicant's own actor of organisation `code`.
-async fn applicant(store: &Store, code: &str) -> Result<Actor, String> {
-    let account = store
-        .account_by_login(code)
-        .await
-        .map_err(err)?
-        .ok_or_else(|| format!("no account {code}"))?;
-    acting_as(store, account.id, None).await
-}
-
 pub async fn seed_demo_review(store: &Store, objects: &ObjectStore) -> Result<(), String> {
     let Some(batch) = store
         .open_batch(domain::application::COUNTY)
@@ -294,10 +285,7 @@ pub async fn seed_demo_review(store: &Store, objects: &ObjectStore) -> Result<()
     let mut ended_notice = Vec::new();
     let mut running_notice = Vec::new();
     for (prefix, target) in TARGETS {
-        let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
-            continue;
-        };
-        let code = format!("{prefix}{c}");
+        let code = with_check_character(prefix);
         let Some(org) = store
             .organisation_by_credit_code(&code)
             .await
@@ -388,11 +376,8 @@ pub async fn seed_demo_review(store: &Store, objects: &ObjectStore) -> Result<()
 /// Whether any demo target's application still waits for its township (not moved on).
 async fn targets_waiting(store: &Store) -> Result<bool, String> {
     for (prefix, _) in TARGETS {
-        let Some(c) = domain::uscc::check_character(prefix.as_bytes()) else {
-            continue;
-        };
         let Some(org) = store
-            .organisation_by_credit_code(&format!("{prefix}{c}"))
+            .organisation_by_credit_code(&with_check_character(prefix))
             .await
             .map_err(err)?
         else {
@@ -419,7 +404,7 @@ async fn failed_again(
     set: &IndicatorSet,
 ) -> Result<(), String> {
     use uc::rectification::{report, request_acceptance, Rectified};
-    let applicant = applicant(store, code).await?;
+    let applicant = acting_as_login(store, code).await?;
     let reported = report(store, &applicant, id, "已整改。")
         .await
         .map_err(err)?;
